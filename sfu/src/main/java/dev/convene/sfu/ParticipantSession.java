@@ -1,0 +1,45 @@
+package dev.convene.sfu;
+
+import java.util.List;
+
+/**
+ * One participant's media on an SFU: a publisher transport (the client offers) and a
+ * subscriber transport (the SFU offers), as LiveKit does, so server-driven renegotiation
+ * never glares with the client's.
+ */
+public interface ParticipantSession {
+
+    String participantId();
+
+    /**
+     * Declares what the client is about to publish on a publisher m-line. Declarations are
+     * matched by {@code mid} when the next publisher offer arrives; an m-line without one is
+     * taken as camera (video) or microphone (audio).
+     */
+    void declareTrack(TrackDeclaration declaration);
+
+    /**
+     * Answers the client's publisher offer. Tracks that appear or disappear with this offer are
+     * returned so the caller can announce them; subscribers of the room get a subscriber offer
+     * through their {@link ParticipantListener}.
+     *
+     * @throws SdpRejectedException if the offer cannot be used (malformed, no usable codec, no
+     *     DTLS fingerprint, ...); the session is unchanged.
+     */
+    PublishResult onPublisherOffer(String sdpOffer) throws SdpRejectedException;
+
+    /** Applies the client's answer to the last subscriber offer. */
+    void onSubscriberAnswer(String sdpAnswer) throws SdpRejectedException;
+
+    /** Stops forwarding a published track (the client stops it or unpublishes it). */
+    void unpublish(String trackId);
+
+    /** Marks a published track muted or unmuted; media of a muted track is not forwarded. */
+    void setMuted(String trackId, boolean muted);
+
+    /** Tracks this participant publishes now. */
+    List<TrackInfo> publishedTracks();
+
+    /** Leaves the room: ends the participant's tracks on every subscriber and frees its transports. */
+    void close();
+}

@@ -1,0 +1,17 @@
+package dev.convene.sfu;
+
+/**
+ * The control surface of one SFU node, as the signaling layer sees it. In the all-in-one role
+ * the signaling layer holds the local node directly; in a fleet the same interface is served
+ * over the internal control channel.
+ */
+public interface SfuNode {
+
+    String nodeId();
+
+    /**
+     * Adds a participant to a meeting's room on this node, creating the room on first use.
+     * Events for the participant (subscriber offers, transport state) arrive on {@code listener}.
+     */
+    ParticipantSession join(String meetingId, String participantId, ParticipantListener listener);
+}

@@ -1,0 +1,3 @@
+package dev.convene.sfu;
+
+public enum TrackKind { AUDIO, VIDEO }

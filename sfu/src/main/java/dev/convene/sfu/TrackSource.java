@@ -1,0 +1,3 @@
+package dev.convene.sfu;
+
+public enum TrackSource { CAMERA, MICROPHONE, SCREEN, SCREEN_AUDIO }
