@@ -1,0 +1,455 @@
+// One stay in a meeting: the join call, the signaling socket and the two peer connections
+// (docs/signaling.md, "Media negotiation"). UI-free: views listen to its 'change' events.
+//
+//   publisher  — we offer; one `publish` per new sendonly transceiver (mid known after
+//                setLocalDescription) before the `offer`; the `answer` gives track ids.
+//   subscriber — the SFU offers with `tracks` (mid -> participant/track); we answer.
+//
+// Negotiation on each peer connection runs through its own promise queue, so overlapping
+// offers (a screen share started while the server renegotiates) never interleave.
+
+import { api } from '/js/api.js';
+import { Signaling, SignalingError, signalingUrl } from '/js/signaling.js';
+
+function serialQueue() {
+  let tail = Promise.resolve();
+  return (fn) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+const LOG_LIMIT = 500;
+
+export class MeetingSession extends EventTarget {
+  /**
+   * @param {object} o
+   * @param {string} o.meetingId
+   * @param {string} o.displayName
+   * @param {MediaStream|null} o.localStream camera+microphone from the pre-join screen
+   * @param {boolean} o.micOn
+   * @param {boolean} o.camOn
+   */
+  constructor({ meetingId, displayName, localStream, micOn = true, camOn = true }) {
+    super();
+    this.meetingId = meetingId;
+    this.displayName = displayName;
+    this.participantId = null;
+    this.state = 'idle'; // idle | joining | joined | disconnected | left | ended
+    this.endReason = null;
+    this.localStream = localStream || new MediaStream();
+    this.initialMic = micOn;
+    this.initialCam = camOn;
+
+    /** source -> {source, kind, track, stream, transceiver, mid, trackId, muted, sentMuted, announced} */
+    this.local = new Map();
+    /** participant_id -> {participant_id, display_name, tracks: Map<track_id, {track_id, kind, source, muted}>} (others only) */
+    this.participants = new Map();
+    /** track_id -> {track, participant_id, source, kind, mid} : remote media we receive */
+    this.remoteMedia = new Map();
+    /** subscriber mid -> {mid, participant_id, track_id, kind, source} from the server's offers */
+    this.subscriberMids = new Map();
+    this.watchedTracks = new WeakSet();
+    this.chat = [];
+    this.log = [];
+
+    this.sig = null;
+    this.publisherPc = null;
+    this.subscriberPc = null;
+    this.pubQueue = serialQueue();
+    this.subQueue = serialQueue();
+    this.closed = false;
+  }
+
+  emit(what, detail = {}) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { what, ...detail } }));
+  }
+
+  setState(state, reason) {
+    this.state = state;
+    if (reason !== undefined) this.endReason = reason;
+    this.emit('state');
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  async start() {
+    this.setState('joining');
+    const info = await api.join(this.meetingId, this.displayName);
+    if (this.closed) return;
+    this.participantId = info.participant_id;
+    if (info.display_name) this.displayName = info.display_name;
+    const iceServers = Array.isArray(info.ice_servers) ? info.ice_servers : [];
+
+    this.publisherPc = this.makePc('publisher', iceServers);
+    this.subscriberPc = this.makePc('subscriber', iceServers);
+    this.subscriberPc.ontrack = (ev) => this.onRemoteTrack(ev);
+
+    this.sig = new Signaling(signalingUrl(info.signaling_url, info.token));
+    this.sig.onmessage = (f) => this.onFrame(f);
+    this.sig.onclose = (ev, byUs) => this.onSocketClose(ev, byUs);
+    this.sig.onframe = (dir, f) => {
+      this.log.push({ dir, at: Date.now(), frame: f });
+      if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    };
+    await this.sig.connect();
+    const joined = await this.sig.request({ type: 'join' });
+    if (this.closed) return;
+    this.participantId = joined.participant_id || this.participantId;
+    for (const p of joined.participants || []) this.upsertParticipant(p);
+    this.chat = (joined.chat || []).map((m) => ({ ...m }));
+    this.setState('joined');
+    this.emit('participants');
+    this.emit('chat', { history: true });
+
+    // Publish what the pre-join screen gave us.
+    const mic = this.localStream.getAudioTracks()[0];
+    const cam = this.localStream.getVideoTracks()[0];
+    if (mic) this.addLocal('microphone', mic, this.localStream, !this.initialMic);
+    if (cam) this.addLocal('camera', cam, this.localStream, !this.initialCam);
+    this.emit('local');
+    if (mic || cam) await this.renegotiatePublisher();
+  }
+
+  makePc(role, iceServers) {
+    const pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc.onicecandidate = (ev) => {
+      if (!this.sig) return;
+      this.sig.send({ type: 'ice-candidate', pc: role, candidate: ev.candidate ? ev.candidate.toJSON() : null });
+    };
+    pc.onconnectionstatechange = () => this.emit('connection', { pc: role, state: pc.connectionState });
+    return pc;
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  /** Adds a sendonly transceiver for a local track (not negotiated yet). */
+  addLocal(source, track, stream, muted = false) {
+    const kind = track.kind;
+    if (muted) track.enabled = false;
+    const transceiver = this.publisherPc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const lt = { source, kind, track, stream, transceiver, mid: null, trackId: null,
+      muted, sentMuted: false, announced: false };
+    this.local.set(source, lt);
+    return lt;
+  }
+
+  /** Queued publisher negotiation; a failure other than a closed session is retried twice. */
+  renegotiatePublisher() {
+    const attempt = async (n) => {
+      try {
+        await this.pubQueue(() => this.negotiatePublisher());
+      } catch (e) {
+        if (this.closed || n >= 2 || (e && e.code === 'bad_sdp')) throw e;
+        console.warn(`convene: publisher negotiation failed (${e && (e.code || e.message)}), retrying`);
+        await new Promise((r) => setTimeout(r, 1000 * (n + 1)));
+        if (this.closed) throw e;
+        await attempt(n + 1);
+      }
+    };
+    return attempt(0);
+  }
+
+  /** Must run inside pubQueue. */
+  async negotiatePublisher() {
+    if (this.closed) return;
+    const pc = this.publisherPc;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const announcedNow = [];
+    for (const lt of this.local.values()) {
+      const mid = lt.transceiver.mid;
+      if (!lt.announced && mid != null) {
+        lt.mid = mid;
+        lt.announced = true;
+        announcedNow.push(lt);
+        this.sig.sendRequest({ type: 'publish', mid, kind: lt.kind, source: lt.source });
+      }
+    }
+    let answer;
+    try {
+      answer = await this.sig.request({ type: 'offer', pc: 'publisher', sdp: pc.localDescription.sdp }, 30000);
+    } catch (e) {
+      for (const lt of announcedNow) lt.announced = false;
+      await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+      throw e;
+    }
+    if (this.closed) return;
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    for (const t of answer.tracks || []) {
+      for (const lt of this.local.values()) {
+        if (lt.mid === t.mid) lt.trackId = t.track_id;
+      }
+    }
+    for (const lt of this.local.values()) this.syncMute(lt);
+    this.emit('local');
+  }
+
+  syncMute(lt) {
+    if (!lt.trackId || lt.muted === lt.sentMuted) return;
+    if (this.sig && this.sig.sendRequest({ type: 'mute', track_id: lt.trackId, muted: lt.muted })) {
+      lt.sentMuted = lt.muted;
+    }
+  }
+
+  isLocalOn(source) {
+    const lt = this.local.get(source);
+    return !!lt && !lt.muted && lt.track.readyState === 'live';
+  }
+
+  /** Mic or camera on/off: track.enabled plus `mute` with the SFU's track id. */
+  async setLocalEnabled(source, on) {
+    let lt = this.local.get(source);
+    if (!lt) {
+      if (!on) return;
+      // Nothing was captured before (no device or permission at pre-join): try now.
+      const kind = source === 'microphone' ? 'audio' : 'video';
+      const s = await navigator.mediaDevices.getUserMedia(kind === 'audio'
+        ? { audio: true } : { video: { width: { ideal: 1280 }, height: { ideal: 720 } } });
+      const track = kind === 'audio' ? s.getAudioTracks()[0] : s.getVideoTracks()[0];
+      this.localStream.addTrack(track);
+      this.addLocal(source, track, this.localStream, false);
+      this.emit('local');
+      await this.renegotiatePublisher();
+      return;
+    }
+    lt.track.enabled = on;
+    lt.muted = !on;
+    this.syncMute(lt);
+    this.emit('local');
+  }
+
+  async startScreenShare() {
+    const previous = this.local.get('screen');
+    if (previous && previous.stopping) await this.stopScreenShare().catch(() => {});
+    if (this.local.has('screen')) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    if (this.closed || this.local.has('screen')) { track.stop(); return; }
+    try { track.contentHint = 'detail'; } catch { /* older browsers */ }
+    track.addEventListener('ended', () => { this.stopScreenShare().catch(() => {}); });
+    this.addLocal('screen', track, stream, false);
+    this.emit('local');
+    try {
+      await this.renegotiatePublisher();
+    } catch (e) {
+      await this.stopScreenShare().catch(() => {});
+      throw e;
+    }
+  }
+
+  stopScreenShare() {
+    const lt = this.local.get('screen');
+    if (!lt) return Promise.resolve();
+    if (lt.stopping) return lt.stopping;
+    lt.stopping = true;
+    this.emit('local');
+    lt.stopping = this.pubQueue(async () => {
+      this.local.delete('screen');
+      if (lt.trackId && this.sig) this.sig.sendRequest({ type: 'unpublish', track_id: lt.trackId });
+      lt.track.stop();
+      try { lt.transceiver.stop(); } catch { /* already stopped */ }
+      this.emit('local');
+      if (!this.closed && this.state === 'joined') await this.negotiatePublisher();
+    });
+    return lt.stopping;
+  }
+
+  // ---------------------------------------------------------------- subscribing
+
+  onSubscriberOffer(frame) {
+    this.subQueue(async () => {
+      if (this.closed) return;
+      const pc = this.subscriberPc;
+      for (const t of frame.tracks || []) this.subscriberMids.set(String(t.mid), { ...t, mid: String(t.mid) });
+      await pc.setRemoteDescription({ type: 'offer', sdp: frame.sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.sig.sendRequest({ type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp });
+      this.reconcileSubscriber();
+    }).catch((e) => {
+      console.warn('convene: subscriber negotiation failed', e);
+      this.emit('error', { message: 'Could not receive media from the meeting.' });
+    });
+  }
+
+  onRemoteTrack(ev) {
+    const mid = ev.transceiver && ev.transceiver.mid;
+    const info = mid != null ? this.subscriberMids.get(String(mid)) : null;
+    if (info) this.bindRemote(info, ev.track);
+  }
+
+  /** Binds every receiving m-line to its track; unbinds m-lines the SFU turned off. */
+  reconcileSubscriber() {
+    let changed = false;
+    for (const tr of this.subscriberPc.getTransceivers()) {
+      if (tr.mid == null) continue;
+      const info = this.subscriberMids.get(String(tr.mid));
+      if (!info) continue;
+      const dir = tr.stopped ? 'stopped' : tr.currentDirection;
+      const receiving = dir === 'recvonly' || dir === 'sendrecv';
+      if (receiving) {
+        changed = this.bindRemote(info, tr.receiver.track, true) || changed;
+      } else {
+        this.subscriberMids.delete(String(tr.mid));
+        const b = this.remoteMedia.get(info.track_id);
+        if (b && b.mid === String(tr.mid)) { this.remoteMedia.delete(info.track_id); changed = true; }
+      }
+    }
+    if (changed) this.emit('media');
+  }
+
+  bindRemote(info, track, quiet = false) {
+    const existing = this.remoteMedia.get(info.track_id);
+    if (existing && existing.track === track && existing.mid === info.mid) return false;
+    // One m-line carries one track: drop whatever this mid carried before.
+    for (const [tid, b] of this.remoteMedia) {
+      if (b.mid === info.mid && tid !== info.track_id) this.remoteMedia.delete(tid);
+    }
+    if (!this.watchedTracks.has(track)) {
+      // Remote tracks are muted until frames arrive (and when the SFU stops forwarding).
+      this.watchedTracks.add(track);
+      track.addEventListener('mute', () => this.emit('media'));
+      track.addEventListener('unmute', () => this.emit('media'));
+    }
+    this.remoteMedia.set(info.track_id, {
+      track, participant_id: info.participant_id, source: info.source, kind: info.kind || track.kind, mid: info.mid,
+    });
+    const p = this.participants.get(info.participant_id);
+    if (p && !p.tracks.has(info.track_id)) {
+      p.tracks.set(info.track_id, { track_id: info.track_id, kind: info.kind || track.kind, source: info.source, muted: false });
+    }
+    if (!quiet) this.emit('media');
+    return true;
+  }
+
+  /** The receiver of a bound remote track (for audio levels). */
+  receiverFor(trackId) {
+    const b = this.remoteMedia.get(trackId);
+    if (!b || !this.subscriberPc) return null;
+    const tr = this.subscriberPc.getTransceivers().find((t) => t.mid === b.mid);
+    return tr ? tr.receiver : null;
+  }
+
+  // ---------------------------------------------------------------- events from the server
+
+  upsertParticipant(p) {
+    if (!p || !p.participant_id || p.participant_id === this.participantId) return;
+    const existing = this.participants.get(p.participant_id);
+    const tracks = existing ? existing.tracks : new Map();
+    for (const t of p.tracks || []) tracks.set(t.track_id, { ...t, muted: !!t.muted });
+    this.participants.set(p.participant_id, {
+      participant_id: p.participant_id,
+      display_name: p.display_name || (existing && existing.display_name) || 'Guest',
+      tracks,
+      joined_at: existing ? existing.joined_at : Date.now(),
+    });
+  }
+
+  removeRemoteTrack(trackId) {
+    this.remoteMedia.delete(trackId);
+    for (const [mid, info] of this.subscriberMids) if (info.track_id === trackId) this.subscriberMids.delete(mid);
+  }
+
+  onFrame(f) {
+    switch (f.type) {
+      case 'offer':
+        if (f.pc === 'subscriber' || f.pc == null) this.onSubscriberOffer(f);
+        break;
+      case 'answer':
+        break; // publisher answers are consumed by request()
+      case 'participant-joined':
+        this.upsertParticipant(f.participant);
+        this.emit('participants', { joined: f.participant });
+        break;
+      case 'participant-left': {
+        const p = this.participants.get(f.participant_id);
+        this.participants.delete(f.participant_id);
+        for (const [tid, b] of [...this.remoteMedia]) if (b.participant_id === f.participant_id) this.removeRemoteTrack(tid);
+        this.emit('participants', { left: p || { participant_id: f.participant_id } });
+        this.emit('media');
+        break;
+      }
+      case 'track-published': {
+        if (!this.participants.has(f.participant_id)) this.upsertParticipant({ participant_id: f.participant_id });
+        const p = this.participants.get(f.participant_id);
+        if (p && f.track) p.tracks.set(f.track.track_id, { ...f.track, muted: !!f.track.muted });
+        this.emit('participants');
+        break;
+      }
+      case 'track-unpublished': {
+        const p = this.participants.get(f.participant_id);
+        if (p) p.tracks.delete(f.track_id);
+        this.removeRemoteTrack(f.track_id);
+        this.emit('participants');
+        this.emit('media');
+        break;
+      }
+      case 'track-muted': {
+        const p = this.participants.get(f.participant_id);
+        const t = p && p.tracks.get(f.track_id);
+        if (t) t.muted = !!f.muted;
+        this.emit('participants');
+        break;
+      }
+      case 'chat':
+        this.chat.push({ ...f });
+        this.emit('chat', { message: f, own: f.participant_id === this.participantId });
+        break;
+      case 'pong':
+      case 'joined':
+        break;
+      case 'error':
+        this.emit('error', { code: f.code, message: f.message });
+        break;
+      default:
+        break; // newer server messages (active-speakers, ...) are ignored
+    }
+  }
+
+  onSocketClose(ev, byUs) {
+    if (byUs || this.closed) return;
+    if (ev.code === 1000 && this.state === 'left') return;
+    if (ev.code === 4409) return this.end('elsewhere');
+    if (ev.code === 4401) return this.end('unauthorized');
+    this.setState('disconnected', ev.code === 4408 ? 'heartbeat' : 'socket');
+  }
+
+  // ---------------------------------------------------------------- chat, leave
+
+  sendChat(text) {
+    const t = String(text || '').trim();
+    if (!t) return false;
+    if (!this.sig || !this.sig.open) throw new SignalingError('socket_closed', 'not connected');
+    return this.sig.request({ type: 'chat', text: t.slice(0, 4000) });
+  }
+
+  leave() {
+    if (this.sig && this.sig.open) this.sig.sendRequest({ type: 'leave' });
+    this.teardown({ keepLocal: false });
+    this.setState('left');
+  }
+
+  end(reason) {
+    this.teardown({ keepLocal: false });
+    this.setState('ended', reason);
+  }
+
+  /** Closes socket and peer connections; keepLocal keeps camera/mic for a rejoin. */
+  teardown({ keepLocal = false } = {}) {
+    if (this.closed) return;
+    this.closed = true;
+    const sig = this.sig;
+    // Let the server close after `leave` (code 1000); close ourselves if it does not soon.
+    if (sig) setTimeout(() => sig.close(1000, 'leave'), 600);
+    for (const pc of [this.publisherPc, this.subscriberPc]) {
+      if (pc) try { pc.close(); } catch { /* ignore */ }
+    }
+    const screen = this.local.get('screen');
+    if (screen) screen.track.stop();
+    if (!keepLocal) for (const t of this.localStream.getTracks()) t.stop();
+    this.remoteMedia.clear();
+  }
+}
