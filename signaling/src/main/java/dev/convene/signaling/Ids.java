@@ -1,0 +1,34 @@
+package dev.convene.signaling;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Random ids with a type prefix, as docs/signaling.md shows them ({@code PA_2c9d…}). */
+public final class Ids {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {}
+
+    public static String participant() {
+        return "PA_" + random(8);
+    }
+
+    public static String user() {
+        return "US_" + random(8);
+    }
+
+    public static String chatMessage() {
+        return "CM_" + random(8);
+    }
+
+    public static String connection() {
+        return "WS_" + random(6);
+    }
+
+    private static String random(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

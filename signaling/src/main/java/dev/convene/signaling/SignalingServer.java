@@ -1,0 +1,194 @@
+package dev.convene.signaling;
+
+import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.http.RestApi;
+import dev.convene.signaling.protocol.ProtocolCodec;
+import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.signaling.ws.SignalingSockets;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running signaling node: the REST API, the {@code /v1/signal} WebSocket, the web client's
+ * files, {@code /healthz} and {@code /metrics}, on one HTTP port.
+ */
+public final class SignalingServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
+    private static final Duration MAX_TICK = Duration.ofSeconds(1);
+    private static final Duration MIN_TICK = Duration.ofMillis(50);
+
+    private final Javalin app;
+    private final SignalingSockets sockets;
+    private final ScheduledExecutorService timer;
+    private final PrometheusMeterRegistry registry;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SignalingServer(Javalin app, SignalingSockets sockets, ScheduledExecutorService timer,
+            PrometheusMeterRegistry registry) {
+        this.app = app;
+        this.sockets = sockets;
+        this.timer = timer;
+        this.registry = registry;
+    }
+
+    /** Starts a node with its own metrics registry. */
+    public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock) {
+        return start(config, stores, sfu, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /**
+     * Starts a node that records its metrics in {@code registry} (so that {@code /metrics} can show
+     * other modules' meters too, e.g. the SFU's in the all-in-one role).
+     */
+    public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock,
+            PrometheusMeterRegistry registry) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(stores, "stores");
+        Objects.requireNonNull(sfu, "sfu");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(registry, "registry");
+
+        SignalingMetrics metrics = new SignalingMetrics(registry);
+        TokenService tokens = new TokenService(config.jwtKeys(), clock);
+        UnclaimedSeats unclaimed = new UnclaimedSeats(stores.seats(), stores.participants(), clock);
+        SignalingSockets sockets = new SignalingSockets(config, stores, sfu, clock, tokens, new ProtocolCodec(), metrics, unclaimed);
+        RestApi rest = new RestApi(config, stores, sfu, clock, tokens, metrics, unclaimed);
+        byte[] indexHtml = readIndexHtml(config.webRoot());
+        boolean hasWebRoot = SignalingServer.class.getResource(config.webRoot()) != null;
+
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.host = config.bindHost();
+            cfg.jetty.port = config.httpPort();
+            cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyWebSocketServletFactory(ws -> {
+                // Jetty's limits sit well above ours so that our own check answers with
+                // frame_too_large and keeps the socket; only beyond them does Jetty close (1009).
+                ws.setMaxTextMessageSize(SignalingConfig.WEBSOCKET_HARD_LIMIT_BYTES);
+                ws.setMaxFrameSize(SignalingConfig.WEBSOCKET_HARD_LIMIT_BYTES);
+                ws.setMaxBinaryMessageSize(config.maxFrameBytes());
+                // Our heartbeat closes silent sockets; Jetty's idle timeout is only a backstop.
+                ws.setIdleTimeout(config.heartbeatTimeout().multipliedBy(3).plusSeconds(30));
+            });
+            if (hasWebRoot) {
+                cfg.staticFiles.add(files -> {
+                    files.hostedPath = "/";
+                    files.directory = config.webRoot();
+                    files.location = Location.CLASSPATH;
+                });
+            }
+            rest.register(cfg.routes);
+            cfg.routes.ws("/v1/signal", sockets::configure);
+            cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            cfg.routes.get("/m/{meetingId}", ctx -> serveIndex(ctx, indexHtml));
+            cfg.routes.get("/", ctx -> serveIndex(ctx, indexHtml));
+        });
+
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "convene-signaling-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = tickMillis(config);
+        timer.scheduleAtFixedRate(() -> {
+            // An exception would cancel the schedule; one bad tick must not stop the next.
+            try {
+                sockets.closeSilent();
+                int expired = unclaimed.sweep();
+                if (expired > 0) {
+                    metrics.seatsExpired(expired);
+                }
+            } catch (RuntimeException e) {
+                log.warn("event=timer_tick_failed error={}", e.toString());
+            }
+        }, tick, tick, TimeUnit.MILLISECONDS);
+
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            timer.shutdownNow();
+            throw e;
+        }
+        log.info("event=signaling_started host={} port={} sfu_node_id={} guest_auth={} web_root={}",
+                config.bindHost(), app.port(), sfu.nodeId(), config.guestAuthEnabled(), hasWebRoot ? config.webRoot() : "-");
+        return new SignalingServer(app, sockets, timer, registry);
+    }
+
+    private static long tickMillis(SignalingConfig config) {
+        Duration shortest = config.heartbeatTimeout().compareTo(config.joinTokenTtl()) < 0
+                ? config.heartbeatTimeout() : config.joinTokenTtl();
+        Duration tick = shortest.dividedBy(4);
+        if (tick.compareTo(MAX_TICK) > 0) {
+            tick = MAX_TICK;
+        }
+        if (tick.compareTo(MIN_TICK) < 0) {
+            tick = MIN_TICK;
+        }
+        return tick.toMillis();
+    }
+
+    private static byte[] readIndexHtml(String webRoot) {
+        try (InputStream in = SignalingServer.class.getResourceAsStream(webRoot + "/index.html")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Join links ({@code /m/{id}}) open the web client, which reads the meeting id from the path. */
+    private static void serveIndex(Context ctx, byte[] indexHtml) {
+        if (indexHtml == null) {
+            ctx.status(404);
+            return;
+        }
+        ctx.contentType("text/html; charset=utf-8").result(indexHtml);
+    }
+
+    /** The port the server listens on (useful when the configured port was 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** Sockets open now. */
+    public int openSockets() {
+        return sockets.openSockets();
+    }
+
+    /**
+     * Stops the node: every socket is ended as a leave (seats released, the others told, close
+     * code 1001), then the HTTP server and the timer stop.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timer.shutdownNow();
+        sockets.closeAll();
+        app.stop();
+        log.info("event=signaling_stopped");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.convene.signaling.http;
+
+/**
+ * An error answer of the REST API, written as RFC 9457 problem JSON with a stable {@code code}.
+ * Thrown by handlers; carries no stack trace, as it is an answer, not a failure.
+ */
+public final class ApiProblem extends RuntimeException {
+
+    private final int status;
+    private final String code;
+    private final String title;
+
+    public ApiProblem(int status, String code, String title, String detail) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String detail() {
+        return getMessage();
+    }
+
+    public static ApiProblem malformedBody(String detail) {
+        return new ApiProblem(400, "malformed_body", "Malformed request body", detail);
+    }
+
+    public static ApiProblem invalid(String detail) {
+        return new ApiProblem(400, "invalid_request", "Invalid request", detail);
+    }
+
+    public static ApiProblem unauthorized(String detail) {
+        return new ApiProblem(401, "unauthorized", "Unauthorized", detail);
+    }
+
+    public static ApiProblem notFound(String detail) {
+        return new ApiProblem(404, "not_found", "Not found", detail);
+    }
+
+    public static ApiProblem meetingNotFound(String id) {
+        return new ApiProblem(404, "meeting_not_found", "Meeting not found", "No meeting " + id);
+    }
+
+    public static ApiProblem methodNotAllowed(String detail) {
+        return new ApiProblem(405, "method_not_allowed", "Method not allowed", detail);
+    }
+
+    public static ApiProblem meetingFull(String id, int capacity) {
+        return new ApiProblem(409, "meeting_full", "Meeting full", "Meeting " + id + " has all its " + capacity + " seats taken");
+    }
+
+    public static ApiProblem meetingEnded(String id) {
+        return new ApiProblem(409, "meeting_ended", "Meeting ended", "Meeting " + id + " has ended");
+    }
+
+    public static ApiProblem internal() {
+        return new ApiProblem(500, "internal_error", "Internal server error", "The server failed to answer; it has logged why");
+    }
+}

@@ -1,0 +1,309 @@
+package dev.convene.signaling.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.Ids;
+import dev.convene.signaling.SignalingConfig;
+import dev.convene.signaling.SignalingMetrics;
+import dev.convene.signaling.SignalingStores;
+import dev.convene.signaling.auth.AccessClaims;
+import dev.convene.signaling.auth.InvalidTokenException;
+import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.store.Meeting;
+import dev.convene.store.MeetingStatus;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST calls of docs/signaling.md ("REST, before the socket") and their error answers. */
+public final class RestApi {
+
+    private static final Logger log = LoggerFactory.getLogger(RestApi.class);
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final String JSON = "application/json";
+    private static final String PROBLEM_WRITTEN = "convene.problem";
+    public static final int MAX_CAPACITY = 100;
+    private static final int MAX_TITLE = 200;
+    private static final int MAX_DISPLAY_NAME = 64;
+    private static final String DEFAULT_TITLE = "Meeting";
+
+    private final SignalingConfig config;
+    private final SignalingStores stores;
+    private final SfuNode sfu;
+    private final Clock clock;
+    private final TokenService tokens;
+    private final SignalingMetrics metrics;
+    private final UnclaimedSeats unclaimedSeats;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public RestApi(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock, TokenService tokens,
+            SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
+        this.config = config;
+        this.stores = stores;
+        this.sfu = sfu;
+        this.clock = clock;
+        this.tokens = tokens;
+        this.metrics = metrics;
+        this.unclaimedSeats = unclaimedSeats;
+    }
+
+    public void register(RoutesConfig routes) {
+        if (config.guestAuthEnabled()) {
+            routes.post("/v1/auth/guest", this::guestToken);
+        }
+        routes.post("/v1/meetings", this::createMeeting);
+        routes.get("/v1/meetings/{id}", this::getMeeting);
+        routes.get("/v1/meetings/{id}/join", this::join);
+
+        routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
+        routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, forStatus(e.getStatus(), ctx)));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("event=http_failed method={} path={} error={}", ctx.method(), ctx.path(), e.toString(), e);
+            writeProblem(ctx, ApiProblem.internal());
+        });
+        // Javalin's own answers (no route, wrong method, ...) become problems too, unless a
+        // handler has written one already.
+        for (int status : new int[] {400, 401, 404, 405, 409, 500}) {
+            routes.error(status, "*", ctx -> {
+                if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+                    writeProblem(ctx, forStatus(status, ctx));
+                }
+            });
+        }
+    }
+
+    private static ApiProblem forStatus(int status, Context ctx) {
+        return switch (status) {
+            case 400 -> ApiProblem.invalid("The request is not valid");
+            case 401 -> ApiProblem.unauthorized("A valid bearer token is required");
+            case 404 -> ApiProblem.notFound("Nothing at " + ctx.path());
+            case 405 -> ApiProblem.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path());
+            case 409 -> new ApiProblem(409, "conflict", "Conflict", "The request conflicts with the current state");
+            default -> status >= 400 && status < 500
+                    ? new ApiProblem(status, "client_error", "Client error", "The request was refused")
+                    : ApiProblem.internal();
+        };
+    }
+
+    void writeProblem(Context ctx, ApiProblem p) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("type", "https://convene.dev/problems/" + p.code());
+        body.put("title", p.title());
+        body.put("status", p.status());
+        body.put("detail", p.detail());
+        body.put("code", p.code());
+        ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
+        if (p.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        ctx.status(p.status()).contentType(PROBLEM_JSON).result(write(body));
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    private void guestToken(Context ctx) {
+        ObjectNode body = jsonBody(ctx, false);
+        String displayName = displayName(optionalString(body, "display_name"), "display_name");
+        if (displayName == null) {
+            throw ApiProblem.invalid("display_name is required");
+        }
+        String userId = Ids.user();
+        TokenService.Issued token = tokens.issueAccess(userId, displayName, config.accessTokenTtl());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("access_token", token.token());
+        answer.put("token_type", "Bearer");
+        answer.put("expires_in", secondsUntil(token.expiresAt()));
+        answer.put("user_id", userId);
+        answer.put("display_name", displayName);
+        log.info("event=guest_token_issued user_id={}", userId);
+        json(ctx, 200, answer);
+    }
+
+    private void createMeeting(Context ctx) {
+        AccessClaims user = authenticate(ctx);
+        ObjectNode body = jsonBody(ctx, true);
+        String title = optionalString(body, "title");
+        title = title == null || title.isBlank() ? DEFAULT_TITLE : title.strip();
+        if (title.length() > MAX_TITLE || title.chars().anyMatch(Character::isISOControl)) {
+            throw ApiProblem.invalid("title must be at most " + MAX_TITLE + " printable characters");
+        }
+        int capacity = Meeting.DEFAULT_CAPACITY;
+        JsonNode cap = body.get("capacity");
+        if (cap != null && !cap.isNull()) {
+            if (!cap.isIntegralNumber() || !cap.canConvertToInt() || cap.intValue() < 1 || cap.intValue() > MAX_CAPACITY) {
+                throw ApiProblem.invalid("capacity must be an integer from 1 to " + MAX_CAPACITY);
+            }
+            capacity = cap.intValue();
+        }
+        Meeting meeting = new Meeting(UUID.randomUUID(), title, user.userId(), capacity,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS), MeetingStatus.ACTIVE);
+        stores.meetings().create(meeting);
+        metrics.meetingCreated();
+        log.info("event=meeting_created meeting_id={} host_id={} capacity={}", meeting.id(), user.userId(), capacity);
+        ctx.header("Location", "/v1/meetings/" + meeting.id());
+        json(ctx, 201, meetingJson(ctx, meeting));
+    }
+
+    private void getMeeting(Context ctx) {
+        authenticate(ctx);
+        Meeting meeting = meeting(ctx.pathParam("id"));
+        Map<String, Object> answer = meetingJson(ctx, meeting);
+        answer.put("participant_count", stores.participants().present(meeting.id()).size());
+        json(ctx, 200, answer);
+    }
+
+    private void join(Context ctx) {
+        AccessClaims user = authenticate(ctx);
+        Meeting meeting = meeting(ctx.pathParam("id"));
+        String displayName = displayName(ctx.queryParam("display_name"), "display_name");
+        if (displayName == null) {
+            displayName = user.displayName();
+        }
+        if (meeting.status() != MeetingStatus.ACTIVE) {
+            throw ApiProblem.meetingEnded(meeting.id().toString());
+        }
+        String participantId = Ids.participant();
+        if (!stores.seats().reserve(meeting.id(), participantId, meeting.capacity())) {
+            metrics.joinRejectedFull();
+            log.info("event=join_rejected meeting_id={} user_id={} reason=meeting_full", meeting.id(), user.userId());
+            throw ApiProblem.meetingFull(meeting.id().toString(), meeting.capacity());
+        }
+        TokenService.Issued token = tokens.issueJoin(meeting.id(), participantId, user.userId(), displayName, sfu.nodeId(),
+                config.joinTokenTtl());
+        unclaimedSeats.add(meeting.id(), participantId, token.expiresAt());
+        metrics.joinAdmitted();
+        log.info("event=join_admitted meeting_id={} participant_id={} user_id={} sfu_node_id={}",
+                meeting.id(), participantId, user.userId(), sfu.nodeId());
+
+        Map<String, Object> sfuInfo = new LinkedHashMap<>();
+        sfuInfo.put("node_id", sfu.nodeId());
+        sfuInfo.put("region", config.region());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("meeting_id", meeting.id().toString());
+        answer.put("participant_id", participantId);
+        answer.put("display_name", displayName);
+        answer.put("sfu", sfuInfo);
+        answer.put("signaling_url", BaseUrls.websocketBase(config, ctx) + "/v1/signal");
+        answer.put("token", token.token());
+        answer.put("expires_in", secondsUntil(token.expiresAt()));
+        answer.put("ice_servers", List.of());
+        json(ctx, 200, answer);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private AccessClaims authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiProblem.unauthorized("Send Authorization: Bearer <access token>");
+        }
+        try {
+            return tokens.verifyAccess(header.substring(7).strip());
+        } catch (InvalidTokenException e) {
+            throw ApiProblem.unauthorized("The access token is not valid: " + e.getMessage());
+        }
+    }
+
+    private Meeting meeting(String rawId) {
+        UUID id;
+        try {
+            id = UUID.fromString(rawId);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.meetingNotFound(abbreviate(rawId));
+        }
+        return stores.meetings().find(id).orElseThrow(() -> ApiProblem.meetingNotFound(id.toString()));
+    }
+
+    private Map<String, Object> meetingJson(Context ctx, Meeting m) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("meeting_id", m.id().toString());
+        answer.put("title", m.title());
+        answer.put("capacity", m.capacity());
+        answer.put("host_id", m.hostId());
+        answer.put("created_at", m.createdAt().toString());
+        answer.put("status", m.status().name().toLowerCase(Locale.ROOT));
+        answer.put("join_url", BaseUrls.httpBase(config, ctx) + "/m/" + m.id());
+        return answer;
+    }
+
+    private ObjectNode jsonBody(Context ctx, boolean emptyIsEmptyObject) {
+        String raw = ctx.body();
+        if (raw.isBlank()) {
+            if (emptyIsEmptyObject) {
+                return mapper.createObjectNode();
+            }
+            throw ApiProblem.malformedBody("A JSON object body is required");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(raw);
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.malformedBody("The body is not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiProblem.malformedBody("The body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    private static String optionalString(ObjectNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw ApiProblem.invalid(field + " must be a string");
+        }
+        return n.asText();
+    }
+
+    /** A display name stripped of surrounding blanks; null if none was given. */
+    private static String displayName(String raw, String field) {
+        if (raw == null) {
+            return null;
+        }
+        String name = raw.strip();
+        if (name.isEmpty() || name.codePointCount(0, name.length()) > MAX_DISPLAY_NAME
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiProblem.invalid(field + " must have 1 to " + MAX_DISPLAY_NAME + " printable characters");
+        }
+        return name;
+    }
+
+    private long secondsUntil(Instant at) {
+        return Math.max(0, Duration.between(clock.instant(), at).toSeconds());
+    }
+
+    private void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType(JSON).result(write(body));
+    }
+
+    private String write(Object body) {
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+    }
+}

@@ -1,0 +1,96 @@
+package dev.convene.signaling.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Frames a client sends (docs/signaling.md, "Client → server"). */
+public sealed interface ClientMessage {
+
+    /** The client's correlation id, echoed on the reply; may be null. */
+    String requestId();
+
+    /** Why the frame is unusable though well-formed JSON, or null if it is fine. */
+    default String problem() {
+        return null;
+    }
+
+    record Join(@JsonProperty("request_id") String requestId) implements ClientMessage {}
+
+    record Publish(@JsonProperty("request_id") String requestId, @JsonProperty("mid") String mid,
+            @JsonProperty("kind") String kind, @JsonProperty("source") String source) implements ClientMessage {
+        @Override
+        public String problem() {
+            if (mid == null || mid.isEmpty()) {
+                return "publish needs a mid";
+            }
+            if (Wire.kind(kind) == null) {
+                return "publish needs kind audio or video";
+            }
+            if (Wire.source(source) == null) {
+                return "publish needs source camera, microphone, screen or screen_audio";
+            }
+            return null;
+        }
+    }
+
+    record Offer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
+            @JsonProperty("sdp") String sdp) implements ClientMessage {
+        @Override
+        public String problem() {
+            if (!Wire.PUBLISHER.equals(pc)) {
+                return "a client offers only on pc publisher";
+            }
+            return sdp == null ? "offer needs sdp" : null;
+        }
+    }
+
+    record Answer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
+            @JsonProperty("sdp") String sdp) implements ClientMessage {
+        @Override
+        public String problem() {
+            if (!Wire.SUBSCRIBER.equals(pc)) {
+                return "a client answers only on pc subscriber";
+            }
+            return sdp == null ? "answer needs sdp" : null;
+        }
+    }
+
+    record IceCandidate(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
+            @JsonProperty("candidate") JsonNode candidate) implements ClientMessage {}
+
+    record Unpublish(@JsonProperty("request_id") String requestId, @JsonProperty("track_id") String trackId)
+            implements ClientMessage {
+        @Override
+        public String problem() {
+            return trackId == null || trackId.isEmpty() ? "unpublish needs track_id" : null;
+        }
+    }
+
+    record Mute(@JsonProperty("request_id") String requestId, @JsonProperty("track_id") String trackId,
+            @JsonProperty("muted") Boolean muted) implements ClientMessage {
+        @Override
+        public String problem() {
+            if (trackId == null || trackId.isEmpty()) {
+                return "mute needs track_id";
+            }
+            return muted == null ? "mute needs muted true or false" : null;
+        }
+    }
+
+    record Chat(@JsonProperty("request_id") String requestId, @JsonProperty("text") String text)
+            implements ClientMessage {
+        public static final int MAX_CHARS = 4_000;
+
+        @Override
+        public String problem() {
+            if (text == null || text.isBlank()) {
+                return "chat needs non-empty text";
+            }
+            return text.strip().length() > MAX_CHARS ? "chat text is longer than " + MAX_CHARS + " characters" : null;
+        }
+    }
+
+    record Ping(@JsonProperty("request_id") String requestId) implements ClientMessage {}
+
+    record Leave(@JsonProperty("request_id") String requestId) implements ClientMessage {}
+}

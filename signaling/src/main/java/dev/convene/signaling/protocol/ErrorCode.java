@@ -1,0 +1,25 @@
+package dev.convene.signaling.protocol;
+
+/** The stable {@code code}s of {@code error} frames (docs/signaling.md). */
+public enum ErrorCode {
+    MALFORMED_MESSAGE("malformed_message"),
+    UNKNOWN_TYPE("unknown_type"),
+    UNSUPPORTED_VERSION("unsupported_version"),
+    FRAME_TOO_LARGE("frame_too_large"),
+    NOT_JOINED("not_joined"),
+    ALREADY_JOINED("already_joined"),
+    BAD_SDP("bad_sdp"),
+    UNKNOWN_TRACK("unknown_track"),
+    RATE_LIMITED("rate_limited"),
+    INTERNAL_ERROR("internal_error");
+
+    private final String wire;
+
+    ErrorCode(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+}

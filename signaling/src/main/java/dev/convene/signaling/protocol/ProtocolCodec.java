@@ -1,0 +1,123 @@
+package dev.convene.signaling.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Reads client frames into {@link ClientMessage}s and writes {@link ServerMessage}s, strictly:
+ * a field of the wrong JSON type is {@code malformed_message}, never silently coerced.
+ * Thread-safe.
+ */
+public final class ProtocolCodec {
+
+    public static final int VERSION = 1;
+
+    private static final Map<String, Class<? extends ClientMessage>> TYPES = Map.of(
+            "join", ClientMessage.Join.class,
+            "publish", ClientMessage.Publish.class,
+            "offer", ClientMessage.Offer.class,
+            "answer", ClientMessage.Answer.class,
+            "ice-candidate", ClientMessage.IceCandidate.class,
+            "unpublish", ClientMessage.Unpublish.class,
+            "mute", ClientMessage.Mute.class,
+            "chat", ClientMessage.Chat.class,
+            "ping", ClientMessage.Ping.class,
+            "leave", ClientMessage.Leave.class);
+
+    private final ObjectMapper mapper;
+
+    public ProtocolCodec() {
+        JsonMapper m = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+                .build();
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
+        m.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        this.mapper = m;
+    }
+
+    /** Parses one text frame; throws with the error code to answer if it is unusable. */
+    public ClientMessage decode(String text) throws ProtocolException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "Frame is not JSON", null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "Frame is not a JSON object", null);
+        }
+        JsonNode requestIdNode = root.get("request_id");
+        String requestId = requestIdNode != null && requestIdNode.isTextual() ? requestIdNode.asText() : null;
+        if (requestIdNode != null && !requestIdNode.isTextual() && !requestIdNode.isNull()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "request_id must be a string", null);
+        }
+        JsonNode v = root.get("v");
+        if (v == null || !v.isIntegralNumber()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "Frame needs an integer v", requestId);
+        }
+        if (v.asLong() != VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "Protocol version " + v + " is not supported; use 1", requestId);
+        }
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "Frame needs a string type", requestId);
+        }
+        Class<? extends ClientMessage> cls = TYPES.get(type.asText());
+        if (cls == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "Unknown message type '" + abbreviate(type.asText()) + "'", requestId);
+        }
+        ClientMessage message;
+        try {
+            ObjectNode fields = ((ObjectNode) root).deepCopy();
+            fields.remove("v");
+            fields.remove("type");
+            message = mapper.treeToValue(fields, cls);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "A field of '" + type.asText() + "' has the wrong type", requestId);
+        }
+        String problem = message.problem();
+        if (problem != null) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, problem, requestId);
+        }
+        return message;
+    }
+
+    /** The frame's JSON text: {@code v} and {@code type} first, then the record's fields. */
+    public String encode(ServerMessage message) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("v", VERSION);
+        root.put("type", message.type());
+        root.setAll((ObjectNode) mapper.valueToTree(message));
+        try {
+            return mapper.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+    }
+}

@@ -1,0 +1,131 @@
+package dev.convene.signaling.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** Frames the server sends (docs/signaling.md, "Server → client"). */
+public sealed interface ServerMessage {
+
+    /** The frame's {@code type}. */
+    @JsonIgnore
+    String type();
+
+    /** A track as the others see it. */
+    record TrackView(@JsonProperty("track_id") String trackId, @JsonProperty("kind") String kind,
+            @JsonProperty("source") String source, @JsonProperty("muted") boolean muted) {}
+
+    /** A participant and its current tracks. */
+    record ParticipantView(@JsonProperty("participant_id") String participantId,
+            @JsonProperty("display_name") String displayName, @JsonProperty("tracks") List<TrackView> tracks) {}
+
+    record ChatView(@JsonProperty("message_id") String messageId, @JsonProperty("participant_id") String participantId,
+            @JsonProperty("display_name") String displayName, @JsonProperty("text") String text,
+            @JsonProperty("sent_at") String sentAt) {}
+
+    /** One of the publisher's own tracks: the id the SFU gave the m-line {@code mid}. */
+    record PublishedTrack(@JsonProperty("mid") String mid, @JsonProperty("track_id") String trackId,
+            @JsonProperty("kind") String kind, @JsonProperty("source") String source) {}
+
+    /** What a subscriber m-line carries. */
+    record SubscribedTrackView(@JsonProperty("mid") String mid, @JsonProperty("participant_id") String participantId,
+            @JsonProperty("track_id") String trackId, @JsonProperty("kind") String kind,
+            @JsonProperty("source") String source) {}
+
+    record Joined(@JsonProperty("request_id") String requestId, @JsonProperty("meeting_id") String meetingId,
+            @JsonProperty("participant_id") String participantId,
+            @JsonProperty("participants") List<ParticipantView> participants,
+            @JsonProperty("chat") List<ChatView> chat, @JsonProperty("resume_token") String resumeToken)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "joined";
+        }
+    }
+
+    record Answer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
+            @JsonProperty("sdp") String sdp, @JsonProperty("tracks") List<PublishedTrack> tracks)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "answer";
+        }
+    }
+
+    record Offer(@JsonProperty("pc") String pc, @JsonProperty("sdp") String sdp,
+            @JsonProperty("tracks") List<SubscribedTrackView> tracks) implements ServerMessage {
+        @Override
+        public String type() {
+            return "offer";
+        }
+    }
+
+    record ParticipantJoined(@JsonProperty("participant") ParticipantView participant) implements ServerMessage {
+        @Override
+        public String type() {
+            return "participant-joined";
+        }
+    }
+
+    record ParticipantLeft(@JsonProperty("participant_id") String participantId) implements ServerMessage {
+        @Override
+        public String type() {
+            return "participant-left";
+        }
+    }
+
+    record TrackPublished(@JsonProperty("participant_id") String participantId,
+            @JsonProperty("track") TrackView track) implements ServerMessage {
+        @Override
+        public String type() {
+            return "track-published";
+        }
+    }
+
+    record TrackUnpublished(@JsonProperty("participant_id") String participantId,
+            @JsonProperty("track_id") String trackId) implements ServerMessage {
+        @Override
+        public String type() {
+            return "track-unpublished";
+        }
+    }
+
+    record TrackMuted(@JsonProperty("participant_id") String participantId, @JsonProperty("track_id") String trackId,
+            @JsonProperty("muted") boolean muted) implements ServerMessage {
+        @Override
+        public String type() {
+            return "track-muted";
+        }
+    }
+
+    record Chat(@JsonProperty("message_id") String messageId, @JsonProperty("participant_id") String participantId,
+            @JsonProperty("display_name") String displayName, @JsonProperty("text") String text,
+            @JsonProperty("sent_at") String sentAt,
+            @JsonProperty("request_id") @JsonInclude(JsonInclude.Include.NON_NULL) String requestId)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "chat";
+        }
+    }
+
+    record Pong(@JsonProperty("request_id") String requestId) implements ServerMessage {
+        @Override
+        public String type() {
+            return "pong";
+        }
+    }
+
+    record Error(@JsonProperty("code") String code, @JsonProperty("message") String message,
+            @JsonProperty("request_id") String requestId) implements ServerMessage {
+        public Error(ErrorCode code, String message, String requestId) {
+            this(code.wire(), message, requestId);
+        }
+
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+}

@@ -1,0 +1,489 @@
+package dev.convene.signaling.ws;
+
+import dev.convene.sfu.ParticipantListener;
+import dev.convene.sfu.ParticipantSession;
+import dev.convene.sfu.PublishResult;
+import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.SubscribedTrack;
+import dev.convene.sfu.TrackDeclaration;
+import dev.convene.sfu.TrackInfo;
+import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.TrackSource;
+import dev.convene.signaling.Ids;
+import dev.convene.signaling.auth.JoinClaims;
+import dev.convene.signaling.protocol.ClientMessage;
+import dev.convene.signaling.protocol.ErrorCode;
+import dev.convene.signaling.protocol.ProtocolException;
+import dev.convene.signaling.protocol.ServerMessage;
+import dev.convene.signaling.protocol.ServerMessage.ChatView;
+import dev.convene.signaling.protocol.ServerMessage.ParticipantView;
+import dev.convene.signaling.protocol.ServerMessage.TrackView;
+import dev.convene.signaling.protocol.Wire;
+import dev.convene.store.ChatMessage;
+import dev.convene.store.EventBus;
+import dev.convene.store.MeetingEvent;
+import dev.convene.store.Participant;
+import dev.convene.store.TrackSummary;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's signaling socket: the protocol state machine between the client, the SFU
+ * session and the meeting's event topic.
+ *
+ * <p>Threads: Jetty delivers the socket's frames one at a time; SFU callbacks and event-bus
+ * deliveries come from other threads. Frame handling and the one-time cleanup hold
+ * {@code lifecycle}. Callbacks never take {@code lifecycle} (an SFU thread may hold its own locks
+ * when it calls back); they only take {@code outboxLock}, a leaf lock that guards the queue of
+ * frames held back until {@code joined} is sent, and nothing is called while it is held but
+ * {@link Outbox#send}. Every frame leaves through the {@link Outbox}.
+ */
+final class SignalConnection implements ParticipantListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalConnection.class);
+    static final int RECENT_CHAT = 50;
+
+    private enum State { OPEN, JOINED, CLOSED }
+
+    /** One of this participant's published tracks, with the publisher m-line it came on. */
+    private record OwnTrack(String trackId, String mid, TrackKind kind, TrackSource source, boolean muted) {
+        TrackView view() {
+            return new TrackView(trackId, Wire.of(kind), Wire.of(source), muted);
+        }
+
+        OwnTrack withMuted(boolean m) {
+            return new OwnTrack(trackId, mid, kind, source, m);
+        }
+    }
+
+    private final SignalingSockets hub;
+    private final String connectionId;
+    private final String socketId;
+    private final JoinClaims claims;
+    private final Outbox outbox;
+    private final RateWindow rate;
+    private volatile long lastFrameMillis;
+    private final AtomicBoolean terminating = new AtomicBoolean();
+
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private volatile State state = State.OPEN;
+    private ParticipantSession session;
+    private EventBus.Subscription subscription;
+    private final Map<String, TrackDeclaration> declared = new LinkedHashMap<>();
+    /** Replaced whole on change, so other sockets may read it for their {@code joined} at any time. */
+    private volatile List<OwnTrack> ownTracks = List.of();
+
+    private final Object outboxLock = new Object();
+    private boolean joinedSent;
+    private List<ServerMessage> heldBack = new ArrayList<>();
+    private final Set<String> knownPeers = new HashSet<>();
+    private final Set<String> knownTracks = new HashSet<>();
+
+    SignalConnection(SignalingSockets hub, Outbox outbox, String connectionId, String socketId, JoinClaims claims) {
+        this.hub = hub;
+        this.socketId = socketId;
+        this.outbox = outbox;
+        this.connectionId = connectionId;
+        this.claims = claims;
+        this.rate = new RateWindow(hub.config().maxFramesPerSecond());
+        this.lastFrameMillis = hub.clock().millis();
+    }
+
+    UUID meetingId() {
+        return claims.meetingId();
+    }
+
+    String participantId() {
+        return claims.participantId();
+    }
+
+    String connectionId() {
+        return connectionId;
+    }
+
+    /** Jetty's id of the socket. */
+    String socketId() {
+        return socketId;
+    }
+
+    long silentMillis(long nowMillis) {
+        return nowMillis - lastFrameMillis;
+    }
+
+    /** The tracks this participant publishes now, as others see them. */
+    List<TrackView> tracksView() {
+        return ownTracks.stream().map(OwnTrack::view).toList();
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    void onText(String text) {
+        long now = hub.clock().millis();
+        lastFrameMillis = now;
+        if (state == State.CLOSED || outbox.closing()) {
+            return;
+        }
+        switch (rate.onFrame(now)) {
+            case ACCEPT -> { }
+            case REJECT_AND_TELL -> {
+                sendError(ErrorCode.RATE_LIMITED, "More than " + hub.config().maxFramesPerSecond()
+                        + " frames a second; frames are dropped for the rest of this second", null);
+                return;
+            }
+            case REJECT_QUIETLY -> {
+                return;
+            }
+        }
+        if (tooLarge(text)) {
+            sendError(ErrorCode.FRAME_TOO_LARGE, "Frames are limited to " + hub.config().maxFrameBytes() + " bytes", null);
+            return;
+        }
+        ClientMessage message;
+        try {
+            message = hub.codec().decode(text);
+        } catch (ProtocolException e) {
+            sendError(e.code(), e.getMessage(), e.requestId());
+            return;
+        }
+        lifecycle.lock();
+        try {
+            if (state != State.CLOSED) {
+                dispatch(message);
+            }
+        } catch (ProtocolException e) {
+            sendError(e.code(), e.getMessage(), e.requestId());
+        } catch (RuntimeException e) {
+            log.warn("event=ws_frame_failed connection_id={} meeting_id={} participant_id={} type={} error={}",
+                    connectionId, meetingId(), participantId(), message.getClass().getSimpleName(), e.toString());
+            sendError(ErrorCode.INTERNAL_ERROR, "The server could not handle this frame", message.requestId());
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    void onBinary() {
+        lastFrameMillis = hub.clock().millis();
+        sendError(ErrorCode.MALFORMED_MESSAGE, "Frames are JSON text, not binary", null);
+    }
+
+    private boolean tooLarge(String text) {
+        int max = hub.config().maxFrameBytes();
+        if (text.length() > max) {
+            return true;
+        }
+        // Most frames are ASCII; count UTF-8 bytes only when characters could outgrow the limit.
+        return (long) text.length() * 3 > max && text.getBytes(StandardCharsets.UTF_8).length > max;
+    }
+
+    private void dispatch(ClientMessage message) throws ProtocolException {
+        switch (message) {
+            case ClientMessage.Ping p -> reply(new ServerMessage.Pong(p.requestId()));
+            case ClientMessage.Join j -> join(j);
+            case ClientMessage.Leave l -> cleanup(1000, "leave", "leave", true);
+            default -> {
+                if (state != State.JOINED) {
+                    throw new ProtocolException(ErrorCode.NOT_JOINED, "Send join first", message.requestId());
+                }
+                handleJoined(message);
+            }
+        }
+    }
+
+    private void handleJoined(ClientMessage message) throws ProtocolException {
+        switch (message) {
+            case ClientMessage.Publish p -> {
+                TrackDeclaration d = new TrackDeclaration(p.mid(), Wire.kind(p.kind()), Wire.source(p.source()));
+                session.declareTrack(d);
+                declared.put(d.mid(), d);
+            }
+            case ClientMessage.Offer o -> publisherOffer(o);
+            case ClientMessage.Answer a -> {
+                try {
+                    session.onSubscriberAnswer(a.sdp());
+                } catch (SdpRejectedException e) {
+                    throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
+                }
+            }
+            case ClientMessage.IceCandidate c -> { } // ICE-lite: the SFU learns the address from STUN checks.
+            case ClientMessage.Unpublish u -> {
+                OwnTrack track = ownTrack(u.trackId(), u.requestId());
+                session.unpublish(track.trackId());
+                ownTracks = ownTracks.stream().filter(t -> !t.trackId().equals(track.trackId())).toList();
+                publish(new MeetingEvent.TrackUnpublished(participantId(), track.trackId()));
+            }
+            case ClientMessage.Mute m -> {
+                OwnTrack track = ownTrack(m.trackId(), m.requestId());
+                session.setMuted(track.trackId(), m.muted());
+                ownTracks = ownTracks.stream()
+                        .map(t -> t.trackId().equals(track.trackId()) ? t.withMuted(m.muted()) : t).toList();
+                publish(new MeetingEvent.TrackMuted(participantId(), track.trackId(), m.muted()));
+            }
+            case ClientMessage.Chat c -> chat(c);
+            case ClientMessage.Join j -> throw new IllegalStateException("handled before");
+            case ClientMessage.Ping p -> throw new IllegalStateException("handled before");
+            case ClientMessage.Leave l -> throw new IllegalStateException("handled before");
+        }
+    }
+
+    private OwnTrack ownTrack(String trackId, String requestId) throws ProtocolException {
+        for (OwnTrack t : ownTracks) {
+            if (t.trackId().equals(trackId)) {
+                return t;
+            }
+        }
+        throw new ProtocolException(ErrorCode.UNKNOWN_TRACK, "You publish no track " + trackId, requestId);
+    }
+
+    private void join(ClientMessage.Join request) throws ProtocolException {
+        if (state == State.JOINED) {
+            throw new ProtocolException(ErrorCode.ALREADY_JOINED, "This socket has joined already", request.requestId());
+        }
+        UUID meeting = meetingId();
+        String me = participantId();
+        subscription = hub.stores().events().subscribe(meeting, (id, event) -> onMeetingEvent(event));
+        try {
+            session = hub.sfu().join(meeting.toString(), me, this);
+        } catch (RuntimeException e) {
+            subscription.close();
+            subscription = null;
+            throw e;
+        }
+        hub.stores().participants().record(
+                Participant.joined(me, meeting, claims.userId(), claims.displayName(), hub.clock().instant()));
+
+        List<ParticipantView> others = new ArrayList<>();
+        for (Participant p : hub.stores().participants().present(meeting)) {
+            if (!p.id().equals(me)) {
+                List<TrackView> tracks = hub.local(meeting, p.id()).map(SignalConnection::tracksView).orElse(List.of());
+                others.add(new ParticipantView(p.id(), p.displayName(), tracks));
+            }
+        }
+        List<ChatView> chat = hub.stores().chat().recent(meeting, RECENT_CHAT).stream().map(SignalConnection::chatView).toList();
+        String resumeToken = hub.tokens().issueResume(meeting, me, hub.config().accessTokenTtl()).token();
+        ServerMessage.Joined joined = new ServerMessage.Joined(request.requestId(), meeting.toString(), me, others, chat, resumeToken);
+        state = State.JOINED;
+        synchronized (outboxLock) {
+            outbox.send(hub.codec().encode(joined));
+            for (ParticipantView p : others) {
+                knownPeers.add(p.participantId());
+                p.tracks().forEach(t -> knownTracks.add(t.trackId()));
+            }
+            joinedSent = true;
+            for (ServerMessage m : heldBack) {
+                sendFiltered(m);
+            }
+            heldBack = null;
+        }
+        publish(new MeetingEvent.ParticipantJoined(me, claims.displayName()));
+        log.info("event=participant_joined meeting_id={} participant_id={} connection_id={} others={}",
+                meeting, me, connectionId, others.size());
+    }
+
+    private void publisherOffer(ClientMessage.Offer offer) throws ProtocolException {
+        PublishResult result;
+        try {
+            result = session.onPublisherOffer(offer.sdp());
+        } catch (SdpRejectedException e) {
+            throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), offer.requestId());
+        }
+        Set<String> removedIds = new HashSet<>();
+        result.removed().forEach(t -> removedIds.add(t.trackId()));
+        List<OwnTrack> now = new ArrayList<>();
+        Set<String> midsInUse = new HashSet<>();
+        for (OwnTrack t : ownTracks) {
+            if (!removedIds.contains(t.trackId())) {
+                now.add(t);
+                if (t.mid() != null) {
+                    midsInUse.add(t.mid());
+                }
+            }
+        }
+        Map<String, String> mids = MidAssigner.assign(result.added(), declared.values(), midsInUse, offer.sdp());
+        for (TrackInfo t : result.added()) {
+            now.add(new OwnTrack(t.trackId(), mids.get(t.trackId()), t.kind(), t.source(), t.muted()));
+        }
+        ownTracks = List.copyOf(now);
+        List<ServerMessage.PublishedTrack> tracks = now.stream()
+                .map(t -> new ServerMessage.PublishedTrack(t.mid(), t.trackId(), Wire.of(t.kind()), Wire.of(t.source())))
+                .toList();
+        reply(new ServerMessage.Answer(offer.requestId(), Wire.PUBLISHER, result.sdpAnswer(), tracks));
+        for (TrackInfo t : result.added()) {
+            publish(new MeetingEvent.TrackPublished(participantId(),
+                    new TrackSummary(t.trackId(), Wire.toStore(t.kind()), Wire.toStore(t.source()), t.muted())));
+        }
+        for (TrackInfo t : result.removed()) {
+            publish(new MeetingEvent.TrackUnpublished(participantId(), t.trackId()));
+        }
+    }
+
+    private void chat(ClientMessage.Chat request) {
+        ChatMessage message = new ChatMessage(Ids.chatMessage(), meetingId(), participantId(), claims.displayName(),
+                request.text().strip(), hub.clock().instant());
+        hub.stores().chat().append(message);
+        // The sender's copy goes straight back with its request_id; the others get it from the bus.
+        ChatView v = chatView(message);
+        reply(new ServerMessage.Chat(v.messageId(), v.participantId(), v.displayName(), v.text(), v.sentAt(), request.requestId()));
+        publish(new MeetingEvent.ChatPosted(message));
+    }
+
+    private void publish(MeetingEvent event) {
+        hub.stores().events().publish(meetingId(), event);
+    }
+
+    // ---------------------------------------------------------------- outbound
+
+    private void reply(ServerMessage message) {
+        outbox.send(hub.codec().encode(message));
+    }
+
+    private void sendError(ErrorCode code, String message, String requestId) {
+        hub.metrics().wsError(code.wire());
+        outbox.send(hub.codec().encode(new ServerMessage.Error(code, message, requestId)));
+    }
+
+    /** Frames not answering a client frame: held back until {@code joined} is out, then de-duplicated. */
+    private void deliver(ServerMessage message) {
+        synchronized (outboxLock) {
+            if (!joinedSent) {
+                if (heldBack.size() < Outbox.CAPACITY) {
+                    heldBack.add(message);
+                }
+                return;
+            }
+            sendFiltered(message);
+        }
+    }
+
+    /**
+     * Between subscribing and the snapshot in {@code joined}, a participant or track may be both in
+     * the snapshot and in an event; the client hears of each once.
+     */
+    private void sendFiltered(ServerMessage message) {
+        boolean fresh = switch (message) {
+            case ServerMessage.ParticipantJoined pj -> knownPeers.add(pj.participant().participantId());
+            case ServerMessage.ParticipantLeft pl -> knownPeers.remove(pl.participantId());
+            case ServerMessage.TrackPublished tp -> knownTracks.add(tp.track().trackId());
+            case ServerMessage.TrackUnpublished tu -> knownTracks.remove(tu.trackId());
+            default -> true;
+        };
+        if (fresh) {
+            outbox.send(hub.codec().encode(message));
+        }
+    }
+
+    private void onMeetingEvent(MeetingEvent event) {
+        if (event.participantId().equals(participantId())) {
+            return;
+        }
+        ServerMessage message = switch (event) {
+            case MeetingEvent.ParticipantJoined e ->
+                    new ServerMessage.ParticipantJoined(new ParticipantView(e.participantId(), e.displayName(), List.of()));
+            case MeetingEvent.ParticipantLeft e -> new ServerMessage.ParticipantLeft(e.participantId());
+            case MeetingEvent.TrackPublished e -> new ServerMessage.TrackPublished(e.participantId(),
+                    new TrackView(e.track().trackId(), Wire.of(e.track().kind()), Wire.of(e.track().source()), e.track().muted()));
+            case MeetingEvent.TrackUnpublished e -> new ServerMessage.TrackUnpublished(e.participantId(), e.trackId());
+            case MeetingEvent.TrackMuted e -> new ServerMessage.TrackMuted(e.participantId(), e.trackId(), e.muted());
+            case MeetingEvent.ChatPosted e -> {
+                ChatView v = chatView(e.message());
+                yield new ServerMessage.Chat(v.messageId(), v.participantId(), v.displayName(), v.text(), v.sentAt(), null);
+            }
+        };
+        deliver(message);
+    }
+
+    @Override
+    public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
+        List<ServerMessage.SubscribedTrackView> views = tracks.stream()
+                .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
+                        Wire.of(s.track().kind()), Wire.of(s.track().source())))
+                .toList();
+        deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
+    }
+
+    @Override
+    public void onMediaFailed(String reason) {
+        log.warn("event=media_failed meeting_id={} participant_id={} reason={}", meetingId(), participantId(), reason);
+        terminate(1011, "media failed", "media_failed");
+    }
+
+    private static ChatView chatView(ChatMessage m) {
+        return new ChatView(m.id(), m.participantId(), m.displayName(), m.text(), m.sentAt().toString());
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /** Ends the connection from a thread that must not wait (timer, SFU callback): cleanup runs on a virtual thread. */
+    void terminate(int closeCode, String closeReason, String why) {
+        if (terminating.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("convene-ws-end-" + connectionId).start(() -> cleanup(closeCode, closeReason, why, true));
+        }
+    }
+
+    /** The socket is gone (client closed it, network dropped). */
+    void onSocketClosed(int statusCode) {
+        cleanup(1000, "closed", statusCode == 1000 || statusCode == 1001 ? "client_closed" : "socket_lost", true);
+    }
+
+    /**
+     * Everything a participant leaves behind, exactly once, whichever way it goes: SFU session,
+     * event subscription, seat (unless another socket of the participant took it over), presence,
+     * and the others' view of it.
+     *
+     * @return true if this call did the cleanup
+     */
+    boolean cleanup(int closeCode, String closeReason, String why, boolean releaseSeat) {
+        State before;
+        lifecycle.lock();
+        try {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            before = state;
+            state = State.CLOSED;
+            UUID meeting = meetingId();
+            String me = participantId();
+            if (subscription != null) {
+                quietly("unsubscribe", subscription::close);
+            }
+            if (session != null) {
+                quietly("sfu_close", session::close);
+            }
+            hub.unregister(this);
+            if (releaseSeat) {
+                quietly("release_seat", () -> hub.stores().seats().release(meeting, me));
+            }
+            if (before == State.JOINED) {
+                Instant at = hub.clock().instant();
+                quietly("mark_left", () -> hub.stores().participants().markLeft(meeting, me, at));
+                quietly("publish_left", () -> publish(new MeetingEvent.ParticipantLeft(me)));
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+        outbox.close(closeCode, closeReason);
+        hub.metrics().socketClosed(why);
+        log.info("event=participant_left meeting_id={} participant_id={} connection_id={} reason={} joined={} seat_released={}",
+                meetingId(), participantId(), connectionId, why, before == State.JOINED, releaseSeat);
+        return true;
+    }
+
+    private void quietly(String step, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.warn("event=cleanup_step_failed step={} meeting_id={} participant_id={} error={}",
+                    step, meetingId(), participantId(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.convene.signaling.ws;
+
+import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.Ids;
+import dev.convene.signaling.SignalingConfig;
+import dev.convene.signaling.SignalingMetrics;
+import dev.convene.signaling.SignalingStores;
+import dev.convene.signaling.auth.InvalidTokenException;
+import dev.convene.signaling.auth.JoinClaims;
+import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.protocol.ProtocolCodec;
+import dev.convene.signaling.seats.UnclaimedSeats;
+import io.javalin.websocket.WsCloseContext;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code /v1/signal} endpoint of one signaling node: authenticates sockets, keeps the
+ * node's connections (by socket and by participant), and closes silent ones.
+ */
+public final class SignalingSockets {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalingSockets.class);
+
+    public static final int CLOSE_UNAUTHORIZED = 4401;
+    public static final int CLOSE_HEARTBEAT_TIMEOUT = 4408;
+    public static final int CLOSE_REPLACED = 4409;
+
+    private record ParticipantKey(UUID meetingId, String participantId) {}
+
+    private final SignalingConfig config;
+    private final SignalingStores stores;
+    private final SfuNode sfu;
+    private final Clock clock;
+    private final TokenService tokens;
+    private final ProtocolCodec codec;
+    private final SignalingMetrics metrics;
+    private final UnclaimedSeats unclaimedSeats;
+    private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
+    private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
+
+    public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock, TokenService tokens,
+            ProtocolCodec codec, SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
+        this.config = config;
+        this.stores = stores;
+        this.sfu = sfu;
+        this.clock = clock;
+        this.tokens = tokens;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.unclaimedSeats = unclaimedSeats;
+    }
+
+    /** Registers the socket's handlers on a Javalin WebSocket route. */
+    public void configure(WsConfig ws) {
+        ws.onConnect(this::onConnect);
+        ws.onMessage(ctx -> {
+            SignalConnection c = bySocket.get(ctx.sessionId());
+            if (c != null) {
+                c.onText(ctx.message());
+            }
+        });
+        ws.onBinaryMessage(ctx -> {
+            SignalConnection c = bySocket.get(ctx.sessionId());
+            if (c != null) {
+                c.onBinary();
+            }
+        });
+        ws.onClose(this::onClose);
+        ws.onError(ctx -> log.debug("event=ws_error socket_id={} error={}", ctx.sessionId(), String.valueOf(ctx.error())));
+    }
+
+    private void onConnect(WsConnectContext ctx) {
+        JoinClaims claims;
+        try {
+            claims = tokens.verifyJoin(ctx.queryParam("token"));
+        } catch (InvalidTokenException e) {
+            reject(ctx, e.getMessage());
+            return;
+        }
+        // The seat is this socket's if it was waiting for it, or if the participant holds it
+        // already (a second socket of the same participant, or a join made on another node).
+        if (!unclaimedSeats.claim(claims.meetingId(), claims.participantId())
+                && !stores.seats().holds(claims.meetingId(), claims.participantId())) {
+            reject(ctx, "seat no longer held");
+            return;
+        }
+        String id = Ids.connection();
+        SignalConnection connection = new SignalConnection(this, new Outbox(ctx.session, id), id, ctx.sessionId(), claims);
+        bySocket.put(ctx.sessionId(), connection);
+        metrics.socketOpened();
+        SignalConnection previous = byParticipant.put(new ParticipantKey(claims.meetingId(), claims.participantId()), connection);
+        log.info("event=socket_opened meeting_id={} participant_id={} connection_id={} replaces={}",
+                claims.meetingId(), claims.participantId(), id, previous == null ? "-" : previous.connectionId());
+        if (previous != null) {
+            // Synchronously, so the old socket has left before the new one can join.
+            previous.cleanup(CLOSE_REPLACED, "connected elsewhere", "replaced", false);
+        }
+    }
+
+    private void reject(WsContext ctx, String why) {
+        log.info("event=socket_rejected reason=\"{}\"", why);
+        metrics.wsError("unauthorized");
+        ctx.closeSession(CLOSE_UNAUTHORIZED, "unauthorized");
+    }
+
+    private void onClose(WsCloseContext ctx) {
+        SignalConnection c = bySocket.remove(ctx.sessionId());
+        if (c != null) {
+            c.onSocketClosed(ctx.status());
+        }
+    }
+
+    /** Closes every socket silent for longer than the heartbeat timeout (4408). Called by the node's timer. */
+    public void closeSilent() {
+        long now = clock.millis();
+        long limit = config.heartbeatTimeout().toMillis();
+        for (SignalConnection c : bySocket.values()) {
+            if (c.silentMillis(now) > limit) {
+                c.terminate(CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout", "heartbeat_timeout");
+            }
+        }
+    }
+
+    /** Ends every connection (1001), releasing seats and telling the others, e.g. on shutdown. */
+    public void closeAll() {
+        List<SignalConnection> all = new ArrayList<>(bySocket.values());
+        for (SignalConnection c : all) {
+            c.cleanup(1001, "server shutting down", "shutdown", true);
+        }
+    }
+
+    public int openSockets() {
+        return bySocket.size();
+    }
+
+    Optional<SignalConnection> local(UUID meetingId, String participantId) {
+        return Optional.ofNullable(byParticipant.get(new ParticipantKey(meetingId, participantId)));
+    }
+
+    void unregister(SignalConnection c) {
+        byParticipant.remove(new ParticipantKey(c.meetingId(), c.participantId()), c);
+        bySocket.remove(c.socketId(), c);
+    }
+
+    SignalingConfig config() {
+        return config;
+    }
+
+    SignalingStores stores() {
+        return stores;
+    }
+
+    SfuNode sfu() {
+        return sfu;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    TokenService tokens() {
+        return tokens;
+    }
+
+    ProtocolCodec codec() {
+        return codec;
+    }
+
+    SignalingMetrics metrics() {
+        return metrics;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.convene.signaling.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The examples of docs/signaling.md, decoded and encoded. */
+class ProtocolCodecTest {
+
+    private final ProtocolCodec codec = new ProtocolCodec();
+
+    @Test
+    void decodesEveryClientExampleOfTheDoc() throws Exception {
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"join\", \"request_id\": \"1\"}"))
+                .isEqualTo(new ClientMessage.Join("1"));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"publish\", \"mid\": \"1\", \"kind\": \"video\", \"source\": \"camera\"}"))
+                .isEqualTo(new ClientMessage.Publish(null, "1", "video", "camera"));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"offer\", \"pc\": \"publisher\", \"sdp\": \"v=0\\r\\n\", \"request_id\": \"2\"}"))
+                .isEqualTo(new ClientMessage.Offer("2", "publisher", "v=0\r\n"));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"answer\", \"pc\": \"subscriber\", \"sdp\": \"v=0\\r\\n\"}"))
+                .isEqualTo(new ClientMessage.Answer(null, "subscriber", "v=0\r\n"));
+        ClientMessage ice = codec.decode("{\"v\": 1, \"type\": \"ice-candidate\", \"pc\": \"publisher\", \"candidate\": "
+                + "{\"candidate\": \"candidate:1 1 udp 2122260223 127.0.0.1 51000 typ host\", \"sdpMid\": \"0\", \"sdpMLineIndex\": 0}}");
+        assertThat(ice).isInstanceOf(ClientMessage.IceCandidate.class);
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"ice-candidate\", \"pc\": \"publisher\", \"candidate\": null}"))
+                .isInstanceOf(ClientMessage.IceCandidate.class);
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"unpublish\", \"track_id\": \"TR_a81f3c\"}"))
+                .isEqualTo(new ClientMessage.Unpublish(null, "TR_a81f3c"));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"mute\", \"track_id\": \"TR_a81f3c\", \"muted\": true}"))
+                .isEqualTo(new ClientMessage.Mute(null, "TR_a81f3c", true));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"chat\", \"text\": \"hello\", \"request_id\": \"7\"}"))
+                .isEqualTo(new ClientMessage.Chat("7", "hello"));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"ping\"}")).isEqualTo(new ClientMessage.Ping(null));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"leave\"}")).isEqualTo(new ClientMessage.Leave(null));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "not json                                                         | malformed_message",
+        "'\"just a string\"'                                              | malformed_message",
+        "[]                                                               | malformed_message",
+        "{\"type\":\"ping\"}                                              | malformed_message",
+        "{\"v\":\"1\",\"type\":\"ping\"}                                  | malformed_message",
+        "{\"v\":2,\"type\":\"ping\"}                                      | unsupported_version",
+        "{\"v\":1}                                                        | malformed_message",
+        "{\"v\":1,\"type\":7}                                             | malformed_message",
+        "{\"v\":1,\"type\":\"shout\"}                                     | unknown_type",
+        "{\"v\":1,\"type\":\"mute\",\"track_id\":\"T\",\"muted\":\"true\"} | malformed_message",
+        "{\"v\":1,\"type\":\"mute\",\"track_id\":\"T\",\"muted\":1}       | malformed_message",
+        "{\"v\":1,\"type\":\"mute\",\"track_id\":\"T\"}                   | malformed_message",
+        "{\"v\":1,\"type\":\"chat\",\"text\":42}                          | malformed_message",
+        "{\"v\":1,\"type\":\"chat\",\"text\":{}}                          | malformed_message",
+        "{\"v\":1,\"type\":\"publish\",\"mid\":\"1\",\"kind\":\"smell\",\"source\":\"camera\"} | malformed_message",
+        "{\"v\":1,\"type\":\"offer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\"} | malformed_message",
+        "{\"v\":1,\"type\":\"ping\",\"request_id\":5}                     | malformed_message",
+        "{\"v\":1,\"type\":\"ping\"} trailing                             | malformed_message",
+    })
+    void refusesBadFramesWithTheRightCode(String frame, String code) {
+        assertThatThrownBy(() -> codec.decode(frame))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code().wire()).isEqualTo(code));
+    }
+
+    @Test
+    void keepsTheRequestIdOfAFrameItRefuses() {
+        assertThatThrownBy(() -> codec.decode("{\"v\":1,\"type\":\"shout\",\"request_id\":\"9\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.requestId()).isEqualTo("9"));
+    }
+
+    @Test
+    void encodesVersionAndTypeFirstAndOmitsNulls() throws Exception {
+        String json = codec.encode(new ServerMessage.Chat("CM_1", "PA_1", "Grace", "hello", "2026-11-25T10:00:03Z", null));
+        assertThat(json).startsWith("{\"v\":1,\"type\":\"chat\",");
+        assertThat(json).doesNotContain("request_id");
+        JsonNode err = new ObjectMapper().readTree(codec.encode(new ServerMessage.Error(ErrorCode.UNKNOWN_TYPE, "Unknown message type 'shout'", "9")));
+        assertThat(err.get("type").asText()).isEqualTo("error");
+        assertThat(err.get("code").asText()).isEqualTo("unknown_type");
+        assertThat(err.get("request_id").asText()).isEqualTo("9");
+        JsonNode pong = new ObjectMapper().readTree(codec.encode(new ServerMessage.Pong(null)));
+        assertThat(pong.size()).isEqualTo(2);
+    }
+
+    @Test
+    void encodesJoinedAsTheDocShowsIt() throws Exception {
+        String json = codec.encode(new ServerMessage.Joined("1", "M", "PA_2",
+                List.of(new ServerMessage.ParticipantView("PA_7", "Grace",
+                        List.of(new ServerMessage.TrackView("TR_a", "video", "camera", false)))),
+                List.of(new ServerMessage.ChatView("CM_1", "PA_7", "Grace", "hi", "2026-11-25T10:00:00Z")), "R"));
+        JsonNode n = new ObjectMapper().readTree(json);
+        assertThat(n.get("type").asText()).isEqualTo("joined");
+        assertThat(n.at("/participants/0/tracks/0/track_id").asText()).isEqualTo("TR_a");
+        assertThat(n.at("/participants/0/display_name").asText()).isEqualTo("Grace");
+        assertThat(n.at("/chat/0/message_id").asText()).isEqualTo("CM_1");
+        assertThat(n.get("resume_token").asText()).isEqualTo("R");
+    }
+}

@@ -1,0 +1,4 @@
+package dev.convene.store;
+
+/** Whether a meeting can still be joined. */
+public enum MeetingStatus { ACTIVE, ENDED }
