@@ -228,6 +228,8 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
     joinBtn.textContent = 'Joining…';
     handedOver = true;
     try {
+      // A quick click must not join without the camera and microphone still being opened.
+      await acquiring;
       await onJoin({ displayName, stream, micOn, camOn });
     } catch (e) {
       handedOver = false;
@@ -255,7 +257,7 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
 
   updateName();
   render();
-  acquire();
+  const acquiring = acquire();
 
   // Meeting details (and an early "not found").
   (async () => {

@@ -1,0 +1,227 @@
+package dev.convene.sfu.negotiation;
+
+import dev.convene.sdp.Candidate;
+import dev.convene.sdp.Connection;
+import dev.convene.sdp.Direction;
+import dev.convene.sdp.Extmap;
+import dev.convene.sdp.Fingerprint;
+import dev.convene.sdp.Fmtp;
+import dev.convene.sdp.MediaDescription;
+import dev.convene.sdp.Msid;
+import dev.convene.sdp.Origin;
+import dev.convene.sdp.RtcpFeedback;
+import dev.convene.sdp.RtpMap;
+import dev.convene.sdp.SdpParseException;
+import dev.convene.sdp.SdpParser;
+import dev.convene.sdp.SessionDescription;
+import dev.convene.sdp.Setup;
+import dev.convene.sdp.SsrcGroup;
+import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.TrackKind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The only place the SFU touches SDP: reads clients' offers and answers into the small
+ * records of this package, and writes the SFU's answers and offers from them.
+ */
+public final class SdpTranslator {
+
+    private static final String SFU_STREAM_PREFIX = "convene";
+
+    private SdpTranslator() {}
+
+    public static PublisherOffer readPublisherOffer(String sdp) throws SdpRejectedException {
+        SessionDescription description = parse(sdp);
+        List<OfferedMedia> media = new ArrayList<>();
+        Set<String> mids = new HashSet<>();
+        for (MediaDescription m : description.media()) {
+            String mid = m.mid().orElseThrow(() -> new SdpRejectedException("every m-line needs a=mid (Unified Plan)"));
+            if (!mids.add(mid)) {
+                throw new SdpRejectedException("mid '" + mid + "' appears twice");
+            }
+            media.add(readMedia(m, mid));
+        }
+        if (media.isEmpty()) {
+            throw new SdpRejectedException("the offer has no m-lines");
+        }
+        return new PublisherOffer(transportParams(description), media);
+    }
+
+    public static SubscriberAnswer readSubscriberAnswer(String sdp) throws SdpRejectedException {
+        SessionDescription description = parse(sdp);
+        Set<String> rejected = new HashSet<>();
+        for (MediaDescription m : description.media()) {
+            if (m.isRejected()) {
+                m.mid().ifPresent(rejected::add);
+            }
+        }
+        return new SubscriberAnswer(transportParams(description), rejected);
+    }
+
+    public static String writePublisherAnswer(TransportParams local, HostCandidate candidate, List<AnsweredMedia> media) {
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(System.nanoTime() & Long.MAX_VALUE), 2, candidate.address()))
+                .iceLite();
+        List<String> bundle = new ArrayList<>();
+        for (AnsweredMedia answered : media) {
+            OfferedMedia offered = answered.offered();
+            if (!answered.accepted()) {
+                session.addMedia(MediaDescription.builder(offered.mediaType(), 0, offered.proto())
+                        .formats(offered.formats())
+                        .connection(Connection.of(candidate.address()))
+                        .mid(offered.mid())
+                        .direction(Direction.INACTIVE)
+                        .build());
+                continue;
+            }
+            bundle.add(offered.mid());
+            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, Setup.PASSIVE)
+                    .mid(offered.mid());
+            for (String uri : List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.AUDIO_LEVEL_URI)) {
+                Integer id = offered.extensionIds().get(uri);
+                if (id != null) {
+                    m.addExtmap(Extmap.of(id, uri));
+                }
+            }
+            m.direction(Direction.RECVONLY);
+            addCodec(m, answered.codec());
+            addCandidate(m, candidate);
+            session.addMedia(m.build());
+        }
+        if (!bundle.isEmpty()) {
+            session.bundle(bundle);
+        }
+        return session.build().toString();
+    }
+
+    public static String writeSubscriberOffer(long sessionId, long version, TransportParams local, HostCandidate candidate,
+            List<SubscriberLine> lines) {
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(sessionId), version, candidate.address()))
+                .iceLite()
+                .addAttribute("msid-semantic", " WMS *");
+        List<String> bundle = new ArrayList<>();
+        for (SubscriberLine line : lines) {
+            bundle.add(line.mid());
+            String type = line.kind() == TrackKind.AUDIO ? MediaDescription.AUDIO : MediaDescription.VIDEO;
+            MediaDescription.Builder m = mediaSection(type, local, candidate, Setup.ACTPASS).mid(line.mid());
+            addCodec(m, SfuCodecs.forSubscribers(line.kind()));
+            if (line.idle()) {
+                m.direction(Direction.INACTIVE);
+            } else {
+                m.direction(Direction.SENDONLY);
+                m.msid(new Msid(line.streamId(), line.trackId()));
+                m.addSsrc(line.ssrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
+                m.addSsrc(line.ssrc(), "msid", line.streamId() + " " + line.trackId());
+            }
+            addCandidate(m, candidate);
+            session.addMedia(m.build());
+        }
+        session.bundle(bundle);
+        return session.build().toString();
+    }
+
+    private static SessionDescription parse(String sdp) throws SdpRejectedException {
+        if (sdp == null || sdp.isBlank()) {
+            throw new SdpRejectedException("the SDP is empty");
+        }
+        try {
+            return SdpParser.parse(sdp);
+        } catch (SdpParseException e) {
+            throw new SdpRejectedException("malformed SDP: " + e.getMessage(), e);
+        }
+    }
+
+    private static OfferedMedia readMedia(MediaDescription m, String mid) {
+        TrackKind kind = switch (m.type()) {
+            case MediaDescription.AUDIO -> TrackKind.AUDIO;
+            case MediaDescription.VIDEO -> TrackKind.VIDEO;
+            default -> null;
+        };
+        boolean sending = kind != null && !m.isRejected() && m.direction().sends();
+        List<Codec> codecs = new ArrayList<>();
+        for (dev.convene.sdp.Codec c : m.codecs()) {
+            List<String> feedback = c.feedback().stream()
+                    .map(f -> f.parameter() == null ? f.type() : f.type() + " " + f.parameter())
+                    .toList();
+            String fmtp = c.fmtp() == null ? null : c.fmtp().toValue().substring(c.fmtp().toValue().indexOf(' ') + 1);
+            codecs.add(new Codec(c.payloadType(), c.name(), c.clockRate(), c.rtpMap().channels(), fmtp, feedback));
+        }
+        Set<Long> rtx = new HashSet<>();
+        for (SsrcGroup group : m.ssrcGroups()) {
+            if (SsrcGroup.FID.equals(group.semantics())) {
+                rtx.addAll(group.ssrcs().subList(1, group.ssrcs().size()));
+            }
+        }
+        List<Long> ssrcs = m.ssrcs().stream().filter(s -> !rtx.contains(s)).toList();
+        Map<String, Integer> extensions = new LinkedHashMap<>();
+        for (Extmap e : m.extmaps()) {
+            extensions.put(e.uri(), e.id());
+        }
+        return new OfferedMedia(mid, m.type(), m.proto(), m.formats(), kind, sending, codecs, ssrcs, extensions);
+    }
+
+    /** ICE and DTLS parameters of a bundled description: the first m-line's, or the session's. */
+    private static TransportParams transportParams(SessionDescription description) throws SdpRejectedException {
+        MediaDescription first = description.media().stream().filter(m -> !m.isRejected()).findFirst()
+                .orElseThrow(() -> new SdpRejectedException("every m-line is rejected"));
+        String ufrag = first.iceUfrag().or(() -> description.attributeValue("ice-ufrag"))
+                .orElseThrow(() -> new SdpRejectedException("a=ice-ufrag is missing"));
+        String pwd = first.icePwd().or(() -> description.attributeValue("ice-pwd"))
+                .orElseThrow(() -> new SdpRejectedException("a=ice-pwd is missing"));
+        Optional<Fingerprint> fingerprint = first.fingerprint().or(() -> description.fingerprints().stream().findFirst());
+        Fingerprint fp = fingerprint.orElseThrow(() -> new SdpRejectedException("a=fingerprint is missing"));
+        if (!fp.algorithm().equalsIgnoreCase("sha-256")) {
+            throw new SdpRejectedException("the DTLS fingerprint must use sha-256, not " + fp.algorithm());
+        }
+        String setup = first.setup().map(Setup::sdpName).orElse("actpass");
+        return new TransportParams(ufrag, pwd, fp.algorithm(), fp.value(), setup);
+    }
+
+    private static MediaDescription.Builder mediaSection(String type, TransportParams local, HostCandidate candidate,
+            Setup setup) {
+        return MediaDescription.builder(type, 9, MediaDescription.WEBRTC_PROTO)
+                .connection(Connection.of(candidate.address()))
+                .iceCredentials(local.iceUfrag(), local.icePwd())
+                .fingerprint(new Fingerprint(local.fingerprintAlgorithm(), local.fingerprint()))
+                .setup(setup)
+                .rtcpMux()
+                .rtcpRsize();
+    }
+
+    private static void addCodec(MediaDescription.Builder m, Codec codec) {
+        RtpMap rtpMap = codec.channels() > 1
+                ? new RtpMap(codec.payloadType(), codec.name(), codec.clockRate(), codec.channels())
+                : RtpMap.of(codec.payloadType(), codec.name(), codec.clockRate());
+        Fmtp fmtp = null;
+        if (codec.fmtp() != null) {
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (String pair : codec.fmtp().split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    parameters.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+                }
+            }
+            fmtp = parameters.isEmpty() ? null : Fmtp.of(codec.payloadType(), parameters);
+        }
+        List<RtcpFeedback> feedback = new ArrayList<>();
+        for (String f : codec.feedback()) {
+            int space = f.indexOf(' ');
+            feedback.add(space < 0 ? RtcpFeedback.of(codec.payloadType(), f)
+                    : new RtcpFeedback(codec.payloadType(), f.substring(0, space), f.substring(space + 1)));
+        }
+        m.addCodec(new dev.convene.sdp.Codec(rtpMap, fmtp, feedback));
+    }
+
+    private static void addCandidate(MediaDescription.Builder m, HostCandidate candidate) {
+        m.addCandidate(Candidate.host("1", "udp", candidate.address(), candidate.port(), 65535));
+        m.endOfCandidates();
+    }
+
+}

@@ -1,0 +1,28 @@
+package dev.convene.sfu.net;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Per-stage packet counters of one SFU node; exported as metrics, asserted by tests. */
+public final class MediaCounters {
+    public final LongAdder datagramsIn = new LongAdder();
+    public final LongAdder stunIn = new LongAdder();
+    public final LongAdder dtlsIn = new LongAdder();
+    public final LongAdder rtpIn = new LongAdder();
+    public final LongAdder rtcpIn = new LongAdder();
+    /** Datagrams that were not STUN, DTLS, RTP or RTCP, or came from an address no transport owns. */
+    public final LongAdder droppedUnknown = new LongAdder();
+    /** STUN requests that failed validation (bad integrity, unknown user, malformed). */
+    public final LongAdder droppedStun = new LongAdder();
+    /** SRTP/SRTCP packets that failed authentication, replay checks or parsing. */
+    public final LongAdder droppedSrtp = new LongAdder();
+    /** RTP packets of an SSRC that no published track owns. */
+    public final LongAdder droppedUnroutable = new LongAdder();
+    public final LongAdder rtpOut = new LongAdder();
+    public final LongAdder rtcpOut = new LongAdder();
+    public final LongAdder keyframeRequests = new LongAdder();
+
+    /** Every datagram that was dropped, for whatever reason. */
+    public long dropped() {
+        return droppedUnknown.sum() + droppedStun.sum() + droppedSrtp.sum() + droppedUnroutable.sum();
+    }
+}

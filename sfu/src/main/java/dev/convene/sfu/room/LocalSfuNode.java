@@ -1,0 +1,177 @@
+package dev.convene.sfu.room;
+
+import dev.convene.media.transport.dtls.DtlsCertificate;
+import dev.convene.sfu.ParticipantListener;
+import dev.convene.sfu.ParticipantSession;
+import dev.convene.sfu.SfuConfig;
+import dev.convene.sfu.SfuNode;
+import dev.convene.sfu.negotiation.HostCandidate;
+import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.transport.TransportDemux;
+import dev.convene.sfu.transport.WebRtcTransport;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An SFU node in this process: one UDP media port, its event loop, and the rooms on it.
+ * Signaling reaches it through {@link SfuNode}; everything else happens on the loop.
+ */
+public final class LocalSfuNode implements SfuNode, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalSfuNode.class);
+
+    private final SfuConfig config;
+    private final MediaCounters counters = new MediaCounters();
+    private final DtlsCertificate certificate;
+    private final TransportDemux demux;
+    private final MediaSocket socket;
+    private final LoopExecutor loop;
+    private final Context context = new Context();
+    private final Map<String, Room> rooms = new HashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
+    private final long sdpSessionId;
+    private final HostCandidate candidate;
+    private final ScheduledFuture<?> ticker;
+
+    private LocalSfuNode(SfuConfig config) throws InterruptedException {
+        this.config = config;
+        this.certificate = DtlsCertificate.generate();
+        this.demux = new TransportDemux(counters);
+        this.socket = MediaSocket.bind(config.bind(), demux);
+        this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
+        this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
+        this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort());
+        this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
+        LocalSfuNode node = new LocalSfuNode(config);
+        log.info("event=sfu_started node={} media={} advertised={}", config.nodeId(), node.socket.localAddress(),
+                node.candidate.address());
+        return node;
+    }
+
+    @Override
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    public int mediaPort() {
+        return socket.localAddress().getPort();
+    }
+
+    public MediaCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public ParticipantSession join(String meetingId, String participantId, ParticipantListener listener) {
+        return loop.get(() -> {
+            Room room = rooms.computeIfAbsent(meetingId, Room::new);
+            Participant participant = new Participant(participantId, room, context, listener);
+            room.add(participant);
+            log.info("event=participant_joined meeting={} participant={}", meetingId, participantId);
+            return new LoopParticipantSession(loop, participant);
+        });
+    }
+
+    /** Participants in rooms of this node, for load reporting and tests. */
+    public int participantCount() {
+        return loop.get(() -> rooms.values().stream().mapToInt(r -> r.participants().size()).sum());
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (Room room : rooms.values().toArray(Room[]::new)) {
+            for (Participant p : room.participants()) {
+                p.tick(now);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+        try {
+            loop.run(() -> {
+                for (Room room : rooms.values().toArray(Room[]::new)) {
+                    for (Participant p : room.participants()) {
+                        p.closeOnLoop();
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("event=sfu_close_error error={}", e.toString());
+        }
+        socket.close();
+        log.info("event=sfu_stopped node={}", config.nodeId());
+    }
+
+    private final class Context implements RoomContext {
+        @Override
+        public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {
+            return new WebRtcTransport(name, demux, socket, certificate, counters, listener);
+        }
+
+        @Override
+        public String newId(String prefix) {
+            byte[] bytes = new byte[8];
+            random.nextBytes(bytes);
+            return prefix + HexFormat.of().formatHex(bytes);
+        }
+
+        @Override
+        public long newSsrc() {
+            long ssrc;
+            do {
+                ssrc = random.nextInt() & 0xFFFFFFFFL;
+            } while (ssrc == 0);
+            return ssrc;
+        }
+
+        @Override
+        public MediaCounters counters() {
+            return counters;
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public byte[] txBuffer() {
+            return tx;
+        }
+
+        @Override
+        public HostCandidate candidate() {
+            return candidate;
+        }
+
+        @Override
+        public long sdpSessionId() {
+            return sdpSessionId;
+        }
+
+        @Override
+        public long estimatedUplinkBps() {
+            return config.estimatedUplinkBps();
+        }
+
+        @Override
+        public void onParticipantClosed(Room room) {
+            if (room.isEmpty()) {
+                rooms.remove(room.meetingId(), room);
+            }
+        }
+    }
+}

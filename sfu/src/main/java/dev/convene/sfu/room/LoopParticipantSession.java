@@ -1,0 +1,63 @@
+package dev.convene.sfu.room;
+
+import dev.convene.sfu.ParticipantSession;
+import dev.convene.sfu.PublishResult;
+import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.TrackDeclaration;
+import dev.convene.sfu.TrackInfo;
+import java.util.List;
+
+/** The {@link ParticipantSession} the signaling layer holds: every call runs on the media loop. */
+final class LoopParticipantSession implements ParticipantSession {
+
+    private final LoopExecutor loop;
+    private final Participant participant;
+
+    LoopParticipantSession(LoopExecutor loop, Participant participant) {
+        this.loop = loop;
+        this.participant = participant;
+    }
+
+    @Override
+    public String participantId() {
+        return participant.participantId();
+    }
+
+    @Override
+    public void declareTrack(TrackDeclaration declaration) {
+        loop.run(() -> participant.declareTrack(declaration));
+    }
+
+    @Override
+    public PublishResult onPublisherOffer(String sdpOffer) throws SdpRejectedException {
+        return loop.call(() -> participant.onPublisherOffer(sdpOffer));
+    }
+
+    @Override
+    public void onSubscriberAnswer(String sdpAnswer) throws SdpRejectedException {
+        loop.call(() -> {
+            participant.onSubscriberAnswer(sdpAnswer);
+            return null;
+        });
+    }
+
+    @Override
+    public void unpublish(String trackId) {
+        loop.run(() -> participant.unpublish(trackId));
+    }
+
+    @Override
+    public void setMuted(String trackId, boolean muted) {
+        loop.run(() -> participant.setMuted(trackId, muted));
+    }
+
+    @Override
+    public List<TrackInfo> publishedTracks() {
+        return loop.get(participant::publishedTracks);
+    }
+
+    @Override
+    public void close() {
+        loop.run(participant::closeOnLoop);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.convene.sfu.room;
+
+import dev.convene.sfu.TrackDeclaration;
+import dev.convene.sfu.TrackInfo;
+import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.negotiation.Codec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A track a participant publishes, and the forwarders that carry it to subscribers. */
+final class PublishedTrack {
+
+    /** Keyframe requests to one publisher are spaced at least this far apart. */
+    static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
+
+    private final String trackId;
+    private final Participant publisher;
+    private final TrackDeclaration declaration;
+    private final Codec codec;
+    private final List<Forwarder> forwarders = new ArrayList<>();
+    private Forwarder[] forwarderArray = new Forwarder[0];
+    private boolean muted;
+    private long mediaSsrc = -1;
+    private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+
+    PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec) {
+        this.trackId = trackId;
+        this.publisher = publisher;
+        this.declaration = declaration;
+        this.codec = codec;
+    }
+
+    String trackId() {
+        return trackId;
+    }
+
+    String mid() {
+        return declaration.mid();
+    }
+
+    TrackKind kind() {
+        return declaration.kind();
+    }
+
+    Participant publisher() {
+        return publisher;
+    }
+
+    Codec codec() {
+        return codec;
+    }
+
+    TrackInfo info() {
+        return new TrackInfo(trackId, publisher.participantId(), declaration.kind(), declaration.source(), muted);
+    }
+
+    boolean muted() {
+        return muted;
+    }
+
+    void setMuted(boolean muted) {
+        this.muted = muted;
+    }
+
+    /** The SSRC the publisher sends this track with, once known; -1 before. */
+    long mediaSsrc() {
+        return mediaSsrc;
+    }
+
+    void setMediaSsrc(long ssrc) {
+        this.mediaSsrc = ssrc;
+    }
+
+    /** A snapshot for the packet path; replaced, never mutated, when subscribers change. */
+    Forwarder[] forwarders() {
+        return forwarderArray;
+    }
+
+    void addForwarder(Forwarder f) {
+        forwarders.add(f);
+        forwarderArray = forwarders.toArray(Forwarder[]::new);
+    }
+
+    void removeForwarder(Forwarder f) {
+        forwarders.remove(f);
+        forwarderArray = forwarders.toArray(Forwarder[]::new);
+    }
+
+    /** Whether a keyframe request may go to the publisher now; records it if so. */
+    boolean admitKeyframeRequest(long nowNanos) {
+        if (nowNanos - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
+            return false;
+        }
+        lastKeyframeRequestNanos = nowNanos;
+        return true;
+    }
+}

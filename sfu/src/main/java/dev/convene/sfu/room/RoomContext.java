@@ -1,0 +1,31 @@
+package dev.convene.sfu.room;
+
+import dev.convene.sfu.negotiation.HostCandidate;
+import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.transport.WebRtcTransport;
+
+/** What rooms and participants need from their node. Confined to the media event loop. */
+interface RoomContext {
+
+    WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener);
+
+    String newId(String prefix);
+
+    /** A random non-zero SSRC; the caller keeps it unique on its transport. */
+    long newSsrc();
+
+    MediaCounters counters();
+
+    long nanoTime();
+
+    /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
+    byte[] txBuffer();
+
+    HostCandidate candidate();
+
+    long sdpSessionId();
+
+    long estimatedUplinkBps();
+
+    void onParticipantClosed(Room room);
+}

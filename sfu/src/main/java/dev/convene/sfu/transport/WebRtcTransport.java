@@ -1,0 +1,236 @@
+package dev.convene.sfu.transport;
+
+import dev.convene.media.core.rtcp.RtcpPli;
+import dev.convene.media.core.rtcp.RtcpRemb;
+import dev.convene.media.transport.dtls.DtlsCertificate;
+import dev.convene.media.transport.dtls.DtlsEndpoint;
+import dev.convene.media.transport.dtls.DtlsFingerprint;
+import dev.convene.media.transport.dtls.DtlsRole;
+import dev.convene.media.transport.dtls.DtlsSrtpResult;
+import dev.convene.media.transport.ice.BindingOutcome;
+import dev.convene.media.transport.ice.IceCredentials;
+import dev.convene.media.transport.ice.IceLiteAgent;
+import dev.convene.media.transport.srtp.SrtpContext;
+import dev.convene.media.transport.srtp.SrtpKeys;
+import dev.convene.media.transport.stun.StunMessage;
+import dev.convene.sfu.negotiation.TransportParams;
+import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaSocket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bundled WebRTC transport on the SFU's media port: ICE-lite, a DTLS server, and SRTP in
+ * both directions. Media methods run on the media event loop; the DTLS handshake runs on its
+ * own thread and hands its keys back to the loop.
+ */
+public final class WebRtcTransport {
+
+    /** Receives what arrives on a transport, on the media event loop. Buffers are reused after the call. */
+    public interface Listener {
+        void onRtp(WebRtcTransport transport, byte[] buf, int off, int len);
+
+        void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len);
+
+        void onConnected(WebRtcTransport transport);
+
+        void onFailed(WebRtcTransport transport, String reason);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
+    /** The SSRC the SFU sends its own RTCP feedback with. */
+    private static final long FEEDBACK_SSRC = 1;
+
+    private final String name;
+    private final TransportDemux demux;
+    private final MediaSocket socket;
+    private final MediaCounters counters;
+    private final Listener listener;
+    private final IceLiteAgent ice;
+    private final DtlsEndpoint dtls;
+    private final TransportParams localParams;
+    private final byte[] rtcpScratch = new byte[256];
+    private volatile InetSocketAddress remote;
+    private SrtpContext inbound;
+    private SrtpContext outbound;
+    private boolean dtlsStarted;
+    private boolean closed;
+
+    public WebRtcTransport(String name, TransportDemux demux, MediaSocket socket, DtlsCertificate certificate,
+            MediaCounters counters, Listener listener) {
+        this.name = name;
+        this.demux = demux;
+        this.socket = socket;
+        this.counters = counters;
+        this.listener = listener;
+        IceCredentials credentials = IceCredentials.random();
+        this.ice = new IceLiteAgent(credentials, System.nanoTime());
+        this.dtls = new DtlsEndpoint(DtlsRole.SERVER, certificate, this::sendDtls);
+        DtlsFingerprint fingerprint = certificate.fingerprint();
+        this.localParams = new TransportParams(credentials.ufrag(), credentials.password(), fingerprint.algorithm(),
+                fingerprint.hex(), null);
+        demux.register(this);
+    }
+
+    /** Our ICE credentials and DTLS fingerprint, for the SDP we write. */
+    public TransportParams localParams() {
+        return localParams;
+    }
+
+    /** Applies the remote side's SDP parameters: its ICE username fragment and DTLS fingerprint. */
+    public void setRemote(TransportParams remoteParams) {
+        if (remoteParams.iceUfrag() != null) {
+            ice.setRemoteUfrag(remoteParams.iceUfrag());
+        }
+        dtls.setRemoteFingerprint(DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " " + remoteParams.fingerprint()));
+    }
+
+    public boolean isConnected() {
+        return outbound != null;
+    }
+
+    public boolean consentExpired(long nowNanos) {
+        return remote != null && ice.consentExpired(nowNanos);
+    }
+
+    // ---- inbound, on the loop ----
+
+    void onStun(StunMessage message, InetSocketAddress from) {
+        BindingOutcome outcome = ice.handle(message, from, System.nanoTime());
+        switch (outcome) {
+            case BindingOutcome.Accepted accepted -> {
+                demux.bindAddress(from, this);
+                if (remote == null || accepted.selectedChanged()) {
+                    ice.selectedAddress().ifPresent(address -> remote = address);
+                }
+                socket.send(accepted.response(), 0, accepted.response().length, from);
+            }
+            case BindingOutcome.Rejected rejected -> {
+                counters.droppedStun.increment();
+                socket.send(rejected.response(), 0, rejected.response().length, from);
+            }
+            case BindingOutcome.Dropped dropped -> counters.droppedStun.increment();
+        }
+    }
+
+    void onDtls(byte[] buf, int len) {
+        if (closed) {
+            return;
+        }
+        dtls.receive(buf, 0, len);
+        if (!dtlsStarted) {
+            dtlsStarted = true;
+            dtls.start().whenComplete((result, error) -> socket.loop().execute(() -> onHandshakeDone(result, error)));
+        }
+    }
+
+    private void onHandshakeDone(DtlsSrtpResult result, Throwable error) {
+        if (closed || outbound != null) {
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            log.info("event=dtls_failed transport={} reason=\"{}\"", name, cause.getMessage());
+            listener.onFailed(this, "DTLS handshake failed: " + cause.getMessage());
+            return;
+        }
+        SrtpKeys keys = SrtpKeys.fromKeyingMaterial(result.profile(), result.keyingMaterial(), true);
+        inbound = keys.newReceiveContext();
+        outbound = keys.newSendContext();
+        log.info("event=transport_connected transport={} remote={} srtp={}", name, remote, result.profile());
+        listener.onConnected(this);
+    }
+
+    void onSrtp(byte[] buf, int len) {
+        if (inbound == null) {
+            counters.droppedSrtp.increment();
+            return;
+        }
+        int plain = inbound.unprotectRtp(buf, 0, len);
+        if (plain < 0) {
+            counters.droppedSrtp.increment();
+            return;
+        }
+        listener.onRtp(this, buf, 0, plain);
+    }
+
+    void onSrtcp(byte[] buf, int len) {
+        if (inbound == null) {
+            counters.droppedSrtp.increment();
+            return;
+        }
+        int plain = inbound.unprotectRtcp(buf, 0, len);
+        if (plain < 0) {
+            counters.droppedSrtp.increment();
+            return;
+        }
+        listener.onRtcp(this, buf, 0, plain);
+    }
+
+    // ---- outbound ----
+
+    /** Protects and sends an RTP packet; {@code buf} needs {@link MediaSocket#TRAILER_ROOM} spare bytes after it. On the loop. */
+    public void sendRtp(byte[] buf, int off, int len) {
+        InetSocketAddress to = remote;
+        if (outbound == null || to == null) {
+            return;
+        }
+        int protectedLength = outbound.protectRtp(buf, off, len);
+        if (protectedLength > 0) {
+            counters.rtpOut.increment();
+            socket.send(buf, off, protectedLength, to);
+        }
+    }
+
+    /** Protects and sends an RTCP packet; same buffer rule as {@link #sendRtp}. On the loop. */
+    public void sendRtcp(byte[] buf, int off, int len) {
+        InetSocketAddress to = remote;
+        if (outbound == null || to == null) {
+            return;
+        }
+        int protectedLength = outbound.protectRtcp(buf, off, len);
+        if (protectedLength > 0) {
+            counters.rtcpOut.increment();
+            socket.send(buf, off, protectedLength, to);
+        }
+    }
+
+    /** Asks the sender of {@code mediaSsrc} on this transport for a keyframe. On the loop. */
+    public void sendPli(long mediaSsrc) {
+        int len = RtcpPli.write(rtcpScratch, 0, FEEDBACK_SSRC, mediaSsrc);
+        sendRtcp(rtcpScratch, 0, len);
+    }
+
+    /** Tells the sender on this transport how much it may send (REMB). On the loop. */
+    public void sendRemb(long bitrate, long[] ssrcs) {
+        int count = Math.min(ssrcs.length, 32);
+        int len = RtcpRemb.write(rtcpScratch, 0, FEEDBACK_SSRC, bitrate, ssrcs, count);
+        sendRtcp(rtcpScratch, 0, len);
+    }
+
+    private void sendDtls(byte[] data, int off, int len) {
+        InetSocketAddress to = remote;
+        if (to != null) {
+            socket.send(data, off, len, to);
+        }
+    }
+
+    /** Frees the transport's port mappings and ends DTLS. On the loop. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        demux.unregister(this);
+        dtls.close();
+        inbound = null;
+        outbound = null;
+    }
+
+    @Override
+    public String toString() {
+        return "WebRtcTransport[" + name + "]";
+    }
+}
