@@ -136,7 +136,7 @@ public final class WebRtcTransport {
             listener.onFailed(this, "DTLS handshake failed: " + cause.getMessage());
             return;
         }
-        SrtpKeys keys = SrtpKeys.fromKeyingMaterial(result.profile(), result.keyingMaterial(), true);
+        SrtpKeys keys = result.srtpKeys();
         inbound = keys.newReceiveContext();
         outbound = keys.newSendContext();
         log.info("event=transport_connected transport={} remote={} srtp={}", name, remote, result.profile());

@@ -1,5 +1,6 @@
 package dev.convene.media.transport.dtls;
 
+import dev.convene.media.transport.srtp.SrtpKeys;
 import dev.convene.media.transport.srtp.SrtpProfile;
 import java.util.Arrays;
 import java.util.Objects;
@@ -23,8 +24,8 @@ public record DtlsSrtpResult(SrtpProfile profile, byte[] keyingMaterial, boolean
     }
 
     /** The master keys and salts split for this side (local = what this side sends). */
-    public SrtpMasterKeys masterKeys() {
-        return SrtpMasterKeys.split(profile, keyingMaterial, isServer);
+    public SrtpKeys srtpKeys() {
+        return SrtpKeys.fromKeyingMaterial(profile, keyingMaterial, isServer);
     }
 
     /** The SHA-256 fingerprint of the peer's certificate. */

@@ -1,5 +1,7 @@
 package dev.convene.media.transport.dtls;
 
+import dev.convene.media.transport.srtp.SrtpKeys;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,14 +43,14 @@ class DtlsEndpointTest {
             assertThat(s.peerCertificateDer()).isEqualTo(DtlsTestPeers.CLIENT_CERT.certificateDer());
             assertThat(c.peerCertificateDer()).isEqualTo(DtlsTestPeers.SERVER_CERT.certificateDer());
 
-            SrtpMasterKeys sk = s.masterKeys();
-            SrtpMasterKeys ck = c.masterKeys();
-            assertThat(sk.localKey()).isEqualTo(ck.remoteKey()).isNotEqualTo(sk.remoteKey());
-            assertThat(sk.localSalt()).isEqualTo(ck.remoteSalt());
-            assertThat(sk.remoteKey()).isEqualTo(ck.localKey());
-            assertThat(sk.remoteSalt()).isEqualTo(ck.localSalt());
-            assertThat(sk.localKey()).hasSize(16);
-            assertThat(sk.localSalt()).hasSize(12);
+            SrtpKeys sk = s.srtpKeys();
+            SrtpKeys ck = c.srtpKeys();
+            assertThat(sk.localMasterKey()).isEqualTo(ck.remoteMasterKey()).isNotEqualTo(sk.remoteMasterKey());
+            assertThat(sk.localMasterSalt()).isEqualTo(ck.remoteMasterSalt());
+            assertThat(sk.remoteMasterKey()).isEqualTo(ck.localMasterKey());
+            assertThat(sk.remoteMasterSalt()).isEqualTo(ck.localMasterSalt());
+            assertThat(sk.localMasterKey()).hasSize(16);
+            assertThat(sk.localMasterSalt()).hasSize(12);
 
             assertThat(peers.server.stats().malformedDropped()).isZero();
             assertThat(peers.server.stats().datagramsSent()).isPositive();
@@ -118,7 +120,7 @@ class DtlsEndpointTest {
             assertThat(s.profile()).isEqualTo(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
             assertThat(c.profile()).isEqualTo(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
             assertThat(c.keyingMaterial()).hasSize(60).isEqualTo(s.keyingMaterial());
-            assertThat(s.masterKeys().localSalt()).hasSize(14).isEqualTo(c.masterKeys().remoteSalt());
+            assertThat(s.srtpKeys().localMasterSalt()).hasSize(14).isEqualTo(c.srtpKeys().remoteMasterSalt());
         }
     }
 

@@ -42,8 +42,8 @@ class DtlsEndpointUdpTest {
 
             assertThat(s.profile()).isEqualTo(SrtpProfile.AEAD_AES_128_GCM).isEqualTo(c.profile());
             assertThat(s.keyingMaterial()).isEqualTo(c.keyingMaterial());
-            assertThat(s.masterKeys().localKey()).isEqualTo(c.masterKeys().remoteKey());
-            assertThat(s.masterKeys().remoteKey()).isEqualTo(c.masterKeys().localKey());
+            assertThat(s.srtpKeys().localMasterKey()).isEqualTo(c.srtpKeys().remoteMasterKey());
+            assertThat(s.srtpKeys().remoteMasterKey()).isEqualTo(c.srtpKeys().localMasterKey());
             assertThat(s.peerFingerprint()).isEqualTo(DtlsTestPeers.CLIENT_CERT.fingerprint());
 
             client.close();

@@ -1,0 +1,141 @@
+package dev.convene.sfu.negotiation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.convene.sdp.Direction;
+import dev.convene.sdp.MediaDescription;
+import dev.convene.sdp.SdpParser;
+import dev.convene.sdp.SessionDescription;
+import dev.convene.sdp.Setup;
+import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.TrackKind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SFU's reading and writing of SDP, against offers and answers captured from Chromium. */
+class SdpTranslatorTest {
+
+    private static final TransportParams LOCAL = new TransportParams("abcd1234", "0123456789abcdefghijklmn", "sha-256",
+            "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89", null);
+    private static final HostCandidate CANDIDATE = new HostCandidate("127.0.0.1", 50000);
+
+    @Test
+    void readsChromiumPublisherOfferIntoTracksWithoutRtxSsrcs() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
+
+        assertThat(offer.transport().setup()).isEqualTo("actpass");
+        assertThat(offer.transport().fingerprintAlgorithm()).isEqualTo("sha-256");
+        assertThat(offer.media()).extracting(OfferedMedia::kind).containsExactly(TrackKind.AUDIO, TrackKind.VIDEO);
+        assertThat(offer.media()).allSatisfy(m -> {
+            assertThat(m.sending()).isTrue();
+            assertThat(m.ssrcs()).hasSize(1);
+            assertThat(m.midExtensionId()).isPositive();
+        });
+        assertThat(SfuCodecs.choose(offer.media().get(0))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
+        assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> {
+            assertThat(c.is("VP8")).isTrue();
+            assertThat(c.feedback()).contains("nack pli", "ccm fir").doesNotContain("transport-cc");
+        });
+    }
+
+    @Test
+    void answersChromiumOfferRecvonlyPassiveIceLiteAndRejectsDataChannels() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp"));
+        List<AnsweredMedia> decisions = offer.media().stream()
+                .map(m -> new AnsweredMedia(m, m.sending() ? SfuCodecs.choose(m).orElse(null) : null))
+                .toList();
+
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, decisions));
+
+        assertThat(answer.isIceLite()).isTrue();
+        assertThat(answer.media()).hasSize(offer.media().size());
+        for (int i = 0; i < offer.media().size(); i++) {
+            MediaDescription m = answer.media().get(i);
+            OfferedMedia offered = offer.media().get(i);
+            assertThat(m.mid()).contains(offered.mid());
+            if (offered.kind() == null) {
+                assertThat(m.isRejected()).as("data channel rejected").isTrue();
+                continue;
+            }
+            assertThat(m.direction()).isEqualTo(Direction.RECVONLY);
+            assertThat(m.setup()).contains(Setup.PASSIVE);
+            assertThat(m.iceUfrag()).contains(LOCAL.iceUfrag());
+            assertThat(m.candidates()).singleElement().satisfies(c -> {
+                assertThat(c.address()).isEqualTo("127.0.0.1");
+                assertThat(c.port()).isEqualTo(50000);
+            });
+            int expectedPayloadType = decisions.get(i).codec().payloadType();
+            assertThat(m.codecs()).singleElement().satisfies(c ->
+                    assertThat(c.payloadType()).isEqualTo(expectedPayloadType));
+        }
+        assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).doesNotContain(
+                offer.media().stream().filter(m -> m.kind() == null).map(OfferedMedia::mid).toArray(String[]::new)));
+    }
+
+    @Test
+    void writesSubscriberOfferWithMsidForTracksAndInactiveIdleSlots() throws Exception {
+        List<SubscriberLine> lines = List.of(
+                new SubscriberLine("0", TrackKind.AUDIO, "PA_1", "TR_a", 1111),
+                new SubscriberLine("1", TrackKind.VIDEO, null, null, 0));
+
+        SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 3, LOCAL, CANDIDATE, lines));
+
+        assertThat(offer.origin().sessionVersion()).isEqualTo("3");
+        assertThat(offer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("0", "1"));
+        MediaDescription audio = offer.media().get(0);
+        assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
+        assertThat(audio.setup()).contains(Setup.ACTPASS);
+        assertThat(audio.msid()).hasValueSatisfying(msid -> {
+            assertThat(msid.streamId()).isEqualTo("PA_1");
+            assertThat(msid.trackId()).isEqualTo("TR_a");
+        });
+        assertThat(audio.ssrcs()).containsExactly(1111L);
+        assertThat(audio.codecs()).singleElement().satisfies(c -> assertThat(c.name()).isEqualTo("opus"));
+        MediaDescription idle = offer.media().get(1);
+        assertThat(idle.direction()).isEqualTo(Direction.INACTIVE);
+        assertThat(idle.ssrcs()).isEmpty();
+    }
+
+    @Test
+    void readsChromiumSubscriberAnswer() throws Exception {
+        SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(fixture("subscriber-answer.sdp"));
+
+        assertThat(answer.transport().setup()).isEqualTo("active");
+        assertThat(answer.transport().iceUfrag()).isNotBlank();
+        assertThat(answer.rejectedMids()).isEmpty();
+    }
+
+    @Test
+    void rejectsUnusableOffersWithReasons() {
+        assertThatThrownBy(() -> SdpTranslator.readPublisherOffer("")).isInstanceOf(SdpRejectedException.class)
+                .hasMessageContaining("empty");
+        assertThatThrownBy(() -> SdpTranslator.readPublisherOffer("hello\r\n")).isInstanceOf(SdpRejectedException.class)
+                .hasMessageContaining("malformed SDP");
+        String noFingerprint = fixtureUnchecked("publisher-offer-audio-video.sdp").replaceAll("a=fingerprint:[^\r\n]*\r\n", "");
+        assertThatThrownBy(() -> SdpTranslator.readPublisherOffer(noFingerprint)).isInstanceOf(SdpRejectedException.class)
+                .hasMessageContaining("fingerprint");
+        String noMid = fixtureUnchecked("publisher-offer-audio-video.sdp")
+                .replaceAll("a=mid:[^\r\n]*\r\n", "").replaceAll("a=group:BUNDLE[^\r\n]*\r\n", "");
+        assertThatThrownBy(() -> SdpTranslator.readPublisherOffer(noMid)).isInstanceOf(SdpRejectedException.class)
+                .hasMessageContaining("mid");
+    }
+
+    private static String fixture(String name) throws IOException {
+        try (InputStream in = SdpTranslatorTest.class.getResourceAsStream("/chromium/" + name)) {
+            assertThat(in).as("fixture %s", name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String fixtureUnchecked(String name) {
+        try {
+            return fixture(name);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
