@@ -111,7 +111,7 @@ public final class SdpTranslator {
             bundle.add(line.mid());
             String type = line.kind() == TrackKind.AUDIO ? MediaDescription.AUDIO : MediaDescription.VIDEO;
             MediaDescription.Builder m = mediaSection(type, local, candidate, Setup.ACTPASS).mid(line.mid());
-            addCodec(m, SfuCodecs.forSubscribers(line.kind()));
+            addCodec(m, line.codec());
             if (line.idle()) {
                 m.direction(Direction.INACTIVE);
             } else {

@@ -5,36 +5,74 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The codecs the SFU forwards. Publishers' payload types are mapped onto these, so every
- * subscriber sees the same payload type for a codec whoever publishes.
+ * The codecs the SFU forwards: Opus for audio, VP8 and H.264 for video. Never transcodes, so
+ * subscribers receive the publisher's codec, under the SFU's own payload type numbers so that
+ * every subscriber sees the same number for a codec whoever publishes it.
  */
 public final class SfuCodecs {
 
+    private static final List<String> VIDEO_FEEDBACK = List.of("goog-remb", "ccm fir", "nack", "nack pli");
+
     public static final Codec OPUS = new Codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of());
-    public static final Codec VP8 = new Codec(96, "VP8", 90000, 0, null,
-            List.of("goog-remb", "ccm fir", "nack", "nack pli"));
+    public static final Codec VP8 = new Codec(96, "VP8", 90000, 0, null, VIDEO_FEEDBACK);
+    /** Constrained Baseline, as every WebRTC endpoint decodes; a publisher's own profile replaces it. */
+    public static final Codec H264 = new Codec(102, "H264", 90000, 0,
+            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", VIDEO_FEEDBACK);
 
     private SfuCodecs() {}
 
-    /** The codec subscribers receive for a kind of track. */
-    public static Codec forSubscribers(TrackKind kind) {
-        return kind == TrackKind.AUDIO ? OPUS : VP8;
-    }
-
     /**
-     * Picks the publisher's payload type for the codec the SFU forwards, if the offer has it.
-     * The publisher keeps its own payload type number; feedback is limited to what the SFU
-     * answers (it requests keyframes with PLI/FIR and sends REMB).
+     * Picks the codec the SFU receives on a publisher's m-line: Opus for audio; for video the
+     * first of VP8 and H.264 (packetization-mode 1) in the client's order of preference. The
+     * publisher keeps its payload type number; feedback is limited to what the SFU answers.
      */
     public static Optional<Codec> choose(OfferedMedia media) {
         if (media.kind() == null) {
             return Optional.empty();
         }
-        Codec wanted = forSubscribers(media.kind());
         return media.codecs().stream()
-                .filter(c -> c.is(wanted.name()) && c.clockRate() == wanted.clockRate())
+                .filter(c -> media.kind() == TrackKind.AUDIO ? c.is("opus") && c.clockRate() == 48000 : isForwardableVideo(c))
                 .findFirst()
-                .map(c -> new Codec(c.payloadType(), c.name(), c.clockRate(), c.channels(), c.fmtp(),
-                        c.feedback().stream().filter(wanted.feedback()::contains).toList()));
+                .map(c -> {
+                    Codec ours = canonical(c);
+                    return new Codec(c.payloadType(), c.name(), c.clockRate(), c.channels(), c.fmtp(),
+                            c.feedback().stream().filter(ours.feedback()::contains).toList());
+                });
+    }
+
+    /** The codec subscribers receive for a track published with {@code published}. */
+    public static Codec forSubscribers(Codec published) {
+        Codec ours = canonical(published);
+        if (ours == H264 && published.fmtp() != null) {
+            return new Codec(ours.payloadType(), ours.name(), ours.clockRate(), 0, published.fmtp(), ours.feedback());
+        }
+        return ours;
+    }
+
+    /** What an idle m-line of a kind offers until it carries a track. */
+    public static Codec idle(TrackKind kind) {
+        return kind == TrackKind.AUDIO ? OPUS : VP8;
+    }
+
+    /** The media-core codec, for keyframe detection on the packet path. */
+    public static dev.convene.media.core.codec.Codec mediaCodec(Codec codec) {
+        if (codec.is("opus")) {
+            return dev.convene.media.core.codec.Codec.AUDIO;
+        }
+        return codec.is("H264") ? dev.convene.media.core.codec.Codec.H264 : dev.convene.media.core.codec.Codec.VP8;
+    }
+
+    private static boolean isForwardableVideo(Codec c) {
+        if (c.clockRate() != 90000) {
+            return false;
+        }
+        return c.is("VP8") || (c.is("H264") && c.fmtp() != null && c.fmtp().contains("packetization-mode=1"));
+    }
+
+    private static Codec canonical(Codec c) {
+        if (c.is("opus")) {
+            return OPUS;
+        }
+        return c.is("H264") ? H264 : VP8;
     }
 }

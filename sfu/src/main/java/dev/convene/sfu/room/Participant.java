@@ -231,16 +231,15 @@ final class Participant implements WebRtcTransport.Listener {
         do {
             outputSsrc = ctx.newSsrc();
         } while (forwardersByOutputSsrc.containsKey(outputSsrc));
-        Codec out = SfuCodecs.forSubscribers(track.kind());
-        dev.convene.media.core.codec.Codec mediaCodec = track.kind() == TrackKind.AUDIO
-                ? dev.convene.media.core.codec.Codec.AUDIO : dev.convene.media.core.codec.Codec.VP8;
+        Codec out = SfuCodecs.forSubscribers(track.codec());
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
-                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), mediaCodec));
+                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
         if (track.mediaSsrc() >= 0) {
             rewriter.switchTo(track.mediaSsrc());
         }
         Forwarder forwarder = new Forwarder(track, this, slot.mid, outputSsrc, rewriter);
         slot.forwarder = forwarder;
+        slot.codec = out;
         subscriptions.put(track, forwarder);
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
@@ -290,10 +289,11 @@ final class Participant implements WebRtcTransport.Listener {
         for (SubscriberSlot slot : slots) {
             Forwarder f = slot.forwarder;
             if (f == null) {
-                lines.add(new SubscriberLine(slot.mid, slot.kind, null, null, 0));
+                lines.add(new SubscriberLine(slot.mid, slot.kind, slot.codec, null, null, 0));
             } else {
                 TrackInfo info = f.track().info();
-                lines.add(new SubscriberLine(slot.mid, slot.kind, info.participantId(), info.trackId(), f.outputSsrc()));
+                lines.add(new SubscriberLine(slot.mid, slot.kind, slot.codec, info.participantId(), info.trackId(),
+                        f.outputSsrc()));
                 carried.add(new SubscribedTrack(slot.mid, info));
             }
         }

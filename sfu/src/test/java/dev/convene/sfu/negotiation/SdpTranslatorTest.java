@@ -79,8 +79,8 @@ class SdpTranslatorTest {
     @Test
     void writesSubscriberOfferWithMsidForTracksAndInactiveIdleSlots() throws Exception {
         List<SubscriberLine> lines = List.of(
-                new SubscriberLine("0", TrackKind.AUDIO, "PA_1", "TR_a", 1111),
-                new SubscriberLine("1", TrackKind.VIDEO, null, null, 0));
+                new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111),
+                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, null, null, 0));
 
         SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 3, LOCAL, CANDIDATE, lines));
 
@@ -98,6 +98,24 @@ class SdpTranslatorTest {
         MediaDescription idle = offer.media().get(1);
         assertThat(idle.direction()).isEqualTo(Direction.INACTIVE);
         assertThat(idle.ssrcs()).isEmpty();
+    }
+
+    @Test
+    void choosesTheClientsPreferredForwardableVideoCodec() throws Exception {
+        OfferedMedia video = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp")).media().stream()
+                .filter(m -> m.kind() == TrackKind.VIDEO).findFirst().orElseThrow();
+        assertThat(SfuCodecs.choose(video)).hasValueSatisfying(c -> assertThat(c.name()).isEqualTo("VP8"));
+
+        List<Codec> h264First = new java.util.ArrayList<>(video.codecs().stream().filter(c -> c.is("H264")).toList());
+        h264First.addAll(video.codecs().stream().filter(c -> !c.is("H264")).toList());
+        OfferedMedia preferringH264 = new OfferedMedia(video.mid(), video.mediaType(), video.proto(), video.formats(),
+                video.kind(), true, h264First, video.ssrcs(), video.extensionIds());
+        Codec chosen = SfuCodecs.choose(preferringH264).orElseThrow();
+        assertThat(chosen.name()).isEqualTo("H264");
+        assertThat(chosen.fmtp()).contains("packetization-mode=1");
+        Codec forSubscribers = SfuCodecs.forSubscribers(chosen);
+        assertThat(forSubscribers.payloadType()).isEqualTo(SfuCodecs.H264.payloadType());
+        assertThat(forSubscribers.fmtp()).isEqualTo(chosen.fmtp());
     }
 
     @Test
