@@ -129,6 +129,7 @@ export class MeetingSession extends EventTarget {
     const kind = track.kind;
     if (muted) track.enabled = false;
     const transceiver = this.publisherPc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    if (kind === 'video') preferVideoCodec(transceiver);
     const lt = { source, kind, track, stream, transceiver, mid: null, trackId: null,
       muted, sentMuted: false, announced: false };
     this.local.set(source, lt);
@@ -452,4 +453,22 @@ export class MeetingSession extends EventTarget {
     if (!keepLocal) for (const t of this.localStream.getTracks()) t.stop();
     this.remoteMedia.clear();
   }
+}
+
+/**
+ * Puts the video codec named in localStorage["convene.videoCodec"] (e.g. "H264", "VP8") first
+ * in the offer; the SFU forwards the first codec it can in the client's order. Without the
+ * setting the browser's own order stands (VP8 first in Chromium).
+ */
+function preferVideoCodec(transceiver) {
+  let wanted = null;
+  try { wanted = localStorage.getItem('convene.videoCodec'); } catch { /* storage blocked */ }
+  if (!wanted || !transceiver.setCodecPreferences || !window.RTCRtpSender || !RTCRtpSender.getCapabilities) return;
+  const codecs = (RTCRtpSender.getCapabilities('video') || {}).codecs || [];
+  const mime = `video/${wanted}`.toLowerCase();
+  const first = codecs.filter((c) => c.mimeType.toLowerCase() === mime
+    && (mime !== 'video/h264' || /packetization-mode=1/.test(c.sdpFmtpLine || '')));
+  if (first.length === 0) return;
+  const rest = codecs.filter((c) => !first.includes(c));
+  try { transceiver.setCodecPreferences([...first, ...rest]); } catch (e) { console.warn('convene: codec preference ignored', e); }
 }

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,37 +35,50 @@ class BrowserMeetingTest {
               const offers = c.frames.filter(f => f.dir === 'in' && f.frame.type === 'offer');
               const tracks = offers.length ? (offers[offers.length - 1].frame.tracks || []) : [];
               const out = [];
-              (await c.subscriberPc.getStats()).forEach(s => {
+              const stats = await c.subscriberPc.getStats();
+              stats.forEach(s => {
                 if (s.type !== 'inbound-rtp') return;
                 const t = tracks.find(t => t.mid === s.mid) || {};
+                const codec = s.codecId ? stats.get(s.codecId) : null;
                 out.push({kind: s.kind, mid: s.mid || '', participant: t.participant_id || '', source: t.source || '',
+                          codec: codec ? codec.mimeType : '',
                           packets: s.packetsReceived || 0, frames: s.framesDecoded || 0,
                           width: s.frameWidth || 0, level: s.audioLevel || 0});
               });
               return out;
             }""";
 
-    private static AllInOneServer server;
+    private AllInOneServer server;
+    private final List<BrowserContext> contexts = new ArrayList<>();
     private static Playwright playwright;
     private static Browser browser;
     private static final Path ARTIFACTS = Path.of(System.getProperty("convene.artifacts", "target/artifacts"));
 
     @BeforeAll
-    static void start() throws Exception {
-        server = AllInOneServer.start(ServerOptions.forTests());
+    static void launchBrowser() throws Exception {
         playwright = Playwright.create();
         browser = Chromium.launch(playwright);
         Files.createDirectories(ARTIFACTS);
     }
 
     @AfterAll
-    static void stop() {
+    static void closeBrowser() {
         if (browser != null) {
             browser.close();
         }
         if (playwright != null) {
             playwright.close();
         }
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = AllInOneServer.start(ServerOptions.forTests());
+    }
+
+    @AfterEach
+    void stopServer() {
+        contexts.forEach(BrowserContext::close);
         if (server != null) {
             server.close();
         }
@@ -183,20 +198,51 @@ class BrowserMeetingTest {
         assertThat(server.sfu().participantCount()).isEqualTo(2);
     }
 
+    @Test
+    void videoGoesThroughAsH264WhenTheBrowsersPreferIt() {
+        Person ada = new Person("Ada", "H264");
+        ada.page.navigate(server.webUrl() + "/");
+        ada.page.getByTestId("display-name-input").fill("Ada");
+        ada.page.getByTestId("new-meeting-button").click();
+        ada.page.waitForURL("**/m/*");
+        ada.joinFromPrejoin();
+        Person grace = new Person("Grace", "H264");
+        grace.openAndJoin(ada.page.url());
+
+        for (Person p : List.of(ada, grace)) {
+            await("H.264 video at " + p.name).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(p.inbound()).anySatisfy(s -> {
+                        assertThat(s.get("kind")).isEqualTo("video");
+                        assertThat(s.get("codec")).isEqualTo("video/H264");
+                        assertThat(num(s, "frames")).isGreaterThan(10);
+                        assertThat(num(s, "width")).isGreaterThan(0);
+                    }));
+        }
+    }
+
     private static double num(Map<String, Object> stats, String key) {
         return ((Number) stats.get(key)).doubleValue();
     }
 
     /** One person with their own browser profile. */
-    private static final class Person {
+    private final class Person {
         final String name;
         final BrowserContext context;
         final Page page;
         String participantId;
 
         Person(String name) {
+            this(name, null);
+        }
+
+        /** @param videoCodec the web client's preferred video codec (localStorage "convene.videoCodec"), or null */
+        Person(String name, String videoCodec) {
             this.name = name;
             this.context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
+            contexts.add(context);
+            if (videoCodec != null) {
+                context.addInitScript("localStorage.setItem('convene.videoCodec', '" + videoCodec + "')");
+            }
             this.page = context.newPage();
             page.onPageError(error -> System.err.println(name + " page error: " + error));
         }
