@@ -1,0 +1,56 @@
+package dev.convene.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Option values come from the command line, then the environment, then the file, then defaults. */
+class ConfigDefaultsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void flagBeatsEnvironmentBeatsFileBeatsDefault() throws IOException {
+        Path file = dir.resolve("convene.properties");
+        Files.writeString(file, "http-port=9001\nmedia-port=51000\nnode-id=from-file\n");
+        String[] args = {"--config", file.toString(), "--node-id", "from-flag"};
+        Map<String, String> env = Map.of("CONVENE_MEDIA_PORT", "52000");
+
+        ConveneMain main = parse(args, env);
+
+        assertThat(main.nodeId).isEqualTo("from-flag");
+        assertThat(main.mediaPort).isEqualTo(52000);
+        assertThat(main.httpPort).isEqualTo(9001);
+        assertThat(main.mediaAdvertise).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void configFileCanComeFromTheEnvironment() throws IOException {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "guest-auth=false\n");
+
+        ConveneMain main = parse(new String[0], Map.of("CONVENE_CONFIG", file.toString()));
+
+        assertThat(main.guestAuth).isFalse();
+    }
+
+    @Test
+    void environmentNamesFollowTheFlag() {
+        assertThat(ConfigDefaults.environmentName("--media-advertise")).isEqualTo("CONVENE_MEDIA_ADVERTISE");
+    }
+
+    private static ConveneMain parse(String[] args, Map<String, String> env) throws IOException {
+        ConveneMain main = new ConveneMain();
+        CommandLine cli = new CommandLine(main);
+        cli.setDefaultValueProvider(ConfigDefaults.from(args, env));
+        cli.parseArgs(args);
+        return main;
+    }
+}
