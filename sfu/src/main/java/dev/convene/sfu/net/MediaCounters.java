@@ -13,6 +13,8 @@ public final class MediaCounters {
     public final LongAdder droppedUnknown = new LongAdder();
     /** STUN requests that failed validation (bad integrity, unknown user, malformed). */
     public final LongAdder droppedStun = new LongAdder();
+    /** DTLS datagrams that were not whole records, or found the handshake's queue full. */
+    public final LongAdder droppedDtls = new LongAdder();
     /** SRTP/SRTCP packets that failed authentication, replay checks or parsing. */
     public final LongAdder droppedSrtp = new LongAdder();
     /** RTP packets of an SSRC that no published track owns. */
@@ -23,6 +25,6 @@ public final class MediaCounters {
 
     /** Every datagram that was dropped, for whatever reason. */
     public long dropped() {
-        return droppedUnknown.sum() + droppedStun.sum() + droppedSrtp.sum() + droppedUnroutable.sum();
+        return droppedUnknown.sum() + droppedStun.sum() + droppedDtls.sum() + droppedSrtp.sum() + droppedUnroutable.sum();
     }
 }

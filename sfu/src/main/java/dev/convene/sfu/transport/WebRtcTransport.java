@@ -117,9 +117,13 @@ public final class WebRtcTransport {
 
     void onDtls(byte[] buf, int len) {
         if (closed) {
+            counters.droppedDtls.increment();
             return;
         }
-        dtls.receive(buf, 0, len);
+        if (!dtls.receive(buf, 0, len)) {
+            counters.droppedDtls.increment();
+            return;
+        }
         if (!dtlsStarted) {
             dtlsStarted = true;
             dtls.start().whenComplete((result, error) -> socket.loop().execute(() -> onHandshakeDone(result, error)));

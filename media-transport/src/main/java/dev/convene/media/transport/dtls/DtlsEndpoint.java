@@ -131,16 +131,20 @@ public final class DtlsEndpoint implements AutoCloseable {
      * Hands over one received datagram of this peer. Copies it and returns without blocking;
      * datagrams that are not whole DTLS records, or that find the queue full, are dropped and
      * counted. Never throws for the content of {@code data}.
+     *
+     * @return whether the datagram was taken; false when it was dropped
      */
-    public void receive(byte[] data, int off, int len) {
+    public boolean receive(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         if (!DtlsRecords.isWellFormed(data, off, len)) {
             malformedDropped.incrementAndGet();
-            return;
+            return false;
         }
         if (transport.offer(Arrays.copyOfRange(data, off, off + len))) {
             datagramsReceived.incrementAndGet();
+            return true;
         }
+        return false;
     }
 
     /**

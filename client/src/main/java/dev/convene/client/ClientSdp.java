@@ -1,0 +1,180 @@
+package dev.convene.client;
+
+import dev.convene.media.transport.dtls.DtlsFingerprint;
+import dev.convene.media.transport.ice.IceCredentials;
+import dev.convene.sdp.Candidate;
+import dev.convene.sdp.Codec;
+import dev.convene.sdp.Connection;
+import dev.convene.sdp.Direction;
+import dev.convene.sdp.Fingerprint;
+import dev.convene.sdp.Fmtp;
+import dev.convene.sdp.MediaDescription;
+import dev.convene.sdp.Msid;
+import dev.convene.sdp.Origin;
+import dev.convene.sdp.RtcpFeedback;
+import dev.convene.sdp.RtpMap;
+import dev.convene.sdp.SdpParseException;
+import dev.convene.sdp.SdpParser;
+import dev.convene.sdp.SessionDescription;
+import dev.convene.sdp.Setup;
+import dev.convene.sdp.SsrcAttribute;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SDP this client writes and reads, as a browser's would be for Convene's two peer
+ * connections: the publisher offer (sendonly Opus and VP8 m-lines, BUNDLE, setup:actpass),
+ * the subscriber answer (mirrors the SFU's offer, recvonly, setup:active, since the client is
+ * the DTLS client on both transports), and what to take from the SFU's descriptions.
+ */
+public final class ClientSdp {
+
+    public static final int OPUS_PAYLOAD_TYPE = 111;
+    public static final int VP8_PAYLOAD_TYPE = 96;
+
+    private ClientSdp() {
+    }
+
+    public static SessionDescription parse(String sdp) {
+        try {
+            return SdpParser.parse(sdp);
+        } catch (SdpParseException e) {
+            throw new IllegalArgumentException("the SFU sent SDP we cannot parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** The publisher offer for {@code tracks}, on {@code transport}'s socket, ICE credentials and certificate. */
+    public static String publisherOffer(long sessionId, long version, MediaTransportClient transport, String streamId,
+            String cname, List<LocalTrack> tracks) {
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"))
+                .addAttribute("msid-semantic", " WMS " + streamId);
+        List<String> mids = new ArrayList<>();
+        for (LocalTrack track : tracks) {
+            mids.add(track.mid());
+            boolean audio = track.kind().equals(MediaDescription.AUDIO);
+            MediaDescription.Builder m = transportLines(MediaDescription.builder(track.kind()), transport, Setup.ACTPASS)
+                    .mid(track.mid())
+                    .direction(Direction.SENDONLY)
+                    .msid(new Msid(streamId, track.mid() + "-" + track.kind()))
+                    .addCodec(audio ? opus(track.payloadType()) : vp8(track.payloadType()))
+                    .addSsrc(new SsrcAttribute(track.ssrc(), "cname", cname))
+                    .addSsrc(new SsrcAttribute(track.ssrc(), "msid", streamId + " " + track.mid() + "-" + track.kind()));
+            addHostCandidate(m, transport);
+            session.addMedia(m.build());
+        }
+        session.bundle(mids);
+        return session.build().toString();
+    }
+
+    /**
+     * The answer to a subscriber offer: every m-line mirrored with its codecs, sendonly lines
+     * answered recvonly, inactive lines inactive, rejected lines rejected.
+     */
+    public static String subscriberAnswer(long sessionId, long version, SessionDescription offer,
+            MediaTransportClient transport) {
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"));
+        List<String> bundle = new ArrayList<>();
+        for (MediaDescription offered : offer.media()) {
+            String mid = offered.mid().orElseThrow(() -> new IllegalArgumentException("an offered m-line lacks a=mid"));
+            if (offered.isRejected()) {
+                session.addMedia(MediaDescription.builder(offered.type(), 0, offered.proto())
+                        .formats(offered.formats()).mid(mid).direction(Direction.INACTIVE).build());
+                continue;
+            }
+            bundle.add(mid);
+            MediaDescription.Builder m = transportLines(
+                    MediaDescription.builder(offered.type(), 9, offered.proto()), transport, Setup.ACTIVE)
+                    .mid(mid)
+                    .direction(offered.direction().sends() ? Direction.RECVONLY : Direction.INACTIVE);
+            for (Codec codec : offered.codecs()) {
+                m.addCodec(codec);
+            }
+            addHostCandidate(m, transport);
+            session.addMedia(m.build());
+        }
+        if (!bundle.isEmpty()) {
+            session.bundle(bundle);
+        }
+        return session.build().toString();
+    }
+
+    /** The SFU's transport as its description gives it: ICE credentials, fingerprint and first UDP host candidate. */
+    public static MediaTransportClient.Remote remoteTransport(SessionDescription sfu) {
+        MediaDescription first = sfu.media().stream().filter(m -> !m.isRejected()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("every m-line of the SFU's description is rejected"));
+        String ufrag = first.iceUfrag().or(() -> sfu.attributeValue("ice-ufrag"))
+                .orElseThrow(() -> new IllegalArgumentException("the SFU's description lacks a=ice-ufrag"));
+        String pwd = first.icePwd().or(() -> sfu.attributeValue("ice-pwd"))
+                .orElseThrow(() -> new IllegalArgumentException("the SFU's description lacks a=ice-pwd"));
+        Fingerprint fp = first.fingerprint().or(() -> sfu.fingerprints().stream().findFirst())
+                .orElseThrow(() -> new IllegalArgumentException("the SFU's description lacks a=fingerprint"));
+        Candidate candidate = sfu.media().stream().flatMap(m -> m.candidates().stream())
+                .filter(Candidate::isUdp).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the SFU's description has no UDP candidate"));
+        return new MediaTransportClient.Remote(new InetSocketAddress(candidate.address(), candidate.port()),
+                new IceCredentials(ufrag, pwd), DtlsFingerprint.parse(fp.algorithm() + " " + fp.value()));
+    }
+
+    /** The payload type the answer accepted for each m-line that it did not reject. */
+    public static Map<String, Integer> acceptedPayloadTypes(SessionDescription answer) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (MediaDescription m : answer.media()) {
+            Optional<String> mid = m.mid();
+            if (mid.isPresent() && !m.isRejected() && !m.payloadTypes().isEmpty()
+                    && m.direction() != Direction.INACTIVE) {
+                out.put(mid.get(), m.payloadTypes().get(0));
+            }
+        }
+        return out;
+    }
+
+    /** The SSRC each sending m-line announces ({@code a=ssrc}), by mid. */
+    public static Map<String, Long> ssrcsByMid(SessionDescription description) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (MediaDescription m : description.media()) {
+            if (m.mid().isPresent() && m.direction().sends() && !m.ssrcs().isEmpty()) {
+                out.put(m.mid().get(), m.ssrcs().get(0));
+            }
+        }
+        return out;
+    }
+
+    private static MediaDescription.Builder transportLines(MediaDescription.Builder m, MediaTransportClient transport,
+            Setup setup) {
+        IceCredentials ice = transport.localIce();
+        DtlsFingerprint fp = transport.localFingerprint();
+        return m.connection(Connection.of("127.0.0.1"))
+                .iceCredentials(ice.ufrag(), ice.password())
+                .fingerprint(new Fingerprint(fp.algorithm(), fp.hex()))
+                .setup(setup)
+                .rtcpMux()
+                .rtcpRsize();
+    }
+
+    private static void addHostCandidate(MediaDescription.Builder m, MediaTransportClient transport) {
+        InetSocketAddress local = transport.localAddress();
+        m.addCandidate(Candidate.host("1", "udp", local.getAddress().getHostAddress(), local.getPort(), 65535));
+        m.endOfCandidates();
+    }
+
+    private static Codec opus(int pt) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("minptime", "10");
+        parameters.put("useinbandfec", "1");
+        return new Codec(new RtpMap(pt, "opus", 48000, 2), Fmtp.of(pt, parameters), List.of());
+    }
+
+    private static Codec vp8(int pt) {
+        return new Codec(RtpMap.of(pt, "VP8", 90000), null, List.of(
+                RtcpFeedback.of(pt, "goog-remb"),
+                new RtcpFeedback(pt, "ccm", "fir"),
+                RtcpFeedback.of(pt, "nack"),
+                new RtcpFeedback(pt, "nack", "pli")));
+    }
+}

@@ -1,0 +1,512 @@
+package dev.convene.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convene.sdp.Codec;
+import dev.convene.sdp.MediaDescription;
+import dev.convene.sdp.SessionDescription;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant, joined as a browser joins: the REST join, the signaling socket, a publisher
+ * connection that sends {@link FakeMediaSource} audio and video, and a subscriber connection
+ * that answers the SFU's offers and counts what arrives per remote participant and kind.
+ *
+ * <p>Frames from the server are handled one at a time on the client's own thread, in order;
+ * the accessors return snapshots and may be called from any thread.
+ */
+public final class ConveneClient implements AutoCloseable {
+
+    /**
+     * @param timeout      how long each blocking step (joined, publisher answer, connecting) may take
+     * @param captureLimit raw datagrams from the SFU to keep per transport (0: none)
+     * @param publishAudio whether {@link #publish()} sends audio
+     * @param publishVideo whether {@link #publish()} sends video
+     */
+    public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(10), 0, true, true);
+        }
+
+        public Options withCapture(int limit) {
+            return new Options(timeout, limit, publishAudio, publishVideo);
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(t, captureLimit, publishAudio, publishVideo);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ConveneClient.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_FRAMES_KEPT = 10_000;
+
+    private final JoinGrant grant;
+    private final Options options;
+    private final InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private final ExecutorService events;
+    private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private SignalingSession signaling;
+    private volatile ObjectNode joined;
+
+    private final List<ObjectNode> frames = new ArrayList<>();
+    private final Map<String, String> participants = new ConcurrentHashMap<>();
+    private final List<ChatMessage> chat = new ArrayList<>();
+
+    private volatile MediaTransportClient publisher;
+    private volatile FakeMediaSource source;
+    private volatile List<LocalTrack> localTracks = List.of();
+    private long publisherVersion = 1;
+
+    // Written on the events thread only.
+    private volatile MediaTransportClient subscriber;
+    private volatile Map<String, RemoteTrack> remoteTracks = Map.of();
+    private final Map<Long, RemoteTrack> tracksBySsrc = new ConcurrentHashMap<>();
+    private long subscriberVersion = 1;
+    private volatile boolean left;
+    private volatile boolean closed;
+
+    private ConveneClient(JoinGrant grant, Options options) {
+        this.grant = grant;
+        this.options = options;
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "convene-client-" + grant.participantId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Reserves a seat ({@code GET …/join}), opens the signaling socket and sends {@code join};
+     * returns once {@code joined} arrived.
+     *
+     * @throws ApiException       if the REST join is refused
+     * @throws SignalingException if the socket fails or {@code join} is answered with an error
+     */
+    public static ConveneClient join(ConveneApi api, String accessToken, String meetingId, String displayName,
+            Options options) {
+        JoinGrant grant = api.join(accessToken, meetingId, displayName);
+        ConveneClient client = new ConveneClient(grant, options);
+        try {
+            client.open();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
+    private void open() {
+        signaling = SignalingSession.open(grant.socketUri(), new SignalingSession.Listener() {
+            @Override
+            public void onFrame(ObjectNode frame) {
+                onServerFrame(frame);
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+                log.info("event=client_signal_closed participant={} code={} reason=\"{}\"",
+                        grant.participantId(), code, reason);
+            }
+        }, options.timeout());
+        ObjectNode reply = await(signaling.request(signaling.newFrame("join")), "joined");
+        joined = reply;
+        log.info("event=client_joined meeting={} participant={} others={}", grant.meetingId(), grant.participantId(),
+                reply.path("participants").size());
+    }
+
+    public String participantId() {
+        return grant.participantId();
+    }
+
+    public String meetingId() {
+        return grant.meetingId();
+    }
+
+    public String displayName() {
+        return grant.displayName();
+    }
+
+    public JoinGrant grant() {
+        return grant;
+    }
+
+    /** The {@code joined} frame the server answered our {@code join} with. */
+    public ObjectNode joinedFrame() {
+        return joined.deepCopy();
+    }
+
+    public SignalingSession signaling() {
+        return signaling;
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * Publishes microphone audio and camera video (as {@link Options} say): one {@code publish}
+     * per m-line, the publisher {@code offer}, the SFU's {@code answer}; then connects the
+     * publisher transport and starts the fake media. Returns once media is being sent.
+     *
+     * @throws SignalingException     if the offer is refused ({@code bad_sdp})
+     * @throws MediaConnectException  if the publisher transport does not connect in time
+     */
+    public synchronized List<LocalTrack> publish() {
+        if (publisher != null) {
+            throw new IllegalStateException("already publishing");
+        }
+        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress);
+        if (options.captureLimit() > 0) {
+            transport.captureDatagrams(options.captureLimit());
+        }
+        publisher = transport;
+        long audioSsrc = randomSsrc();
+        long videoSsrc;
+        do {
+            videoSsrc = randomSsrc();
+        } while (videoSsrc == audioSsrc);
+        List<LocalTrack> tracks = new ArrayList<>();
+        if (options.publishAudio()) {
+            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc,
+                    ClientSdp.OPUS_PAYLOAD_TYPE, null));
+        }
+        if (options.publishVideo()) {
+            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "video", "camera", videoSsrc,
+                    ClientSdp.VP8_PAYLOAD_TYPE, null));
+        }
+        if (tracks.isEmpty()) {
+            throw new IllegalStateException("the options publish neither audio nor video");
+        }
+        for (LocalTrack t : tracks) {
+            signaling.send(signaling.newFrame("publish").put("mid", t.mid()).put("kind", t.kind()).put("source", t.source()));
+        }
+        String streamId = "stream-" + grant.participantId();
+        String offer = ClientSdp.publisherOffer(sdpSessionId, publisherVersion++, transport, streamId,
+                "cname-" + grant.participantId(), tracks);
+        ObjectNode reply = await(signaling.request(signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
+                "publisher answer");
+        SessionDescription answer = ClientSdp.parse(reply.path("sdp").asText());
+        Map<String, Integer> accepted = ClientSdp.acceptedPayloadTypes(answer);
+        Map<String, String> trackIds = new LinkedHashMap<>();
+        for (JsonNode t : reply.path("tracks")) {
+            trackIds.put(t.path("mid").asText(), t.path("track_id").asText());
+        }
+        List<LocalTrack> published = new ArrayList<>();
+        int audioPt = -1;
+        int videoPt = -1;
+        for (LocalTrack t : tracks) {
+            Integer pt = accepted.get(t.mid());
+            if (pt == null) {
+                log.warn("event=client_track_rejected participant={} mid={} kind={}", grant.participantId(), t.mid(), t.kind());
+                continue;
+            }
+            published.add(t.withPayloadType(pt).withTrackId(trackIds.get(t.mid())));
+            if (t.kind().equals("audio")) {
+                audioPt = pt;
+            } else {
+                videoPt = pt;
+            }
+        }
+        localTracks = List.copyOf(published);
+        FakeMediaSource media = new FakeMediaSource(transport::sendRtp, audioSsrc, videoSsrc);
+        source = media;
+        long videoSsrcFinal = videoSsrc;
+        transport.onKeyframeRequest(ssrc -> {
+            if (ssrc == videoSsrcFinal) {
+                media.requestKeyframe();
+            }
+        });
+        transport.connect(ClientSdp.remoteTransport(answer), options.timeout());
+        media.start(audioPt, videoPt);
+        return localTracks;
+    }
+
+    /** The tracks we publish, with the ids the SFU gave them. */
+    public List<LocalTrack> localTracks() {
+        return localTracks;
+    }
+
+    public Optional<FakeMediaSource> mediaSource() {
+        return Optional.ofNullable(source);
+    }
+
+    public Optional<MediaTransportClient> publisherTransport() {
+        return Optional.ofNullable(publisher);
+    }
+
+    public Optional<MediaTransportClient> subscriberTransport() {
+        return Optional.ofNullable(subscriber);
+    }
+
+    // ---------------------------------------------------------------- what we see
+
+    /** The others in the meeting now: participant id → display name. */
+    public Map<String, String> participants() {
+        return Map.copyOf(participants);
+    }
+
+    /** What the subscriber connection carries now, by mid (idle m-lines are left out). */
+    public Map<String, RemoteTrack> remoteTracks() {
+        return remoteTracks;
+    }
+
+    /**
+     * Everything received on the subscriber connection from one participant's tracks of one
+     * kind ({@code audio}/{@code video}), over all SSRCs that ever carried them.
+     */
+    public ReceivedStream received(String participantId, String kind) {
+        MediaTransportClient sub = subscriber;
+        ReceivedStream total = ReceivedStream.NONE;
+        if (sub == null) {
+            return total;
+        }
+        for (RemoteTrack t : tracksBySsrc.values()) {
+            if (t.participantId().equals(participantId) && t.kind().equals(kind)) {
+                total = total.plus(sub.receivedStream(t.ssrc()));
+            }
+        }
+        return total;
+    }
+
+    /** Chat messages received, our own echoes included, in order. */
+    public List<ChatMessage> chatMessages() {
+        synchronized (chat) {
+            return List.copyOf(chat);
+        }
+    }
+
+    /** Every frame the server sent, in order (copies). */
+    public List<ObjectNode> frames() {
+        synchronized (frames) {
+            return frames.stream().map(ObjectNode::deepCopy).toList();
+        }
+    }
+
+    /** The frames of one {@code type} the server sent, in order (copies). */
+    public List<ObjectNode> frames(String type) {
+        synchronized (frames) {
+            return frames.stream().filter(f -> type.equals(f.path("type").asText())).map(ObjectNode::deepCopy).toList();
+        }
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    /** Sends a chat message; returns our own copy as the server echoed it. */
+    public ChatMessage sendChat(String text) {
+        ObjectNode echo = await(signaling.request(signaling.newFrame("chat").put("text", text)), "chat echo");
+        return chatOf(echo);
+    }
+
+    /** Sends {@code leave} and waits for the server to close the socket; then stops media. */
+    public void leave() {
+        if (left) {
+            return;
+        }
+        left = true;
+        if (signaling != null && signaling.isOpen()) {
+            try {
+                signaling.send(signaling.newFrame("leave"));
+                signaling.closeFuture().get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (SignalingException | ExecutionException | TimeoutException e) {
+                log.info("event=client_leave_unclean participant={} error={}", grant.participantId(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopMedia();
+    }
+
+    /** Leaves if still in the meeting, and frees every thread and socket. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            leave();
+        } finally {
+            stopMedia();
+            if (signaling != null) {
+                signaling.close();
+            }
+            events.shutdownNow();
+        }
+    }
+
+    private void stopMedia() {
+        FakeMediaSource s = source;
+        if (s != null) {
+            s.close();
+        }
+        MediaTransportClient p = publisher;
+        if (p != null) {
+            p.close();
+        }
+        MediaTransportClient sub = subscriber;
+        if (sub != null) {
+            sub.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- frames, on the events thread
+
+    private void onServerFrame(ObjectNode frame) {
+        synchronized (frames) {
+            if (frames.size() < MAX_FRAMES_KEPT) {
+                frames.add(frame);
+            }
+        }
+        try {
+            events.execute(() -> handle(frame));
+        } catch (RejectedExecutionException e) {
+            // Closed: nothing more to do with frames.
+        }
+    }
+
+    private void handle(ObjectNode frame) {
+        try {
+            switch (frame.path("type").asText()) {
+                case "joined" -> {
+                    for (JsonNode p : frame.path("participants")) {
+                        participants.put(p.path("participant_id").asText(), p.path("display_name").asText());
+                    }
+                    for (JsonNode c : frame.path("chat")) {
+                        addChat(chatOf(c));
+                    }
+                }
+                case "participant-joined" -> {
+                    JsonNode p = frame.path("participant");
+                    participants.put(p.path("participant_id").asText(), p.path("display_name").asText());
+                }
+                case "participant-left" -> participants.remove(frame.path("participant_id").asText());
+                case "chat" -> addChat(chatOf(frame));
+                case "offer" -> {
+                    if ("subscriber".equals(frame.path("pc").asText())) {
+                        onSubscriberOffer(frame);
+                    }
+                }
+                case "error" -> log.info("event=client_error_frame participant={} code={} message=\"{}\" request_id={}",
+                        grant.participantId(), frame.path("code").asText(), frame.path("message").asText(),
+                        frame.path("request_id").asText(null));
+                default -> { }
+            }
+        } catch (RuntimeException e) {
+            log.warn("event=client_frame_failed participant={} type={} error={}", grant.participantId(),
+                    frame.path("type").asText(), e.toString(), e);
+        }
+    }
+
+    private void onSubscriberOffer(ObjectNode frame) {
+        if (closed || left) {
+            return;
+        }
+        SessionDescription offer = ClientSdp.parse(frame.path("sdp").asText());
+        MediaTransportClient transport = subscriber;
+        boolean fresh = transport == null;
+        if (fresh) {
+            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress);
+            if (options.captureLimit() > 0) {
+                transport.captureDatagrams(options.captureLimit());
+            }
+            subscriber = transport;
+        }
+        transport.setVp8PayloadTypes(vp8PayloadTypes(offer));
+        Map<String, Long> ssrcs = ClientSdp.ssrcsByMid(offer);
+        Map<String, RemoteTrack> carried = new LinkedHashMap<>();
+        for (JsonNode t : frame.path("tracks")) {
+            String mid = t.path("mid").asText();
+            RemoteTrack track = new RemoteTrack(mid, t.path("participant_id").asText(), t.path("track_id").asText(),
+                    t.path("kind").asText(), t.path("source").asText(), ssrcs.getOrDefault(mid, -1L));
+            carried.put(mid, track);
+            if (track.ssrc() >= 0) {
+                tracksBySsrc.put(track.ssrc(), track);
+            }
+        }
+        remoteTracks = Map.copyOf(carried);
+        String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport);
+        signaling.send(signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        if (fresh) {
+            MediaTransportClient.Remote remote = ClientSdp.remoteTransport(offer);
+            MediaTransportClient t = transport;
+            Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
+                try {
+                    t.connect(remote, options.timeout());
+                } catch (MediaConnectException e) {
+                    log.warn("event=client_subscriber_connect_failed participant={} error=\"{}\"",
+                            grant.participantId(), e.getMessage());
+                }
+            });
+        }
+    }
+
+    private static Set<Integer> vp8PayloadTypes(SessionDescription offer) {
+        Set<Integer> pts = new HashSet<>();
+        for (MediaDescription m : offer.media()) {
+            for (Codec c : m.codecs()) {
+                if (c.name().equalsIgnoreCase("VP8")) {
+                    pts.add(c.payloadType());
+                }
+            }
+        }
+        return pts;
+    }
+
+    private void addChat(ChatMessage m) {
+        synchronized (chat) {
+            chat.add(m);
+        }
+    }
+
+    private static ChatMessage chatOf(JsonNode c) {
+        return new ChatMessage(c.path("message_id").asText(), c.path("participant_id").asText(),
+                c.path("display_name").asText(), c.path("text").asText(), c.path("sent_at").asText());
+    }
+
+    private ObjectNode await(CompletableFuture<ObjectNode> reply, String what) {
+        try {
+            return reply.get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignalingException("interrupted", "interrupted while waiting for " + what, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SignalingException s) {
+                throw s;
+            }
+            throw new SignalingException("failed", what + ": " + e.getCause(), null);
+        } catch (TimeoutException e) {
+            throw new SignalingException("timeout", "no " + what + " within " + options.timeout().toMillis() + " ms", null);
+        }
+    }
+
+    private static long randomSsrc() {
+        long ssrc;
+        do {
+            ssrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
+        } while (ssrc == 0);
+        return ssrc;
+    }
+
+    @Override
+    public String toString() {
+        return "ConveneClient[" + grant.participantId() + " " + grant.displayName() + "]";
+    }
+}

@@ -1,0 +1,293 @@
+package dev.convene.client;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Media that looks real enough to an SFU: Opus-like audio, 20 ms packets with 48 kHz timestamps,
+ * and VP8 video at about 30 frames a second (RFC 7741 payload descriptor with a 15-bit
+ * PictureID, a keyframe header with start code and 640×360, interframes otherwise), each on its
+ * own SSRC. A keyframe goes out every {@link #KEYFRAME_INTERVAL} and at once when
+ * {@link #requestKeyframe()} is called (a PLI or FIR arrived). The payload bytes are filler: no
+ * decoder would accept them, no SFU needs to.
+ *
+ * <p>Runs on its own scheduler thread from {@link #start} until {@link #close()}.
+ */
+public final class FakeMediaSource implements AutoCloseable {
+
+    /** Where packets go: a transport's {@code sendRtp}. */
+    @FunctionalInterface
+    public interface RtpSink {
+        boolean send(byte[] buf, int off, int len);
+    }
+
+    public static final Duration AUDIO_PACKET_INTERVAL = Duration.ofMillis(20);
+    public static final Duration VIDEO_FRAME_INTERVAL = Duration.ofMillis(33);
+    public static final Duration KEYFRAME_INTERVAL = Duration.ofSeconds(2);
+    public static final int WIDTH = 640;
+    public static final int HEIGHT = 360;
+
+    private static final int RTP_HEADER = 12;
+    private static final int AUDIO_PAYLOAD = 80;
+    private static final int KEYFRAME_BYTES = 2200;
+    private static final int INTERFRAME_BYTES = 700;
+    private static final int MAX_PACKET_PAYLOAD = 1100;
+    private static final int VP8_DESCRIPTOR = 4;
+    /** Fewer keyframes than this apart are not worth it: one answers a burst of requests. */
+    private static final long MIN_KEYFRAME_SPACING_NANOS = 50_000_000L;
+
+    private static final Logger log = LoggerFactory.getLogger(FakeMediaSource.class);
+
+    private final RtpSink sink;
+    private final long audioSsrc;
+    private final long videoSsrc;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final byte[] packet = new byte[RTP_HEADER + VP8_DESCRIPTOR + MAX_PACKET_PAYLOAD];
+
+    // Confined to the scheduler thread.
+    private int audioPayloadType = -1;
+    private int videoPayloadType = -1;
+    private int audioSequence;
+    private int videoSequence;
+    private long audioTimestamp;
+    private long videoTimestampBase;
+    private int pictureId;
+    private long startNanos;
+    private long lastKeyframeNanos = Long.MIN_VALUE / 2;
+
+    private final LongAdder audioPackets = new LongAdder();
+    private final LongAdder videoPackets = new LongAdder();
+    private final LongAdder videoFrames = new LongAdder();
+    private final LongAdder keyframes = new LongAdder();
+    private final LongAdder keyframeRequests = new LongAdder();
+    private final LongAdder sendFailures = new LongAdder();
+
+    public FakeMediaSource(RtpSink sink, long audioSsrc, long videoSsrc) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.audioSsrc = audioSsrc;
+        this.videoSsrc = videoSsrc;
+        Random random = new Random(audioSsrc ^ videoSsrc);
+        this.audioSequence = random.nextInt(0x10000);
+        this.videoSequence = random.nextInt(0x10000);
+        this.audioTimestamp = random.nextInt() & 0xFFFF_FFFFL;
+        this.videoTimestampBase = random.nextInt() & 0xFFFF_FFFFL;
+        this.pictureId = random.nextInt(0x8000);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "convene-fake-media-" + Long.toHexString(videoSsrc));
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public long audioSsrc() {
+        return audioSsrc;
+    }
+
+    public long videoSsrc() {
+        return videoSsrc;
+    }
+
+    /**
+     * Starts sending with the payload types the SFU's answer accepted; -1 leaves a kind out.
+     * Call once.
+     */
+    public void start(int audioPt, int videoPt) {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("started already");
+        }
+        scheduler.execute(() -> {
+            audioPayloadType = audioPt;
+            videoPayloadType = videoPt;
+            startNanos = System.nanoTime();
+        });
+        if (audioPt >= 0) {
+            long period = AUDIO_PACKET_INTERVAL.toMillis();
+            scheduler.scheduleAtFixedRate(guarded(this::sendAudioPacket), 0, period, TimeUnit.MILLISECONDS);
+        }
+        if (videoPt >= 0) {
+            long period = VIDEO_FRAME_INTERVAL.toMillis();
+            scheduler.scheduleAtFixedRate(guarded(this::sendScheduledVideoFrame), 0, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends a keyframe now (on the source's thread), as a real encoder does on PLI or FIR. */
+    public void requestKeyframe() {
+        keyframeRequests.increment();
+        if (closed.get() || !started.get()) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                if (videoPayloadType >= 0 && System.nanoTime() - lastKeyframeNanos >= MIN_KEYFRAME_SPACING_NANOS) {
+                    sendVideoFrame(true);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Closed meanwhile.
+        }
+    }
+
+    public long audioPacketsSent() {
+        return audioPackets.sum();
+    }
+
+    public long videoPacketsSent() {
+        return videoPackets.sum();
+    }
+
+    public long videoFramesSent() {
+        return videoFrames.sum();
+    }
+
+    public long keyframesSent() {
+        return keyframes.sum();
+    }
+
+    public long keyframeRequestsReceived() {
+        return keyframeRequests.sum();
+    }
+
+    /** Packets the sink refused (not connected yet, or closed). */
+    public long sendFailures() {
+        return sendFailures.sum();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- on the scheduler thread ----
+
+    /** A periodic task that throws stops for good; log it and carry on instead. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("event=fake_media_task_failed error={}", e.toString());
+            }
+        };
+    }
+
+    private void sendAudioPacket() {
+        int len = writeHeader(packet, audioPayloadType, false, audioSequence, audioTimestamp, audioSsrc);
+        packet[len] = (byte) 0x78; // Opus TOC: config 15 (hybrid, fullband, 20 ms), mono, one frame
+        for (int i = 1; i < AUDIO_PAYLOAD; i++) {
+            packet[len + i] = (byte) (audioSequence * 31 + i);
+        }
+        if (send(packet, len + AUDIO_PAYLOAD)) {
+            audioPackets.increment();
+        }
+        audioSequence = (audioSequence + 1) & 0xFFFF;
+        audioTimestamp = (audioTimestamp + 960) & 0xFFFF_FFFFL;
+    }
+
+    private void sendScheduledVideoFrame() {
+        boolean keyframe = System.nanoTime() - lastKeyframeNanos >= KEYFRAME_INTERVAL.toNanos();
+        sendVideoFrame(keyframe);
+    }
+
+    private void sendVideoFrame(boolean keyframe) {
+        long now = System.nanoTime();
+        long timestamp = (videoTimestampBase + (now - startNanos) * 90_000 / 1_000_000_000L) & 0xFFFF_FFFFL;
+        int frameBytes = keyframe ? KEYFRAME_BYTES : INTERFRAME_BYTES;
+        int offset = 0;
+        boolean first = true;
+        while (offset < frameBytes) {
+            int chunk = Math.min(MAX_PACKET_PAYLOAD, frameBytes - offset);
+            boolean last = offset + chunk == frameBytes;
+            int p = writeHeader(packet, videoPayloadType, last, videoSequence, timestamp, videoSsrc);
+            // RFC 7741 §4.2: X=1, S on the first packet, PID 0; I=1 with a 15-bit PictureID (M=1).
+            packet[p++] = (byte) (first ? 0x90 : 0x80);
+            packet[p++] = (byte) 0x80;
+            packet[p++] = (byte) (0x80 | (pictureId >>> 8));
+            packet[p++] = (byte) pictureId;
+            int payloadStart = p;
+            for (int i = 0; i < chunk; i++) {
+                packet[p + i] = (byte) (pictureId + offset + i);
+            }
+            if (first) {
+                writeVp8FrameHeader(packet, payloadStart, keyframe);
+            }
+            if (send(packet, p + chunk)) {
+                videoPackets.increment();
+            }
+            videoSequence = (videoSequence + 1) & 0xFFFF;
+            offset += chunk;
+            first = false;
+        }
+        videoFrames.increment();
+        if (keyframe) {
+            keyframes.increment();
+            lastKeyframeNanos = now;
+        }
+        pictureId = (pictureId + 1) & 0x7FFF;
+    }
+
+    /**
+     * RFC 6386 §9.1: a 3-byte frame tag (bit 0 is P, 0 for a key frame; show_frame; the first
+     * partition's size), then for a key frame the start code 9d 01 2a and 14-bit width and height.
+     */
+    private static void writeVp8FrameHeader(byte[] buf, int at, boolean keyframe) {
+        int firstPartitionSize = 100;
+        int tag = (firstPartitionSize << 5) | 0x10 | (keyframe ? 0 : 1);
+        buf[at] = (byte) tag;
+        buf[at + 1] = (byte) (tag >>> 8);
+        buf[at + 2] = (byte) (tag >>> 16);
+        if (keyframe) {
+            buf[at + 3] = (byte) 0x9d;
+            buf[at + 4] = (byte) 0x01;
+            buf[at + 5] = (byte) 0x2a;
+            buf[at + 6] = (byte) WIDTH;
+            buf[at + 7] = (byte) (WIDTH >>> 8);
+            buf[at + 8] = (byte) HEIGHT;
+            buf[at + 9] = (byte) (HEIGHT >>> 8);
+        }
+    }
+
+    private static int writeHeader(byte[] buf, int payloadType, boolean marker, int sequence, long timestamp, long ssrc) {
+        buf[0] = (byte) 0x80;
+        buf[1] = (byte) ((marker ? 0x80 : 0) | (payloadType & 0x7F));
+        buf[2] = (byte) (sequence >>> 8);
+        buf[3] = (byte) sequence;
+        buf[4] = (byte) (timestamp >>> 24);
+        buf[5] = (byte) (timestamp >>> 16);
+        buf[6] = (byte) (timestamp >>> 8);
+        buf[7] = (byte) timestamp;
+        buf[8] = (byte) (ssrc >>> 24);
+        buf[9] = (byte) (ssrc >>> 16);
+        buf[10] = (byte) (ssrc >>> 8);
+        buf[11] = (byte) ssrc;
+        return RTP_HEADER;
+    }
+
+    private boolean send(byte[] buf, int len) {
+        if (closed.get()) {
+            return false;
+        }
+        boolean sent = sink.send(buf, 0, len);
+        if (!sent) {
+            sendFailures.increment();
+        }
+        return sent;
+    }
+}

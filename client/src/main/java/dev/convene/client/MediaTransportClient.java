@@ -1,0 +1,592 @@
+package dev.convene.client;
+
+import dev.convene.media.core.PacketClassifier;
+import dev.convene.media.core.PacketKind;
+import dev.convene.media.core.codec.Vp8PayloadDescriptor;
+import dev.convene.media.core.rtcp.RtcpCompoundIterator;
+import dev.convene.media.core.rtcp.RtcpFir;
+import dev.convene.media.core.rtcp.RtcpPacket;
+import dev.convene.media.core.rtcp.RtcpPli;
+import dev.convene.media.core.rtp.RtpPacket;
+import dev.convene.media.transport.dtls.DtlsCertificate;
+import dev.convene.media.transport.dtls.DtlsConfig;
+import dev.convene.media.transport.dtls.DtlsEndpoint;
+import dev.convene.media.transport.dtls.DtlsFingerprint;
+import dev.convene.media.transport.dtls.DtlsRole;
+import dev.convene.media.transport.dtls.DtlsSrtpResult;
+import dev.convene.media.transport.ice.ClientCheckResult;
+import dev.convene.media.transport.ice.IceControllingAgent;
+import dev.convene.media.transport.ice.IceCredentials;
+import dev.convene.media.transport.srtp.SrtpContext;
+import dev.convene.media.transport.srtp.SrtpError;
+import dev.convene.media.transport.srtp.SrtpKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer connection's transport, the client's side of the SFU's bundled WebRTC transport:
+ * a UDP socket on loopback, ICE checks (controlling, aggressive nomination) to the SFU's
+ * ICE-lite host candidate, a DTLS client handshake, and SRTP both ways.
+ *
+ * <p>A reader thread receives every datagram from the SFU, tells STUN, DTLS, SRTP and SRTCP
+ * apart, unprotects media (holding the few SRTP packets that beat our end of the handshake
+ * until the keys are in), counts it per SSRC ({@link #receivedStreams()}) and answers nothing
+ * itself: keyframe requests (PLI, FIR) go to the handler given to {@link #onKeyframeRequest}.
+ * When capture is on ({@link #captureDatagrams(int)}), every raw datagram from the SFU is kept,
+ * so a test can check what was on the wire. After connecting, a consent check goes to the SFU
+ * every {@link #CONSENT_INTERVAL} (RFC 7675). Thread-safe.
+ */
+public final class MediaTransportClient implements AutoCloseable {
+
+    /** The SFU's side of the transport, from its SDP. */
+    public record Remote(InetSocketAddress address, IceCredentials ice, DtlsFingerprint fingerprint) {
+        public Remote {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(ice, "ice");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
+
+    public static final Duration CONSENT_INTERVAL = Duration.ofSeconds(2);
+    /** Bytes after a packet that SRTP(C) protection may add, with room to spare. */
+    private static final int TRAILER_ROOM = 64;
+    private static final int MAX_DATAGRAM = 2048;
+    /** PRIORITY of our checks: a peer-reflexive candidate's (RFC 8445 §7.1.1). */
+    private static final long CHECK_PRIORITY = IceControllingAgent.candidatePriority(110, 65535, 1);
+    /**
+     * SRTP(C) kept while the handshake finishes: the DTLS server has its keys one flight before
+     * the client and may send media (and the SFU does, a PLI at once) before we have ours.
+     */
+    private static final int EARLY_MEDIA_LIMIT = 32;
+
+    private static final Logger log = LoggerFactory.getLogger(MediaTransportClient.class);
+    private static final ScheduledExecutorService CONSENT = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "convene-client-consent");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final String name;
+    private final DatagramChannel channel;
+    private final IceCredentials localIce = IceCredentials.random();
+    private final DtlsCertificate certificate = DtlsCertificate.generate();
+    private final long rtcpSenderSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFF_FFFFL);
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> connected = new CompletableFuture<>();
+    private final CompletableFuture<InetSocketAddress> iceSucceeded = new CompletableFuture<>();
+
+    private final Object iceLock = new Object();
+    private IceControllingAgent ice;
+    private volatile DtlsEndpoint dtls;
+    private volatile SrtpKeys keys;
+    /** Used only by the reader thread. */
+    private volatile SrtpContext receiveContext;
+    private final Object sendLock = new Object();
+    private SrtpContext sendContext;
+    private final byte[] sendBuffer = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+    private Thread reader;
+    private ScheduledFuture<?> consentTask;
+
+    private final Map<Long, StreamCounter> streams = new ConcurrentHashMap<>();
+    private volatile Set<Integer> vp8PayloadTypes = Set.of();
+    private volatile LongConsumer keyframeRequestHandler = ssrc -> { };
+    private volatile int captureLimit;
+    private final List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
+
+    private final LongAdder datagramsIn = new LongAdder();
+    private final LongAdder stunIn = new LongAdder();
+    private final LongAdder dtlsIn = new LongAdder();
+    private final LongAdder srtpIn = new LongAdder();
+    private final LongAdder srtcpIn = new LongAdder();
+    private final LongAdder unprotectFailures = new LongAdder();
+    private final LongAdder unknownIn = new LongAdder();
+    private final LongAdder earlyMediaDropped = new LongAdder();
+    private final LongAdder rtpOut = new LongAdder();
+    private final LongAdder rtcpOut = new LongAdder();
+    private final LongAdder keyframeRequests = new LongAdder();
+    private final LongAdder rembs = new LongAdder();
+
+    private MediaTransportClient(String name, DatagramChannel channel) {
+        this.name = name;
+        this.channel = channel;
+    }
+
+    /** Binds a UDP socket on an ephemeral port of {@code bindAddress} (127.0.0.1 in tests). */
+    public static MediaTransportClient open(String name, InetAddress bindAddress) {
+        try {
+            DatagramChannel channel = DatagramChannel.open();
+            channel.bind(new InetSocketAddress(bindAddress, 0));
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            return new MediaTransportClient(name, channel);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind a UDP socket on " + bindAddress, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Our host candidate's address. */
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Our ICE username fragment and password, for the local SDP. */
+    public IceCredentials localIce() {
+        return localIce;
+    }
+
+    /** Our certificate's fingerprint, for the local SDP's {@code a=fingerprint}. */
+    public DtlsFingerprint localFingerprint() {
+        return certificate.fingerprint();
+    }
+
+    /** VP8 payload types on this transport, so keyframes are counted per stream. */
+    public void setVp8PayloadTypes(Set<Integer> payloadTypes) {
+        this.vp8PayloadTypes = Set.copyOf(payloadTypes);
+    }
+
+    /** Called on the reader thread with the media SSRC of every PLI and FIR entry received. */
+    public void onKeyframeRequest(LongConsumer handler) {
+        this.keyframeRequestHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Keeps a copy of up to {@code limit} raw datagrams received from the SFU from now on. */
+    public void captureDatagrams(int limit) {
+        this.captureLimit = limit;
+    }
+
+    /** The raw datagrams captured so far, in arrival order (copies). */
+    public List<byte[]> capturedDatagrams() {
+        synchronized (captured) {
+            return captured.stream().map(byte[]::clone).toList();
+        }
+    }
+
+    /**
+     * Connects to the SFU: ICE checks until one succeeds, then the DTLS handshake, then SRTP
+     * keys. Blocks for at most {@code timeout}; call once.
+     *
+     * @throws MediaConnectException if ICE or DTLS does not finish in time or fails
+     */
+    public void connect(Remote remote, Duration timeout) {
+        if (!connecting.compareAndSet(false, true)) {
+            throw new IllegalStateException(name + ": connect was called already");
+        }
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        try {
+            synchronized (iceLock) {
+                ice = new IceControllingAgent(localIce, remote.ice());
+            }
+            channel.connect(remote.address());
+            reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
+            InetSocketAddress mapped = runIceChecks(deadline);
+            DtlsEndpoint endpoint = new DtlsEndpoint(DtlsRole.CLIENT, certificate, this::sendRaw,
+                    DtlsConfig.defaults(DtlsRole.CLIENT).withHandshakeTimeout(Duration.ofNanos(
+                            Math.max(deadline - System.nanoTime(), 1_000_000))));
+            endpoint.setRemoteFingerprint(remote.fingerprint());
+            dtls = endpoint;
+            if (closed.get()) {
+                endpoint.close();
+                throw new MediaConnectException(name + ": closed while connecting");
+            }
+            DtlsSrtpResult result = endpoint.start().get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
+            SrtpKeys srtp = SrtpKeys.fromKeyingMaterial(result.profile(), result.keyingMaterial(), false);
+            keys = srtp;
+            synchronized (sendLock) {
+                sendContext = srtp.newSendContext();
+            }
+            receiveContext = srtp.newReceiveContext();
+            long period = CONSENT_INTERVAL.toMillis();
+            consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
+            connected.complete(null);
+            log.info("event=client_transport_connected transport={} local={} remote={} mapped={} srtp={} millis={}",
+                    name, localAddress(), remote.address(), mapped, result.profile(),
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException e) {
+            fail(new MediaConnectException(name + ": socket failed: " + e, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new MediaConnectException(name + ": interrupted while connecting", e));
+        } catch (ExecutionException e) {
+            fail(new MediaConnectException(name + ": DTLS handshake failed: " + e.getCause().getMessage(), e.getCause()));
+        } catch (TimeoutException e) {
+            fail(new MediaConnectException(name + ": no DTLS handshake within " + timeout.toMillis() + " ms", e));
+        } catch (MediaConnectException e) {
+            fail(e);
+        }
+    }
+
+    private void fail(MediaConnectException e) {
+        connected.completeExceptionally(e);
+        throw e;
+    }
+
+    private InetSocketAddress runIceChecks(long deadline) throws IOException, InterruptedException {
+        long waitMillis = 50;
+        while (System.nanoTime() < deadline && !closed.get()) {
+            byte[] request;
+            synchronized (iceLock) {
+                request = ice.bindingRequest(CHECK_PRIORITY, true);
+            }
+            sendRaw(request, 0, request.length);
+            try {
+                return iceSucceeded.get(Math.min(waitMillis, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                        TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                waitMillis = Math.min(waitMillis * 2, 500);
+            } catch (ExecutionException e) {
+                throw new MediaConnectException(name + ": ICE check failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        throw new MediaConnectException(name + ": no ICE check succeeded in time");
+    }
+
+    /** Completes when SRTP keys are in place, or exceptionally when {@link #connect} failed. */
+    public CompletableFuture<Void> connected() {
+        return connected.copy();
+    }
+
+    public boolean isConnected() {
+        return connected.isDone() && !connected.isCompletedExceptionally() && !closed.get();
+    }
+
+    /**
+     * Protects and sends an RTP packet. Returns false when not connected yet, closed, or SRTP
+     * refused the packet (a repeated sequence number, for one).
+     */
+    public boolean sendRtp(byte[] rtp, int off, int len) {
+        return protectAndSend(rtp, off, len, false);
+    }
+
+    /** Protects and sends a (compound) RTCP packet; false as for {@link #sendRtp}. */
+    public boolean sendRtcp(byte[] rtcp, int off, int len) {
+        return protectAndSend(rtcp, off, len, true);
+    }
+
+    /** Asks the SFU for a keyframe of a stream it sends us. */
+    public boolean sendPli(long mediaSsrc) {
+        byte[] pli = new byte[RtcpPli.LENGTH];
+        RtcpPli.write(pli, 0, rtcpSenderSsrc, mediaSsrc);
+        return sendRtcp(pli, 0, pli.length);
+    }
+
+    /**
+     * Sends bytes as they are, unprotected, from this transport's address: for tests of how
+     * the SFU treats garbage that arrives on an established 5-tuple. Returns false before
+     * {@link #connect} or after {@link #close()}.
+     */
+    public boolean sendUnprotected(byte[] data, int off, int len) {
+        if (!channel.isConnected() || closed.get()) {
+            return false;
+        }
+        try {
+            channel.write(ByteBuffer.wrap(data, off, len));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean protectAndSend(byte[] packet, int off, int len, boolean rtcp) {
+        if (len > MAX_DATAGRAM) {
+            return false;
+        }
+        synchronized (sendLock) {
+            if (sendContext == null || closed.get()) {
+                return false;
+            }
+            System.arraycopy(packet, off, sendBuffer, 0, len);
+            int n = rtcp ? sendContext.protectRtcp(sendBuffer, 0, len) : sendContext.protectRtp(sendBuffer, 0, len);
+            if (n < 0) {
+                log.debug("event=client_protect_failed transport={} error={}", name, SrtpError.name(n));
+                return false;
+            }
+            try {
+                channel.write(ByteBuffer.wrap(sendBuffer, 0, n));
+            } catch (IOException e) {
+                return false;
+            }
+            (rtcp ? rtcpOut : rtpOut).increment();
+            return true;
+        }
+    }
+
+    /** Per-SSRC receive counts, by SSRC. */
+    public Map<Long, ReceivedStream> receivedStreams() {
+        Map<Long, ReceivedStream> out = new TreeMap<>();
+        streams.forEach((ssrc, c) -> out.put(ssrc, c.snapshot(ssrc)));
+        return out;
+    }
+
+    /** The counts of one SSRC ({@link ReceivedStream#NONE}-like zeros when nothing came). */
+    public ReceivedStream receivedStream(long ssrc) {
+        StreamCounter c = streams.get(ssrc);
+        return c == null ? new ReceivedStream(ssrc, -1, 0, 0, -1, 0) : c.snapshot(ssrc);
+    }
+
+    public TransportStats stats() {
+        return new TransportStats(datagramsIn.sum(), stunIn.sum(), dtlsIn.sum(), srtpIn.sum(), srtcpIn.sum(),
+                unprotectFailures.sum(), earlyMediaDropped.sum(), unknownIn.sum(), rtpOut.sum(), rtcpOut.sum(), keyframeRequests.sum(),
+                rembs.sum());
+    }
+
+    /**
+     * A fresh context that unprotects what the SFU sends on this transport, with its own replay
+     * state: for checking captured datagrams after the fact. Empty before the handshake.
+     */
+    public Optional<SrtpContext> newReceiveContext() {
+        SrtpKeys k = keys;
+        return k == null ? Optional.empty() : Optional.of(k.newReceiveContext());
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (consentTask != null) {
+            consentTask.cancel(false);
+        }
+        DtlsEndpoint d = dtls;
+        if (d != null) {
+            d.close();
+            try {
+                // Lets close_notify leave before the socket closes.
+                d.closeFuture().get(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("event=client_dtls_close_slow transport={}", name);
+            }
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("event=client_socket_close_failed transport={} error={}", name, e.toString());
+        }
+        Thread r = reader;
+        if (r != null) {
+            try {
+                r.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        connected.completeExceptionally(new MediaConnectException(name + ": closed"));
+    }
+
+    @Override
+    public String toString() {
+        return "MediaTransportClient[" + name + "]";
+    }
+
+    // ---- the reader thread ----
+
+    private void readLoop() {
+        byte[] buf = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, MAX_DATAGRAM);
+        RtpPacket rtp = new RtpPacket();
+        Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
+        RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
+        RtcpFir fir = new RtcpFir();
+        ArrayDeque<byte[]> early = new ArrayDeque<>();
+        while (!closed.get()) {
+            int n;
+            try {
+                bb.clear();
+                n = channel.read(bb);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // ICMP port unreachable and the like: UDP carries on.
+                continue;
+            }
+            if (n <= 0) {
+                continue;
+            }
+            datagramsIn.increment();
+            capture(buf, n);
+            PacketKind kind = PacketClassifier.classify(buf, 0, n);
+            boolean media = kind == PacketKind.RTP || kind == PacketKind.RTCP;
+            if (media && receiveContext == null) {
+                if (early.size() < EARLY_MEDIA_LIMIT) {
+                    early.add(Arrays.copyOf(buf, n + TRAILER_ROOM));
+                } else {
+                    earlyMediaDropped.increment();
+                }
+                continue;
+            }
+            while (!early.isEmpty() && receiveContext != null) {
+                byte[] e = early.poll();
+                int len = e.length - TRAILER_ROOM;
+                if (PacketClassifier.classify(e, 0, len) == PacketKind.RTP) {
+                    onSrtp(e, len, rtp, vp8);
+                } else {
+                    onSrtcp(e, len, rtcp, fir);
+                }
+            }
+            switch (kind) {
+                case STUN -> onStun(buf, n);
+                case DTLS -> {
+                    dtlsIn.increment();
+                    DtlsEndpoint d = dtls;
+                    if (d != null) {
+                        d.receive(buf, 0, n);
+                    }
+                }
+                case RTP -> onSrtp(buf, n, rtp, vp8);
+                case RTCP -> onSrtcp(buf, n, rtcp, fir);
+                case UNKNOWN -> unknownIn.increment();
+            }
+        }
+    }
+
+    private void capture(byte[] buf, int n) {
+        if (captureLimit > 0) {
+            synchronized (captured) {
+                if (captured.size() < captureLimit) {
+                    captured.add(Arrays.copyOf(buf, n));
+                }
+            }
+        }
+    }
+
+    private void onStun(byte[] buf, int n) {
+        stunIn.increment();
+        ClientCheckResult result;
+        synchronized (iceLock) {
+            result = ice == null ? new ClientCheckResult.Ignored("no agent") : ice.handleResponse(buf, 0, n);
+        }
+        switch (result) {
+            case ClientCheckResult.Success s -> iceSucceeded.complete(s.mappedAddress());
+            case ClientCheckResult.Failure f -> {
+                if (!iceSucceeded.isDone()) {
+                    log.debug("event=client_ice_check_error transport={} code={} reason=\"{}\"", name, f.errorCode(), f.reason());
+                }
+            }
+            case ClientCheckResult.Ignored i -> { }
+        }
+    }
+
+    private void onSrtp(byte[] buf, int n, RtpPacket rtp, Vp8PayloadDescriptor vp8) {
+        int plain = receiveContext.unprotectRtp(buf, 0, n);
+        if (plain < 0 || !rtp.wrap(buf, 0, plain)) {
+            unprotectFailures.increment();
+            return;
+        }
+        srtpIn.increment();
+        StreamCounter c = streams.computeIfAbsent(rtp.ssrc(), s -> new StreamCounter());
+        boolean keyframe = vp8PayloadTypes.contains(rtp.payloadType())
+                && vp8.wrap(buf, rtp.payloadOffset(), rtp.payloadLength()) && vp8.isKeyframe();
+        c.record(rtp.payloadType(), rtp.payloadLength(), rtp.sequenceNumber(), keyframe);
+    }
+
+    private void onSrtcp(byte[] buf, int n, RtcpCompoundIterator rtcp, RtcpFir fir) {
+        int plain = receiveContext.unprotectRtcp(buf, 0, n);
+        if (plain < 0) {
+            unprotectFailures.increment();
+            return;
+        }
+        srtcpIn.increment();
+        LongConsumer handler = keyframeRequestHandler;
+        rtcp.reset(buf, 0, plain);
+        while (rtcp.next()) {
+            RtcpPacket p = rtcp.packet();
+            if (p.isPli()) {
+                keyframeRequests.increment();
+                handler.accept(p.mediaSsrc());
+            } else if (p.isFir() && fir.wrap(p)) {
+                for (int i = 0; i < fir.entryCount(); i++) {
+                    keyframeRequests.increment();
+                    handler.accept(fir.entrySsrc(i));
+                }
+            } else if (p.isRemb()) {
+                rembs.increment();
+            }
+        }
+    }
+
+    // ---- sending ----
+
+    private void sendConsentCheck() {
+        if (closed.get()) {
+            return;
+        }
+        byte[] request;
+        synchronized (iceLock) {
+            request = ice.bindingRequest(CHECK_PRIORITY, false);
+        }
+        sendRaw(request, 0, request.length);
+    }
+
+    /** Sends a datagram as it is (STUN, DTLS); UDP may drop it, and so may we on a socket error. */
+    private void sendRaw(byte[] data, int off, int len) {
+        try {
+            channel.write(ByteBuffer.wrap(data, off, len));
+        } catch (IOException e) {
+            log.debug("event=client_send_failed transport={} error={}", name, e.toString());
+        }
+    }
+
+    /** One SSRC's counts: written by the reader thread only (so ++ on volatiles is safe), read by anyone. */
+    private static final class StreamCounter {
+        private volatile int payloadType = -1;
+        private volatile long packets;
+        private volatile long bytes;
+        private volatile int lastSequenceNumber = -1;
+        private volatile long keyframes;
+
+        void record(int pt, int payloadBytes, int sequenceNumber, boolean keyframe) {
+            payloadType = pt;
+            bytes += payloadBytes;
+            lastSequenceNumber = sequenceNumber;
+            if (keyframe) {
+                keyframes++;
+            }
+            packets++;
+        }
+
+        ReceivedStream snapshot(long ssrc) {
+            return new ReceivedStream(ssrc, payloadType, packets, bytes, lastSequenceNumber, keyframes);
+        }
+    }
+}
