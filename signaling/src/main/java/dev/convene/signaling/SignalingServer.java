@@ -1,6 +1,8 @@
 package dev.convene.signaling;
 
 import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.placement.SfuDirectory;
+import dev.convene.signaling.placement.SingleSfuDirectory;
 import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.http.RestApi;
 import dev.convene.signaling.protocol.ProtocolCodec;
@@ -48,28 +50,29 @@ public final class SignalingServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Starts a node with its own metrics registry. */
+    /** Starts a node in front of one SFU node, with its own metrics registry. */
     public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock) {
-        return start(config, stores, sfu, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return start(config, stores, new SingleSfuDirectory(sfu, config.region()), clock,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     /**
      * Starts a node that records its metrics in {@code registry} (so that {@code /metrics} can show
      * other modules' meters too, e.g. the SFU's in the all-in-one role).
      */
-    public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock,
+    public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock,
             PrometheusMeterRegistry registry) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(stores, "stores");
-        Objects.requireNonNull(sfu, "sfu");
+        Objects.requireNonNull(sfus, "sfus");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(registry, "registry");
 
         SignalingMetrics metrics = new SignalingMetrics(registry);
         TokenService tokens = new TokenService(config.jwtKeys(), clock);
         UnclaimedSeats unclaimed = new UnclaimedSeats(stores.seats(), stores.participants(), clock);
-        SignalingSockets sockets = new SignalingSockets(config, stores, sfu, clock, tokens, new ProtocolCodec(), metrics, unclaimed);
-        RestApi rest = new RestApi(config, stores, sfu, clock, tokens, metrics, unclaimed);
+        SignalingSockets sockets = new SignalingSockets(config, stores, sfus, clock, tokens, new ProtocolCodec(), metrics, unclaimed);
+        RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, unclaimed);
         byte[] indexHtml = readIndexHtml(config.webRoot());
         boolean hasWebRoot = SignalingServer.class.getResource(config.webRoot()) != null;
 
@@ -128,8 +131,9 @@ public final class SignalingServer implements AutoCloseable {
             timer.shutdownNow();
             throw e;
         }
-        log.info("event=signaling_started host={} port={} sfu_node_id={} guest_auth={} web_root={}",
-                config.bindHost(), app.port(), sfu.nodeId(), config.guestAuthEnabled(), hasWebRoot ? config.webRoot() : "-");
+        log.info("event=signaling_started host={} port={} sfu_directory={} guest_auth={} web_root={}",
+                config.bindHost(), app.port(), sfus.getClass().getSimpleName(), config.guestAuthEnabled(),
+                hasWebRoot ? config.webRoot() : "-");
         return new SignalingServer(app, sockets, timer, registry);
     }
 

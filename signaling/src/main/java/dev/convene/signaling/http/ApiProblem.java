@@ -9,12 +9,23 @@ public final class ApiProblem extends RuntimeException {
     private final int status;
     private final String code;
     private final String title;
+    private final long retryAfterSeconds;
 
     public ApiProblem(int status, String code, String title, String detail) {
+        this(status, code, title, detail, 0);
+    }
+
+    private ApiProblem(int status, String code, String title, String detail, long retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds the client should wait before trying again ({@code Retry-After}); 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {
@@ -63,6 +74,15 @@ public final class ApiProblem extends RuntimeException {
 
     public static ApiProblem meetingEnded(String id) {
         return new ApiProblem(409, "meeting_ended", "Meeting ended", "Meeting " + id + " has ended");
+    }
+
+    public static ApiProblem rateLimited(String detail, long retryAfterSeconds) {
+        return new ApiProblem(429, "rate_limited", "Too many requests", detail, Math.max(1, retryAfterSeconds));
+    }
+
+    /** A dependency (SFU fleet, Redis, PostgreSQL) cannot serve the request now; it may work in a moment. */
+    public static ApiProblem unavailable(String code, String detail) {
+        return new ApiProblem(503, code, "Service unavailable", detail, 1);
     }
 
     public static ApiProblem internal() {

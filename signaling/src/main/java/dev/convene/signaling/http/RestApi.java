@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.placement.NoSfuAvailableException;
+import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingMetrics;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,18 +48,18 @@ public final class RestApi {
 
     private final SignalingConfig config;
     private final SignalingStores stores;
-    private final SfuNode sfu;
+    private final SfuDirectory sfus;
     private final Clock clock;
     private final TokenService tokens;
     private final SignalingMetrics metrics;
     private final UnclaimedSeats unclaimedSeats;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public RestApi(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock, TokenService tokens,
+    public RestApi(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
         this.config = config;
         this.stores = stores;
-        this.sfu = sfu;
+        this.sfus = sfus;
         this.clock = clock;
         this.tokens = tokens;
         this.metrics = metrics;
@@ -73,6 +75,8 @@ public final class RestApi {
         routes.get("/v1/meetings/{id}/join", this::join);
 
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
+        routes.exception(NoSfuAvailableException.class,
+                (e, ctx) -> writeProblem(ctx, ApiProblem.unavailable("no_sfu_available", e.getMessage())));
         routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, forStatus(e.getStatus(), ctx)));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("event=http_failed method={} path={} error={}", ctx.method(), ctx.path(), e.toString(), e);
@@ -112,6 +116,9 @@ public final class RestApi {
         ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
         if (p.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
+        }
+        if (p.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(p.retryAfterSeconds()));
         }
         ctx.status(p.status()).contentType(PROBLEM_JSON).result(write(body));
     }
@@ -179,22 +186,23 @@ public final class RestApi {
         if (meeting.status() != MeetingStatus.ACTIVE) {
             throw ApiProblem.meetingEnded(meeting.id().toString());
         }
+        SfuDirectory.Placement placement = sfus.place(meeting.id(), Optional.ofNullable(ctx.queryParam("region")));
         String participantId = Ids.participant();
         if (!stores.seats().reserve(meeting.id(), participantId, meeting.capacity())) {
             metrics.joinRejectedFull();
             log.info("event=join_rejected meeting_id={} user_id={} reason=meeting_full", meeting.id(), user.userId());
             throw ApiProblem.meetingFull(meeting.id().toString(), meeting.capacity());
         }
-        TokenService.Issued token = tokens.issueJoin(meeting.id(), participantId, user.userId(), displayName, sfu.nodeId(),
+        TokenService.Issued token = tokens.issueJoin(meeting.id(), participantId, user.userId(), displayName, placement.nodeId(),
                 config.joinTokenTtl());
         unclaimedSeats.add(meeting.id(), participantId, token.expiresAt());
         metrics.joinAdmitted();
         log.info("event=join_admitted meeting_id={} participant_id={} user_id={} sfu_node_id={}",
-                meeting.id(), participantId, user.userId(), sfu.nodeId());
+                meeting.id(), participantId, user.userId(), placement.nodeId());
 
         Map<String, Object> sfuInfo = new LinkedHashMap<>();
-        sfuInfo.put("node_id", sfu.nodeId());
-        sfuInfo.put("region", config.region());
+        sfuInfo.put("node_id", placement.nodeId());
+        sfuInfo.put("region", placement.region());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("meeting_id", meeting.id().toString());
         answer.put("participant_id", participantId);

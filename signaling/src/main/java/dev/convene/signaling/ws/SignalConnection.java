@@ -253,7 +253,7 @@ final class SignalConnection implements ParticipantListener {
         String me = participantId();
         subscription = hub.stores().events().subscribe(meeting, (id, event) -> onMeetingEvent(event));
         try {
-            session = hub.sfu().join(meeting.toString(), me, this);
+            session = hub.sfus().node(claims.sfuNodeId()).join(meeting.toString(), me, this);
         } catch (RuntimeException e) {
             subscription.close();
             subscription = null;

@@ -1,6 +1,6 @@
 package dev.convene.signaling.ws;
 
-import dev.convene.sfu.SfuNode;
+import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingMetrics;
@@ -40,7 +40,7 @@ public final class SignalingSockets {
 
     private final SignalingConfig config;
     private final SignalingStores stores;
-    private final SfuNode sfu;
+    private final SfuDirectory sfus;
     private final Clock clock;
     private final TokenService tokens;
     private final ProtocolCodec codec;
@@ -49,11 +49,11 @@ public final class SignalingSockets {
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
 
-    public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuNode sfu, Clock clock, TokenService tokens,
+    public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             ProtocolCodec codec, SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
         this.config = config;
         this.stores = stores;
-        this.sfu = sfu;
+        this.sfus = sfus;
         this.clock = clock;
         this.tokens = tokens;
         this.codec = codec;
@@ -161,8 +161,8 @@ public final class SignalingSockets {
         return stores;
     }
 
-    SfuNode sfu() {
-        return sfu;
+    SfuDirectory sfus() {
+        return sfus;
     }
 
     Clock clock() {

@@ -1,0 +1,31 @@
+package dev.convene.signaling.placement;
+
+import dev.convene.sfu.SfuNode;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where a meeting's media goes: picks the SFU node for a joining participant and hands out the
+ * node to join them on. The all-in-one role has one local node; a fleet places by the meeting's
+ * current node and the SFU registry.
+ */
+public interface SfuDirectory {
+
+    /** The chosen node for a meeting's next participant. */
+    record Placement(String nodeId, String region) {}
+
+    /**
+     * The meeting's current SFU, or else the least-loaded healthy one (in {@code regionHint}
+     * when it has one), which then becomes the meeting's SFU.
+     *
+     * @throws NoSfuAvailableException when no healthy node can take the meeting
+     */
+    Placement place(UUID meetingId, Optional<String> regionHint);
+
+    /**
+     * The node to join a participant on.
+     *
+     * @throws NoSfuAvailableException when the node is unknown or gone
+     */
+    SfuNode node(String nodeId);
+}
