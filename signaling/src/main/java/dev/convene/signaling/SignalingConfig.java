@@ -1,5 +1,6 @@
 package dev.convene.signaling;
 
+import dev.convene.store.RateLimiter.Limit;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param maxFramesPerSecond frames beyond this per second and socket get {@code rate_limited}
  * @param webRoot classpath folder of the web client, served at {@code /}; absent is fine
  * @param region the region reported for the SFU in join answers
+ * @param rateLimits how often one user and one client address may create and join meetings
  */
 public record SignalingConfig(
         String bindHost,
@@ -38,7 +40,8 @@ public record SignalingConfig(
         int maxFrameBytes,
         int maxFramesPerSecond,
         String webRoot,
-        String region) {
+        String region,
+        RateLimits rateLimits) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -77,6 +80,7 @@ public record SignalingConfig(
         Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
         Objects.requireNonNull(webRoot, "webRoot");
         Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(rateLimits, "rateLimits");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort out of range: " + httpPort);
         }
@@ -116,11 +120,29 @@ public record SignalingConfig(
         }
     }
 
+    /**
+     * Token buckets for creating and joining meetings, per user and per client address, shared by
+     * every signaling node through the {@link dev.convene.store.RateLimiter}.
+     */
+    public record RateLimits(Limit createPerUser, Limit createPerAddress, Limit joinPerUser, Limit joinPerAddress) {
+        /** Generous for people, tight for scripts: a burst, then a steady rate per minute. */
+        public static final RateLimits DEFAULTS = new RateLimits(
+                Limit.of(20, Duration.ofMinutes(1)), Limit.of(60, Duration.ofMinutes(1)),
+                Limit.of(60, Duration.ofMinutes(1)), Limit.of(600, Duration.ofMinutes(1)));
+
+        public RateLimits {
+            Objects.requireNonNull(createPerUser, "createPerUser");
+            Objects.requireNonNull(createPerAddress, "createPerAddress");
+            Objects.requireNonNull(joinPerUser, "joinPerUser");
+            Objects.requireNonNull(joinPerAddress, "joinPerAddress");
+        }
+    }
+
     /** The all-in-one defaults: port 8080 on every interface, guest auth on. */
     public static SignalingConfig defaults(List<JwtKey> jwtKeys) {
         return new SignalingConfig(DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, null, jwtKeys, true,
                 DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_JOIN_TOKEN_TTL, DEFAULT_HEARTBEAT_TIMEOUT,
-                DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION);
+                DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION, RateLimits.DEFAULTS);
     }
 
     public Optional<String> publicBase() {
@@ -129,46 +151,51 @@ public record SignalingConfig(
 
     public SignalingConfig withBind(String host, int port) {
         return new SignalingConfig(host, port, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withPublicBaseUrl(String url) {
         return new SignalingConfig(bindHost, httpPort, url, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withJwtKeys(List<JwtKey> keys) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, keys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withGuestAuth(boolean enabled) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, enabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withTokenTtls(Duration access, Duration join) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, access, join,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withHeartbeatTimeout(Duration timeout) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region);
+                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withFrameLimits(int maxBytes, int maxPerSecond) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region);
+                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits);
     }
 
     public SignalingConfig withWebRoot(String classpathFolder) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits);
     }
 
     public SignalingConfig withRegion(String newRegion) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits);
+    }
+
+    public SignalingConfig withRateLimits(RateLimits limits) {
+        return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits);
     }
 }

@@ -14,6 +14,7 @@ public final class SignalingMetrics {
     private final Counter joinsAdmitted;
     private final Counter joinsRejectedFull;
     private final Counter seatsExpired;
+    private final Counter rateLimited;
     private final AtomicInteger openSockets = new AtomicInteger();
     private final Map<String, Counter> wsErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> wsCloses = new ConcurrentHashMap<>();
@@ -23,6 +24,8 @@ public final class SignalingMetrics {
         this.meetingsCreated = Counter.builder("convene.signaling.meetings").description("Meetings created").register(registry);
         this.joinsAdmitted = Counter.builder("convene.signaling.joins").tag("result", "admitted").register(registry);
         this.joinsRejectedFull = Counter.builder("convene.signaling.joins").tag("result", "meeting_full").register(registry);
+        this.rateLimited = Counter.builder("convene.signaling.rate_limited").description("Requests refused with 429")
+                .register(registry);
         this.seatsExpired = Counter.builder("convene.signaling.seats.expired")
                 .description("Seats released because the join token expired before a socket opened").register(registry);
         registry.gauge("convene.signaling.sockets.open", openSockets);
@@ -38,6 +41,10 @@ public final class SignalingMetrics {
 
     public void joinRejectedFull() {
         joinsRejectedFull.increment();
+    }
+
+    public void rateLimited() {
+        rateLimited.increment();
     }
 
     public void seatsExpired(int n) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convene.signaling.placement.NoSfuAvailableException;
+import dev.convene.store.RateLimiter;
+import dev.convene.store.StoreUnavailableException;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.SignalingConfig;
@@ -75,6 +77,11 @@ public final class RestApi {
         routes.get("/v1/meetings/{id}/join", this::join);
 
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            log.warn("event=store_unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
+            writeProblem(ctx, ApiProblem.unavailable("store_unavailable",
+                    "Meeting state is unreachable for a moment; nothing was changed. Try again."));
+        });
         routes.exception(NoSfuAvailableException.class,
                 (e, ctx) -> writeProblem(ctx, ApiProblem.unavailable("no_sfu_available", e.getMessage())));
         routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, forStatus(e.getStatus(), ctx)));
@@ -145,6 +152,7 @@ public final class RestApi {
 
     private void createMeeting(Context ctx) {
         AccessClaims user = authenticate(ctx);
+        limit(ctx, "create", user, config.rateLimits().createPerUser(), config.rateLimits().createPerAddress());
         ObjectNode body = jsonBody(ctx, true);
         String title = optionalString(body, "title");
         title = title == null || title.isBlank() ? DEFAULT_TITLE : title.strip();
@@ -178,6 +186,7 @@ public final class RestApi {
 
     private void join(Context ctx) {
         AccessClaims user = authenticate(ctx);
+        limit(ctx, "join", user, config.rateLimits().joinPerUser(), config.rateLimits().joinPerAddress());
         Meeting meeting = meeting(ctx.pathParam("id"));
         String displayName = displayName(ctx.queryParam("display_name"), "display_name");
         if (displayName == null) {
@@ -216,6 +225,26 @@ public final class RestApi {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Takes a token from the user's and the client address's bucket for {@code action}; 429 with
+     * Retry-After when either is empty. The buckets live in the shared rate limiter, so the limit
+     * holds across every signaling node.
+     */
+    private void limit(Context ctx, String action, AccessClaims user, RateLimiter.Limit perUser,
+            RateLimiter.Limit perAddress) {
+        for (RateLimiter.Decision decision : new RateLimiter.Decision[] {
+                stores.rateLimiter().tryAcquire(action + ":user:" + user.userId(), perUser),
+                stores.rateLimiter().tryAcquire(action + ":addr:" + ctx.ip(), perAddress)}) {
+            if (!decision.allowed()) {
+                metrics.rateLimited();
+                log.info("event=rate_limited action={} user_id={} address={} retry_after_s={}", action, user.userId(),
+                        ctx.ip(), decision.retryAfterSeconds());
+                throw ApiProblem.rateLimited("Too many " + action + " requests; try again in "
+                        + decision.retryAfterSeconds() + " s", decision.retryAfterSeconds());
+            }
+        }
+    }
 
     private AccessClaims authenticate(Context ctx) {
         String header = ctx.header("Authorization");

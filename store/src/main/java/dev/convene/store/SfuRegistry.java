@@ -1,0 +1,51 @@
+package dev.convene.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SFU nodes of the fleet and how busy each is. Every SFU node calls {@link #heartbeat}
+ * once per {@link #HEARTBEAT_INTERVAL}; a node not heard from for the implementation's
+ * "dead after" time (by default {@link #DEFAULT_DEAD_AFTER}: three missed heartbeats) is no
+ * longer {@linkplain #healthy healthy}. Implementations are thread-safe.
+ */
+public interface SfuRegistry {
+
+    Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+    /** Three missed one-second heartbeats. */
+    Duration DEFAULT_DEAD_AFTER = HEARTBEAT_INTERVAL.multipliedBy(3);
+
+    /**
+     * Registers the node, or replaces its entry with this one (address, load, draining flag and
+     * {@link SfuNodeInfo#lastHeartbeat()}).
+     */
+    void heartbeat(SfuNodeInfo node);
+
+    Optional<SfuNodeInfo> find(String nodeId);
+
+    /**
+     * Nodes heard from less than the "dead after" time before {@code now}, ordered by node id.
+     * Draining nodes are included (they are alive and still serve their meetings); placement
+     * of new meetings skips them.
+     */
+    List<SfuNodeInfo> healthy(Instant now);
+
+    /**
+     * Every node the registry still remembers, dead or alive, ordered by node id; failover
+     * uses it to tell a dead node from one that never existed.
+     */
+    List<SfuNodeInfo> all();
+
+    /**
+     * Forgets the node (a clean shutdown).
+     *
+     * @return true if the node was registered
+     */
+    boolean remove(String nodeId);
+
+    /** How long after its last heartbeat a node counts as dead. */
+    Duration deadAfter();
+}
