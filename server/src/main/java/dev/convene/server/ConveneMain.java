@@ -1,5 +1,6 @@
 package dev.convene.server;
 
+import dev.convene.signaling.SignalingConfig;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,8 +46,12 @@ public final class ConveneMain implements Callable<Integer> {
             description = "Address put in SDP candidates: the one clients can reach.")
     String mediaAdvertise;
 
-    @Option(names = "--node-id", defaultValue = "sfu-local", description = "Name of this SFU node.")
+    @Option(names = "--node-id", defaultValue = "sfu-local",
+            description = "Name of this node (an SFU's name in the registry; a signaling node's in control connections).")
     String nodeId;
+
+    @Option(names = "--region", defaultValue = "local", description = "Region of this node, for placement.")
+    String region;
 
     @Option(names = "--jwt-keys", split = ",",
             description = "JWT signing keys as kid:secret; the first signs, all verify (rotation). "
@@ -61,22 +66,78 @@ public final class ConveneMain implements Callable<Integer> {
             description = "Bitrate each publisher is told it may send (REMB).")
     long uplinkEstimateBps;
 
+    @Option(names = "--limit-create-per-user", defaultValue = "20/1m", description = "Meetings one user may create (count/period).")
+    String limitCreatePerUser;
+
+    @Option(names = "--limit-create-per-address", defaultValue = "60/1m",
+            description = "Meetings one client address may create (count/period).")
+    String limitCreatePerAddress;
+
+    @Option(names = "--limit-join-per-user", defaultValue = "60/1m", description = "Joins of one user (count/period).")
+    String limitJoinPerUser;
+
+    @Option(names = "--limit-join-per-address", defaultValue = "600/1m",
+            description = "Joins from one client address (count/period).")
+    String limitJoinPerAddress;
+
+    @Option(names = "--postgres-url", description = "JDBC URL of PostgreSQL (meetings, participants, chat). Default: in memory.")
+    String postgresUrl;
+
+    @Option(names = "--postgres-user", description = "PostgreSQL user.")
+    String postgresUser;
+
+    @Option(names = "--postgres-password", description = "PostgreSQL password.")
+    String postgresPassword;
+
+    @Option(names = "--redis-url", description = "Redis URL (seats, events, SFU registry, rate limits), "
+            + "e.g. redis://127.0.0.1:6379. Needed by the signaling and sfu roles.")
+    String redisUrl;
+
+    @Option(names = "--control-host", defaultValue = "0.0.0.0", description = "Address an SFU's control endpoint binds.")
+    String controlHost;
+
+    @Option(names = "--control-port", defaultValue = "7070", description = "Port of an SFU's control endpoint.")
+    int controlPort;
+
+    @Option(names = "--control-advertise", defaultValue = "127.0.0.1",
+            description = "Host signaling nodes reach this SFU's control endpoint at.")
+    String controlAdvertise;
+
+    @Option(names = "--control-keys", split = ",",
+            description = "Secrets between signaling and SFU nodes as kid:secret; the first signs, all verify. "
+                    + "The same on every node.")
+    List<String> controlKeys;
+
     @Override
     public Integer call() throws Exception {
-        if (role != Role.all) {
-            System.err.println("convene: --role " + role + " needs the distributed control plane, which is not built yet;"
-                    + " run --role all");
+        if (role != Role.all && controlKeys == null) {
+            System.err.println("convene: --role " + role + " needs --control-keys (the same on every node)");
             return 2;
         }
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
-                InetAddress.getByName(mediaAdvertise), nodeId, JwtKeyOption.parse(jwtKeys), guestAuth, uplinkEstimateBps);
-        AllInOneServer server = AllInOneServer.start(options);
+                InetAddress.getByName(mediaAdvertise), nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuth,
+                uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null);
+        RunningNode node;
+        try {
+            options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
+                    RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
+                    RateLimitOption.parse(limitJoinPerAddress)));
+            node = switch (role) {
+                case all -> AllInOneServer.start(options);
+                case signaling -> SignalingRoleServer.start(options);
+                case sfu -> SfuRoleServer.start(options);
+            };
+        } catch (IllegalArgumentException e) {
+            System.err.println("convene: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            node.close();
             stopped.countDown();
         }, "convene-shutdown"));
-        System.out.println("Convene is running: open " + server.webUrl());
+        System.out.println(node.banner());
         stopped.await();
         return 0;
     }

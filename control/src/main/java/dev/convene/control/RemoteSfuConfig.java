@@ -1,0 +1,69 @@
+package dev.convene.control;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a signaling node reaches one SFU node's control endpoint.
+ *
+ * @param nodeId the SFU node's id as the registry names it; the SFU confirms it in {@code hello}
+ * @param controlUrl e.g. {@code ws://10.0.0.7:7070/v1/sfu-control}
+ * @param callerId this signaling node's id, the {@code sub} of its tokens (for the SFU's logs)
+ * @param key the shared secret tokens are signed with
+ * @param callTimeout how long a call ({@code join}, {@code onPublisherOffer}, ...) waits for the
+ *     SFU's reply, and how long a {@code join} waits for a connection
+ * @param heartbeatInterval how often a {@code ping} is sent
+ * @param heartbeatTimeout a connection on which nothing arrives for this long is declared lost
+ * @param reconnectMin first delay before reconnecting after a loss; doubles on each failure
+ * @param reconnectMax the longest delay between reconnection attempts
+ */
+public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, ControlKey key, Duration callTimeout,
+        Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectMin, Duration reconnectMax) {
+
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(1_500);
+    public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(100);
+    public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
+
+    public RemoteSfuConfig {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(controlUrl, "controlUrl");
+        Objects.requireNonNull(callerId, "callerId");
+        Objects.requireNonNull(key, "key");
+        positive(callTimeout, "callTimeout");
+        positive(heartbeatInterval, "heartbeatInterval");
+        positive(heartbeatTimeout, "heartbeatTimeout");
+        positive(reconnectMin, "reconnectMin");
+        positive(reconnectMax, "reconnectMax");
+        String scheme = controlUrl.getScheme();
+        if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+            throw new IllegalArgumentException("controlUrl must be ws:// or wss://, not " + controlUrl);
+        }
+        if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("heartbeatTimeout must be longer than heartbeatInterval");
+        }
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("reconnectMax must not be shorter than reconnectMin");
+        }
+    }
+
+    /** Defaults: 5 s calls, ping every 500 ms, lost after 1.5 s of silence, reconnect 100 ms to 5 s. */
+    public static RemoteSfuConfig of(String nodeId, URI controlUrl, String callerId, ControlKey key) {
+        return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, DEFAULT_CALL_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
+                DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECONNECT_MIN, DEFAULT_RECONNECT_MAX);
+    }
+
+    public RemoteSfuConfig withCallTimeout(Duration timeout) {
+        return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, timeout, heartbeatInterval, heartbeatTimeout,
+                reconnectMin, reconnectMax);
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

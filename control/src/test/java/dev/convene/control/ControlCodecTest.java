@@ -1,0 +1,86 @@
+package dev.convene.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.convene.sfu.PublishResult;
+import dev.convene.sfu.SubscribedTrack;
+import dev.convene.sfu.TrackDeclaration;
+import dev.convene.sfu.TrackInfo;
+import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.TrackSource;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class ControlCodecTest {
+
+    private static final TrackInfo AUDIO = new TrackInfo("TR_a", "alice", TrackKind.AUDIO, TrackSource.MICROPHONE, false);
+    private static final TrackInfo SCREEN = new TrackInfo("TR_s", "alice", TrackKind.AUDIO, TrackSource.SCREEN_AUDIO, true);
+
+    private final ControlCodec codec = new ControlCodec();
+
+    static Stream<ControlFrame> everyFrame() {
+        return Stream.of(
+                new ControlFrame.Join(1, "s1", "meeting-1", "alice"),
+                new ControlFrame.DeclareTrack(2, "s1", new TrackDeclaration("0", TrackKind.VIDEO, TrackSource.CAMERA)),
+                new ControlFrame.PublisherOffer(3, "s1", "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"),
+                new ControlFrame.SubscriberAnswer(4, "s1", "v=0\r\n"),
+                new ControlFrame.Unpublish(5, "s1", "TR_a"),
+                new ControlFrame.SetMuted(6, "s1", "TR_a", true),
+                new ControlFrame.PublishedTracks(7, "s1"),
+                new ControlFrame.Close(8, "s1"),
+                new ControlFrame.Ping(),
+                new ControlFrame.Ok(1),
+                new ControlFrame.Published(3, new PublishResult("v=0\r\n", List.of(AUDIO), List.of(SCREEN))),
+                new ControlFrame.Tracks(7, List.of(AUDIO, SCREEN)),
+                new ControlFrame.Error(3, ControlError.SDP_REJECTED, "no DTLS fingerprint"),
+                new ControlFrame.Error(0, ControlError.MALFORMED_FRAME, "not JSON"),
+                new ControlFrame.Hello("sfu-1"),
+                new ControlFrame.Pong(),
+                new ControlFrame.SubscriberOffer("s1", "v=0\r\n", List.of(new SubscribedTrack("0", AUDIO))),
+                new ControlFrame.MediaFailed("s1", "ICE consent lost"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyFrame")
+    void everyFrameSurvivesTheWireWithItsVersion(ControlFrame frame) throws Exception {
+        String text = codec.encode(frame);
+
+        assertThat(new ObjectMapper().readTree(text).path("v").asInt()).isEqualTo(1);
+        assertThat(codec.decode(text)).isEqualTo(frame);
+    }
+
+    @Test
+    void wireNamesAreSnakeCaseAndLowerCase() throws Exception {
+        JsonNode n = new ObjectMapper().readTree(codec.encode(
+                new ControlFrame.SubscriberOffer("s1", "sdp", List.of(new SubscribedTrack("3", SCREEN)))));
+
+        assertThat(n.path("type").asText()).isEqualTo("subscriber_offer");
+        JsonNode track = n.path("tracks").path(0).path("track");
+        assertThat(track.path("track_id").asText()).isEqualTo("TR_s");
+        assertThat(track.path("participant_id").asText()).isEqualTo("alice");
+        assertThat(track.path("kind").asText()).isEqualTo("audio");
+        assertThat(track.path("source").asText()).isEqualTo("screen_audio");
+    }
+
+    @Test
+    void badFramesNameWhatIsWrongAndKeepTheirId() {
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"ping\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ControlError.MALFORMED_FRAME))
+                .hasMessageContaining("v");
+        assertThatThrownBy(() -> codec.decode("{\"v\":1,\"type\":\"set_muted\",\"id\":4,\"session\":\"s\",\"track_id\":\"t\",\"muted\":\"yes\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> {
+                    assertThat(e.requestId()).isEqualTo(4);
+                    assertThat(e.getMessage()).contains("muted");
+                });
+        assertThatThrownBy(() -> codec.decode("{\"v\":1,\"type\":\"close\",\"id\":-3,\"session\":\"s\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.getMessage()).contains("id"));
+        assertThatThrownBy(() -> codec.decode("{\"v\":1,\"type\":\"close\",\"id\":3,\"session\":\"" + "x".repeat(129) + "\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.getMessage()).contains("session"));
+    }
+}

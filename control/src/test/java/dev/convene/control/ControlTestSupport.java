@@ -1,0 +1,23 @@
+package dev.convene.control;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** Keys and tokens shared by the control channel's tests. */
+final class ControlTestSupport {
+
+    static final ControlKey KEY = new ControlKey("ctl-2026", "test-secret-0123456789abcdefghijklmnop");
+    static final ControlKey WRONG_SECRET = new ControlKey("ctl-2026", "another-secret-0123456789abcdefghijkl");
+    static final String NODE = "sfu-1";
+
+    private ControlTestSupport() {}
+
+    static SfuControlConfig serverConfig(Duration heartbeatTimeout) {
+        return SfuControlConfig.of("127.0.0.1", 0, List.of(KEY)).withHeartbeatTimeout(heartbeatTimeout);
+    }
+
+    static String token(String audience) {
+        return new ControlTokens(List.of(KEY), Clock.systemUTC(), Duration.ZERO).mint("sig-test", audience);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.convene.server.cluster;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import redis.embedded.RedisServer;
+
+/**
+ * A Convene fleet on loopback: real PostgreSQL and Redis (from Maven-packaged binaries), SFU
+ * nodes and signaling nodes as separate JVM processes, sharing keys. Used by the cluster tests
+ * and by {@code scripts/dev-cluster}.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final EmbeddedPostgres postgres;
+    private final int redisPort;
+    private RedisServer redis;
+    private final String jwtKey;
+    private final String controlKey;
+    private final PrintStream echo;
+    private final List<NodeProcess> sfus = new ArrayList<>();
+    private final List<NodeProcess> signalings = new ArrayList<>();
+
+    private LocalCluster(EmbeddedPostgres postgres, int redisPort, PrintStream echo) throws IOException {
+        this.postgres = postgres;
+        this.redisPort = redisPort;
+        this.echo = echo;
+        this.jwtKey = "cluster:" + secret();
+        this.controlKey = "control:" + secret();
+        startRedis();
+    }
+
+    /**
+     * Starts PostgreSQL, Redis, {@code sfuCount} SFU nodes and {@code signalingCount} signaling
+     * nodes (started in parallel), each signaling node with {@code extraSignalingArgs}.
+     *
+     * @param echo where nodes' output is copied, or null
+     */
+    public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs, PrintStream echo)
+            throws IOException {
+        LocalCluster cluster = new LocalCluster(EmbeddedPostgres.builder().start(), freePort(), echo);
+        try {
+            List<CompletableFuture<NodeProcess>> sfus = new ArrayList<>();
+            for (int i = 1; i <= sfuCount; i++) {
+                sfus.add(cluster.startSfuAsync("sfu-" + i));
+            }
+            sfus.forEach(f -> cluster.sfus.add(f.join()));
+            List<CompletableFuture<NodeProcess>> signalings = new ArrayList<>();
+            for (int i = 1; i <= signalingCount; i++) {
+                String name = "signaling-" + i;
+                signalings.add(CompletableFuture.supplyAsync(() -> cluster.startSignaling(name, extraSignalingArgs)));
+            }
+            signalings.forEach(f -> cluster.signalings.add(f.join()));
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private CompletableFuture<NodeProcess> startSfuAsync(String name) {
+        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, List.of(
+                "--role", "sfu", "--node-id", name, "--region", "local",
+                "--media-host", "127.0.0.1", "--media-port", "0", "--media-advertise", "127.0.0.1",
+                "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
+                "--control-keys", controlKey, "--redis-url", redisUrl()), START_TIMEOUT, echo));
+    }
+
+    private NodeProcess startSignaling(String name, List<String> extraArgs) {
+        List<String> args = new ArrayList<>(List.of(
+                "--role", "signaling", "--node-id", name, "--region", "local",
+                "--http-host", "127.0.0.1", "--http-port", "0",
+                "--jwt-keys", jwtKey, "--control-keys", controlKey,
+                "--redis-url", redisUrl(),
+                "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres"));
+        args.addAll(extraArgs);
+        return NodeProcess.start(name, args, START_TIMEOUT, echo);
+    }
+
+    public String redisUrl() {
+        return "redis://127.0.0.1:" + redisPort;
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public List<NodeProcess> sfus() {
+        return List.copyOf(sfus);
+    }
+
+    public List<NodeProcess> signalings() {
+        return List.copyOf(signalings);
+    }
+
+    public synchronized void stopRedis() throws IOException {
+        if (redis != null && redis.isActive()) {
+            redis.stop();
+        }
+    }
+
+    /** (Re)starts Redis on the same port, empty. */
+    public synchronized void startRedis() throws IOException {
+        redis = RedisServer.newRedisServer()
+                .port(redisPort)
+                .setting("bind 127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .build();
+        redis.start();
+    }
+
+    @Override
+    public void close() {
+        signalings.forEach(NodeProcess::close);
+        sfus.forEach(NodeProcess::close);
+        try {
+            stopRedis();
+        } catch (IOException e) {
+            // best effort: the process ends with the JVM
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String secret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
