@@ -116,6 +116,7 @@ public final class SignalingServer implements AutoCloseable {
             // An exception would cancel the schedule; one bad tick must not stop the next.
             try {
                 sockets.closeSilent();
+                sockets.reconcileSeats();
                 int expired = unclaimed.sweep();
                 if (expired > 0) {
                     metrics.seatsExpired(expired);

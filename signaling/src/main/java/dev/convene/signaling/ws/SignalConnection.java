@@ -100,6 +100,10 @@ final class SignalConnection implements ParticipantListener {
         this.lastFrameMillis = hub.clock().millis();
     }
 
+    boolean isJoined() {
+        return state == State.JOINED;
+    }
+
     UUID meetingId() {
         return claims.meetingId();
     }

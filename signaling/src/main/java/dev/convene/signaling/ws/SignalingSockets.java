@@ -1,6 +1,5 @@
 package dev.convene.signaling.ws;
 
-import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingMetrics;
@@ -8,15 +7,20 @@ import dev.convene.signaling.SignalingStores;
 import dev.convene.signaling.auth.InvalidTokenException;
 import dev.convene.signaling.auth.JoinClaims;
 import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.protocol.ProtocolCodec;
 import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.store.Meeting;
+import dev.convene.store.StoreUnavailableException;
 import io.javalin.websocket.WsCloseContext;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,6 +146,48 @@ public final class SignalingSockets {
 
     public int openSockets() {
         return bySocket.size();
+    }
+
+    /**
+     * Re-reserves the seat of every participant connected here. Reserving a held seat is a no-op,
+     * so this only matters after the seat ledger lost its data (a Redis restart without
+     * persistence): the connected participants get their seats back within a tick, before the
+     * meeting can fill up with newcomers. Called by the node's timer.
+     *
+     * @return seats that were missing and are held again
+     */
+    public int reconcileSeats() {
+        Map<UUID, Integer> capacities = new HashMap<>();
+        int restored = 0;
+        try {
+            restored = reconcile(capacities);
+        } catch (StoreUnavailableException e) {
+            log.debug("event=seat_reconcile_skipped reason=\"{}\"", e.getMessage());
+        }
+        return restored;
+    }
+
+    private int reconcile(Map<UUID, Integer> capacities) {
+        int restored = 0;
+        for (SignalConnection c : bySocket.values()) {
+            if (!c.isJoined()) {
+                continue;
+            }
+            UUID meeting = c.meetingId();
+            Integer capacity = capacities.computeIfAbsent(meeting,
+                    id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));
+            if (capacity == null || stores.seats().holds(meeting, c.participantId())) {
+                continue;
+            }
+            if (stores.seats().reserve(meeting, c.participantId(), capacity)) {
+                restored++;
+                log.info("event=seat_restored meeting_id={} participant_id={}", meeting, c.participantId());
+            } else {
+                log.warn("event=seat_restore_refused meeting_id={} participant_id={} reason=meeting_full", meeting,
+                        c.participantId());
+            }
+        }
+        return restored;
     }
 
     Optional<SignalConnection> local(UUID meetingId, String participantId) {
