@@ -40,6 +40,18 @@ class ModuleDirectionTest {
     }
 
     @Test
+    void signalingAndControlStayApart() {
+        noClasses().that().resideInAPackage("dev.convene.signaling..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.convene.control..", "dev.convene.store.postgres..",
+                        "dev.convene.store.redis..", "dev.convene.sfu.room..", "dev.convene.sfu.transport..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.convene.control..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.convene.signaling..", "dev.convene.store..",
+                        "dev.convene.sfu.room..", "dev.convene.sfu.transport..")
+                .check(classes);
+    }
+
+    @Test
     void sfuKnowsNothingOfSignalingOrStores() {
         noClasses().that().resideInAnyPackage("dev.convene.sfu..", "dev.convene.sdp..")
                 .should().dependOnClassesThat().resideInAnyPackage(
@@ -52,7 +64,8 @@ class ModuleDirectionTest {
     void storesKnowNothingOfMediaOrSignaling() {
         noClasses().that().resideInAPackage("dev.convene.store..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.convene.media..", "dev.convene.sfu..", "dev.convene.signaling..", "dev.convene.sdp..")
+                        "dev.convene.media..", "dev.convene.sfu..", "dev.convene.signaling..", "dev.convene.sdp..",
+                        "dev.convene.control..")
                 .check(classes);
     }
 }

@@ -20,7 +20,8 @@ final class LoopExecutor {
         T call() throws SdpRejectedException;
     }
 
-    private static final long TIMEOUT_SECONDS = 10;
+    /** Shorter than a remote caller's control-call timeout (5 s), so the SFU gives up first. */
+    private static final long TIMEOUT_SECONDS = 4;
 
     private final Executor loop;
     private final BooleanSupplier inLoop;

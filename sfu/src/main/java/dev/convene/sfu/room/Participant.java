@@ -407,6 +407,11 @@ final class Participant implements WebRtcTransport.Listener {
         fail(reason);
     }
 
+    /** Ends this session because the same participant joined again. */
+    void replaceBy() {
+        fail("replaced by a newer session of the same participant");
+    }
+
     private void fail(String reason) {
         if (closed) {
             return;

@@ -30,7 +30,9 @@ final class Room {
     void add(Participant joining) {
         Participant previous = participants.put(joining.participantId(), joining);
         if (previous != null) {
-            previous.closeOnLoop();
+            // The same participant joined again (a reconnect): the old session ends, and its
+            // owner is told, so a remote signaling node does not keep a session that is gone.
+            previous.replaceBy();
             participants.put(joining.participantId(), joining);
         }
         for (Participant other : participants.values()) {
