@@ -11,6 +11,7 @@ public enum ErrorCode {
     BAD_SDP("bad_sdp"),
     UNKNOWN_TRACK("unknown_track"),
     RATE_LIMITED("rate_limited"),
+    SFU_UNAVAILABLE("sfu_unavailable"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

@@ -4,6 +4,7 @@ import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.PublishResult;
 import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.SfuUnavailableException;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
@@ -167,6 +168,10 @@ final class SignalConnection implements ParticipantListener {
             }
         } catch (ProtocolException e) {
             sendError(e.code(), e.getMessage(), e.requestId());
+        } catch (SfuUnavailableException e) {
+            log.warn("event=sfu_unavailable connection_id={} meeting_id={} participant_id={} error=\"{}\"", connectionId,
+                    meetingId(), participantId(), e.getMessage());
+            sendError(ErrorCode.SFU_UNAVAILABLE, "The media server did not answer; try again or rejoin", message.requestId());
         } catch (RuntimeException e) {
             log.warn("event=ws_frame_failed connection_id={} meeting_id={} participant_id={} type={} error={}",
                     connectionId, meetingId(), participantId(), message.getClass().getSimpleName(), e.toString());
