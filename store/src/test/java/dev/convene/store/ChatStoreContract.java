@@ -1,8 +1,11 @@
 package dev.convene.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,5 +42,38 @@ public abstract class ChatStoreContract {
         store.append(message(1));
         assertThat(store.recent(UUID.randomUUID(), 50)).isEmpty();
         assertThat(store.recent(meeting, 0)).isEmpty();
+    }
+
+    @Test
+    void pagesWalkTheWholeHistoryNewestPageFirst() {
+        List<ChatMessage> sent = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            sent.add(message(i));
+            store.append(message(i));
+        }
+        List<List<ChatMessage>> pages = new ArrayList<>();
+        String before = null;
+        do {
+            ChatPage page = store.page(meeting, before, 50);
+            pages.add(page.messages());
+            before = page.olderCursor();
+        } while (before != null && pages.size() < 10);
+
+        assertThat(pages).extracting(List::size).containsExactly(50, 50, 20);
+        List<ChatMessage> oldestFirst = new ArrayList<>();
+        for (List<ChatMessage> page : pages.reversed()) {
+            oldestFirst.addAll(page);
+        }
+        assertThat(oldestFirst).isEqualTo(sent);
+    }
+
+    @Test
+    void pagingRefusesMalformedCursorsAndLimits() {
+        assertThatThrownBy(() -> store.page(meeting, "not a cursor!", 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.page(meeting, null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.page(meeting, null, ChatStore.MAX_PAGE_SIZE + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.page(UUID.randomUUID(), null, 10).messages()).isEmpty();
+        assertThat(store.page(UUID.randomUUID(), null, 10).older()).isEmpty();
     }
 }

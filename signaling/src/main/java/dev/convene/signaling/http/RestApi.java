@@ -4,10 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convene.signaling.placement.NoSfuAvailableException;
-import dev.convene.store.RateLimiter;
-import dev.convene.store.StoreUnavailableException;
-import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingMetrics;
@@ -15,9 +11,15 @@ import dev.convene.signaling.SignalingStores;
 import dev.convene.signaling.auth.AccessClaims;
 import dev.convene.signaling.auth.InvalidTokenException;
 import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.placement.NoSfuAvailableException;
+import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.store.ChatMessage;
+import dev.convene.store.ChatPage;
 import dev.convene.store.Meeting;
 import dev.convene.store.MeetingStatus;
+import dev.convene.store.RateLimiter;
+import dev.convene.store.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -26,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +53,9 @@ public final class RestApi {
 
     private final SignalingConfig config;
     private final SignalingStores stores;
+    private static final int DEFAULT_HISTORY_PAGE = 50;
+    private static final int MAX_HISTORY_PAGE = 200;
+
     private final SfuDirectory sfus;
     private final Clock clock;
     private final TokenService tokens;
@@ -75,6 +81,7 @@ public final class RestApi {
         routes.post("/v1/meetings", this::createMeeting);
         routes.get("/v1/meetings/{id}", this::getMeeting);
         routes.get("/v1/meetings/{id}/join", this::join);
+        routes.get("/v1/meetings/{id}/messages", this::messages);
 
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -174,6 +181,45 @@ public final class RestApi {
         log.info("event=meeting_created meeting_id={} host_id={} capacity={}", meeting.id(), user.userId(), capacity);
         ctx.header("Location", "/v1/meetings/" + meeting.id());
         json(ctx, 201, meetingJson(ctx, meeting));
+    }
+
+    /** {@code GET /v1/meetings/{id}/messages?before=<cursor>&limit=<1..200>}: chat history, newest page first. */
+    private void messages(Context ctx) {
+        authenticate(ctx);
+        Meeting meeting = meeting(ctx.pathParam("id"));
+        int limit = DEFAULT_HISTORY_PAGE;
+        String limitParam = ctx.queryParam("limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+                throw ApiProblem.invalid("limit must be a whole number from 1 to " + MAX_HISTORY_PAGE);
+            }
+        }
+        ChatPage page;
+        try {
+            page = stores.chat().page(meeting.id(), ctx.queryParam("before"), limit);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalid("before must be a cursor from an earlier answer's \"older\"");
+        }
+        List<Map<String, Object>> messages = new ArrayList<>();
+        for (ChatMessage m : page.messages()) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("message_id", m.id());
+            view.put("participant_id", m.participantId());
+            view.put("display_name", m.displayName());
+            view.put("text", m.text());
+            view.put("sent_at", m.sentAt().toString());
+            messages.add(view);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("meeting_id", meeting.id().toString());
+        answer.put("messages", messages);
+        answer.put("older", page.olderCursor());
+        json(ctx, 200, answer);
     }
 
     private void getMeeting(Context ctx) {

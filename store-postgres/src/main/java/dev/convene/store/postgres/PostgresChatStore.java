@@ -1,6 +1,8 @@
 package dev.convene.store.postgres;
 
+import dev.convene.store.ChatCursor;
 import dev.convene.store.ChatMessage;
+import dev.convene.store.ChatPage;
 import dev.convene.store.ChatStore;
 import dev.convene.store.StoreUnavailableException;
 import java.sql.Connection;
@@ -50,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresChatStore implements ChatStore, AutoCloseable {
 
     /** The largest page {@link #page} serves. */
-    public static final int MAX_PAGE_SIZE = 500;
 
     private static final Logger log = LoggerFactory.getLogger(PostgresChatStore.class);
 
@@ -137,6 +138,7 @@ public final class PostgresChatStore implements ChatStore, AutoCloseable {
      * @param before a cursor from {@link ChatPage#olderCursor()}, or null for the newest page
      * @throws IllegalArgumentException if the cursor is malformed or limit is not in 1..{@value #MAX_PAGE_SIZE}
      */
+    @Override
     public ChatPage page(UUID meetingId, String before, int limit) {
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE_SIZE + ", was " + limit);

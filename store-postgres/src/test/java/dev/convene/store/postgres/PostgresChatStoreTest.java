@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.convene.store.ChatMessage;
+import dev.convene.store.ChatPage;
 import dev.convene.store.ChatStore;
 import dev.convene.store.ChatStoreContract;
 import dev.convene.store.StoreUnavailableException;

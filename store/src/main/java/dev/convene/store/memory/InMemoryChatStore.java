@@ -1,6 +1,8 @@
 package dev.convene.store.memory;
 
+import dev.convene.store.ChatCursor;
 import dev.convene.store.ChatMessage;
+import dev.convene.store.ChatPage;
 import dev.convene.store.ChatStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -61,5 +63,28 @@ public final class InMemoryChatStore implements ChatStore {
             }
         }
         return List.copyOf(newestFirst.reversed());
+    }
+
+    @Override
+    public ChatPage page(UUID meetingId, String before, int limit) {
+        if (limit < 1 || limit > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE_SIZE + ", was " + limit);
+        }
+        ChatCursor cursor = before == null ? null : ChatCursor.decode(before);
+        Deque<ChatMessage> history = byMeeting.get(meetingId);
+        List<ChatMessage> older = new ArrayList<>();
+        if (history != null) {
+            synchronized (history) {
+                for (ChatMessage m : history) {
+                    if (cursor == null || cursor.isAfter(m)) {
+                        older.add(m);
+                    }
+                }
+            }
+        }
+        older.sort(ChatCursor.ORDER);
+        List<ChatMessage> page = older.subList(Math.max(0, older.size() - limit), older.size());
+        String olderCursor = older.size() > limit ? ChatCursor.of(page.getFirst()).encode() : null;
+        return new ChatPage(page, olderCursor);
     }
 }

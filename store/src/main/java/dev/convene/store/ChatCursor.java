@@ -1,6 +1,5 @@
-package dev.convene.store.postgres;
+package dev.convene.store;
 
-import dev.convene.store.ChatMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,33 +8,34 @@ import java.time.DateTimeException;
 import java.util.Comparator;
 
 /**
- * A position in a meeting's history: (sent_at, id), the order the history is kept in. Encoded
+ * A position in a meeting's history: (sent_at, id), the order every chat store keeps it in. Encoded
  * as URL-safe base64 of {@code <epoch micros>:<message id>}, so clients treat it as opaque and
  * the server needs no lookup to resume.
  */
-record ChatCursor(Instant sentAt, String id) {
+public record ChatCursor(Instant sentAt, String id) {
 
-    /** Oldest first; the same order as the index {@code chat_messages_recent} ({@code id} is COLLATE "C"). */
-    static final Comparator<ChatMessage> ORDER =
+    /** Oldest first (in PostgreSQL the index {@code chat_messages_recent}, {@code id} COLLATE "C"). */
+    public static final Comparator<ChatMessage> ORDER =
             Comparator.comparing(ChatMessage::sentAt).thenComparing(ChatMessage::id);
 
-    static ChatCursor of(ChatMessage m) {
+    public static ChatCursor of(ChatMessage m) {
         return new ChatCursor(m.sentAt(), m.id());
     }
 
-    boolean isAfter(ChatMessage m) {
+    /** Whether {@code m} comes before this position (so belongs to an older page). */
+    public boolean isAfter(ChatMessage m) {
         int bySentAt = m.sentAt().compareTo(sentAt);
         return bySentAt < 0 || bySentAt == 0 && m.id().compareTo(id) < 0;
     }
 
-    String encode() {
+    public String encode() {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, sentAt);
         return Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws IllegalArgumentException if the text is not a cursor this class wrote */
-    static ChatCursor decode(String cursor) {
+    public static ChatCursor decode(String cursor) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = text.indexOf(':');

@@ -1,6 +1,5 @@
-package dev.convene.store.postgres;
+package dev.convene.store;
 
-import dev.convene.store.ChatMessage;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
