@@ -35,6 +35,30 @@ public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
     private static final Duration MAX_TICK = Duration.ofSeconds(1);
     private static final Duration MIN_TICK = Duration.ofMillis(50);
+    /**
+     * How often connected participants' seats are reserved again: well inside the seat lease,
+     * and short, because after a ledger lost its data this is the window in which newcomers
+     * could take the seats of people still in the meeting.
+     */
+    static final Duration SEAT_RENEW_INTERVAL = Duration.ofSeconds(5);
+
+    /** Says when the next seat renewal is due; used by the timer thread only. */
+    private static final class SeatRenewal {
+        private final long intervalMillis;
+        private long nextMillis;
+
+        SeatRenewal(long intervalMillis) {
+            this.intervalMillis = intervalMillis;
+        }
+
+        boolean due(long nowMillis) {
+            if (nowMillis < nextMillis) {
+                return false;
+            }
+            nextMillis = nowMillis + intervalMillis;
+            return true;
+        }
+    }
 
     private final Javalin app;
     private final SignalingSockets sockets;
@@ -112,11 +136,14 @@ public final class SignalingServer implements AutoCloseable {
             return t;
         });
         long tick = tickMillis(config);
+        SeatRenewal seatRenewal = new SeatRenewal(SEAT_RENEW_INTERVAL.toMillis());
         timer.scheduleAtFixedRate(() -> {
             // An exception would cancel the schedule; one bad tick must not stop the next.
             try {
                 sockets.closeSilent();
-                sockets.reconcileSeats();
+                if (seatRenewal.due(clock.millis())) {
+                    sockets.renewSeats();
+                }
                 int expired = unclaimed.sweep();
                 if (expired > 0) {
                     metrics.seatsExpired(expired);

@@ -149,45 +149,39 @@ public final class SignalingSockets {
     }
 
     /**
-     * Re-reserves the seat of every participant connected here. Reserving a held seat is a no-op,
-     * so this only matters after the seat ledger lost its data (a Redis restart without
-     * persistence): the connected participants get their seats back within a tick, before the
-     * meeting can fill up with newcomers. Called by the node's timer.
+     * Reserves again the seat of every participant connected here. For a held seat that renews
+     * its lease (a leasing ledger frees the seats of a node that stopped doing this, e.g. one that
+     * crashed); for a seat the ledger lost (a Redis restart without persistence) it takes the seat
+     * back before newcomers can fill the meeting. Called by the node's timer; a ledger that is
+     * unreachable is skipped until the next call.
      *
-     * @return seats that were missing and are held again
+     * @return seats reserved again
      */
-    public int reconcileSeats() {
+    public int renewSeats() {
         Map<UUID, Integer> capacities = new HashMap<>();
-        int restored = 0;
+        int renewed = 0;
         try {
-            restored = reconcile(capacities);
+            for (SignalConnection c : bySocket.values()) {
+                if (!c.isJoined()) {
+                    continue;
+                }
+                UUID meeting = c.meetingId();
+                Integer capacity = capacities.computeIfAbsent(meeting,
+                        id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));
+                if (capacity == null) {
+                    continue;
+                }
+                if (stores.seats().reserve(meeting, c.participantId(), capacity)) {
+                    renewed++;
+                } else {
+                    log.warn("event=seat_renew_refused meeting_id={} participant_id={} reason=meeting_full", meeting,
+                            c.participantId());
+                }
+            }
         } catch (StoreUnavailableException e) {
-            log.debug("event=seat_reconcile_skipped reason=\"{}\"", e.getMessage());
+            log.debug("event=seat_renew_skipped reason=\"{}\"", e.getMessage());
         }
-        return restored;
-    }
-
-    private int reconcile(Map<UUID, Integer> capacities) {
-        int restored = 0;
-        for (SignalConnection c : bySocket.values()) {
-            if (!c.isJoined()) {
-                continue;
-            }
-            UUID meeting = c.meetingId();
-            Integer capacity = capacities.computeIfAbsent(meeting,
-                    id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));
-            if (capacity == null || stores.seats().holds(meeting, c.participantId())) {
-                continue;
-            }
-            if (stores.seats().reserve(meeting, c.participantId(), capacity)) {
-                restored++;
-                log.info("event=seat_restored meeting_id={} participant_id={}", meeting, c.participantId());
-            } else {
-                log.warn("event=seat_restore_refused meeting_id={} participant_id={} reason=meeting_full", meeting,
-                        c.participantId());
-            }
-        }
-        return restored;
+        return renewed;
     }
 
     Optional<SignalConnection> local(UUID meetingId, String participantId) {

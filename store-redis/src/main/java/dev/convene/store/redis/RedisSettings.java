@@ -1,6 +1,7 @@
 package dev.convene.store.redis;
 
 import dev.convene.store.MeetingPlacement;
+import dev.convene.store.SeatLedger;
 import dev.convene.store.SfuRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,7 +24,8 @@ public record RedisSettings(
         Duration maxReconnectDelay,
         Duration sfuDeadAfter,
         Duration sfuForgetAfter,
-        Duration placementTtl) {
+        Duration placementTtl,
+        Duration seatLease) {
 
     public RedisSettings {
         Objects.requireNonNull(commandTimeout, "commandTimeout");
@@ -32,6 +34,10 @@ public record RedisSettings(
         Objects.requireNonNull(sfuDeadAfter, "sfuDeadAfter");
         Objects.requireNonNull(sfuForgetAfter, "sfuForgetAfter");
         Objects.requireNonNull(placementTtl, "placementTtl");
+        Objects.requireNonNull(seatLease, "seatLease");
+        if (seatLease.toMillis() < 1) {
+            throw new IllegalArgumentException("seatLease must be at least a millisecond");
+        }
     }
 
     public static RedisSettings defaults() {
@@ -41,18 +47,23 @@ public record RedisSettings(
                 Duration.ofMillis(1_000),
                 SfuRegistry.DEFAULT_DEAD_AFTER,
                 Duration.ofHours(1),
-                MeetingPlacement.DEFAULT_TTL);
+                MeetingPlacement.DEFAULT_TTL,
+                SeatLedger.DEFAULT_LEASE);
     }
 
     public RedisSettings withCommandTimeout(Duration d) {
-        return new RedisSettings(d, connectTimeout, maxReconnectDelay, sfuDeadAfter, sfuForgetAfter, placementTtl);
+        return new RedisSettings(d, connectTimeout, maxReconnectDelay, sfuDeadAfter, sfuForgetAfter, placementTtl, seatLease);
     }
 
     public RedisSettings withSfuDeadAfter(Duration d) {
-        return new RedisSettings(commandTimeout, connectTimeout, maxReconnectDelay, d, sfuForgetAfter, placementTtl);
+        return new RedisSettings(commandTimeout, connectTimeout, maxReconnectDelay, d, sfuForgetAfter, placementTtl, seatLease);
     }
 
     public RedisSettings withPlacementTtl(Duration d) {
-        return new RedisSettings(commandTimeout, connectTimeout, maxReconnectDelay, sfuDeadAfter, sfuForgetAfter, d);
+        return new RedisSettings(commandTimeout, connectTimeout, maxReconnectDelay, sfuDeadAfter, sfuForgetAfter, d, seatLease);
+    }
+
+    public RedisSettings withSeatLease(Duration d) {
+        return new RedisSettings(commandTimeout, connectTimeout, maxReconnectDelay, sfuDeadAfter, sfuForgetAfter, placementTtl, d);
     }
 }

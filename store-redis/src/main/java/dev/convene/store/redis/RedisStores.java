@@ -53,7 +53,7 @@ public final class RedisStores implements AutoCloseable {
         this.commandConnection = commandConnection;
         this.pubSubConnection = pubSubConnection;
         this.redis = new RedisConnection(commandConnection, settings.commandTimeout());
-        this.seats = new RedisSeatLedger(redis);
+        this.seats = new RedisSeatLedger(redis, settings.seatLease());
         this.events = new RedisEventBus(redis, pubSubConnection);
         this.sfuRegistry = new RedisSfuRegistry(redis, settings.sfuDeadAfter(), settings.sfuForgetAfter());
         this.placement = new RedisMeetingPlacement(redis, settings.placementTtl());

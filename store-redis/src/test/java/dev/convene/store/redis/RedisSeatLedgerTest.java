@@ -1,9 +1,11 @@
 package dev.convene.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.convene.store.SeatLedger;
 import dev.convene.store.SeatLedgerContract;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,10 +26,31 @@ class RedisSeatLedgerTest extends SeatLedgerContract {
         SeatLedger ledger = newLedger();
         ledger.reserve(meeting, "PA_1", 3);
         ledger.reserve(meeting, "PA_2", 3);
-        assertThat(redis.admin().smembers("seats:{" + meeting + "}")).containsExactlyInAnyOrder("PA_1", "PA_2");
+        assertThat(redis.admin().zrange("seats:{" + meeting + "}", 0, -1)).containsExactlyInAnyOrder("PA_1", "PA_2");
+        assertThat(redis.admin().pttl("seats:{" + meeting + "}")).isBetween(1L, SeatLedger.DEFAULT_LEASE.toMillis());
         ledger.release(meeting, "PA_1");
         ledger.release(meeting, "PA_2");
         assertThat(redis.admin().exists("seats:{" + meeting + "}")).isZero();
+    }
+
+    @Test
+    void aSeatThatIsNotReservedAgainFreesItselfWhenItsLeaseEnds() {
+        try (RedisStores stores = redis.newStores(RedisSettings.defaults().withSeatLease(Duration.ofMillis(600)))) {
+            UUID meeting = UUID.randomUUID();
+            SeatLedger ledger = stores.seats();
+            assertThat(ledger.reserve(meeting, "PA_renewed", 2)).isTrue();
+            assertThat(ledger.reserve(meeting, "PA_crashed_node", 2)).isTrue();
+            assertThat(ledger.reserve(meeting, "PA_late", 2)).as("full").isFalse();
+
+            // Only PA_renewed's node keeps renewing; PA_crashed_node's node is gone.
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertThat(ledger.reserve(meeting, "PA_renewed", 2)).isTrue();
+                assertThat(ledger.holds(meeting, "PA_crashed_node")).isFalse();
+            });
+            assertThat(ledger.occupancy(meeting)).isEqualTo(1);
+            assertThat(ledger.reserve(meeting, "PA_late", 2)).as("the expired seat is free again").isTrue();
+            assertThat(ledger.holds(meeting, "PA_renewed")).isTrue();
+        }
     }
 
     @Test
