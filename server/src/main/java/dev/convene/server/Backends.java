@@ -6,6 +6,7 @@ import dev.convene.store.EventBus;
 import dev.convene.store.MeetingPlacement;
 import dev.convene.store.MeetingStore;
 import dev.convene.store.ParticipantStore;
+import dev.convene.store.Presence;
 import dev.convene.store.RateLimiter;
 import dev.convene.store.SeatLedger;
 import dev.convene.store.SfuRegistry;
@@ -14,6 +15,7 @@ import dev.convene.store.memory.InMemoryEventBus;
 import dev.convene.store.memory.InMemoryMeetingPlacement;
 import dev.convene.store.memory.InMemoryMeetingStore;
 import dev.convene.store.memory.InMemoryParticipantStore;
+import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
 import dev.convene.store.memory.InMemorySeatLedger;
 import dev.convene.store.memory.InMemorySfuRegistry;
@@ -51,7 +53,8 @@ final class Backends implements AutoCloseable {
         SeatLedger seats = redis != null ? redis.seats() : postgres != null ? postgres.seats() : new InMemorySeatLedger();
         EventBus events = redis != null ? redis.events() : new InMemoryEventBus();
         RateLimiter rateLimiter = redis != null ? redis.rateLimiter() : new InMemoryRateLimiter(clock);
-        this.signalingStores = new SignalingStores(meetings, seats, participants, chat, events, rateLimiter);
+        Presence presence = redis != null ? redis.presence() : new InMemoryPresence(clock);
+        this.signalingStores = new SignalingStores(meetings, seats, participants, chat, events, rateLimiter, presence);
         this.registry = redis != null ? redis.sfuRegistry() : new InMemorySfuRegistry();
         this.placement = redis != null ? redis.placement() : new InMemoryMeetingPlacement();
     }

@@ -4,16 +4,23 @@ import dev.convene.store.ChatStore;
 import dev.convene.store.EventBus;
 import dev.convene.store.MeetingStore;
 import dev.convene.store.ParticipantStore;
+import dev.convene.store.Participant;
+import dev.convene.store.Presence;
 import dev.convene.store.RateLimiter;
 import dev.convene.store.SeatLedger;
+import dev.convene.store.StoreUnavailableException;
 import dev.convene.store.memory.InMemoryChatStore;
 import dev.convene.store.memory.InMemoryEventBus;
 import dev.convene.store.memory.InMemoryMeetingStore;
 import dev.convene.store.memory.InMemoryParticipantStore;
+import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
 import dev.convene.store.memory.InMemorySeatLedger;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 
 /** The stores and the bus a signaling server works with. */
 public record SignalingStores(
@@ -22,7 +29,8 @@ public record SignalingStores(
         ParticipantStore participants,
         ChatStore chat,
         EventBus events,
-        RateLimiter rateLimiter) {
+        RateLimiter rateLimiter,
+        Presence presence) {
 
     public SignalingStores {
         Objects.requireNonNull(meetings, "meetings");
@@ -31,12 +39,29 @@ public record SignalingStores(
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(rateLimiter, "rateLimiter");
+        Objects.requireNonNull(presence, "presence");
     }
 
     /** Fresh in-memory stores and bus, as the all-in-one role uses. */
     public static SignalingStores inMemory() {
         return new SignalingStores(new InMemoryMeetingStore(), new InMemorySeatLedger(),
                 new InMemoryParticipantStore(), new InMemoryChatStore(), new InMemoryEventBus(),
-                new InMemoryRateLimiter(Clock.systemUTC()));
+                new InMemoryRateLimiter(Clock.systemUTC()), new InMemoryPresence(Clock.systemUTC()));
+    }
+
+    /**
+     * The participants in a meeting now: recorded as joined and not left, and still present (their
+     * signaling node keeps their presence alive; a node that died stops, and its participants drop
+     * out of this list when their presence expires). With presence unreachable, the record alone.
+     */
+    public List<Participant> present(UUID meetingId) {
+        List<Participant> recorded = participants.present(meetingId);
+        Set<String> alive;
+        try {
+            alive = presence.present(meetingId);
+        } catch (StoreUnavailableException e) {
+            return recorded;
+        }
+        return recorded.stream().filter(p -> alive.contains(p.id())).toList();
     }
 }

@@ -11,6 +11,7 @@ import dev.convene.store.memory.InMemoryChatStore;
 import dev.convene.store.memory.InMemoryEventBus;
 import dev.convene.store.memory.InMemoryMeetingStore;
 import dev.convene.store.memory.InMemoryParticipantStore;
+import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
 import dev.convene.store.memory.InMemorySeatLedger;
 import java.time.Clock;
@@ -89,7 +90,8 @@ class RateLimitAndOutageTest {
             }
         };
         SignalingStores stores = new SignalingStores(new InMemoryMeetingStore(), flaky, new InMemoryParticipantStore(),
-                new InMemoryChatStore(), new InMemoryEventBus(), new InMemoryRateLimiter());
+                new InMemoryChatStore(), new InMemoryEventBus(), new InMemoryRateLimiter(),
+                new InMemoryPresence());
         try (TestServer t = new TestServer(c -> c, Clock.systemUTC(), stores)) {
             String ada = t.guestToken("Ada");
             String meeting = t.createMeeting(ada, 5);

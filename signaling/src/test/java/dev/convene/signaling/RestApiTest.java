@@ -11,6 +11,7 @@ import dev.convene.store.MeetingStore;
 import dev.convene.store.memory.InMemoryChatStore;
 import dev.convene.store.memory.InMemoryEventBus;
 import dev.convene.store.memory.InMemoryParticipantStore;
+import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
 import dev.convene.store.memory.InMemorySeatLedger;
 import java.time.Clock;
@@ -300,7 +301,8 @@ class RestApiTest {
             }
         };
         SignalingStores stores = new SignalingStores(broken, new InMemorySeatLedger(), new InMemoryParticipantStore(),
-                new InMemoryChatStore(), new InMemoryEventBus(), new InMemoryRateLimiter());
+                new InMemoryChatStore(), new InMemoryEventBus(), new InMemoryRateLimiter(),
+                new InMemoryPresence());
         try (TestServer failing = new TestServer(c -> c, Clock.systemUTC(), stores)) {
             Response r = failing.request("POST", "/v1/meetings", failing.guestToken("Ada"), "{}");
             assertProblem(r, 500, "internal_error");

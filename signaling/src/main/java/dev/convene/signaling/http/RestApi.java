@@ -226,7 +226,7 @@ public final class RestApi {
         authenticate(ctx);
         Meeting meeting = meeting(ctx.pathParam("id"));
         Map<String, Object> answer = meetingJson(ctx, meeting);
-        answer.put("participant_count", stores.participants().present(meeting.id()).size());
+        answer.put("participant_count", stores.present(meeting.id()).size());
         json(ctx, 200, answer);
     }
 

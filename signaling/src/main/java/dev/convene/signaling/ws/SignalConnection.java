@@ -24,8 +24,10 @@ import dev.convene.store.ChatMessage;
 import dev.convene.store.EventBus;
 import dev.convene.store.MeetingEvent;
 import dev.convene.store.Participant;
+import dev.convene.store.StoreUnavailableException;
 import dev.convene.store.TrackSummary;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,6 +56,9 @@ final class SignalConnection implements ParticipantListener {
 
     private static final Logger log = LoggerFactory.getLogger(SignalConnection.class);
     static final int RECENT_CHAT = 50;
+
+    /** Presence outlives the heartbeat timeout by this, so a client's ping cadence never lets it lapse. */
+    private static final Duration PRESENCE_SLACK = Duration.ofSeconds(5);
 
     private enum State { OPEN, JOINED, CLOSED }
 
@@ -197,7 +202,12 @@ final class SignalConnection implements ParticipantListener {
 
     private void dispatch(ClientMessage message) throws ProtocolException {
         switch (message) {
-            case ClientMessage.Ping p -> reply(new ServerMessage.Pong(p.requestId()));
+            case ClientMessage.Ping p -> {
+                reply(new ServerMessage.Pong(p.requestId()));
+                if (state == State.JOINED) {
+                    touchPresence();
+                }
+            }
             case ClientMessage.Join j -> join(j);
             case ClientMessage.Leave l -> cleanup(1000, "leave", "leave", true);
             default -> {
@@ -268,11 +278,12 @@ final class SignalConnection implements ParticipantListener {
             subscription = null;
             throw e;
         }
+        touchPresence();
         hub.stores().participants().record(
                 Participant.joined(me, meeting, claims.userId(), claims.displayName(), hub.clock().instant()));
 
         List<ParticipantView> others = new ArrayList<>();
-        for (Participant p : hub.stores().participants().present(meeting)) {
+        for (Participant p : hub.stores().present(meeting)) {
             if (!p.id().equals(me)) {
                 List<TrackView> tracks = hub.local(meeting, p.id()).map(SignalConnection::tracksView).orElse(List.of());
                 others.add(new ParticipantView(p.id(), p.displayName(), tracks));
@@ -474,6 +485,7 @@ final class SignalConnection implements ParticipantListener {
             }
             if (before == State.JOINED) {
                 Instant at = hub.clock().instant();
+                quietly("presence_remove", () -> hub.stores().presence().remove(meeting, me));
                 quietly("mark_left", () -> hub.stores().participants().markLeft(meeting, me, at));
                 quietly("publish_left", () -> publish(new MeetingEvent.ParticipantLeft(me)));
             }
@@ -485,6 +497,18 @@ final class SignalConnection implements ParticipantListener {
         log.info("event=participant_left meeting_id={} participant_id={} connection_id={} reason={} joined={} seat_released={}",
                 meetingId(), participantId(), connectionId, why, before == State.JOINED, releaseSeat);
         return true;
+    }
+
+    /**
+     * Keeps this participant present for a while past the heartbeat timeout. If presence is
+     * unreachable the participant simply stays as it was; media and the socket go on.
+     */
+    private void touchPresence() {
+        try {
+            hub.stores().presence().touch(meetingId(), participantId(), hub.config().heartbeatTimeout().plus(PRESENCE_SLACK));
+        } catch (StoreUnavailableException e) {
+            log.debug("event=presence_touch_skipped participant_id={} reason=\"{}\"", participantId(), e.getMessage());
+        }
     }
 
     private void quietly(String step, Runnable action) {
