@@ -48,7 +48,7 @@ final class Participant implements WebRtcTransport.Listener {
 
     private final Map<String, TrackDeclaration> declarations = new HashMap<>();
     private final Map<String, PublishedTrack> tracksByMid = new LinkedHashMap<>();
-    private final Map<Long, PublishedTrack> tracksBySsrc = new HashMap<>();
+    private final SsrcTable tracksBySsrc = new SsrcTable();
     private final Map<Integer, PublishedTrack> midExtensionIds = new HashMap<>();
 
     private final List<SubscriberSlot> slots = new ArrayList<>();
@@ -194,7 +194,7 @@ final class Participant implements WebRtcTransport.Listener {
 
     private void endTrack(PublishedTrack track) {
         tracksByMid.remove(track.mid());
-        tracksBySsrc.values().removeIf(t -> t == track);
+        tracksBySsrc.removeIf(t -> t == track);
         midExtensionIds.values().removeIf(t -> t == track);
         room.onTrackEnded(track);
         log.info("event=track_ended meeting={} participant={} track={}", room.meetingId(), participantId, track.trackId());
