@@ -36,18 +36,19 @@ public final class SignalingServer implements AutoCloseable {
     private static final Duration MAX_TICK = Duration.ofSeconds(1);
     private static final Duration MIN_TICK = Duration.ofMillis(50);
     /**
-     * How often connected participants' seats are reserved again: well inside the seat lease,
+     * How often connected participants' seats are reserved again and their meetings' placements
+     * renewed: well inside the seat lease,
      * and short, because after a ledger lost its data this is the window in which newcomers
      * could take the seats of people still in the meeting.
      */
-    static final Duration SEAT_RENEW_INTERVAL = Duration.ofSeconds(5);
+    static final Duration LEASE_RENEW_INTERVAL = Duration.ofSeconds(5);
 
-    /** Says when the next seat renewal is due; used by the timer thread only. */
-    private static final class SeatRenewal {
+    /** Says when the next renewal of seats and placements is due; used by the timer thread only. */
+    private static final class LeaseRenewal {
         private final long intervalMillis;
         private long nextMillis;
 
-        SeatRenewal(long intervalMillis) {
+        LeaseRenewal(long intervalMillis) {
             this.intervalMillis = intervalMillis;
         }
 
@@ -136,13 +137,13 @@ public final class SignalingServer implements AutoCloseable {
             return t;
         });
         long tick = tickMillis(config);
-        SeatRenewal seatRenewal = new SeatRenewal(SEAT_RENEW_INTERVAL.toMillis());
+        LeaseRenewal leaseRenewal = new LeaseRenewal(LEASE_RENEW_INTERVAL.toMillis());
         timer.scheduleAtFixedRate(() -> {
             // An exception would cancel the schedule; one bad tick must not stop the next.
             try {
                 sockets.closeSilent();
-                if (seatRenewal.due(clock.millis())) {
-                    sockets.renewSeats();
+                if (leaseRenewal.due(clock.millis())) {
+                    sockets.renewLeases();
                 }
                 int expired = unclaimed.sweep();
                 if (expired > 0) {

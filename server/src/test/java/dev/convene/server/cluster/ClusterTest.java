@@ -224,8 +224,11 @@ class ClusterTest {
                     });
             try (RedisStores redis = RedisStores.connect(cluster.redisUrl())) {
                 UUID id = UUID.fromString(meeting.meetingId());
-                await("seats of the connected participants held again").atMost(Duration.ofSeconds(10))
-                        .untilAsserted(() -> assertThat(redis.seats().occupancy(id)).isEqualTo(2));
+                await("seats and placement of the live meeting held again").atMost(Duration.ofSeconds(15))
+                        .untilAsserted(() -> {
+                            assertThat(redis.seats().occupancy(id)).isEqualTo(2);
+                            assertThat(redis.placement().sfuFor(id)).contains(ada.grant().sfuNodeId());
+                        });
             }
             long after = grace.received(ada.participantId(), "video").packets();
             await("media after the outage").atMost(Duration.ofSeconds(10)).untilAsserted(() ->

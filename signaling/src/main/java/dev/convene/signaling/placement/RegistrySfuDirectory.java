@@ -90,6 +90,14 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     @Override
+    public void keepPlacement(UUID meetingId, String nodeId) {
+        if (!placements.refresh(meetingId)) {
+            String winner = placements.assignIfAbsent(meetingId, nodeId);
+            log.info("event=placement_restored meeting_id={} sfu_node_id={} winner={}", meetingId, nodeId, winner);
+        }
+    }
+
+    @Override
     public SfuNode node(String nodeId) {
         SfuNode node = connected.get(nodeId);
         if (node != null) {

@@ -23,6 +23,13 @@ public interface SfuDirectory {
     Placement place(UUID meetingId, Optional<String> regionHint);
 
     /**
+     * Keeps a live meeting on the node its participants are on: renews the meeting → node mapping,
+     * or writes it again if the shared store lost it (so a later join does not split the meeting
+     * over two SFUs). Called periodically for each meeting with participants on this node.
+     */
+    void keepPlacement(UUID meetingId, String nodeId);
+
+    /**
      * The node to join a participant on.
      *
      * @throws NoSfuAvailableException when the node is unknown or gone

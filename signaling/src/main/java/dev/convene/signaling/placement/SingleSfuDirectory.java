@@ -22,6 +22,11 @@ public final class SingleSfuDirectory implements SfuDirectory {
     }
 
     @Override
+    public void keepPlacement(UUID meetingId, String nodeId) {
+        // One node: every meeting is on it.
+    }
+
+    @Override
     public SfuNode node(String nodeId) {
         if (!node.nodeId().equals(nodeId)) {
             throw new NoSfuAvailableException("SFU node " + nodeId + " is not known here");

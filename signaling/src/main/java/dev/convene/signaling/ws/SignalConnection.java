@@ -106,6 +106,10 @@ final class SignalConnection implements ParticipantListener {
         this.lastFrameMillis = hub.clock().millis();
     }
 
+    String sfuNodeId() {
+        return claims.sfuNodeId();
+    }
+
     boolean isJoined() {
         return state == State.JOINED;
     }

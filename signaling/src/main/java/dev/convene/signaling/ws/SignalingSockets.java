@@ -149,7 +149,8 @@ public final class SignalingSockets {
     }
 
     /**
-     * Reserves again the seat of every participant connected here. For a held seat that renews
+     * Reserves again the seat of every participant connected here, and keeps their meetings placed
+     * on their SFU. For a held seat that renews
      * its lease (a leasing ledger frees the seats of a node that stopped doing this, e.g. one that
      * crashed); for a seat the ledger lost (a Redis restart without persistence) it takes the seat
      * back before newcomers can fill the meeting. Called by the node's timer; a ledger that is
@@ -157,7 +158,7 @@ public final class SignalingSockets {
      *
      * @return seats reserved again
      */
-    public int renewSeats() {
+    public int renewLeases() {
         Map<UUID, Integer> capacities = new HashMap<>();
         int renewed = 0;
         try {
@@ -166,6 +167,9 @@ public final class SignalingSockets {
                     continue;
                 }
                 UUID meeting = c.meetingId();
+                if (!capacities.containsKey(meeting)) {
+                    sfus.keepPlacement(meeting, c.sfuNodeId());
+                }
                 Integer capacity = capacities.computeIfAbsent(meeting,
                         id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));
                 if (capacity == null) {

@@ -81,4 +81,20 @@ class RegistrySfuDirectoryTest {
         assertThat(directory.node("sfu-a")).isSameAs(first);
         assertThat(connects).containsExactly("sfu-a");
     }
+
+    @Test
+    void keepingAPlacementRenewsItOrWritesItBackAfterItWasLost() {
+        heartbeat("sfu-a", "eu", 0, false);
+        heartbeat("sfu-b", "eu", 10, false);
+        UUID meeting = UUID.randomUUID();
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+
+        placements.clear(meeting); // the shared store lost it (a Redis restart without persistence)
+        heartbeat("sfu-a", "eu", 90, false);
+        directory.keepPlacement(meeting, "sfu-a");
+
+        assertThat(placements.sfuFor(meeting)).contains("sfu-a");
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).as("not split onto the emptier node")
+                .isEqualTo("sfu-a");
+    }
 }
