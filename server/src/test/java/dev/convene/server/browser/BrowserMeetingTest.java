@@ -138,13 +138,15 @@ class BrowserMeetingTest {
                         }
                     });
         }
-        // ... and keeps decoding: frame counts rise.
-        Map<String, Double> before = alice.framesByMid();
-        await("frames keep rising at Alice").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Map<String, Double> now = alice.framesByMid();
-            assertThat(before).isNotEmpty();
-            before.forEach((mid, frames) -> assertThat(now.get(mid)).as("mid %s", mid).isGreaterThan(frames));
-        });
+        // ... and keeps doing so: decoded video frames and received audio packets rise on every m-line.
+        for (Person p : everyone) {
+            Map<String, Double> before = p.progressByMid();
+            assertThat(before).as("%s's inbound streams", p.name).hasSize(4);
+            await("media keeps flowing at " + p.name).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Map<String, Double> now = p.progressByMid();
+                before.forEach((mid, count) -> assertThat(now.get(mid)).as("%s mid %s", p.name, mid).isGreaterThan(count));
+            });
+        }
 
         // Alice shares her screen: Bob and Carol see it on the stage and decode it.
         alice.page.getByTestId("screen-share-toggle").click();
@@ -264,14 +266,13 @@ class BrowserMeetingTest {
             return new ArrayList<>((List<Map<String, Object>>) page.evaluate(INBOUND_STATS));
         }
 
-        Map<String, Double> framesByMid() {
-            Map<String, Double> frames = new java.util.HashMap<>();
+        /** Per m-line: frames decoded (video) or packets received (audio). */
+        Map<String, Double> progressByMid() {
+            Map<String, Double> progress = new java.util.HashMap<>();
             for (Map<String, Object> s : inbound()) {
-                if ("video".equals(s.get("kind"))) {
-                    frames.put((String) s.get("mid"), num(s, "frames"));
-                }
+                progress.put((String) s.get("mid"), num(s, "video".equals(s.get("kind")) ? "frames" : "packets"));
             }
-            return frames;
+            return progress;
         }
     }
 }
