@@ -116,6 +116,7 @@ final class ControlCodec {
         return mapper.createObjectNode()
                 .put("track_id", t.trackId())
                 .put("participant_id", t.participantId())
+                .put("mid", t.mid())
                 .put("kind", wire(t.kind()))
                 .put("source", wire(t.source()))
                 .put("muted", t.muted());
@@ -251,8 +252,8 @@ final class ControlCodec {
             if (node == null || !node.isObject()) {
                 throw malformed("a track is an object");
             }
-            return new TrackInfo(text(node, "track_id"), text(node, "participant_id"), kind(node), source(node),
-                    bool(node, "muted"));
+            return new TrackInfo(text(node, "track_id"), text(node, "participant_id"), text(node, "mid"), kind(node),
+                    source(node), bool(node, "muted"));
         }
 
         JsonNode array(JsonNode node, String name) throws FrameException {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class ControlCodecTest {
 
-    private static final TrackInfo AUDIO = new TrackInfo("TR_a", "alice", TrackKind.AUDIO, TrackSource.MICROPHONE, false);
-    private static final TrackInfo SCREEN = new TrackInfo("TR_s", "alice", TrackKind.AUDIO, TrackSource.SCREEN_AUDIO, true);
+    private static final TrackInfo AUDIO = new TrackInfo("TR_a", "alice", "0", TrackKind.AUDIO, TrackSource.MICROPHONE, false);
+    private static final TrackInfo SCREEN = new TrackInfo("TR_s", "alice", "2", TrackKind.AUDIO, TrackSource.SCREEN_AUDIO, true);
 
     private final ControlCodec codec = new ControlCodec();
 

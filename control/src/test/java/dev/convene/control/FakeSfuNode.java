@@ -103,7 +103,7 @@ final class FakeSfuNode implements SfuNode {
                 }
             }
             List<TrackInfo> added = new ArrayList<>();
-            TrackInfo t = new TrackInfo("TR_" + participantId + "_" + offers.size(), participantId, TrackKind.AUDIO,
+            TrackInfo t = new TrackInfo("TR_" + participantId + "_" + offers.size(), participantId, "0", TrackKind.AUDIO,
                     TrackSource.MICROPHONE, false);
             added.add(t);
             tracks.add(t);

@@ -59,7 +59,7 @@ class RemoteSfuNodeTest {
         assertThat(onSfu.offers).containsExactly("v=0 offer of alice");
         assertThat(result.sdpAnswer()).isEqualTo("answer-for:v=0 offer of alice");
         assertThat(result.added()).containsExactly(
-                new TrackInfo("TR_alice_1", "alice", TrackKind.AUDIO, TrackSource.MICROPHONE, false));
+                new TrackInfo("TR_alice_1", "alice", "0", TrackKind.AUDIO, TrackSource.MICROPHONE, false));
         assertThat(result.removed()).isEmpty();
     }
 
@@ -90,7 +90,7 @@ class RemoteSfuNodeTest {
         assertThat(server.openSessions()).isEqualTo(count);
 
         for (int i = count - 1; i >= 0; i--) {
-            TrackInfo t = new TrackInfo("TR_" + i, "publisher-of-" + i, TrackKind.VIDEO, TrackSource.SCREEN, true);
+            TrackInfo t = new TrackInfo("TR_" + i, "publisher-of-" + i, "1", TrackKind.VIDEO, TrackSource.SCREEN, true);
             fake.session("p" + i).pushOffer("offer-for-p" + i, List.of(new SubscribedTrack(Integer.toString(i), t)));
         }
 

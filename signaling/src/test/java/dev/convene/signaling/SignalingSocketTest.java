@@ -208,7 +208,7 @@ class SignalingSocketTest {
 
         // The SFU renegotiates Grace's subscriber connection; she answers.
         t.sfu.session(grace.participantId()).offerToSubscriber("v=0\r\nsub-offer\r\n", List.of(new SubscribedTrack("0",
-                new TrackInfo(trackId, ada.participantId(), TrackKind.VIDEO, TrackSource.SCREEN, false))));
+                new TrackInfo(trackId, ada.participantId(), "1", TrackKind.VIDEO, TrackSource.SCREEN, false))));
         JsonNode offer = grace.ws().awaitType("offer");
         assertThat(offer.get("pc").asText()).isEqualTo("subscriber");
         assertThat(offer.get("sdp").asText()).isEqualTo("v=0\r\nsub-offer\r\n");

@@ -51,7 +51,8 @@ final class PublishedTrack {
     }
 
     TrackInfo info() {
-        return new TrackInfo(trackId, publisher.participantId(), declaration.kind(), declaration.source(), muted);
+        return new TrackInfo(trackId, publisher.participantId(), declaration.mid(), declaration.kind(),
+                declaration.source(), muted);
     }
 
     boolean muted() {

@@ -31,9 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,7 +84,6 @@ final class SignalConnection implements ParticipantListener {
     private volatile State state = State.OPEN;
     private ParticipantSession session;
     private EventBus.Subscription subscription;
-    private final Map<String, TrackDeclaration> declared = new LinkedHashMap<>();
     /** Replaced whole on change, so other sockets may read it for their {@code joined} at any time. */
     private volatile List<OwnTrack> ownTracks = List.of();
 
@@ -228,7 +225,6 @@ final class SignalConnection implements ParticipantListener {
             case ClientMessage.Publish p -> {
                 TrackDeclaration d = new TrackDeclaration(p.mid(), Wire.kind(p.kind()), Wire.source(p.source()));
                 session.declareTrack(d);
-                declared.put(d.mid(), d);
             }
             case ClientMessage.Offer o -> publisherOffer(o);
             case ClientMessage.Answer a -> {
@@ -324,18 +320,13 @@ final class SignalConnection implements ParticipantListener {
         Set<String> removedIds = new HashSet<>();
         result.removed().forEach(t -> removedIds.add(t.trackId()));
         List<OwnTrack> now = new ArrayList<>();
-        Set<String> midsInUse = new HashSet<>();
         for (OwnTrack t : ownTracks) {
             if (!removedIds.contains(t.trackId())) {
                 now.add(t);
-                if (t.mid() != null) {
-                    midsInUse.add(t.mid());
-                }
             }
         }
-        Map<String, String> mids = MidAssigner.assign(result.added(), declared.values(), midsInUse, offer.sdp());
         for (TrackInfo t : result.added()) {
-            now.add(new OwnTrack(t.trackId(), mids.get(t.trackId()), t.kind(), t.source(), t.muted()));
+            now.add(new OwnTrack(t.trackId(), t.mid(), t.kind(), t.source(), t.muted()));
         }
         ownTracks = List.copyOf(now);
         List<ServerMessage.PublishedTrack> tracks = now.stream()

@@ -95,7 +95,7 @@ public final class FakeSfuNode implements SfuNode {
             for (TrackDeclaration d : declarations) {
                 boolean inOffer = sdpOffer.contains("a=mid:" + d.mid() + "\r\n");
                 if (inOffer && !publishedByMid.containsKey(d.mid())) {
-                    TrackInfo t = new TrackInfo("TR_" + trackSeq.incrementAndGet(), participantId, d.kind(), d.source(), false);
+                    TrackInfo t = new TrackInfo("TR_" + trackSeq.incrementAndGet(), participantId, d.mid(), d.kind(), d.source(), false);
                     publishedByMid.put(d.mid(), t);
                     added.add(t);
                 } else if (!inOffer && publishedByMid.containsKey(d.mid())) {
