@@ -16,6 +16,7 @@ import dev.convene.control.ControlFrame.Ping;
 import dev.convene.control.ControlFrame.Pong;
 import dev.convene.control.ControlFrame.Published;
 import dev.convene.control.ControlFrame.PublishedTracks;
+import dev.convene.control.ControlFrame.RoomTracks;
 import dev.convene.control.ControlFrame.PublisherOffer;
 import dev.convene.control.ControlFrame.SetMuted;
 import dev.convene.control.ControlFrame.SubscriberAnswer;
@@ -64,6 +65,7 @@ final class ControlCodec {
                     .put("track_id", f.trackId())
                     .put("muted", f.muted());
             case PublishedTracks f -> request(o, "published_tracks", f.id(), f.session());
+            case RoomTracks f -> request(o, "room_tracks", f.id(), f.session());
             case Close f -> request(o, "close", f.id(), f.session());
             case Ping f -> o.put("type", "ping");
             case Ok f -> o.put("type", "ok").put("id", f.id());
@@ -161,6 +163,7 @@ final class ControlCodec {
             case "unpublish" -> new Unpublish(f.requestId(), f.session(), f.text("track_id"));
             case "set_muted" -> new SetMuted(f.requestId(), f.session(), f.text("track_id"), f.bool(root, "muted"));
             case "published_tracks" -> new PublishedTracks(f.requestId(), f.session());
+            case "room_tracks" -> new RoomTracks(f.requestId(), f.session());
             case "close" -> new Close(f.requestId(), f.session());
             case "ping" -> new Ping();
             case "ok" -> new Ok(f.requestId());

@@ -39,6 +39,8 @@ sealed interface ControlFrame {
 
     record PublishedTracks(long id, String session) implements Request {}
 
+    record RoomTracks(long id, String session) implements Request {}
+
     record Close(long id, String session) implements Request {}
 
     record Ping() implements ControlFrame {}

@@ -80,6 +80,12 @@ final class RemoteParticipantSession implements ParticipantSession {
                 "published_tracks")).tracks();
     }
 
+    @Override
+    public List<TrackInfo> roomTracks() {
+        return expect(ControlFrame.Tracks.class, connection.call(id -> new ControlFrame.RoomTracks(id, sessionId),
+                "room_tracks")).tracks();
+    }
+
     /**
      * Closes the session on the SFU. Never throws: if the connection is gone the SFU has closed
      * the session itself, and if the SFU does not answer it will when the connection ends.

@@ -164,6 +164,7 @@ final class ServedConnection {
                     yield new ControlFrame.Ok(m.id());
                 }
                 case PublishedTracks p -> new ControlFrame.Tracks(p.id(), List.copyOf(session.publishedTracks()));
+                case ControlFrame.RoomTracks r -> new ControlFrame.Tracks(r.id(), List.copyOf(session.roomTracks()));
                 case Close c -> {
                     served.closed = true;
                     sessions.remove(served.id, served);

@@ -133,6 +133,14 @@ final class FakeSfuNode implements SfuNode {
             return List.copyOf(tracks);
         }
 
+        /** What this fake reports as the others' tracks: set by tests. */
+        final List<TrackInfo> othersTracks = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<TrackInfo> roomTracks() {
+            return List.copyOf(othersTracks);
+        }
+
         @Override
         public void close() {
             closeCalls++;

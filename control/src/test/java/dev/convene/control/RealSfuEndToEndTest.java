@@ -69,9 +69,12 @@ class RealSfuEndToEndTest {
         List<String> aliceTrackIds = result.added().stream().map(TrackInfo::trackId).toList();
         assertThat(alice.publishedTracks()).extracting(TrackInfo::trackId).containsExactlyInAnyOrderElementsOf(aliceTrackIds);
 
-        // Carol joins after alice published: her first subscriber offer carries both of alice's tracks.
+        // Carol joins after alice published: her first subscriber offer carries both of alice's tracks,
+        // and the room's tracks as the SFU tells them to her are alice's.
         RecordingListener lateListener = new RecordingListener();
-        remote.join("meeting-1", "carol", lateListener);
+        ParticipantSession carol = remote.join("meeting-1", "carol", lateListener);
+        assertThat(carol.roomTracks()).extracting(TrackInfo::trackId).containsExactlyInAnyOrderElementsOf(aliceTrackIds);
+        assertThat(carol.roomTracks()).extracting(TrackInfo::mid).containsExactlyInAnyOrder("0", "1");
         await().atMost(Duration.ofSeconds(5)).until(() -> !lateListener.offers.isEmpty());
         RecordingListener.Offer offer = lateListener.offers.getFirst();
         assertThat(offer.tracks()).extracting(SubscribedTrack::track)

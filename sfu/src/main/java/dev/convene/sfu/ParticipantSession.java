@@ -40,6 +40,13 @@ public interface ParticipantSession {
     /** Tracks this participant publishes now. */
     List<TrackInfo> publishedTracks();
 
+    /**
+     * Tracks the other participants of the room publish now, as the SFU has them (with their
+     * mute state): what a joining participant is told about the others, whichever signaling
+     * node they are connected to.
+     */
+    List<TrackInfo> roomTracks();
+
     /** Leaves the room: ends the participant's tracks on every subscriber and frees its transports. */
     void close();
 }

@@ -3,6 +3,7 @@ package dev.convene.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.convene.client.ApiException;
 import dev.convene.client.ConveneApi;
 import dev.convene.client.ConveneClient;
@@ -82,6 +83,21 @@ class ClusterTest {
                     assertThat(grace.received(ada.participantId(), kind).packets()).isGreaterThan(20);
                 }
             });
+            // Someone joining through the other node is told Ada's tracks (the SFU knows them all).
+            ConveneClient lin = ConveneClient.join(two, two.guestToken("Lin").accessToken(), meeting.meetingId(), "Lin",
+                    ConveneClient.Options.defaults());
+            try {
+                JsonNode others = lin.joinedFrame().path("participants");
+                assertThat(others.findValues("participant_id")).extracting(JsonNode::asText)
+                        .contains(ada.participantId(), grace.participantId());
+                for (JsonNode p : others) {
+                    if (p.path("participant_id").asText().equals(ada.participantId())) {
+                        assertThat(p.path("tracks")).hasSize(2);
+                    }
+                }
+            } finally {
+                lin.close();
+            }
             ada.sendChat("hello from node one");
             grace.sendChat("hello from node two");
             await("chat across nodes").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -57,6 +57,11 @@ final class LoopParticipantSession implements ParticipantSession {
     }
 
     @Override
+    public List<TrackInfo> roomTracks() {
+        return loop.get(participant::roomTracks);
+    }
+
+    @Override
     public void close() {
         loop.run(participant::closeOnLoop);
     }

@@ -192,6 +192,16 @@ final class Participant implements WebRtcTransport.Listener {
         return tracksByMid.values().stream().map(PublishedTrack::info).toList();
     }
 
+    List<TrackInfo> roomTracks() {
+        List<TrackInfo> tracks = new ArrayList<>();
+        for (Participant other : room.participants()) {
+            if (other != this) {
+                tracks.addAll(other.publishedTracks());
+            }
+        }
+        return tracks;
+    }
+
     private void endTrack(PublishedTrack track) {
         tracksByMid.remove(track.mid());
         tracksBySsrc.removeIf(t -> t == track);

@@ -30,8 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,10 +64,6 @@ final class SignalConnection implements ParticipantListener {
 
     /** One of this participant's published tracks, with the publisher m-line it came on. */
     private record OwnTrack(String trackId, String mid, TrackKind kind, TrackSource source, boolean muted) {
-        TrackView view() {
-            return new TrackView(trackId, Wire.of(kind), Wire.of(source), muted);
-        }
-
         OwnTrack withMuted(boolean m) {
             return new OwnTrack(trackId, mid, kind, source, m);
         }
@@ -130,11 +128,6 @@ final class SignalConnection implements ParticipantListener {
 
     long silentMillis(long nowMillis) {
         return nowMillis - lastFrameMillis;
-    }
-
-    /** The tracks this participant publishes now, as others see them. */
-    List<TrackView> tracksView() {
-        return ownTracks.stream().map(OwnTrack::view).toList();
     }
 
     // ---------------------------------------------------------------- inbound
@@ -282,10 +275,16 @@ final class SignalConnection implements ParticipantListener {
         hub.stores().participants().record(
                 Participant.joined(me, meeting, claims.userId(), claims.displayName(), hub.clock().instant()));
 
+        // The others' tracks come from the SFU, which has every participant's, on any signaling node.
+        Map<String, List<TrackView>> tracksByParticipant = new HashMap<>();
+        for (TrackInfo t : session.roomTracks()) {
+            tracksByParticipant.computeIfAbsent(t.participantId(), id -> new ArrayList<>())
+                    .add(new TrackView(t.trackId(), Wire.of(t.kind()), Wire.of(t.source()), t.muted()));
+        }
         List<ParticipantView> others = new ArrayList<>();
         for (Participant p : hub.stores().present(meeting)) {
             if (!p.id().equals(me)) {
-                List<TrackView> tracks = hub.local(meeting, p.id()).map(SignalConnection::tracksView).orElse(List.of());
+                List<TrackView> tracks = tracksByParticipant.getOrDefault(p.id(), List.of());
                 others.add(new ParticipantView(p.id(), p.displayName(), tracks));
             }
         }

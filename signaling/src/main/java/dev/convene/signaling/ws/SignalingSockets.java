@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -188,9 +187,6 @@ public final class SignalingSockets {
         return renewed;
     }
 
-    Optional<SignalConnection> local(UUID meetingId, String participantId) {
-        return Optional.ofNullable(byParticipant.get(new ParticipantKey(meetingId, participantId)));
-    }
 
     void unregister(SignalConnection c) {
         byParticipant.remove(new ParticipantKey(c.meetingId(), c.participantId()), c);

@@ -130,6 +130,20 @@ public final class FakeSfuNode implements SfuNode {
         }
 
         @Override
+        public List<TrackInfo> roomTracks() {
+            List<TrackInfo> tracks = new ArrayList<>();
+            for (FakeSession s : sessions.values()) {
+                if (s != this && !s.closed && s.meetingId.equals(meetingId)) {
+                    for (TrackInfo t : s.publishedTracks()) {
+                        boolean mute = s.muted.getOrDefault(t.trackId(), t.muted());
+                        tracks.add(new TrackInfo(t.trackId(), t.participantId(), t.mid(), t.kind(), t.source(), mute));
+                    }
+                }
+            }
+            return tracks;
+        }
+
+        @Override
         public void close() {
             closed = true;
         }
