@@ -54,14 +54,7 @@ public final class SdpTranslator {
     }
 
     public static SubscriberAnswer readSubscriberAnswer(String sdp) throws SdpRejectedException {
-        SessionDescription description = parse(sdp);
-        Set<String> rejected = new HashSet<>();
-        for (MediaDescription m : description.media()) {
-            if (m.isRejected()) {
-                m.mid().ifPresent(rejected::add);
-            }
-        }
-        return new SubscriberAnswer(transportParams(description), rejected);
+        return new SubscriberAnswer(transportParams(parse(sdp)));
     }
 
     public static String writePublisherAnswer(TransportParams local, HostCandidate candidate, List<AnsweredMedia> media) {

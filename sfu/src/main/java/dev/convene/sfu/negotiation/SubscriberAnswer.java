@@ -1,6 +1,4 @@
 package dev.convene.sfu.negotiation;
 
-import java.util.Set;
-
-/** A client's answer to a subscriber offer: its transport parameters and the m-lines it rejected. */
-public record SubscriberAnswer(TransportParams transport, Set<String> rejectedMids) {}
+/** A client's answer to a subscriber offer, reduced to its transport parameters. */
+public record SubscriberAnswer(TransportParams transport) {}

@@ -247,7 +247,7 @@ final class Participant implements WebRtcTransport.Listener {
         if (track.mediaSsrc() >= 0) {
             rewriter.switchTo(track.mediaSsrc());
         }
-        Forwarder forwarder = new Forwarder(track, this, slot.mid, outputSsrc, rewriter);
+        Forwarder forwarder = new Forwarder(track, this, outputSsrc, rewriter);
         slot.forwarder = forwarder;
         slot.codec = out;
         subscriptions.put(track, forwarder);

@@ -87,10 +87,6 @@ public final class WebRtcTransport {
         dtls.setRemoteFingerprint(DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " " + remoteParams.fingerprint()));
     }
 
-    public boolean isConnected() {
-        return outbound != null;
-    }
-
     public boolean consentExpired(long nowNanos) {
         return remote != null && ice.consentExpired(nowNanos);
     }
