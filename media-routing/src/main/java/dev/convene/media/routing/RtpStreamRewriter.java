@@ -245,6 +245,17 @@ public final class RtpStreamRewriter {
     /** The source being forwarded, or {@link #NO_SOURCE}. */
     public long currentSource() { return currentSource; }
 
+    /**
+     * What {@code sourceTimestamp} of the current source becomes in the output stream, for
+     * mapping the publisher's sender reports; -1 if {@code sourceSsrc} is not the current source.
+     */
+    public long outputTimestamp(long sourceSsrc, long sourceTimestamp) {
+        if (sourceSsrc != currentSource || currentSource == NO_SOURCE) {
+            return -1;
+        }
+        return sourceTimestamp + timestampOffset & 0xFFFFFFFFL;
+    }
+
     /** The source waiting for its switch point, or {@link #NO_SOURCE}. */
     public long pendingSource() { return pendingSource; }
 
