@@ -6,6 +6,7 @@ import dev.convene.sdp.Codec;
 import dev.convene.sdp.MediaDescription;
 import dev.convene.sdp.SessionDescription;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,18 +42,30 @@ public final class ConveneClient implements AutoCloseable {
      * @param captureLimit raw datagrams from the SFU to keep per transport (0: none)
      * @param publishAudio whether {@link #publish()} sends audio
      * @param publishVideo whether {@link #publish()} sends video
+     * @param mediaRoute   where both transports send media instead of the SFU's candidate (a
+     *                     test's impairing relay in front of the SFU); null: the candidate
      */
-    public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo) {
+    public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
+            InetSocketAddress mediaRoute) {
+        public Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo) {
+            this(timeout, captureLimit, publishAudio, publishVideo, null);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(10), 0, true, true);
         }
 
+        /** Keeps up to {@code limit} raw datagrams and RTP arrivals per transport. */
         public Options withCapture(int limit) {
-            return new Options(timeout, limit, publishAudio, publishVideo);
+            return new Options(timeout, limit, publishAudio, publishVideo, mediaRoute);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, captureLimit, publishAudio, publishVideo);
+            return new Options(t, captureLimit, publishAudio, publishVideo, mediaRoute);
+        }
+
+        public Options withMediaRoute(InetSocketAddress route) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, route);
         }
     }
 
@@ -176,6 +189,7 @@ public final class ConveneClient implements AutoCloseable {
         MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress);
         if (options.captureLimit() > 0) {
             transport.captureDatagrams(options.captureLimit());
+            transport.recordArrivals(options.captureLimit());
         }
         publisher = transport;
         long audioSsrc = randomSsrc();
@@ -226,7 +240,7 @@ public final class ConveneClient implements AutoCloseable {
             }
         }
         localTracks = List.copyOf(published);
-        FakeMediaSource media = new FakeMediaSource(transport::sendRtp, audioSsrc, videoSsrc);
+        FakeMediaSource media = new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
         source = media;
         long videoSsrcFinal = videoSsrc;
         transport.onKeyframeRequest(ssrc -> {
@@ -234,7 +248,7 @@ public final class ConveneClient implements AutoCloseable {
                 media.requestKeyframe();
             }
         });
-        transport.connect(ClientSdp.remoteTransport(answer), options.timeout());
+        transport.connect(routed(ClientSdp.remoteTransport(answer)), options.timeout());
         media.start(audioPt, videoPt);
         return localTracks;
     }
@@ -426,6 +440,7 @@ public final class ConveneClient implements AutoCloseable {
             transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress);
             if (options.captureLimit() > 0) {
                 transport.captureDatagrams(options.captureLimit());
+                transport.recordArrivals(options.captureLimit());
             }
             subscriber = transport;
         }
@@ -445,7 +460,7 @@ public final class ConveneClient implements AutoCloseable {
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport);
         signaling.send(signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         if (fresh) {
-            MediaTransportClient.Remote remote = ClientSdp.remoteTransport(offer);
+            MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer));
             MediaTransportClient t = transport;
             Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
                 try {
@@ -456,6 +471,11 @@ public final class ConveneClient implements AutoCloseable {
                 }
             });
         }
+    }
+
+    private MediaTransportClient.Remote routed(MediaTransportClient.Remote remote) {
+        InetSocketAddress route = options.mediaRoute();
+        return route == null ? remote : new MediaTransportClient.Remote(route, remote.ice(), remote.fingerprint());
     }
 
     private static Set<Integer> vp8PayloadTypes(SessionDescription offer) {

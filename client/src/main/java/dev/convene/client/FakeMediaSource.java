@@ -1,5 +1,7 @@
 package dev.convene.client;
 
+import dev.convene.media.core.rtcp.RtcpSenderReport;
+import dev.convene.media.routing.rtcp.LocalNtpClock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * {@link #requestKeyframe()} is called (a PLI or FIR arrived). The payload bytes are filler: no
  * decoder would accept them, no SFU needs to.
  *
+ * <p>Like a real sender it sends an RTCP sender report per stream every
+ * {@link #SENDER_REPORT_INTERVAL} (RFC 3550 §6.4.1), both from one NTP clock, each with the RTP
+ * time of its stream at that instant: audio and video timestamps are both taken from one media
+ * clock (audio packet n is the 20 ms of sound captured at start + n × 20 ms), so a receiver can
+ * line them up.
+ *
  * <p>Runs on its own scheduler thread from {@link #start} until {@link #close()}.
  */
 public final class FakeMediaSource implements AutoCloseable {
@@ -33,6 +41,7 @@ public final class FakeMediaSource implements AutoCloseable {
     public static final Duration AUDIO_PACKET_INTERVAL = Duration.ofMillis(20);
     public static final Duration VIDEO_FRAME_INTERVAL = Duration.ofMillis(33);
     public static final Duration KEYFRAME_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration SENDER_REPORT_INTERVAL = Duration.ofSeconds(1);
     public static final int WIDTH = 640;
     public static final int HEIGHT = 360;
 
@@ -44,10 +53,15 @@ public final class FakeMediaSource implements AutoCloseable {
     private static final int VP8_DESCRIPTOR = 4;
     /** Fewer keyframes than this apart are not worth it: one answers a burst of requests. */
     private static final long MIN_KEYFRAME_SPACING_NANOS = 50_000_000L;
+    /** Media starts this long after {@link #start}, time enough for the scheduler thread to come up. */
+    private static final long START_DELAY_NANOS = 20_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(FakeMediaSource.class);
 
     private final RtpSink sink;
+    private final RtpSink rtcpSink;
+    private final LocalNtpClock ntpClock = LocalNtpClock.system();
+    private final byte[] rtcp = new byte[2 * RtcpSenderReport.length(0) + 64];
     private final long audioSsrc;
     private final long videoSsrc;
     private final ScheduledExecutorService scheduler;
@@ -61,6 +75,9 @@ public final class FakeMediaSource implements AutoCloseable {
     private int audioSequence;
     private int videoSequence;
     private long audioTimestamp;
+    private long audioTimestampBase;
+    private long audioOctets;
+    private long videoOctets;
     private long videoTimestampBase;
     private int pictureId;
     private long startNanos;
@@ -72,15 +89,24 @@ public final class FakeMediaSource implements AutoCloseable {
     private final LongAdder keyframes = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder sendFailures = new LongAdder();
+    private final LongAdder senderReports = new LongAdder();
 
+    /** A source that sends RTP only, no sender reports. */
     public FakeMediaSource(RtpSink sink, long audioSsrc, long videoSsrc) {
+        this(sink, null, audioSsrc, videoSsrc);
+    }
+
+    /** @param rtcpSink where sender reports go (a transport's {@code sendRtcp}); null sends none */
+    public FakeMediaSource(RtpSink sink, RtpSink rtcpSink, long audioSsrc, long videoSsrc) {
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.rtcpSink = rtcpSink;
         this.audioSsrc = audioSsrc;
         this.videoSsrc = videoSsrc;
         Random random = new Random(audioSsrc ^ videoSsrc);
         this.audioSequence = random.nextInt(0x10000);
         this.videoSequence = random.nextInt(0x10000);
-        this.audioTimestamp = random.nextInt() & 0xFFFF_FFFFL;
+        this.audioTimestampBase = random.nextInt() & 0xFFFF_FFFFL;
+        this.audioTimestamp = audioTimestampBase;
         this.videoTimestampBase = random.nextInt() & 0xFFFF_FFFFL;
         this.pictureId = random.nextInt(0x8000);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,18 +132,29 @@ public final class FakeMediaSource implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("started already");
         }
+        // One media clock for both kinds, starting a little ahead: every task is scheduled
+        // against it (fixed rate from that instant), so audio packet n is due exactly at
+        // start + n × 20 ms however long the scheduler thread takes to come up.
+        long start = System.nanoTime() + START_DELAY_NANOS;
         scheduler.execute(() -> {
             audioPayloadType = audioPt;
             videoPayloadType = videoPt;
-            startNanos = System.nanoTime();
+            startNanos = start;
         });
         if (audioPt >= 0) {
-            long period = AUDIO_PACKET_INTERVAL.toMillis();
-            scheduler.scheduleAtFixedRate(guarded(this::sendAudioPacket), 0, period, TimeUnit.MILLISECONDS);
+            long period = AUDIO_PACKET_INTERVAL.toNanos();
+            scheduler.scheduleAtFixedRate(guarded(this::sendAudioPacket), start - System.nanoTime(), period,
+                    TimeUnit.NANOSECONDS);
         }
         if (videoPt >= 0) {
-            long period = VIDEO_FRAME_INTERVAL.toMillis();
-            scheduler.scheduleAtFixedRate(guarded(this::sendScheduledVideoFrame), 0, period, TimeUnit.MILLISECONDS);
+            long period = VIDEO_FRAME_INTERVAL.toNanos();
+            scheduler.scheduleAtFixedRate(guarded(this::sendScheduledVideoFrame), start - System.nanoTime(), period,
+                    TimeUnit.NANOSECONDS);
+        }
+        if (rtcpSink != null && (audioPt >= 0 || videoPt >= 0)) {
+            long period = SENDER_REPORT_INTERVAL.toNanos();
+            scheduler.scheduleAtFixedRate(guarded(this::sendSenderReports), start - System.nanoTime() + period / 2, period,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -158,6 +195,10 @@ public final class FakeMediaSource implements AutoCloseable {
         return keyframeRequests.sum();
     }
 
+    public long senderReportsSent() {
+        return senderReports.sum();
+    }
+
     /** Packets the sink refused (not connected yet, or closed). */
     public long sendFailures() {
         return sendFailures.sum();
@@ -196,6 +237,7 @@ public final class FakeMediaSource implements AutoCloseable {
         }
         if (send(packet, len + AUDIO_PAYLOAD)) {
             audioPackets.increment();
+            audioOctets += AUDIO_PAYLOAD;
         }
         audioSequence = (audioSequence + 1) & 0xFFFF;
         audioTimestamp = (audioTimestamp + 960) & 0xFFFF_FFFFL;
@@ -208,7 +250,7 @@ public final class FakeMediaSource implements AutoCloseable {
 
     private void sendVideoFrame(boolean keyframe) {
         long now = System.nanoTime();
-        long timestamp = (videoTimestampBase + (now - startNanos) * 90_000 / 1_000_000_000L) & 0xFFFF_FFFFL;
+        long timestamp = mediaTimestamp(videoTimestampBase, 90_000, now);
         int frameBytes = keyframe ? KEYFRAME_BYTES : INTERFRAME_BYTES;
         int offset = 0;
         boolean first = true;
@@ -230,6 +272,7 @@ public final class FakeMediaSource implements AutoCloseable {
             }
             if (send(packet, p + chunk)) {
                 videoPackets.increment();
+                videoOctets += p + chunk - RTP_HEADER;
             }
             videoSequence = (videoSequence + 1) & 0xFFFF;
             offset += chunk;
@@ -241,6 +284,32 @@ public final class FakeMediaSource implements AutoCloseable {
             lastKeyframeNanos = now;
         }
         pictureId = (pictureId + 1) & 0x7FFF;
+    }
+
+    /** The RTP time of a stream at monotonic time {@code nanos} on the source's one media clock. */
+    private long mediaTimestamp(long base, int clockRate, long nanos) {
+        return (base + (nanos - startNanos) * clockRate / 1_000_000_000L) & 0xFFFF_FFFFL;
+    }
+
+    /** One compound packet: an SR per stream, all from one NTP reading (RFC 3550 §6.4.1). */
+    private void sendSenderReports() {
+        if (closed.get()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long ntp = ntpClock.ntp(now);
+        int len = 0;
+        if (audioPayloadType >= 0 && audioPackets.sum() > 0) {
+            len += RtcpSenderReport.write(rtcp, len, audioSsrc, ntp, mediaTimestamp(audioTimestampBase, 48_000, now),
+                    audioPackets.sum() & 0xFFFF_FFFFL, audioOctets & 0xFFFF_FFFFL);
+        }
+        if (videoPayloadType >= 0 && videoPackets.sum() > 0) {
+            len += RtcpSenderReport.write(rtcp, len, videoSsrc, ntp, mediaTimestamp(videoTimestampBase, 90_000, now),
+                    videoPackets.sum() & 0xFFFF_FFFFL, videoOctets & 0xFFFF_FFFFL);
+        }
+        if (len > 0 && rtcpSink.send(rtcp, 0, len)) {
+            senderReports.increment();
+        }
     }
 
     /**

@@ -7,6 +7,10 @@ import dev.convene.media.core.rtcp.RtcpCompoundIterator;
 import dev.convene.media.core.rtcp.RtcpFir;
 import dev.convene.media.core.rtcp.RtcpPacket;
 import dev.convene.media.core.rtcp.RtcpPli;
+import dev.convene.media.core.rtcp.RtcpReceiverReport;
+import dev.convene.media.core.rtcp.RtcpReportBlock;
+import dev.convene.media.core.rtcp.RtcpSenderReport;
+import dev.convene.media.routing.rtcp.ReceiveStatistics;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.media.transport.dtls.DtlsConfig;
@@ -65,7 +69,11 @@ import org.slf4j.LoggerFactory;
  * itself: keyframe requests (PLI, FIR) go to the handler given to {@link #onKeyframeRequest}.
  * When capture is on ({@link #captureDatagrams(int)}), every raw datagram from the SFU is kept,
  * so a test can check what was on the wire. After connecting, a consent check goes to the SFU
- * every {@link #CONSENT_INTERVAL} (RFC 7675). Thread-safe.
+ * every {@link #CONSENT_INTERVAL} (RFC 7675), and a receiver report every
+ * {@link #RECEIVER_REPORT_INTERVAL} about every stream received, with LSR/DLSR of its last
+ * sender report so the SFU can measure the round trip. Sender reports that arrive are kept
+ * ({@link #senderReports()}), and with {@link #recordArrivals(int)} so are the arrival times of
+ * RTP packets, for checking lip sync from outside. Thread-safe.
  */
 public final class MediaTransportClient implements AutoCloseable {
 
@@ -79,6 +87,8 @@ public final class MediaTransportClient implements AutoCloseable {
     }
 
     public static final Duration CONSENT_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration RECEIVER_REPORT_INTERVAL = Duration.ofSeconds(1);
+    private static final int MAX_SENDER_REPORTS_KEPT = 10_000;
     /** Bytes after a packet that SRTP(C) protection may add, with room to spare. */
     private static final int TRAILER_ROOM = 64;
     private static final int MAX_DATAGRAM = 2048;
@@ -118,6 +128,13 @@ public final class MediaTransportClient implements AutoCloseable {
     private final byte[] sendBuffer = new byte[MAX_DATAGRAM + TRAILER_ROOM];
     private Thread reader;
     private ScheduledFuture<?> consentTask;
+    private ScheduledFuture<?> reportTask;
+
+    private final Map<Long, ReceiveStatistics> receiveStatistics = new ConcurrentHashMap<>();
+    private final List<ReceivedSenderReport> senderReports = Collections.synchronizedList(new ArrayList<>());
+    private final List<RtpArrival> arrivals = Collections.synchronizedList(new ArrayList<>());
+    private volatile int arrivalLimit;
+    private final LongAdder receiverReportsIn = new LongAdder();
 
     private final Map<Long, StreamCounter> streams = new ConcurrentHashMap<>();
     private volatile Set<Integer> vp8PayloadTypes = Set.of();
@@ -193,6 +210,30 @@ public final class MediaTransportClient implements AutoCloseable {
         this.captureLimit = limit;
     }
 
+    /** Keeps the arrival of up to {@code limit} RTP packets from the SFU from now on. */
+    public void recordArrivals(int limit) {
+        this.arrivalLimit = limit;
+    }
+
+    /** The RTP arrivals recorded so far, in arrival order. */
+    public List<RtpArrival> rtpArrivals() {
+        synchronized (arrivals) {
+            return List.copyOf(arrivals);
+        }
+    }
+
+    /** The sender reports received so far (up to 10,000), in arrival order. */
+    public List<ReceivedSenderReport> senderReports() {
+        synchronized (senderReports) {
+            return List.copyOf(senderReports);
+        }
+    }
+
+    /** Receiver reports received (from the SFU, about what we send). */
+    public long receiverReportsReceived() {
+        return receiverReportsIn.sum();
+    }
+
     /** The raw datagrams captured so far, in arrival order (copies). */
     public List<byte[]> capturedDatagrams() {
         synchronized (captured) {
@@ -237,6 +278,9 @@ public final class MediaTransportClient implements AutoCloseable {
             receiveContext = srtp.newReceiveContext();
             long period = CONSENT_INTERVAL.toMillis();
             consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
+            long reportPeriod = RECEIVER_REPORT_INTERVAL.toMillis();
+            reportTask = CONSENT.scheduleAtFixedRate(this::sendReceiverReport, reportPeriod, reportPeriod,
+                    TimeUnit.MILLISECONDS);
             connected.complete(null);
             log.info("event=client_transport_connected transport={} local={} remote={} mapped={} srtp={} millis={}",
                     name, localAddress(), remote.address(), mapped, result.profile(),
@@ -386,6 +430,9 @@ public final class MediaTransportClient implements AutoCloseable {
         if (consentTask != null) {
             consentTask.cancel(false);
         }
+        if (reportTask != null) {
+            reportTask.cancel(false);
+        }
         DtlsEndpoint d = dtls;
         if (d != null) {
             d.close();
@@ -514,7 +561,20 @@ public final class MediaTransportClient implements AutoCloseable {
             return;
         }
         srtpIn.increment();
+        long arrival = System.nanoTime();
         StreamCounter c = streams.computeIfAbsent(rtp.ssrc(), s -> new StreamCounter());
+        int clockRate = vp8PayloadTypes.contains(rtp.payloadType()) ? 90_000 : 48_000;
+        ReceiveStatistics stats = receiveStatistics.computeIfAbsent(rtp.ssrc(), s -> new ReceiveStatistics(s, clockRate));
+        synchronized (stats) {
+            stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), rtp.payloadLength(), arrival);
+        }
+        if (arrivalLimit > 0) {
+            synchronized (arrivals) {
+                if (arrivals.size() < arrivalLimit) {
+                    arrivals.add(new RtpArrival(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), arrival));
+                }
+            }
+        }
         boolean keyframe = vp8PayloadTypes.contains(rtp.payloadType())
                 && vp8.wrap(buf, rtp.payloadOffset(), rtp.payloadLength()) && vp8.isKeyframe();
         c.record(rtp.payloadType(), rtp.payloadLength(), rtp.sequenceNumber(), keyframe);
@@ -541,11 +601,55 @@ public final class MediaTransportClient implements AutoCloseable {
                 }
             } else if (p.isRemb()) {
                 rembs.increment();
+            } else if (p.type() == RtcpPacket.SR && senderReport.wrap(p)) {
+                onSenderReport(senderReport);
+            } else if (p.type() == RtcpPacket.RR) {
+                receiverReportsIn.increment();
+            }
+        }
+    }
+
+    private final RtcpSenderReport senderReport = new RtcpSenderReport();
+
+    private void onSenderReport(RtcpSenderReport sr) {
+        long arrival = System.nanoTime();
+        synchronized (senderReports) {
+            if (senderReports.size() < MAX_SENDER_REPORTS_KEPT) {
+                senderReports.add(new ReceivedSenderReport(sr.ssrc(), sr.ntpTimestamp(), sr.rtpTimestamp(),
+                        sr.packetCount(), sr.octetCount(), arrival));
+            }
+        }
+        ReceiveStatistics stats = receiveStatistics.get(sr.ssrc());
+        if (stats != null) {
+            synchronized (stats) {
+                stats.onSenderReport(sr.ntpTimestamp(), arrival);
             }
         }
     }
 
     // ---- sending ----
+
+    /** An RR with a block per stream received (RFC 3550 §6.4.2); nothing when nothing came. */
+    private void sendReceiverReport() {
+        if (closed.get()) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<RtcpReportBlock> blocks = new ArrayList<>();
+        for (ReceiveStatistics stats : receiveStatistics.values()) {
+            synchronized (stats) {
+                if (stats.hasPackets() && blocks.size() < 31) {
+                    blocks.add(stats.reportBlock(now));
+                }
+            }
+        }
+        if (blocks.isEmpty()) {
+            return;
+        }
+        byte[] rr = new byte[RtcpReceiverReport.length(blocks.size())];
+        RtcpReceiverReport.write(rr, 0, rtcpSenderSsrc, blocks.toArray(RtcpReportBlock[]::new));
+        sendRtcp(rr, 0, rr.length);
+    }
 
     private void sendConsentCheck() {
         if (closed.get()) {

@@ -73,6 +73,15 @@ public final class SfuControlServer implements AutoCloseable {
 
     /** @param clock checks token times; heartbeats use the monotonic clock */
     public static SfuControlServer start(SfuNode node, SfuControlConfig config, Clock clock) {
+        return start(node, config, clock, null);
+    }
+
+    /**
+     * @param metrics Prometheus text served at {@code GET /metrics} (unauthenticated, like
+     *     {@code /healthz}: the control port is internal); null serves none
+     */
+    public static SfuControlServer start(SfuNode node, SfuControlConfig config, Clock clock,
+            java.util.function.Supplier<String> metrics) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
@@ -91,6 +100,10 @@ public final class SfuControlServer implements AutoCloseable {
             });
             cfg.routes.ws(PATH, server::configure);
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            if (metrics != null) {
+                cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.get()));
+            }
         });
         long tick = Math.max(50, config.heartbeatTimeout().toMillis() / 6);
         server.watchdog.scheduleAtFixedRate(server::closeSilent, tick, tick, TimeUnit.MILLISECONDS);

@@ -2,7 +2,11 @@ package dev.convene.server;
 
 import dev.convene.sfu.SfuConfig;
 import dev.convene.sfu.room.LocalSfuNode;
+import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingServer;
+import dev.convene.signaling.placement.SingleSfuDirectory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -34,9 +38,12 @@ public final class AllInOneServer implements RunningNode {
         Backends backends = Backends.open(options, clock);
         LocalSfuNode sfu = null;
         try {
-            sfu = LocalSfuNode.start(sfuConfig(options));
-            SignalingServer signaling = SignalingServer.start(SignalingRoleServer.signalingConfig(options),
-                    backends.signalingStores(), sfu, clock);
+            // One registry, so /metrics shows the SFU's media meters beside signaling's.
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            sfu = LocalSfuNode.start(sfuConfig(options), registry);
+            SignalingConfig signalingConfig = SignalingRoleServer.signalingConfig(options);
+            SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
+                    new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
             log.info("event=server_started role=all http={} media_port={}", url, sfu.mediaPort());
             return new AllInOneServer(backends, sfu, signaling, url);

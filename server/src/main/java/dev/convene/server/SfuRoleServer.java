@@ -6,6 +6,8 @@ import dev.convene.control.SfuControlServer;
 import dev.convene.sfu.room.LocalSfuNode;
 import dev.convene.store.SfuNodeInfo;
 import dev.convene.store.SfuRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,9 +48,12 @@ public final class SfuRoleServer implements RunningNode {
             if (!backends.shared()) {
                 throw new IllegalArgumentException("--role sfu needs --redis-url: the node registers itself there");
             }
-            sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options));
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
+            // The node's media metrics are served at /metrics of its (internal) control port.
             control = SfuControlServer.start(sfu, SfuControlConfig.of(options.controlHost(), options.controlPort(),
-                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()));
+                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()),
+                    Clock.systemUTC(), meters::scrape);
             String controlUrl = control.url(options.controlAdvertise()).toString();
             String mediaAddress = options.mediaAdvertise().getHostAddress() + ":" + sfu.mediaPort();
             SfuRegistry registry = backends.registry();

@@ -1,15 +1,19 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.rtcp.LocalNtpClock;
 import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.SfuConfig;
 import dev.convene.sfu.SfuNode;
+import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.transport.TransportDemux;
 import dev.convene.sfu.transport.WebRtcTransport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -29,6 +33,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     private final SfuConfig config;
     private final MediaCounters counters = new MediaCounters();
+    private final SfuMetrics metrics;
+    private final LocalNtpClock ntpClock = LocalNtpClock.system();
     private final DtlsCertificate certificate;
     private final TransportDemux demux;
     private final MediaSocket socket;
@@ -41,8 +47,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final HostCandidate candidate;
     private final ScheduledFuture<?> ticker;
 
-    private LocalSfuNode(SfuConfig config) throws InterruptedException {
+    private LocalSfuNode(SfuConfig config, MeterRegistry registry) throws InterruptedException {
         this.config = config;
+        this.metrics = new SfuMetrics(registry, counters);
         this.certificate = DtlsCertificate.generate();
         this.demux = new TransportDemux(counters);
         this.socket = MediaSocket.bind(config.bind(), demux);
@@ -53,7 +60,12 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
-        LocalSfuNode node = new LocalSfuNode(config);
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    /** Starts a node that records its media metrics ({@link SfuMetrics}) in {@code registry}. */
+    public static LocalSfuNode start(SfuConfig config, MeterRegistry registry) throws InterruptedException {
+        LocalSfuNode node = new LocalSfuNode(config, registry);
         log.info("event=sfu_started node={} media={} advertised={}", config.nodeId(), node.socket.localAddress(),
                 node.candidate.address());
         return node;
@@ -70,6 +82,10 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     public MediaCounters counters() {
         return counters;
+    }
+
+    public SfuMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -95,6 +111,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
                 p.tick(now);
             }
         }
+        metrics.endInterval();
     }
 
     @Override
@@ -145,6 +162,16 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public long nanoTime() {
             return System.nanoTime();
+        }
+
+        @Override
+        public SfuMetrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public LocalNtpClock ntpClock() {
+            return ntpClock;
         }
 
         @Override

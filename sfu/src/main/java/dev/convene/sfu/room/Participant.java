@@ -4,6 +4,7 @@ import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.routing.PayloadTypeMap;
 import dev.convene.media.routing.RewriteResult;
 import dev.convene.media.routing.RtpStreamRewriter;
+import dev.convene.media.routing.rtcp.SendStatistics;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
 import dev.convene.sfu.SdpRejectedException;
@@ -63,6 +64,7 @@ final class Participant implements WebRtcTransport.Listener {
     private final RtpPacket inbound = new RtpPacket();
     private final RtpPacket outbound = new RtpPacket();
     private final KeyframeRequests keyframeRequests = new KeyframeRequests();
+    private final RtcpReporter rtcp = new RtcpReporter();
 
     Participant(String participantId, Room room, RoomContext ctx, ParticipantListener listener) {
         this.participantId = participantId;
@@ -247,7 +249,7 @@ final class Participant implements WebRtcTransport.Listener {
         if (track.mediaSsrc() >= 0) {
             rewriter.switchTo(track.mediaSsrc());
         }
-        Forwarder forwarder = new Forwarder(track, this, outputSsrc, rewriter);
+        Forwarder forwarder = new Forwarder(track, this, outputSsrc, rewriter, new SendStatistics(outputSsrc, out.clockRate()));
         slot.forwarder = forwarder;
         slot.codec = out;
         subscriptions.put(track, forwarder);
@@ -336,10 +338,11 @@ final class Participant implements WebRtcTransport.Listener {
                 f.rewriter().switchTo(ssrc);
             }
         }
+        long now = ctx.nanoTime();
+        track.receiveStatistics().onPacket(inbound.sequenceNumber(), inbound.timestamp(), inbound.payloadLength(), now);
         if (track.muted()) {
             return;
         }
-        long now = ctx.nanoTime();
         byte[] tx = ctx.txBuffer();
         for (Forwarder f : track.forwarders()) {
             System.arraycopy(buf, off, tx, 0, len);
@@ -348,6 +351,7 @@ final class Participant implements WebRtcTransport.Listener {
             }
             RewriteResult result = f.rewriter().rewrite(outbound, now);
             if (result == RewriteResult.FORWARD) {
+                f.sendStatistics().onPacketSent(outbound.sequenceNumber(), outbound.payloadLength());
                 f.subscriber().subscriberTransport.sendRtp(tx, 0, len);
             } else if (result == RewriteResult.DROP_WAITING_FOR_KEYFRAME) {
                 requestKeyframe(track);
@@ -376,8 +380,10 @@ final class Participant implements WebRtcTransport.Listener {
                     requestKeyframe(f.track());
                 }
             });
+            rtcp.onSubscriberRtcp(buf, off, len, forwardersByOutputSsrc, ctx.metrics(), ctx.nanoTime());
+        } else {
+            rtcp.onPublisherRtcp(buf, off, len, tracksBySsrc, ctx.nanoTime());
         }
-        // Publisher reports (SR, SDES) are terminated here; forwarding SR for lip sync comes later.
     }
 
     void requestKeyframe(PublishedTrack track) {
@@ -390,8 +396,14 @@ final class Participant implements WebRtcTransport.Listener {
         }
     }
 
-    /** Periodic work on the loop: receiver estimate to the publisher, consent checks. */
+    RtcpReporter rtcpReporter() {
+        return rtcp;
+    }
+
+    /** Periodic work on the loop: RTCP reports and receiver estimate, consent checks. */
     void tick(long nowNanos) {
+        rtcp.sendReceiverReports(tracksByMid.values(), publisherTransport, ctx.metrics(), nowNanos);
+        rtcp.sendSenderReports(subscriptions.values(), subscriberTransport, ctx.ntpClock(), nowNanos);
         if (!tracksByMid.isEmpty()) {
             long[] ssrcs = tracksByMid.values().stream().mapToLong(PublishedTrack::mediaSsrc).filter(s -> s >= 0).toArray();
             if (ssrcs.length > 0) {
@@ -399,6 +411,7 @@ final class Participant implements WebRtcTransport.Listener {
             }
         }
         if (publisherTransport.consentExpired(nowNanos) || subscriberTransport.consentExpired(nowNanos)) {
+            ctx.counters().iceFailures.increment();
             fail("ICE consent expired");
         }
     }

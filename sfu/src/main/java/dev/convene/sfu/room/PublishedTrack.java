@@ -1,5 +1,7 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.rtcp.ReceiveStatistics;
+import dev.convene.media.routing.rtcp.SourceSenderReport;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
@@ -22,6 +24,8 @@ final class PublishedTrack {
     private boolean muted;
     private long mediaSsrc = -1;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+    private ReceiveStatistics receiveStatistics;
+    private SourceSenderReport lastSenderReport;
 
     PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec) {
         this.trackId = trackId;
@@ -70,6 +74,28 @@ final class PublishedTrack {
 
     void setMediaSsrc(long ssrc) {
         this.mediaSsrc = ssrc;
+        this.receiveStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
+        if (lastSenderReport != null && lastSenderReport.sourceSsrc() != ssrc) {
+            lastSenderReport = null;
+        }
+    }
+
+    /** Statistics of the stream from {@link #mediaSsrc()}; null before its first packet. */
+    ReceiveStatistics receiveStatistics() {
+        return receiveStatistics;
+    }
+
+    /** Records the publisher's SR about {@code ssrc}; kept only while that is the track's stream. */
+    void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long arrivalNanos) {
+        if (ssrc == mediaSsrc && receiveStatistics != null) {
+            receiveStatistics.onSenderReport(ntpTimestamp, arrivalNanos);
+            lastSenderReport = new SourceSenderReport(ssrc, ntpTimestamp, rtpTimestamp);
+        }
+    }
+
+    /** The publisher's latest SR for the current stream, or null. */
+    SourceSenderReport lastSenderReport() {
+        return lastSenderReport;
     }
 
     /** A snapshot for the packet path; replaced, never mutated, when subscribers change. */

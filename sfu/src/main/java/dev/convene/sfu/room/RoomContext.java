@@ -1,5 +1,7 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.rtcp.LocalNtpClock;
+import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.transport.WebRtcTransport;
@@ -17,6 +19,11 @@ interface RoomContext {
     MediaCounters counters();
 
     long nanoTime();
+
+    SfuMetrics metrics();
+
+    /** Our NTP time for sender reports, on the {@link #nanoTime()} clock. */
+    LocalNtpClock ntpClock();
 
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();

@@ -41,6 +41,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
     @Override
     public void onDatagram(byte[] buf, int len, InetSocketAddress from) {
         counters.datagramsIn.increment();
+        counters.bytesIn.add(len);
         if (len > MediaSocket.MAX_DATAGRAM) {
             counters.droppedUnknown.increment();
             return;

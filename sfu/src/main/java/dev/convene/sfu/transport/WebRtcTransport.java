@@ -41,7 +41,7 @@ public final class WebRtcTransport {
 
     private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
     /** The SSRC the SFU sends its own RTCP feedback with. */
-    private static final long FEEDBACK_SSRC = 1;
+    public static final long FEEDBACK_SSRC = 1;
 
     private final String name;
     private final TransportDemux demux;
@@ -132,6 +132,7 @@ public final class WebRtcTransport {
         }
         if (error != null) {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            counters.dtlsFailures.increment();
             log.info("event=dtls_failed transport={} reason=\"{}\"", name, cause.getMessage());
             listener.onFailed(this, "DTLS handshake failed: " + cause.getMessage());
             return;
@@ -180,6 +181,7 @@ public final class WebRtcTransport {
         int protectedLength = outbound.protectRtp(buf, off, len);
         if (protectedLength > 0) {
             counters.rtpOut.increment();
+            counters.bytesOut.add(protectedLength);
             socket.send(buf, off, protectedLength, to);
         }
     }
@@ -193,6 +195,7 @@ public final class WebRtcTransport {
         int protectedLength = outbound.protectRtcp(buf, off, len);
         if (protectedLength > 0) {
             counters.rtcpOut.increment();
+            counters.bytesOut.add(protectedLength);
             socket.send(buf, off, protectedLength, to);
         }
     }

@@ -120,6 +120,8 @@ public final class SendStatistics {
 
     public long ssrc() { return ssrc; }
 
+    public int clockRate() { return clockRate; }
+
     public long packetsSent() { return packets; }
 
     public long payloadOctetsSent() { return octets; }

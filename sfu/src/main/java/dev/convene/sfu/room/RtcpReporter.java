@@ -1,0 +1,142 @@
+package dev.convene.sfu.room;
+
+import dev.convene.media.core.rtcp.RtcpCompoundIterator;
+import dev.convene.media.core.rtcp.RtcpPacket;
+import dev.convene.media.core.rtcp.RtcpReceiverReport;
+import dev.convene.media.core.rtcp.RtcpReportBlock;
+import dev.convene.media.core.rtcp.RtcpSenderReport;
+import dev.convene.media.routing.rtcp.LocalNtpClock;
+import dev.convene.media.routing.rtcp.ReceiveStatistics;
+import dev.convene.media.routing.rtcp.ReceiverReportReading;
+import dev.convene.media.routing.rtcp.RemoteClock;
+import dev.convene.media.routing.rtcp.SenderReportMapper;
+import dev.convene.media.routing.rtcp.SendStatistics;
+import dev.convene.sfu.metrics.SfuMetrics;
+import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.transport.WebRtcTransport;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One participant's RTCP feedback loop (RFC 3550 §6.4): reads the publisher's sender reports
+ * and the subscriber's receiver reports, and once per interval writes receiver reports to the
+ * publisher and sender reports to the subscriber. The statistics live with the streams
+ * ({@link PublishedTrack#receiveStatistics()}, {@link Forwarder#sendStatistics()}); this class
+ * reads and writes the packets and feeds {@link SfuMetrics}. Confined to the media loop.
+ */
+final class RtcpReporter {
+
+    /** Sender reports are packed into compound packets of at most this many bytes (below any path MTU). */
+    static final int MAX_COMPOUND = 1200;
+    /** RR blocks per packet: the RC field's limit. */
+    private static final int MAX_BLOCKS = 31;
+
+    private final RemoteClock publisherClock = new RemoteClock();
+    private final RtcpCompoundIterator iterator = new RtcpCompoundIterator();
+    private final RtcpSenderReport senderReport = new RtcpSenderReport();
+    private final RtcpReceiverReport receiverReport = new RtcpReceiverReport();
+    private final byte[] out = new byte[MAX_COMPOUND + MediaSocket.TRAILER_ROOM];
+
+    /** The clock of this participant's sender reports, shared by all its published streams. */
+    RemoteClock publisherClock() {
+        return publisherClock;
+    }
+
+    /** SRs from the publisher: their mapping (for the SRs we send its subscribers) and LSR/DLSR. */
+    void onPublisherRtcp(byte[] buf, int off, int len, SsrcTable tracksBySsrc, long nowNanos) {
+        iterator.reset(buf, off, len);
+        while (iterator.next()) {
+            RtcpPacket packet = iterator.packet();
+            if (packet.type() == RtcpPacket.SR && senderReport.wrap(packet)) {
+                PublishedTrack track = tracksBySsrc.get(senderReport.ssrc());
+                if (track != null) {
+                    publisherClock.onSenderReport(senderReport.ntpTimestamp(), nowNanos);
+                    track.onSenderReport(senderReport.ssrc(), senderReport.ntpTimestamp(), senderReport.rtpTimestamp(),
+                            nowNanos);
+                }
+            }
+        }
+    }
+
+    /** Report blocks from the subscriber (in its RRs, or SRs if it sends media): loss, jitter, RTT. */
+    void onSubscriberRtcp(byte[] buf, int off, int len, Map<Long, Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
+            long nowNanos) {
+        iterator.reset(buf, off, len);
+        while (iterator.next()) {
+            RtcpPacket packet = iterator.packet();
+            if (packet.type() == RtcpPacket.RR && receiverReport.wrap(packet)) {
+                for (int i = 0; i < receiverReport.reportBlockCount(); i++) {
+                    readBlock(receiverReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                }
+            } else if (packet.type() == RtcpPacket.SR && senderReport.wrap(packet)) {
+                for (int i = 0; i < senderReport.reportBlockCount(); i++) {
+                    readBlock(senderReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                }
+            }
+        }
+    }
+
+    private static void readBlock(RtcpReportBlock block, Map<Long, Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
+            long nowNanos) {
+        Forwarder f = forwardersByOutputSsrc.get(block.ssrc());
+        if (f == null) {
+            return;
+        }
+        ReceiverReportReading reading = f.sendStatistics().onReportBlock(block.fractionLost(), block.cumulativeLost(),
+                block.extendedHighestSequenceNumber(), block.jitter(), block.lastSenderReport(),
+                block.delaySinceLastSenderReport(), nowNanos);
+        metrics.downstreamInterval(reading.intervalExpected(), reading.intervalLost(), reading.jitterNanos());
+        if (reading.rttNanos() >= 0) {
+            metrics.rtt(reading.rttNanos());
+        }
+    }
+
+    /** One RR to the publisher with a block per stream it sends (none before its first packet). */
+    void sendReceiverReports(Collection<PublishedTrack> tracks, WebRtcTransport publisherTransport, SfuMetrics metrics,
+            long nowNanos) {
+        List<RtcpReportBlock> blocks = new ArrayList<>();
+        for (PublishedTrack track : tracks) {
+            ReceiveStatistics stats = track.receiveStatistics();
+            if (stats != null && stats.hasPackets() && blocks.size() < MAX_BLOCKS) {
+                blocks.add(stats.reportBlock(nowNanos));
+                metrics.upstreamInterval(stats.lastIntervalExpected(), stats.lastIntervalLost(), stats.jitterNanos());
+            }
+        }
+        if (!blocks.isEmpty()) {
+            int len = RtcpReceiverReport.write(out, 0, WebRtcTransport.FEEDBACK_SSRC, blocks.toArray(RtcpReportBlock[]::new));
+            publisherTransport.sendRtcp(out, 0, len);
+        }
+    }
+
+    /**
+     * An SR per stream sent to this subscriber whose publisher has sent an SR for the source
+     * being forwarded, packed into compound packets.
+     */
+    void sendSenderReports(Collection<Forwarder> forwarders, WebRtcTransport subscriberTransport, LocalNtpClock clock,
+            long nowNanos) {
+        long ntpNow = clock.ntp(nowNanos);
+        int len = 0;
+        for (Forwarder f : forwarders) {
+            SendStatistics stats = f.sendStatistics();
+            if (stats.packetsSent() == 0) {
+                continue;
+            }
+            PublishedTrack track = f.track();
+            long rtp = SenderReportMapper.outputRtpTimestamp(track.lastSenderReport(),
+                    track.publisher().rtcpReporter().publisherClock(), f.rewriter(), stats.clockRate(), nowNanos);
+            if (rtp < 0) {
+                continue;
+            }
+            if (len + RtcpSenderReport.length(0) > MAX_COMPOUND) {
+                subscriberTransport.sendRtcp(out, 0, len);
+                len = 0;
+            }
+            len += stats.writeSenderReport(out, len, ntpNow, rtp, nowNanos);
+        }
+        if (len > 0) {
+            subscriberTransport.sendRtcp(out, 0, len);
+        }
+    }
+}
