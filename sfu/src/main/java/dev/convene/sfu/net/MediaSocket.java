@@ -43,6 +43,8 @@ public final class MediaSocket implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final byte[] rx = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+    /** True inside a read batch, whose end flushes; loop-confined. */
+    private boolean reading;
 
     private MediaSocket(EventLoopGroup group, Channel channel) {
         this.group = group;
@@ -63,11 +65,13 @@ public final class MediaSocket implements AutoCloseable {
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        self[0].reading = true;
                         self[0].receive(packet, sink);
                     }
 
                     @Override
                     public void channelReadComplete(ChannelHandlerContext ctx) {
+                        self[0].reading = false;
                         ctx.flush();
                     }
 
@@ -98,12 +102,16 @@ public final class MediaSocket implements AutoCloseable {
         sink.onDatagram(rx, len, packet.sender());
     }
 
-    /** Sends a copy of {@code buf[off, off+len)}. Safe from any thread; on the loop it is flushed with the batch. */
+    /**
+     * Sends a copy of {@code buf[off, off+len)}. Safe from any thread; inside a read batch it is
+     * flushed with the batch, otherwise (timer tasks: RTCP reports, whose send time RTT is
+     * measured from) at once.
+     */
     public void send(byte[] buf, int off, int len, InetSocketAddress to) {
         ByteBuf out = channel.alloc().directBuffer(len);
         out.writeBytes(buf, off, len);
         DatagramPacket packet = new DatagramPacket(out, to);
-        if (channel.eventLoop().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop() && reading) {
             channel.write(packet, channel.voidPromise());
         } else {
             channel.writeAndFlush(packet, channel.voidPromise());
