@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.convene.client.ConveneClient;
-import dev.convene.server.impair.ImpairingRelay;
-import dev.convene.server.impair.ImpairingRelay.Direction;
-import dev.convene.server.impair.Impairment;
+import dev.convene.server.impair.UdpImpairer;
+import dev.convene.server.impair.UdpImpairer.Impairment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -49,8 +48,9 @@ class JavaClientMetricsTest {
     void metricsReportTheImposedLossAndRttAndCountGarbage() throws Exception {
         try (JavaClientFixture fixture = new JavaClientFixture()) {
             InetSocketAddress sfu = new InetSocketAddress(InetAddress.getLoopbackAddress(), fixture.server.sfu().mediaPort());
-            try (ImpairingRelay adaLink = ImpairingRelay.start(sfu, 1301);
-                    ImpairingRelay graceLink = ImpairingRelay.start(sfu, 1302)) {
+            // One transport per relay: Ada only publishes, Grace only subscribes.
+            try (UdpImpairer adaLink = UdpImpairer.start(sfu, Impairment.none(), Impairment.none(), 1301);
+                    UdpImpairer graceLink = UdpImpairer.start(sfu, Impairment.none(), Impairment.none(), 1302)) {
                 ConveneClient ada = fixture.join("Ada", ConveneClient.Options.defaults()
                         .withTimeout(Duration.ofSeconds(20)).withMediaRoute(adaLink.address()));
                 ConveneClient grace = fixture.join("Grace", ConveneClient.Options.defaults()
@@ -60,8 +60,8 @@ class JavaClientMetricsTest {
                         .until(() -> grace.received(ada.participantId(), "video").packets() > 50
                                 && grace.received(ada.participantId(), "audio").packets() > 50);
                 // Impaired from here on, so connecting is not part of what is measured.
-                adaLink.impair(Direction.TO_TARGET, Impairment.NONE.withLoss(LOSS));
-                graceLink.impair(Direction.TO_CLIENT, Impairment.NONE.withLoss(LOSS).withDelay(DELAY));
+                adaLink.uplink().set(Impairment.loss(LOSS));
+                graceLink.downlink().set(Impairment.loss(LOSS).withDelay(DELAY));
                 HttpClient http = HttpClient.newHttpClient();
                 URI metricsUri = URI.create("http://127.0.0.1:" + fixture.server.httpPort() + "/metrics");
                 // Let a report interval pass under the impairment, then measure over the window.
@@ -82,13 +82,13 @@ class JavaClientMetricsTest {
                 double bytesOut = delta(before, after, "convene_sfu_bytes_total{direction=\"out\"}");
                 log.info("event=metrics_under_impairment window_s={} upstream_expected={} upstream_loss={} "
                                 + "downstream_expected={} downstream_loss={} rtt_samples={} rtt_mean_ms={} "
-                                + "loss_gauge_up={} loss_gauge_down={} kbps_in={} kbps_out={} relay_up_loss={} relay_down_loss={}",
+                                + "loss_gauge_up={} loss_gauge_down={} kbps_in={} kbps_out={} relay_up_dropped={} relay_down_dropped={}",
                         String.format("%.1f", seconds), upExpected, upLost / upExpected, downExpected, downLost / downExpected,
                         rttCount, 1000 * rttSum / rttCount,
                         after.get("convene_sfu_loss_ratio{direction=\"upstream\"}"),
                         after.get("convene_sfu_loss_ratio{direction=\"downstream\"}"),
                         Math.round(bytesIn * 8 / seconds / 1000), Math.round(bytesOut * 8 / seconds / 1000),
-                        adaLink.counts(Direction.TO_TARGET).lossRatio(), graceLink.counts(Direction.TO_CLIENT).lossRatio());
+                        adaLink.uplink().dropped(), graceLink.downlink().dropped());
 
                 assertThat(upExpected).as("upstream packets expected").isGreaterThan(1000);
                 assertThat(upLost / upExpected).as("upstream loss ratio").isCloseTo(LOSS, within(0.01));

@@ -63,6 +63,17 @@ public final class SfuMetrics {
                 .baseUnit("bytes").description("Bytes of SRTP/SRTCP sent (×8 and rate(): bitrate out)").register(registry);
         counter(registry, "convene.sfu.keyframe.requests", "PLIs sent to publishers (after throttling)",
                 counters.keyframeRequests);
+        FunctionCounter.builder("convene.sfu.nacks", counters.nacksIn, LongAdder::sum).tag("direction", "in")
+                .description("NACK packets from subscribers").register(registry);
+        FunctionCounter.builder("convene.sfu.nacks", counters.nacksOut, LongAdder::sum).tag("direction", "out")
+                .description("NACK packets sent to publishers").register(registry);
+        FunctionCounter.builder("convene.sfu.rtx", counters.rtxIn, LongAdder::sum).tag("direction", "in")
+                .description("Retransmissions (RTX) received from publishers").register(registry);
+        FunctionCounter.builder("convene.sfu.rtx", counters.rtxOut, LongAdder::sum).tag("direction", "out")
+                .description("Retransmissions (RTX) sent to subscribers").register(registry);
+        counter(registry, "convene.sfu.rtx.not_sent", "NACKed packets not retransmitted (no longer held, or capped)",
+                counters.rtxNotSent);
+        dropped(registry, "rtx", "RTX padding, or RTX of packets already received", counters.droppedRtx);
         counter(registry, "convene.sfu.dtls.failures", "DTLS handshakes that failed", counters.dtlsFailures);
         counter(registry, "convene.sfu.ice.failures", "Transports ended because ICE consent expired", counters.iceFailures);
 

@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalSfuNode.class);
+    /**
+     * How often due NACKs go to publishers: short against a jitter buffer's patience (RTT +
+     * one retry fits in ~150 ms on a 40 ms path), long enough to pack a burst's losses in one.
+     */
+    private static final long FEEDBACK_TICK_MILLIS = 20;
 
     private final SfuConfig config;
     private final MediaCounters counters = new MediaCounters();
@@ -46,6 +51,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final long sdpSessionId;
     private final HostCandidate candidate;
     private final ScheduledFuture<?> ticker;
+    private final ScheduledFuture<?> feedbackTicker;
+    private final PacketRouter router;
 
     private LocalSfuNode(SfuConfig config, MeterRegistry registry) throws InterruptedException {
         this.config = config;
@@ -56,7 +63,10 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
         this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort());
+        this.router = new PacketRouter(counters, tx);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        this.feedbackTicker = socket.loop().scheduleAtFixedRate(this::feedbackTick, FEEDBACK_TICK_MILLIS,
+                FEEDBACK_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
@@ -114,9 +124,19 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         metrics.endInterval();
     }
 
+    private void feedbackTick() {
+        long now = System.nanoTime();
+        for (Room room : rooms.values().toArray(Room[]::new)) {
+            for (Participant p : room.participants()) {
+                p.feedbackTick(now);
+            }
+        }
+    }
+
     @Override
     public void close() {
         ticker.cancel(false);
+        feedbackTicker.cancel(false);
         try {
             loop.run(() -> {
                 for (Room room : rooms.values().toArray(Room[]::new)) {
@@ -172,6 +192,12 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public LocalNtpClock ntpClock() {
             return ntpClock;
+
+        }
+
+        @Override
+        public PacketRouter router() {
+            return router;
         }
 
         @Override

@@ -25,6 +25,9 @@ interface RoomContext {
     /** Our NTP time for sender reports, on the {@link #nanoTime()} clock. */
     LocalNtpClock ntpClock();
 
+    /** The node's packet path between transports. */
+    PacketRouter router();
+
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();
 

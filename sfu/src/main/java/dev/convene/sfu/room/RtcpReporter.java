@@ -90,6 +90,8 @@ final class RtcpReporter {
         metrics.downstreamInterval(reading.intervalExpected(), reading.intervalLost(), reading.jitterNanos());
         if (reading.rttNanos() >= 0) {
             metrics.rtt(reading.rttNanos());
+            // The leg's retransmitter spaces repeated answers to the same NACK by it.
+            f.leg().setRtt(reading.rttNanos());
         }
     }
 
@@ -125,7 +127,7 @@ final class RtcpReporter {
             }
             PublishedTrack track = f.track();
             long rtp = SenderReportMapper.outputRtpTimestamp(track.lastSenderReport(),
-                    track.publisher().rtcpReporter().publisherClock(), f.rewriter(), stats.clockRate(), nowNanos);
+                    track.publisher().rtcpReporter().publisherClock(), f.leg().rewriter(), stats.clockRate(), nowNanos);
             if (rtp < 0) {
                 continue;
             }

@@ -34,6 +34,10 @@ class SdpTranslatorTest {
             assertThat(m.sending()).isTrue();
             assertThat(m.ssrcs()).hasSize(1);
             assertThat(m.midExtensionId()).isPositive();
+            if (m.kind() == TrackKind.VIDEO) {
+                assertThat(m.rtxSsrcs()).as("the FID partner of the video SSRC").hasSize(1);
+                assertThat(m.rtxPayloadTypeFor(SfuCodecs.choose(m).orElseThrow())).isPositive();
+            }
         });
         assertThat(SfuCodecs.choose(offer.media().get(0))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
         assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> {
@@ -46,8 +50,13 @@ class SdpTranslatorTest {
     void answersChromiumOfferRecvonlyPassiveIceLiteAndRejectsDataChannels() throws Exception {
         PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp"));
         List<AnsweredMedia> decisions = offer.media().stream()
-                .map(m -> new AnsweredMedia(m, m.sending() ? SfuCodecs.choose(m).orElse(null) : null))
+                .map(m -> {
+                    Codec codec = m.sending() ? SfuCodecs.choose(m).orElse(null) : null;
+                    return new AnsweredMedia(m, codec, codec == null ? -1 : m.rtxPayloadTypeFor(codec));
+                })
                 .toList();
+        assertThat(decisions).filteredOn(d -> d.offered().kind() == TrackKind.VIDEO)
+                .allSatisfy(d -> assertThat(d.rtxPayloadType()).as("Chromium offers rtx for VP8").isPositive());
 
         SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, decisions));
 
@@ -68,9 +77,18 @@ class SdpTranslatorTest {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(50000);
             });
-            int expectedPayloadType = decisions.get(i).codec().payloadType();
-            assertThat(m.codecs()).singleElement().satisfies(c ->
-                    assertThat(c.payloadType()).isEqualTo(expectedPayloadType));
+            AnsweredMedia decision = decisions.get(i);
+            assertThat(m.codecs().get(0).payloadType()).isEqualTo(decision.codec().payloadType());
+            if (decision.rtxPayloadType() < 0) {
+                assertThat(m.codecs()).hasSize(1);
+            } else {
+                assertThat(m.codecs()).hasSize(2);
+                assertThat(m.codecs().get(1)).satisfies(rtx -> {
+                    assertThat(rtx.isRtx()).isTrue();
+                    assertThat(rtx.payloadType()).isEqualTo(decision.rtxPayloadType());
+                    assertThat(rtx.parameter("apt")).contains(Integer.toString(decision.codec().payloadType()));
+                });
+            }
         }
         assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).doesNotContain(
                 offer.media().stream().filter(m -> m.kind() == null).map(OfferedMedia::mid).toArray(String[]::new)));
@@ -79,13 +97,14 @@ class SdpTranslatorTest {
     @Test
     void writesSubscriberOfferWithMsidForTracksAndInactiveIdleSlots() throws Exception {
         List<SubscriberLine> lines = List.of(
-                new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111),
-                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, null, null, 0));
+                new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111, 0),
+                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, null, null, 0, 0),
+                new SubscriberLine("2", TrackKind.VIDEO, SfuCodecs.VP8, "PA_1", "TR_v", 2222, 3333));
 
         SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 3, LOCAL, CANDIDATE, lines));
 
         assertThat(offer.origin().sessionVersion()).isEqualTo("3");
-        assertThat(offer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("0", "1"));
+        assertThat(offer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("0", "1", "2"));
         MediaDescription audio = offer.media().get(0);
         assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
         assertThat(audio.setup()).contains(Setup.ACTPASS);
@@ -98,6 +117,11 @@ class SdpTranslatorTest {
         MediaDescription idle = offer.media().get(1);
         assertThat(idle.direction()).isEqualTo(Direction.INACTIVE);
         assertThat(idle.ssrcs()).isEmpty();
+        MediaDescription video = offer.media().get(2);
+        assertThat(video.codecs()).extracting(c -> c.name()).containsExactly("VP8", "rtx");
+        assertThat(video.codecs().get(1).parameter("apt")).contains(Integer.toString(SfuCodecs.VP8.payloadType()));
+        assertThat(video.ssrcs()).containsExactly(2222L, 3333L);
+        assertThat(video.ssrcGroup("FID")).hasValueSatisfying(g -> assertThat(g.ssrcs()).containsExactly(2222L, 3333L));
     }
 
     @Test
@@ -109,7 +133,7 @@ class SdpTranslatorTest {
         List<Codec> h264First = new java.util.ArrayList<>(video.codecs().stream().filter(c -> c.is("H264")).toList());
         h264First.addAll(video.codecs().stream().filter(c -> !c.is("H264")).toList());
         OfferedMedia preferringH264 = new OfferedMedia(video.mid(), video.mediaType(), video.proto(), video.formats(),
-                video.kind(), true, h264First, video.ssrcs(), video.extensionIds());
+                video.kind(), true, h264First, video.ssrcs(), video.rtxSsrcs(), video.extensionIds());
         Codec chosen = SfuCodecs.choose(preferringH264).orElseThrow();
         assertThat(chosen.name()).isEqualTo("H264");
         assertThat(chosen.fmtp()).contains("packetization-mode=1");
