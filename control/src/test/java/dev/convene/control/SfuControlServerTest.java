@@ -35,6 +35,23 @@ class SfuControlServerTest {
     }
 
     @Test
+    void servesTheNodesMetricsWhenGivenThem() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try (SfuControlServer withMetrics = SfuControlServer.start(fake, ControlTestSupport.serverConfig(Duration.ofSeconds(5)),
+                Clock.systemUTC(), () -> "convene_sfu_datagrams_in_total 42.0\n")) {
+            java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + withMetrics.port() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).isEqualTo("convene_sfu_datagrams_in_total 42.0\n");
+        }
+        java.net.http.HttpResponse<String> none = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).as("no metrics given, none served").isEqualTo(404);
+    }
+
+    @Test
     void connectionWithoutTokenIsClosedUnauthorizedAndCanDoNothing() throws Exception {
         try (RawControlSocket raw = new RawControlSocket(server.url("127.0.0.1"), null)) {
             trySend(raw, join(1, "s1", "intruder"));
