@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -103,17 +104,35 @@ class JavaClientLossRecoveryTest {
         long adaRequests = ada.mediaSource().orElseThrow().keyframeRequestsReceived() - adaRequestsBefore;
 
         MediaCounters sfu = fixture.server.sfu().counters();
+        Map<String, Long> stages = fixture.server.sfu().stageCounters();
+        LossRecoveryStats adaPublisher = ada.publisherTransport().orElseThrow().lossRecoveryStats();
+        LossRecoveryStats graceSubscriber = grace.subscriberTransport().orElseThrow().lossRecoveryStats();
+        StreamCompleteness adaAtGrace = grace.subscriberTransport().orElseThrow()
+                .completeness(ssrcOf(grace, ada), STILL_IN_FLIGHT);
+        log.info("event=loss_recovery_measured seconds={} ada_uplink_dropped={} grace_downlink_dropped={} "
+                + "sfu_nacks_out={} sfu_rtx_in={} sfu_nacks_in={} sfu_rtx_out={} sfu_rtx_not_sent={} ada={} grace={} "
+                + "ada_video_at_grace={} ada_keyframe_requests_per_s={} stages={}",
+                String.format("%.1f", seconds), adaUplink.get().uplink().dropped(), graceDownlink.get().downlink().dropped(),
+                sfu.nacksOut.sum(), sfu.rtxIn.sum(), sfu.nacksIn.sum(), sfu.rtxOut.sum(), sfu.rtxNotSent.sum(),
+                adaPublisher, graceSubscriber, adaAtGrace, String.format("%.2f", adaRequests / seconds), stages);
+
         assertThat(sfu.nacksOut.sum()).as("NACKs from the SFU to publishers").isPositive();
         assertThat(sfu.rtxIn.sum()).as("RTX from publishers").isPositive();
         assertThat(sfu.nacksIn.sum()).as("NACKs from subscribers").isPositive();
         assertThat(sfu.rtxOut.sum()).as("RTX to subscribers").isPositive();
+        assertThat(stages).as("per-stage counters").hasEntrySatisfying("inbound.rtx_decoder.decoded", v -> assertThat(v).isPositive())
+                .hasEntrySatisfying("inbound.nack_generator.requested", v -> assertThat(v).isPositive())
+                .hasEntrySatisfying("inbound.keyframes.requests_suppressed", v -> assertThat(v).isPositive())
+                .hasEntrySatisfying("outbound.retransmitter.rtx_sent", v -> assertThat(v).isPositive())
+                .containsKeys("outbound.retransmitter.suppressed_per_packet", "outbound.retransmitter.suppressed_rtt",
+                        "outbound.retransmitter.suppressed_budget", "outbound.retransmission_buffer.evicted_by_count");
 
-        LossRecoveryStats adaPublisher = ada.publisherTransport().orElseThrow().lossRecoveryStats();
         assertThat(adaPublisher.nacksReceived()).isPositive();
         assertThat(adaPublisher.rtxSent()).isPositive();
-        LossRecoveryStats graceSubscriber = grace.subscriberTransport().orElseThrow().lossRecoveryStats();
+        assertThat(adaPublisher.maxRtxOfOnePacket()).as("Ada's own cap per packet").isLessThanOrEqualTo(3);
         assertThat(graceSubscriber.nacksSent()).isPositive();
         assertThat(graceSubscriber.rtxReceived()).isPositive();
+        assertThat(adaAtGrace.rtxReceived()).as("Grace's gaps were filled by RTX").isPositive();
 
         for (ConveneClient receiver : clients) {
             for (RemoteTrack track : receiver.remoteTracks().values()) {
@@ -129,17 +148,6 @@ class JavaClientLossRecoveryTest {
                         .isLessThanOrEqualTo(2);
             }
         }
-        StreamCompleteness adaAtGrace = grace.subscriberTransport().orElseThrow()
-                .completeness(ssrcOf(grace, ada), STILL_IN_FLIGHT);
-        assertThat(adaAtGrace.rtxReceived()).as("Grace's gaps were filled by RTX").isPositive();
-        assertThat(adaPublisher.maxRtxOfOnePacket()).as("Ada's own cap per packet").isLessThanOrEqualTo(3);
-
-        log.info("event=loss_recovery_measured seconds={} ada_uplink_dropped={} grace_downlink_dropped={} "
-                + "sfu_nacks_out={} sfu_rtx_in={} sfu_nacks_in={} sfu_rtx_out={} sfu_rtx_not_sent={} ada={} grace={} "
-                + "ada_video_at_grace={} ada_keyframe_requests_per_s={}",
-                String.format("%.1f", seconds), adaUplink.get().uplink().dropped(), graceDownlink.get().downlink().dropped(),
-                sfu.nacksOut.sum(), sfu.rtxIn.sum(), sfu.nacksIn.sum(), sfu.rtxOut.sum(), sfu.rtxNotSent.sum(),
-                adaPublisher, graceSubscriber, adaAtGrace, String.format("%.2f", adaRequests / seconds));
         assertThat(adaRequests / seconds).as("keyframe requests reaching Ada per second, asked for 20 times a second")
                 .isLessThanOrEqualTo(2.0).isGreaterThanOrEqualTo(1.0);
     }
