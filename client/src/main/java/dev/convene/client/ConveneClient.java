@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,30 +43,39 @@ public final class ConveneClient implements AutoCloseable {
      * @param captureLimit raw datagrams from the SFU to keep per transport (0: none)
      * @param publishAudio whether {@link #publish()} sends audio
      * @param publishVideo whether {@link #publish()} sends video
-     * @param mediaRoute   where both transports send media instead of the SFU's candidate (a
-     *                     test's impairing relay in front of the SFU); null: the candidate
+     * @param lossRecovery whether video is sent with RTX for NACKs and received with NACKs for gaps, as browsers do
+     * @param publisherRoute where the publisher transport sends instead of the SFU's candidate (a test's relay)
+     * @param subscriberRoute the same for the subscriber transport
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
-            InetSocketAddress mediaRoute) {
-        public Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo) {
-            this(timeout, captureLimit, publishAudio, publishVideo, null);
-        }
-
+            boolean lossRecovery, UnaryOperator<InetSocketAddress> publisherRoute,
+            UnaryOperator<InetSocketAddress> subscriberRoute) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), 0, true, true);
+            return new Options(Duration.ofSeconds(10), 0, true, true, true, UnaryOperator.identity(),
+                    UnaryOperator.identity());
         }
 
         /** Keeps up to {@code limit} raw datagrams and RTP arrivals per transport. */
         public Options withCapture(int limit) {
-            return new Options(timeout, limit, publishAudio, publishVideo, mediaRoute);
+            return new Options(timeout, limit, publishAudio, publishVideo, lossRecovery, publisherRoute, subscriberRoute);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, captureLimit, publishAudio, publishVideo, mediaRoute);
+            return new Options(t, captureLimit, publishAudio, publishVideo, lossRecovery, publisherRoute, subscriberRoute);
         }
 
-        public Options withMediaRoute(InetSocketAddress route) {
-            return new Options(timeout, captureLimit, publishAudio, publishVideo, route);
+        public Options withLossRecovery(boolean on) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, on, publisherRoute, subscriberRoute);
+        }
+
+        /** Sends the publisher transport's datagrams via {@code route.apply(sfuAddress)}. */
+        public Options withPublisherRoute(UnaryOperator<InetSocketAddress> route) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, lossRecovery, route, subscriberRoute);
+        }
+
+        /** Sends the subscriber transport's datagrams via {@code route.apply(sfuAddress)}. */
+        public Options withSubscriberRoute(UnaryOperator<InetSocketAddress> route) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, lossRecovery, publisherRoute, route);
         }
     }
 
@@ -197,14 +207,18 @@ public final class ConveneClient implements AutoCloseable {
         do {
             videoSsrc = randomSsrc();
         } while (videoSsrc == audioSsrc);
+        long rtxSsrc;
+        do {
+            rtxSsrc = randomSsrc();
+        } while (rtxSsrc == audioSsrc || rtxSsrc == videoSsrc);
         List<LocalTrack> tracks = new ArrayList<>();
         if (options.publishAudio()) {
-            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc,
+            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc, 0,
                     ClientSdp.OPUS_PAYLOAD_TYPE, null));
         }
         if (options.publishVideo()) {
             tracks.add(new LocalTrack(Integer.toString(tracks.size()), "video", "camera", videoSsrc,
-                    ClientSdp.VP8_PAYLOAD_TYPE, null));
+                    options.lossRecovery() ? rtxSsrc : 0, ClientSdp.VP8_PAYLOAD_TYPE, null));
         }
         if (tracks.isEmpty()) {
             throw new IllegalStateException("the options publish neither audio nor video");
@@ -237,6 +251,10 @@ public final class ConveneClient implements AutoCloseable {
                 audioPt = pt;
             } else {
                 videoPt = pt;
+                int rtxPt = ClientSdp.acceptedRtxPayloadType(answer, t.mid(), pt);
+                if (rtxPt >= 0 && t.rtxSsrc() != 0) {
+                    transport.enableRetransmission(t.ssrc(), t.rtxSsrc(), rtxPt);
+                }
             }
         }
         localTracks = List.copyOf(published);
@@ -248,7 +266,7 @@ public final class ConveneClient implements AutoCloseable {
                 media.requestKeyframe();
             }
         });
-        transport.connect(routed(ClientSdp.remoteTransport(answer)), options.timeout());
+        transport.connect(routed(ClientSdp.remoteTransport(answer), options.publisherRoute()), options.timeout());
         media.start(audioPt, videoPt);
         return localTracks;
     }
@@ -445,6 +463,10 @@ public final class ConveneClient implements AutoCloseable {
             subscriber = transport;
         }
         transport.setVp8PayloadTypes(vp8PayloadTypes(offer));
+        if (options.lossRecovery()) {
+            transport.enableLossRecovery(ClientSdp.nackPayloadTypes(offer), ClientSdp.rtxPayloadTypes(offer),
+                    ClientSdp.rtxSsrcs(offer));
+        }
         Map<String, Long> ssrcs = ClientSdp.ssrcsByMid(offer);
         Map<String, RemoteTrack> carried = new LinkedHashMap<>();
         for (JsonNode t : frame.path("tracks")) {
@@ -460,7 +482,7 @@ public final class ConveneClient implements AutoCloseable {
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport);
         signaling.send(signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         if (fresh) {
-            MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer));
+            MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer), options.subscriberRoute());
             MediaTransportClient t = transport;
             Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
                 try {
@@ -471,11 +493,6 @@ public final class ConveneClient implements AutoCloseable {
                 }
             });
         }
-    }
-
-    private MediaTransportClient.Remote routed(MediaTransportClient.Remote remote) {
-        InetSocketAddress route = options.mediaRoute();
-        return route == null ? remote : new MediaTransportClient.Remote(route, remote.ice(), remote.fingerprint());
     }
 
     private static Set<Integer> vp8PayloadTypes(SessionDescription offer) {
@@ -515,6 +532,11 @@ public final class ConveneClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new SignalingException("timeout", "no " + what + " within " + options.timeout().toMillis() + " ms", null);
         }
+    }
+
+    private static MediaTransportClient.Remote routed(MediaTransportClient.Remote remote,
+            UnaryOperator<InetSocketAddress> route) {
+        return new MediaTransportClient.Remote(route.apply(remote.address()), remote.ice(), remote.fingerprint());
     }
 
     private static long randomSsrc() {

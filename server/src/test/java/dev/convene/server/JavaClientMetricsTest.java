@@ -48,13 +48,13 @@ class JavaClientMetricsTest {
     void metricsReportTheImposedLossAndRttAndCountGarbage() throws Exception {
         try (JavaClientFixture fixture = new JavaClientFixture()) {
             InetSocketAddress sfu = new InetSocketAddress(InetAddress.getLoopbackAddress(), fixture.server.sfu().mediaPort());
-            // One transport per relay: Ada only publishes, Grace only subscribes.
             try (UdpImpairer adaLink = UdpImpairer.start(sfu, Impairment.none(), Impairment.none(), 1301);
                     UdpImpairer graceLink = UdpImpairer.start(sfu, Impairment.none(), Impairment.none(), 1302)) {
-                ConveneClient ada = fixture.join("Ada", ConveneClient.Options.defaults()
-                        .withTimeout(Duration.ofSeconds(20)).withMediaRoute(adaLink.address()));
-                ConveneClient grace = fixture.join("Grace", ConveneClient.Options.defaults()
-                        .withTimeout(Duration.ofSeconds(20)).withMediaRoute(graceLink.address()));
+                // Without NACK/RTX, so what is lost stays lost and both ends see the network's loss.
+                ConveneClient ada = fixture.join("Ada", ConveneClient.Options.defaults().withLossRecovery(false)
+                        .withTimeout(Duration.ofSeconds(20)).withPublisherRoute(a -> adaLink.address()));
+                ConveneClient grace = fixture.join("Grace", ConveneClient.Options.defaults().withLossRecovery(false)
+                        .withTimeout(Duration.ofSeconds(20)).withSubscriberRoute(a -> graceLink.address()));
                 ada.publish();
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> grace.received(ada.participantId(), "video").packets() > 50

@@ -29,7 +29,8 @@ public final class OutboundStream {
     public OutboundStream(RtpStreamRewriter rewriter, Retransmitter retransmitter) {
         this.rewriter = rewriter;
         this.retransmitter = retransmitter;
-        this.stages = retransmitter == null ? List.of(rewriter, stats) : List.of(rewriter, stats, retransmitter);
+        this.stages = retransmitter == null ? List.of(rewriter, stats)
+                : List.of(rewriter, stats, retransmitter, retransmitter.buffer());
     }
 
     /** Rewrites {@code copy} in place for this subscriber; on FORWARD, records it as sent. */

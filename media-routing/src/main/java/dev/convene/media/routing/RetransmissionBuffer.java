@@ -5,15 +5,20 @@ import java.util.Arrays;
 
 /**
  * The packets recently sent on one outgoing stream, kept so that a receiver's NACK can be
- * answered: about a second of them, bounded three ways — a fixed number of slots (the memory
- * bound: slots × {@link Settings#maxPacketSize()} bytes, allocated on first use and reused
- * after), a byte budget across stored packets, and an age.
+ * answered: about a second of them, bounded three ways — a number of slots, a byte budget
+ * across stored packets, and an age.
  *
  * <p>Packets are keyed by their extended (64-bit) output sequence number; a slot is
  * {@code sequence & (slots - 1)}, so storing number n overwrites n − slots. When the stored
- * bytes pass the budget, the oldest packets go first. A lookup of a packet older than
- * {@link Settings#maxAgeNanos()} misses and frees it. Each entry also carries what the
- * {@link Retransmitter} needs: how often and when it was last retransmitted.
+ * bytes pass the budget, the oldest packets go first; packets older than
+ * {@link Settings#maxAgeNanos()} are freed as newer ones are stored, and a lookup of one misses.
+ * Each entry also carries what the {@link Retransmitter} needs: how often and when it was last
+ * retransmitted.
+ *
+ * <p>Memory: a packet's bytes live in a {@link Settings#maxPacketSize()} array taken from the
+ * buffer's own free list and returned to it on eviction, so a leg holds arrays for about one
+ * second of its own packets (a quiet leg little, a busy one at most {@code slots} of them) and,
+ * once that many exist, stores without allocating.
  *
  * <p>Not thread-safe: one per outgoing stream, confined to its event loop.
  */
@@ -49,6 +54,10 @@ public final class RetransmissionBuffer implements PipelineStage {
     private final int[] retransmissions;
     private final long[] lastRetransmittedAt;
     private final RtpPacket view = new RtpPacket();
+    /** Arrays of evicted packets, reused by the next stores. */
+    private final byte[][] free;
+    private int freeCount;
+    private long arraysAllocated;
 
     private boolean started;
     /** Lowest sequence number that may still be held; everything below is gone. */
@@ -73,6 +82,7 @@ public final class RetransmissionBuffer implements PipelineStage {
         this.storedAt = new long[settings.slots()];
         this.retransmissions = new int[settings.slots()];
         this.lastRetransmittedAt = new long[settings.slots()];
+        this.free = new byte[settings.slots()][];
         Arrays.fill(sequences, EMPTY);
     }
 
@@ -113,12 +123,19 @@ public final class RetransmissionBuffer implements PipelineStage {
             // Older than what the slots still cover (a very late reordered packet).
             return;
         }
+        evictAged(nowNanos);
         int slot = (int) (extendedSequence & mask);
         if (sequences[slot] != EMPTY) {
             bytes -= lengths[slot];
         }
         if (data[slot] == null) {
-            data[slot] = new byte[settings.maxPacketSize()];
+            if (freeCount > 0) {
+                data[slot] = free[--freeCount];
+                free[freeCount] = null;
+            } else {
+                data[slot] = new byte[settings.maxPacketSize()];
+                arraysAllocated++;
+            }
         }
         System.arraycopy(packet.buffer(), packet.offset(), data[slot], 0, length);
         lengths[slot] = length;
@@ -143,7 +160,28 @@ public final class RetransmissionBuffer implements PipelineStage {
         }
         sequences[slot] = EMPTY;
         bytes -= lengths[slot];
+        free[freeCount++] = data[slot];
+        data[slot] = null;
         return true;
+    }
+
+    /**
+     * Frees the oldest packets while they are past their age. Numbers never stored (lost before
+     * they reached us) are stepped over only behind an aged packet: one of them may still come,
+     * repaired upstream, and must find its slot.
+     */
+    private void evictAged(long nowNanos) {
+        for (long s = oldest; s < newest; s++) {
+            int slot = (int) (s & mask);
+            if (sequences[slot] == s) {
+                if (nowNanos - storedAt[slot] <= settings.maxAgeNanos()) {
+                    return;
+                }
+                evict(s);
+                evictedByAge++;
+                oldest = s + 1;
+            }
+        }
     }
 
     /**
@@ -192,6 +230,9 @@ public final class RetransmissionBuffer implements PipelineStage {
         lastRetransmittedAt[slot] = nowNanos;
     }
 
+    /** Packet arrays ever allocated: with {@link Settings#maxPacketSize()}, the memory the buffer holds. */
+    public long arraysAllocated() { return arraysAllocated; }
+
     /** Bytes of the packets currently held. */
     public int bytes() { return bytes; }
 
@@ -222,5 +263,6 @@ public final class RetransmissionBuffer implements PipelineStage {
         sink.counter("hits", hits);
         sink.counter("misses", misses);
         sink.counter("bytes_now", bytes);
+        sink.counter("arrays_allocated", arraysAllocated);
     }
 }

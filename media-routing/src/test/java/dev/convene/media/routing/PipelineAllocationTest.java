@@ -40,7 +40,10 @@ class PipelineAllocationTest {
         assertThat(inbound.nack().requested()).as("NACKs were generated").isPositive();
         assertThat(leg.retransmitter().sent()).as("RTX was sent").isPositive();
         assertThat(work).isPositive();
-        assertThat(allocated).isLessThan(1024);
+        // One small object per packet would be >= 320 KB here. 16 KiB leaves room for one-off
+        // effects of a loaded JVM (deoptimisation re-materialising an eliminated object) and for
+        // the retransmission buffer taking a few more arrays when its live peak grows.
+        assertThat(allocated).isLessThan(16 * 1024);
     }
 
     private long run(int from, int count) {

@@ -96,6 +96,37 @@ class RetransmissionBufferTest {
     }
 
     @Test
+    void holdsArraysForAboutASecondOfTheLegsOwnPacketsAndReusesThem() {
+        RetransmissionBuffer quiet = new RetransmissionBuffer();
+        // 50 packets a second for 5 s: about 50 arrays, then the same ones over and over.
+        for (int seq = 0; seq < 250; seq++) {
+            quiet.store(packet(seq, 500), seq, seq * 20 * MS);
+        }
+        assertThat(quiet.arraysAllocated()).isBetween(50L, 52L);
+        assertThat(quiet.evictedByAge()).isGreaterThan(190);
+        assertThat(quiet.bytes()).isLessThanOrEqualTo(52 * 512);
+        assertThat(quiet.find(249 - 45, 249 * 20 * MS)).as("0.9 s old: kept").isNotNegative();
+
+        RetransmissionBuffer busy = new RetransmissionBuffer();
+        for (int seq = 0; seq < 5000; seq++) {
+            busy.store(packet(seq, 1000), seq, seq * MS);
+        }
+        assertThat(busy.arraysAllocated()).as("bounded by the byte budget below the slot count")
+                .isLessThanOrEqualTo(512 * 1024 / 1012 + 1);
+    }
+
+    @Test
+    void aPacketRepairedUpstreamStillFindsItsSlot() {
+        RetransmissionBuffer buffer = new RetransmissionBuffer();
+        buffer.store(packet(10, 50), 10, 0);
+        buffer.store(packet(12, 50), 12, 1_500 * MS); // 10 ages out; 11 was lost upstream
+        buffer.store(packet(13, 50), 13, 1_510 * MS);
+        buffer.store(packet(11, 50), 11, 1_560 * MS); // its RTX reached us 60 ms later
+        assertThat(buffer.find(10, 1_560 * MS)).isNegative();
+        assertThat(buffer.find(11, 1_570 * MS)).isNotNegative();
+    }
+
+    @Test
     void refusesPacketsLargerThanASlot() {
         RetransmissionBuffer buffer = new RetransmissionBuffer(new RetransmissionBuffer.Settings(8, 1 << 20, 1_000 * MS, 100));
         buffer.store(packet(1, 200), 1, 0);

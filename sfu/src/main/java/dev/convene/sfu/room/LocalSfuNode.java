@@ -1,6 +1,7 @@
 package dev.convene.sfu.room;
 
 import dev.convene.media.routing.rtcp.LocalNtpClock;
+import dev.convene.media.routing.PipelineStage;
 import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
@@ -17,7 +18,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -107,6 +110,34 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             log.info("event=participant_joined meeting={} participant={}", meetingId, participantId);
             return new LoopParticipantSession(loop, participant);
         });
+    }
+
+    /**
+     * The packet path's stage counters, summed over the streams on this node now (streams that
+     * ended take theirs along): {@code inbound.<stage>.<counter>} for published tracks,
+     * {@code outbound.<stage>.<counter>} for subscriber legs. Read on the loop.
+     */
+    public Map<String, Long> stageCounters() {
+        return loop.get(() -> {
+            Map<String, Long> sums = new TreeMap<>();
+            for (Room room : rooms.values()) {
+                for (Participant p : room.participants()) {
+                    for (PublishedTrack track : p.tracks()) {
+                        add(sums, "inbound.", track.inbound().stages());
+                        for (Forwarder f : track.forwarders()) {
+                            add(sums, "outbound.", f.leg().stages());
+                        }
+                    }
+                }
+            }
+            return sums;
+        });
+    }
+
+    private static void add(Map<String, Long> sums, String prefix, List<PipelineStage> stages) {
+        for (PipelineStage stage : stages) {
+            stage.appendCounters((name, value) -> sums.merge(prefix + stage.name() + "." + name, value, Long::sum));
+        }
     }
 
     /** Participants in rooms of this node, for load reporting and tests. */

@@ -35,6 +35,9 @@ final class PacketRouter {
     /** A publisher's RTP packet of {@code track}; {@code packet} views the plaintext receive buffer. */
     void onPublisherRtp(PublishedTrack track, RtpPacket packet, long nowNanos) {
         boolean retransmission = track.inbound().isRtx(packet);
+        if (!retransmission) {
+            track.networkStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
+        }
         InboundStream.Result result = track.inbound().onRtp(packet, nowNanos);
         if (retransmission) {
             counters.rtxIn.increment();

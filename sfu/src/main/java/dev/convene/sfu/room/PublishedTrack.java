@@ -27,6 +27,7 @@ final class PublishedTrack {
     private boolean muted;
     private long mediaSsrc = -1;
     private ReceiveStatistics receiveStatistics;
+    private ReceiveStatistics networkStatistics;
     private SourceSenderReport lastSenderReport;
 
     /** @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1 */
@@ -86,14 +87,23 @@ final class PublishedTrack {
         this.mediaSsrc = ssrc;
         inbound.setMediaSsrc(ssrc);
         this.receiveStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
+        this.networkStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
         if (lastSenderReport != null && lastSenderReport.sourceSsrc() != ssrc) {
             lastSenderReport = null;
         }
     }
 
-    /** Statistics of the stream from {@link #mediaSsrc()}; null before its first packet. */
+    /**
+     * Statistics of the stream from {@link #mediaSsrc()} as routed, retransmissions restored
+     * (what our RRs report); null before its first packet.
+     */
     ReceiveStatistics receiveStatistics() {
         return receiveStatistics;
+    }
+
+    /** The same over original transmissions only: the uplink's own loss and jitter, for metrics. */
+    ReceiveStatistics networkStatistics() {
+        return networkStatistics;
     }
 
     /** Records the publisher's SR about {@code ssrc}; kept only while that is the track's stream. */

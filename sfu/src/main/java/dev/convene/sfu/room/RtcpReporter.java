@@ -103,7 +103,12 @@ final class RtcpReporter {
             ReceiveStatistics stats = track.receiveStatistics();
             if (stats != null && stats.hasPackets() && blocks.size() < MAX_BLOCKS) {
                 blocks.add(stats.reportBlock(nowNanos));
-                metrics.upstreamInterval(stats.lastIntervalExpected(), stats.lastIntervalLost(), stats.jitterNanos());
+            }
+            // The node's upstream loss is the network's, before NACK repair (the RR tells the publisher what is left).
+            ReceiveStatistics network = track.networkStatistics();
+            if (network != null && network.hasPackets()) {
+                network.reportBlock(nowNanos);
+                metrics.upstreamInterval(network.lastIntervalExpected(), network.lastIntervalLost(), network.jitterNanos());
             }
         }
         if (!blocks.isEmpty()) {
