@@ -77,6 +77,12 @@ public final class ClientSdp {
      */
     public static String subscriberAnswer(long sessionId, long version, SessionDescription offer,
             MediaTransportClient transport) {
+        return subscriberAnswer(sessionId, version, offer, transport, Setup.ACTIVE);
+    }
+
+    /** As above, saying {@code setup} ({@code active}, or {@code passive} to make the SFU the DTLS client). */
+    public static String subscriberAnswer(long sessionId, long version, SessionDescription offer,
+            MediaTransportClient transport, Setup setup) {
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"));
         List<String> bundle = new ArrayList<>();
@@ -89,7 +95,7 @@ public final class ClientSdp {
             }
             bundle.add(mid);
             MediaDescription.Builder m = transportLines(
-                    MediaDescription.builder(offered.type(), 9, offered.proto()), transport, Setup.ACTIVE)
+                    MediaDescription.builder(offered.type(), 9, offered.proto()), transport, setup)
                     .mid(mid)
                     .direction(offered.direction().sends() ? Direction.RECVONLY : Direction.INACTIVE);
             for (Codec codec : offered.codecs()) {
