@@ -43,38 +43,36 @@ public final class ConveneClient implements AutoCloseable {
      * @param captureLimit  raw datagrams from the SFU to keep per transport (0: none)
      * @param publishAudio  whether {@link #publish()} sends audio
      * @param publishVideo  whether {@link #publish()} sends video
-     * @param subscriberSetup what our subscriber answers say, {@code active} (as browsers) or
-     *     {@code passive} (as Pion: the SFU is then the DTLS client)
+     * @param passiveDtls   whether our SDP says {@code a=setup:passive} on both connections (as Pion:
+     *     the SFU is then the DTLS client), instead of {@code actpass}/{@code active} (as browsers)
      * @param consentChecks whether to keep sending ICE consent checks once connected (Pion does not)
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
-            Setup subscriberSetup, boolean consentChecks) {
-        public Options {
-            if (subscriberSetup != Setup.ACTIVE && subscriberSetup != Setup.PASSIVE) {
-                throw new IllegalArgumentException("a subscriber answer says active or passive, not " + subscriberSetup);
-            }
-        }
-
+            boolean passiveDtls, boolean consentChecks) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), 0, true, true, Setup.ACTIVE, true);
+            return new Options(Duration.ofSeconds(10), 0, true, true, false, true);
         }
 
         public Options withCapture(int limit) {
-            return new Options(timeout, limit, publishAudio, publishVideo, subscriberSetup, consentChecks);
+            return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, captureLimit, publishAudio, publishVideo, subscriberSetup, consentChecks);
+            return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks);
         }
 
-        /** Answers subscriber offers with {@code a=setup:passive}, as Pion does. */
-        public Options withPassiveSubscriber() {
-            return new Options(timeout, captureLimit, publishAudio, publishVideo, Setup.PASSIVE, consentChecks);
+        /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
+        public Options withPassiveDtls() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks);
         }
 
         /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
         public Options withoutConsentChecks() {
-            return new Options(timeout, captureLimit, publishAudio, publishVideo, subscriberSetup, false);
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false);
+        }
+
+        DtlsRole dtlsRole() {
+            return passiveDtls ? DtlsRole.SERVER : DtlsRole.CLIENT;
         }
     }
 
@@ -232,7 +230,7 @@ public final class ConveneClient implements AutoCloseable {
         }
         String streamId = "stream-" + grant.participantId();
         String offer = ClientSdp.publisherOffer(sdpSessionId, publisherVersion++, transport, streamId,
-                "cname-" + grant.participantId(), tracks);
+                "cname-" + grant.participantId(), tracks, options.passiveDtls() ? Setup.PASSIVE : Setup.ACTPASS);
         ObjectNode reply = await(signaling.request(signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
                 "publisher answer");
         SessionDescription answer = ClientSdp.parse(reply.path("sdp").asText());
@@ -266,7 +264,7 @@ public final class ConveneClient implements AutoCloseable {
                 media.requestKeyframe();
             }
         });
-        transport.connect(ClientSdp.remoteTransport(answer), options.timeout(), DtlsRole.CLIENT, options.consentChecks());
+        transport.connect(ClientSdp.remoteTransport(answer), options.timeout(), options.dtlsRole(), options.consentChecks());
         media.start(audioPt, videoPt);
         return localTracks;
     }
@@ -475,14 +473,14 @@ public final class ConveneClient implements AutoCloseable {
         }
         remoteTracks = Map.copyOf(carried);
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport,
-                options.subscriberSetup());
+                options.passiveDtls() ? Setup.PASSIVE : Setup.ACTIVE);
         CompletableFuture<ObjectNode> ack = signaling.request(
                 signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         answerAcks.add(ack);
         if (fresh) {
             MediaTransportClient.Remote remote = ClientSdp.remoteTransport(offer);
             MediaTransportClient t = transport;
-            DtlsRole role = options.subscriberSetup() == Setup.PASSIVE ? DtlsRole.SERVER : DtlsRole.CLIENT;
+            DtlsRole role = options.dtlsRole();
             Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
                 try {
                     t.connect(remote, options.timeout(), role, options.consentChecks());

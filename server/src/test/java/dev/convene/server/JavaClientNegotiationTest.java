@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convene.client.ConveneClient;
 import dev.convene.client.MediaTransportClient;
 import dev.convene.media.core.rtcp.RtcpReceiverReport;
-import dev.convene.sdp.Setup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Clients that negotiate as Pion 3.1 bots do, against a real all-in-one server over UDP on
- * loopback: a subscriber that answers {@code a=setup:passive} (the SFU must be the DTLS client),
- * and one that stops ICE consent checks once media flows. Every answer is acknowledged.
+ * loopback: one whose publisher offer and subscriber answer say {@code a=setup:passive} (the SFU
+ * must be the DTLS client on both), and one that stops ICE consent checks once media flows.
+ * Every answer is acknowledged.
  */
 @Timeout(180)
 class JavaClientNegotiationTest {
@@ -46,9 +46,9 @@ class JavaClientNegotiationTest {
     }
 
     @Test
-    void aSubscriberAnsweringPassiveReceivesMediaWithTheSfuAsDtlsClientAndEveryAnswerIsAcknowledged() throws Exception {
+    void aClientSayingPassiveSendsAndReceivesMediaWithTheSfuAsDtlsClientAndEveryAnswerIsAcknowledged() throws Exception {
         ConveneClient ada = fixture.join("Ada");
-        ConveneClient pion = fixture.join("Pion", ConveneClient.Options.defaults().withPassiveSubscriber());
+        ConveneClient pion = fixture.join("Pion", ConveneClient.Options.defaults().withPassiveDtls());
         ada.publish();
         pion.publish();
 
@@ -65,6 +65,9 @@ class JavaClientNegotiationTest {
         assertThat(subscriber.stats().unprotectFailures()).isZero();
         assertThat(pion.frames("offer")).isNotEmpty().allSatisfy(offer ->
                 assertThat(offer.path("sdp").asText()).contains("a=setup:actpass"));
+        assertThat(pion.frames("answer")).singleElement().satisfies(answer ->
+                assertThat(answer.path("sdp").asText()).contains("a=setup:active").doesNotContain("a=setup:passive"));
+        assertThat(pion.publisherTransport().orElseThrow().stats().unprotectFailures()).isZero();
 
         for (ConveneClient c : List.of(ada, pion)) {
             List<CompletableFuture<ObjectNode>> replies = c.subscriberAnswerReplies();
@@ -87,7 +90,7 @@ class JavaClientNegotiationTest {
         ConveneClient pion = fixture.join("Pion", ConveneClient.Options.defaults().withoutConsentChecks());
         // Receives but sends nothing at all once connected: no checks, no media, no reports.
         ConveneClient silent = fixture.join("Silent", new ConveneClient.Options(Duration.ofSeconds(10), 0, false, false,
-                Setup.ACTIVE, false));
+                false, false));
         ada.publish();
         pion.publish();
         await().atMost(MEDIA_TIMEOUT).untilAsserted(() -> {

@@ -3,6 +3,7 @@ package dev.convene.sfu.net;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -63,9 +64,20 @@ public final class MediaSocket implements AutoCloseable {
 
     /**
      * Binds {@code port} on each of {@code addresses}. With port 0 one free port is chosen that
-     * is free on every address.
+     * is free on every address. Any failure fails the whole bind.
      */
     public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink) throws InterruptedException {
+        return bind(addresses, port, sink, false);
+    }
+
+    /**
+     * As {@link #bind(List, int, DatagramSink)}; with {@code skipUnusable}, an address that
+     * cannot be bound for another reason than the port being taken (an IPv6 address still in
+     * duplicate address detection, one removed since it was listed) is left out and logged,
+     * as long as one address remains.
+     */
+    public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink, boolean skipUnusable)
+            throws InterruptedException {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("the media port needs at least one local address");
         }
@@ -79,9 +91,22 @@ public final class MediaSocket implements AutoCloseable {
                 try {
                     int chosen = port;
                     for (InetAddress address : addresses) {
-                        Endpoint endpoint = Endpoint.bind(group, epoll, new InetSocketAddress(address, chosen), sink);
+                        Endpoint endpoint;
+                        try {
+                            endpoint = Endpoint.bind(group, epoll, new InetSocketAddress(address, chosen), sink);
+                        } catch (RuntimeException e) {
+                            if (!skipUnusable || isBindConflict(e)) {
+                                throw e;
+                            }
+                            log.warn("event=media_address_skipped address={} error=\"{}\"", address.getHostAddress(),
+                                    e.getMessage());
+                            continue;
+                        }
                         bound.add(endpoint);
                         chosen = endpoint.localAddress().getPort();
+                    }
+                    if (bound.isEmpty()) {
+                        throw new IllegalStateException("none of " + addresses + " could be bound for media");
                     }
                     MediaSocket socket = new MediaSocket(group, bound);
                     for (Endpoint e : bound) {
@@ -212,7 +237,13 @@ public final class MediaSocket implements AutoCloseable {
                                     cause.toString());
                         }
                     });
-            self[0] = new Endpoint(bootstrap.bind(address).sync().channel());
+            ChannelFuture bound = bootstrap.bind(address).await();
+            if (!bound.isSuccess()) {
+                // sync() would rethrow a checked BindException unchecked; name the address instead.
+                throw new IllegalStateException("cannot bind media UDP " + address + ": " + bound.cause().getMessage(),
+                        bound.cause());
+            }
+            self[0] = new Endpoint(bound.channel());
             return self[0];
         }
 

@@ -54,11 +54,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         if (local.isEmpty()) {
             throw new IllegalStateException("this host has no address to receive media on");
         }
-        this.socket = MediaSocket.bind(local, config.bind().getPort(), demux);
+        this.socket = MediaSocket.bind(local, config.bind().getPort(), demux, host.isAnyLocalAddress());
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
         List<InetAddress> announced = new ArrayList<>(config.advertisedAddresses());
-        announced.addAll(local);
+        socket.endpoints().forEach(e -> announced.add(e.localAddress().getAddress()));
         this.candidates = HostCandidate.udp(announced, socket.port());
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }

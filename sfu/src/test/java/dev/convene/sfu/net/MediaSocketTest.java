@@ -1,6 +1,7 @@
 package dev.convene.sfu.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -52,6 +53,23 @@ class MediaSocketTest {
             client.receive(reply);
 
             assertThat(reply.getAddress()).isEqualTo(local.get(1));
+        }
+    }
+
+    @Test
+    void aTakenPortFailsLoudlyButAnUnusableListedAddressIsSkippedWhenAskedTo() throws Exception {
+        MediaSocket.DatagramSink ignore = (buf, len, from, via) -> { };
+        InetAddress one = InetAddress.getByName("127.0.0.1");
+        // 192.0.2.1 (TEST-NET-1) is on no interface of this host: it cannot be bound.
+        InetAddress absent = InetAddress.getByName("192.0.2.1");
+        try (MediaSocket first = MediaSocket.bind(List.of(one), 0, ignore)) {
+            assertThatThrownBy(() -> MediaSocket.bind(List.of(one), first.port(), ignore, true))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("127.0.0.1:" + first.port());
+        }
+        assertThatThrownBy(() -> MediaSocket.bind(List.of(one, absent), 0, ignore))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("192.0.2.1");
+        try (MediaSocket lenient = MediaSocket.bind(List.of(absent, one), 0, ignore, true)) {
+            assertThat(lenient.endpoints()).extracting(e -> e.localAddress().getAddress()).containsExactly(one);
         }
     }
 }
