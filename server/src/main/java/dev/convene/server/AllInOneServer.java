@@ -58,7 +58,7 @@ public final class AllInOneServer implements RunningNode {
 
     static SfuConfig sfuConfig(ServerOptions options) {
         return new SfuConfig(options.nodeId(), new InetSocketAddress(options.mediaHost(), options.mediaPort()),
-                options.mediaAdvertise(), options.uplinkEstimateBps());
+                options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout());
     }
 
     /** Where the web client is served. */

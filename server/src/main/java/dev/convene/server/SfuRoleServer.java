@@ -55,7 +55,7 @@ public final class SfuRoleServer implements RunningNode {
                     options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()),
                     Clock.systemUTC(), meters::scrape);
             String controlUrl = control.url(options.controlAdvertise()).toString();
-            String mediaAddress = options.mediaAdvertise().getHostAddress() + ":" + sfu.mediaPort();
+            String mediaAddress = sfu.candidates().getFirst().address() + ":" + sfu.mediaPort();
             SfuRegistry registry = backends.registry();
             LocalSfuNode node = sfu;
             ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(

@@ -1,20 +1,29 @@
 package dev.convene.sfu;
 
+import dev.convene.media.transport.ice.IceLiteAgent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How an SFU node runs.
  *
  * @param nodeId stable name of this node in the registry and in join responses
- * @param bind the UDP address the media socket binds (port 0 picks a free one, for tests)
- * @param advertisedAddress the address put in SDP candidates: what clients can reach
+ * @param bind the UDP address the media port binds (port 0 picks a free one, for tests); the
+ *     wildcard address means one socket on each usable address of the host
+ * @param advertisedAddresses extra addresses put in SDP candidates, before the bound ones: what
+ *     clients reach through a 1:1 NAT; empty when the host's own addresses are reachable
  * @param estimatedUplinkBps the bitrate the SFU tells each publisher it may send (REMB) until
  *     real bandwidth estimation arrives
+ * @param consentTimeout how long a client may send neither a consent check nor authenticated
+ *     media before its session ends
  */
-public record SfuConfig(String nodeId, InetSocketAddress bind, InetAddress advertisedAddress, long estimatedUplinkBps) {
+public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses,
+        long estimatedUplinkBps, Duration consentTimeout) {
 
     public static final int DEFAULT_MEDIA_PORT = 50000;
+    public static final Duration DEFAULT_CONSENT_TIMEOUT = IceLiteAgent.DEFAULT_CONSENT_TIMEOUT;
 
     public SfuConfig {
         if (nodeId == null || nodeId.isBlank()) {
@@ -23,5 +32,14 @@ public record SfuConfig(String nodeId, InetSocketAddress bind, InetAddress adver
         if (estimatedUplinkBps <= 0) {
             throw new IllegalArgumentException("estimatedUplinkBps must be positive");
         }
+        advertisedAddresses = List.copyOf(advertisedAddresses);
+        if (consentTimeout == null || consentTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("the consent timeout must be at least 1 s, was " + consentTimeout);
+        }
+    }
+
+    /** A node with the default consent timeout. */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, DEFAULT_CONSENT_TIMEOUT);
     }
 }

@@ -57,7 +57,14 @@ public final class SdpTranslator {
         return new SubscriberAnswer(transportParams(parse(sdp)));
     }
 
-    public static String writePublisherAnswer(TransportParams local, HostCandidate candidate, List<AnsweredMedia> media) {
+    /**
+     * @param candidates the SFU's candidates, most preferred first; the first also names the
+     *     origin and connection address
+     * @param setup what the answer says the SFU's DTLS role is
+     */
+    public static String writePublisherAnswer(TransportParams local, List<HostCandidate> candidates, Setup setup,
+            List<AnsweredMedia> media) {
+        HostCandidate candidate = candidates.getFirst();
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(System.nanoTime() & Long.MAX_VALUE), 2, candidate.address()))
                 .iceLite();
@@ -74,7 +81,7 @@ public final class SdpTranslator {
                 continue;
             }
             bundle.add(offered.mid());
-            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, Setup.PASSIVE)
+            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, setup)
                     .mid(offered.mid());
             for (String uri : List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.AUDIO_LEVEL_URI)) {
                 Integer id = offered.extensionIds().get(uri);
@@ -87,7 +94,7 @@ public final class SdpTranslator {
             if (answered.rtxPayloadType() >= 0) {
                 addCodec(m, SfuCodecs.rtx(answered.codec(), answered.rtxPayloadType()));
             }
-            addCandidate(m, candidate);
+            addCandidates(m, candidates);
             session.addMedia(m.build());
         }
         if (!bundle.isEmpty()) {
@@ -96,8 +103,9 @@ public final class SdpTranslator {
         return session.build().toString();
     }
 
-    public static String writeSubscriberOffer(long sessionId, long version, TransportParams local, HostCandidate candidate,
-            List<SubscriberLine> lines) {
+    public static String writeSubscriberOffer(long sessionId, long version, TransportParams local,
+            List<HostCandidate> candidates, List<SubscriberLine> lines) {
+        HostCandidate candidate = candidates.getFirst();
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, candidate.address()))
                 .iceLite()
@@ -125,7 +133,7 @@ public final class SdpTranslator {
                     m.addSsrc(line.rtxSsrc(), "msid", line.streamId() + " " + line.trackId());
                 }
             }
-            addCandidate(m, candidate);
+            addCandidates(m, candidates);
             session.addMedia(m.build());
         }
         session.bundle(bundle);
@@ -186,7 +194,10 @@ public final class SdpTranslator {
         if (!fp.algorithm().equalsIgnoreCase("sha-256")) {
             throw new SdpRejectedException("the DTLS fingerprint must use sha-256, not " + fp.algorithm());
         }
-        String setup = first.setup().map(Setup::sdpName).orElse("actpass");
+        // RFC 8842 allows a=setup at session level too; none at all means the RFC 4145 default.
+        String setup = first.setup().map(Setup::sdpName)
+                .or(() -> description.attributeValue("setup").map(String::strip))
+                .orElse(null);
         return new TransportParams(ufrag, pwd, fp.algorithm(), fp.value(), setup);
     }
 
@@ -225,8 +236,11 @@ public final class SdpTranslator {
         m.addCodec(new dev.convene.sdp.Codec(rtpMap, fmtp, feedback));
     }
 
-    private static void addCandidate(MediaDescription.Builder m, HostCandidate candidate) {
-        m.addCandidate(Candidate.host("1", "udp", candidate.address(), candidate.port(), 65535));
+    private static void addCandidates(MediaDescription.Builder m, List<HostCandidate> candidates) {
+        for (HostCandidate c : candidates) {
+            m.addCandidate(new Candidate(c.foundation(), 1, c.transport(), c.priority(), c.address(), c.port(),
+                    Candidate.HOST, null, null, new java.util.LinkedHashMap<>()));
+        }
         m.endOfCandidates();
     }
 

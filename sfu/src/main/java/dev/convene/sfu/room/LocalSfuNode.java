@@ -9,13 +9,17 @@ import dev.convene.sfu.SfuConfig;
 import dev.convene.sfu.SfuNode;
 import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
+import dev.convene.sfu.net.LocalAddresses;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.transport.TransportDemux;
 import dev.convene.sfu.transport.WebRtcTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -52,7 +56,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     private final long sdpSessionId;
-    private final HostCandidate candidate;
+    private final List<HostCandidate> candidates;
     private final ScheduledFuture<?> ticker;
     private final ScheduledFuture<?> feedbackTicker;
     private final PacketRouter router;
@@ -62,10 +66,17 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         this.metrics = new SfuMetrics(registry, counters);
         this.certificate = DtlsCertificate.generate();
         this.demux = new TransportDemux(counters);
-        this.socket = MediaSocket.bind(config.bind(), demux);
+        InetAddress host = config.bind().getAddress();
+        List<InetAddress> local = host.isAnyLocalAddress() ? LocalAddresses.ofThisHost() : List.of(host);
+        if (local.isEmpty()) {
+            throw new IllegalStateException("this host has no address to receive media on");
+        }
+        this.socket = MediaSocket.bind(local, config.bind().getPort(), demux, host.isAnyLocalAddress());
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
-        this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort());
+        List<InetAddress> announced = new ArrayList<>(config.advertisedAddresses());
+        socket.endpoints().forEach(e -> announced.add(e.localAddress().getAddress()));
+        this.candidates = HostCandidate.udp(announced, socket.port());
         this.router = new PacketRouter(counters, tx);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         this.feedbackTicker = socket.loop().scheduleAtFixedRate(this::feedbackTick, FEEDBACK_TICK_MILLIS,
@@ -79,9 +90,15 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     /** Starts a node that records its media metrics ({@link SfuMetrics}) in {@code registry}. */
     public static LocalSfuNode start(SfuConfig config, MeterRegistry registry) throws InterruptedException {
         LocalSfuNode node = new LocalSfuNode(config, registry);
-        log.info("event=sfu_started node={} media={} advertised={}", config.nodeId(), node.socket.localAddress(),
-                node.candidate.address());
+        log.info("event=sfu_started node={} media_port={} candidates={} consent_timeout_s={}", config.nodeId(),
+                node.socket.port(), node.candidates.stream().map(HostCandidate::address).toList(),
+                config.consentTimeout().toSeconds());
         return node;
+    }
+
+    /** The candidates every transport of this node announces, most preferred first. */
+    public List<HostCandidate> candidates() {
+        return candidates;
     }
 
     @Override
@@ -90,7 +107,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     public int mediaPort() {
-        return socket.localAddress().getPort();
+        return socket.port();
     }
 
     public MediaCounters counters() {
@@ -186,7 +203,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final class Context implements RoomContext {
         @Override
         public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {
-            return new WebRtcTransport(name, demux, socket, certificate, counters, listener);
+            return new WebRtcTransport(name, demux, socket.loop(), certificate, counters, config.consentTimeout(),
+                    listener);
         }
 
         @Override
@@ -237,8 +255,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         }
 
         @Override
-        public HostCandidate candidate() {
-            return candidate;
+        public List<HostCandidate> candidates() {
+            return candidates;
         }
 
         @Override

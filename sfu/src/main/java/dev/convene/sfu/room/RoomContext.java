@@ -5,6 +5,7 @@ import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.transport.WebRtcTransport;
+import java.util.List;
 
 /** What rooms and participants need from their node. Confined to the media event loop. */
 interface RoomContext {
@@ -31,7 +32,8 @@ interface RoomContext {
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();
 
-    HostCandidate candidate();
+    /** The node's candidates, most preferred first. */
+    List<HostCandidate> candidates();
 
     long sdpSessionId();
 

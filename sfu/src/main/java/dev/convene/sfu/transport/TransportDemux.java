@@ -4,6 +4,7 @@ import dev.convene.media.core.PacketClassifier;
 import dev.convene.media.core.PacketKind;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaEndpoint;
 import dev.convene.sfu.net.MediaSocket;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
     }
 
     @Override
-    public void onDatagram(byte[] buf, int len, InetSocketAddress from) {
+    public void onDatagram(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via) {
         counters.datagramsIn.increment();
         counters.bytesIn.add(len);
         if (len > MediaSocket.MAX_DATAGRAM) {
@@ -61,7 +62,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
                     counters.droppedStun.increment();
                     return;
                 }
-                target.onStun(message.get(), from);
+                target.onStun(message.get(), from, via);
             }
             case DTLS -> {
                 counters.dtlsIn.increment();
@@ -76,7 +77,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
                 if (transport == null) {
                     counters.droppedUnknown.increment();
                 } else {
-                    transport.onSrtp(buf, len);
+                    transport.onSrtp(buf, len, from);
                 }
             }
             case RTCP -> {
@@ -84,7 +85,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
                 if (transport == null) {
                     counters.droppedUnknown.increment();
                 } else {
-                    transport.onSrtcp(buf, len);
+                    transport.onSrtcp(buf, len, from);
                 }
             }
             case UNKNOWN -> counters.droppedUnknown.increment();

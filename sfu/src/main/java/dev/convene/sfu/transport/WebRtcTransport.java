@@ -16,16 +16,20 @@ import dev.convene.media.transport.srtp.SrtpKeys;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.negotiation.TransportParams;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaEndpoint;
 import dev.convene.sfu.net.MediaSocket;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One bundled WebRTC transport on the SFU's media port: ICE-lite, a DTLS server, and SRTP in
- * both directions. Media methods run on the media event loop; the DTLS handshake runs on its
- * own thread and hands its keys back to the loop.
+ * One bundled WebRTC transport on the SFU's media port: ICE-lite, DTLS (server, or client when
+ * the peer's SDP says {@code a=setup:passive}), and SRTP in both directions. Everything it sends
+ * leaves from the local endpoint of the selected pair. Media methods run on the media event
+ * loop; the DTLS handshake runs on its own thread and hands its keys back to the loop.
  */
 public final class WebRtcTransport {
 
@@ -44,30 +48,42 @@ public final class WebRtcTransport {
     /** The SSRC the SFU sends its own RTCP feedback with. */
     public static final long FEEDBACK_SSRC = 1;
 
+    /** Where media goes: the peer's selected address, and the local endpoint its checks reached. */
+    private record Route(MediaEndpoint local, InetSocketAddress remote) {}
+
     private final String name;
     private final TransportDemux demux;
-    private final MediaSocket socket;
+    private final Executor loop;
+    private final DtlsCertificate certificate;
     private final MediaCounters counters;
     private final Listener listener;
     private final IceLiteAgent ice;
-    private final DtlsEndpoint dtls;
     private final TransportParams localParams;
     private final byte[] rtcpScratch = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
-    private volatile InetSocketAddress remote;
+    /** Read by the DTLS thread too. */
+    private volatile Route route;
+    /** A server until the peer's SDP asks us to be the client; replaced only before it starts. */
+    private volatile DtlsEndpoint dtls;
     private SrtpContext inbound;
     private SrtpContext outbound;
     private boolean dtlsStarted;
     private boolean closed;
 
-    public WebRtcTransport(String name, TransportDemux demux, MediaSocket socket, DtlsCertificate certificate,
-            MediaCounters counters, Listener listener) {
+    /**
+     * @param loop the media event loop the transport is confined to
+     * @param consentTimeout how long the peer may send neither a valid check nor authenticated
+     *     media from the selected address before the transport counts as gone (RFC 7675)
+     */
+    public WebRtcTransport(String name, TransportDemux demux, Executor loop, DtlsCertificate certificate,
+            MediaCounters counters, Duration consentTimeout, Listener listener) {
         this.name = name;
         this.demux = demux;
-        this.socket = socket;
+        this.loop = loop;
+        this.certificate = certificate;
         this.counters = counters;
         this.listener = listener;
         IceCredentials credentials = IceCredentials.random();
-        this.ice = new IceLiteAgent(credentials, System.nanoTime());
+        this.ice = new IceLiteAgent(credentials, null, System.nanoTime(), consentTimeout);
         this.dtls = new DtlsEndpoint(DtlsRole.SERVER, certificate, this::sendDtls);
         DtlsFingerprint fingerprint = certificate.fingerprint();
         this.localParams = new TransportParams(credentials.ufrag(), credentials.password(), fingerprint.algorithm(),
@@ -80,33 +96,55 @@ public final class WebRtcTransport {
         return localParams;
     }
 
-    /** Applies the remote side's SDP parameters: its ICE username fragment and DTLS fingerprint. */
-    public void setRemote(TransportParams remoteParams) {
+    /**
+     * Applies the remote side's SDP parameters: its ICE username fragment and DTLS fingerprint,
+     * and which DTLS role we play. On the loop.
+     *
+     * @throws IllegalStateException if the role would change after the handshake started
+     * @throws IllegalArgumentException if the fingerprint is malformed
+     */
+    public void setRemote(TransportParams remoteParams, DtlsRole localRole) {
+        DtlsFingerprint fingerprint = DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " "
+                + remoteParams.fingerprint());
+        if (localRole != dtls.role()) {
+            if (dtlsStarted) {
+                throw new IllegalStateException("the DTLS role of this transport is already " + dtls.role()
+                        + " (a=setup cannot change it after the handshake started)");
+            }
+            dtls.close();
+            dtls = new DtlsEndpoint(localRole, certificate, this::sendDtls);
+        }
         if (remoteParams.iceUfrag() != null) {
             ice.setRemoteUfrag(remoteParams.iceUfrag());
         }
-        dtls.setRemoteFingerprint(DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " " + remoteParams.fingerprint()));
+        dtls.setRemoteFingerprint(fingerprint);
+        if (localRole == DtlsRole.CLIENT && route != null) {
+            startDtls();
+        }
     }
 
     public boolean consentExpired(long nowNanos) {
-        return remote != null && ice.consentExpired(nowNanos);
+        return route != null && ice.consentExpired(nowNanos);
     }
 
     // ---- inbound, on the loop ----
 
-    void onStun(StunMessage message, InetSocketAddress from) {
+    void onStun(StunMessage message, InetSocketAddress from, MediaEndpoint via) {
         BindingOutcome outcome = ice.handle(message, from, System.nanoTime());
         switch (outcome) {
             case BindingOutcome.Accepted accepted -> {
                 demux.bindAddress(from, this);
-                if (remote == null || accepted.selectedChanged()) {
-                    ice.selectedAddress().ifPresent(address -> remote = address);
+                if (accepted.selectedChanged()) {
+                    route = new Route(via, from);
                 }
-                socket.send(accepted.response(), 0, accepted.response().length, from);
+                via.send(accepted.response(), 0, accepted.response().length, from);
+                if (dtls.role() == DtlsRole.CLIENT) {
+                    startDtls();
+                }
             }
             case BindingOutcome.Rejected rejected -> {
                 counters.droppedStun.increment();
-                socket.send(rejected.response(), 0, rejected.response().length, from);
+                via.send(rejected.response(), 0, rejected.response().length, from);
             }
             case BindingOutcome.Dropped dropped -> counters.droppedStun.increment();
         }
@@ -121,10 +159,17 @@ public final class WebRtcTransport {
             counters.droppedDtls.increment();
             return;
         }
-        if (!dtlsStarted) {
-            dtlsStarted = true;
-            dtls.start().whenComplete((result, error) -> socket.loop().execute(() -> onHandshakeDone(result, error)));
+        if (dtls.role() == DtlsRole.SERVER) {
+            startDtls();
         }
+    }
+
+    private void startDtls() {
+        if (dtlsStarted || closed) {
+            return;
+        }
+        dtlsStarted = true;
+        dtls.start().whenComplete((result, error) -> loop.execute(() -> onHandshakeDone(result, error)));
     }
 
     private void onHandshakeDone(DtlsSrtpResult result, Throwable error) {
@@ -141,11 +186,13 @@ public final class WebRtcTransport {
         SrtpKeys keys = result.srtpKeys();
         inbound = keys.newReceiveContext();
         outbound = keys.newSendContext();
-        log.info("event=transport_connected transport={} remote={} srtp={}", name, remote, result.profile());
+        Route r = route;
+        log.info("event=transport_connected transport={} local={} remote={} dtls_role={} srtp={}", name,
+                r == null ? null : r.local().localAddress(), r == null ? null : r.remote(), dtls.role(), result.profile());
         listener.onConnected(this);
     }
 
-    void onSrtp(byte[] buf, int len) {
+    void onSrtp(byte[] buf, int len, InetSocketAddress from) {
         if (inbound == null) {
             counters.droppedSrtp.increment();
             return;
@@ -155,10 +202,11 @@ public final class WebRtcTransport {
             counters.droppedSrtp.increment();
             return;
         }
+        refreshConsent(from);
         listener.onRtp(this, buf, 0, plain);
     }
 
-    void onSrtcp(byte[] buf, int len) {
+    void onSrtcp(byte[] buf, int len, InetSocketAddress from) {
         if (inbound == null) {
             counters.droppedSrtp.increment();
             return;
@@ -168,14 +216,28 @@ public final class WebRtcTransport {
             counters.droppedSrtp.increment();
             return;
         }
+        refreshConsent(from);
         listener.onRtcp(this, buf, 0, plain);
+    }
+
+    /**
+     * Authenticated SRTP/SRTCP from the selected address proves the peer is there as well as a
+     * consent check would: only the holder of the DTLS keys can produce it. RFC 7675 lets the
+     * ICE-lite side (which sends no checks of its own) be this lenient; it keeps clients that
+     * send no consent checks while media flows (Pion, some bots) in the meeting.
+     */
+    private void refreshConsent(InetSocketAddress from) {
+        Route r = route;
+        if (r != null && r.remote().equals(from)) {
+            ice.refreshConsent(from, System.nanoTime());
+        }
     }
 
     // ---- outbound ----
 
     /** Protects and sends an RTP packet; {@code buf} needs {@link MediaSocket#TRAILER_ROOM} spare bytes after it. On the loop. */
     public void sendRtp(byte[] buf, int off, int len) {
-        InetSocketAddress to = remote;
+        Route to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -183,13 +245,13 @@ public final class WebRtcTransport {
         if (protectedLength > 0) {
             counters.rtpOut.increment();
             counters.bytesOut.add(protectedLength);
-            socket.send(buf, off, protectedLength, to);
+            to.local().send(buf, off, protectedLength, to.remote());
         }
     }
 
     /** Protects and sends an RTCP packet; same buffer rule as {@link #sendRtp}. On the loop. */
     public void sendRtcp(byte[] buf, int off, int len) {
-        InetSocketAddress to = remote;
+        Route to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -197,7 +259,7 @@ public final class WebRtcTransport {
         if (protectedLength > 0) {
             counters.rtcpOut.increment();
             counters.bytesOut.add(protectedLength);
-            socket.send(buf, off, protectedLength, to);
+            to.local().send(buf, off, protectedLength, to.remote());
         }
     }
 
@@ -221,9 +283,9 @@ public final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] data, int off, int len) {
-        InetSocketAddress to = remote;
+        Route to = route;
         if (to != null) {
-            socket.send(data, off, len, to);
+            to.local().send(data, off, len, to.remote());
         }
     }
 
