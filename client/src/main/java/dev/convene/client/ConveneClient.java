@@ -51,53 +51,61 @@ public final class ConveneClient implements AutoCloseable {
      * @param lossRecovery  whether video is sent with RTX for NACKs and received with NACKs for gaps, as browsers do
      * @param publisherRoute where the publisher transport sends instead of the SFU's candidate (a test's relay)
      * @param subscriberRoute the same for the subscriber transport
+     * @param receiverReports whether received streams are reported in RTCP RRs every second, as every WebRTC stack does
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
             boolean passiveDtls, boolean consentChecks, boolean lossRecovery,
-            UnaryOperator<InetSocketAddress> publisherRoute, UnaryOperator<InetSocketAddress> subscriberRoute) {
+            UnaryOperator<InetSocketAddress> publisherRoute, UnaryOperator<InetSocketAddress> subscriberRoute,
+            boolean receiverReports) {
         public static Options defaults() {
             return new Options(Duration.ofSeconds(10), 0, true, true, false, true, true, UnaryOperator.identity(),
-                    UnaryOperator.identity());
+                    UnaryOperator.identity(), true);
         }
 
         /** Keeps up to {@code limit} raw datagrams and RTP arrivals per transport. */
         public Options withCapture(int limit) {
             return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute);
+                    publisherRoute, subscriberRoute, receiverReports);
         }
 
         public Options withTimeout(Duration t) {
             return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute);
+                    publisherRoute, subscriberRoute, receiverReports);
         }
 
         /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
         public Options withPassiveDtls() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute);
+                    publisherRoute, subscriberRoute, receiverReports);
         }
 
         /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
         public Options withoutConsentChecks() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false, lossRecovery,
-                    publisherRoute, subscriberRoute);
+                    publisherRoute, subscriberRoute, receiverReports);
         }
 
         public Options withLossRecovery(boolean on) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, on,
-                    publisherRoute, subscriberRoute);
+                    publisherRoute, subscriberRoute, receiverReports);
         }
 
         /** Sends the publisher transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withPublisherRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    route, subscriberRoute);
+                    route, subscriberRoute, receiverReports);
         }
 
         /** Sends the subscriber transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withSubscriberRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, route);
+                    publisherRoute, route, receiverReports);
+        }
+
+        /** Sends no RTCP receiver reports: with no consent checks and no media, such a client sends nothing at all. */
+        public Options withoutReceiverReports() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute, false);
         }
 
         DtlsRole dtlsRole() {
@@ -233,6 +241,9 @@ public final class ConveneClient implements AutoCloseable {
             throw new IllegalStateException("already publishing");
         }
         MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress);
+        if (!options.receiverReports()) {
+            transport.disableReceiverReports();
+        }
         if (options.captureLimit() > 0) {
             transport.captureDatagrams(options.captureLimit());
             transport.recordArrivals(options.captureLimit());
@@ -493,6 +504,9 @@ public final class ConveneClient implements AutoCloseable {
         boolean fresh = transport == null;
         if (fresh) {
             transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress);
+            if (!options.receiverReports()) {
+                transport.disableReceiverReports();
+            }
             if (options.captureLimit() > 0) {
                 transport.captureDatagrams(options.captureLimit());
                 transport.recordArrivals(options.captureLimit());

@@ -96,6 +96,7 @@ public final class MediaTransportClient implements AutoCloseable {
     }
 
     public static final Duration CONSENT_INTERVAL = Duration.ofSeconds(2);
+    private volatile boolean receiverReports = true;
     public static final Duration RECEIVER_REPORT_INTERVAL = Duration.ofSeconds(1);
     private static final int MAX_SENDER_REPORTS_KEPT = 10_000;
     public static final Duration NACK_INTERVAL = Duration.ofMillis(20);
@@ -279,6 +280,11 @@ public final class MediaTransportClient implements AutoCloseable {
         this.captureLimit = limit;
     }
 
+    /** Sends no RTCP receiver reports once connected; call before {@link #connect}. */
+    public void disableReceiverReports() {
+        this.receiverReports = false;
+    }
+
     /** Keeps the arrival of up to {@code limit} RTP packets from the SFU from now on. */
     public void recordArrivals(int limit) {
         this.arrivalLimit = limit;
@@ -359,9 +365,11 @@ public final class MediaTransportClient implements AutoCloseable {
                 long period = CONSENT_INTERVAL.toMillis();
                 consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
             }
-            long reportPeriod = RECEIVER_REPORT_INTERVAL.toMillis();
-            reportTask = CONSENT.scheduleAtFixedRate(this::sendReceiverReport, reportPeriod, reportPeriod,
-                    TimeUnit.MILLISECONDS);
+            if (receiverReports) {
+                long reportPeriod = RECEIVER_REPORT_INTERVAL.toMillis();
+                reportTask = CONSENT.scheduleAtFixedRate(this::sendReceiverReport, reportPeriod, reportPeriod,
+                        TimeUnit.MILLISECONDS);
+            }
             long nackPeriod = NACK_INTERVAL.toMillis();
             nackTask = CONSENT.scheduleAtFixedRate(this::sendDueNacks, nackPeriod, nackPeriod, TimeUnit.MILLISECONDS);
             connected.complete(null);
