@@ -178,7 +178,10 @@ public final class NetNamespace implements AutoCloseable {
      * the server is in another namespace. Returns once the relay listens.
      */
     public void forwardPort(int localPort, String host, int port) {
-        start("socat", "TCP-LISTEN:" + localPort + ",bind=127.0.0.1,fork,reuseaddr", "TCP:" + host + ":" + port);
+        // -t: after one side ends, wait for the other as long as a loaded server may take to answer
+        // (socat's default is 0.5 s, after which it cuts the reply off).
+        start("socat", "-t", "30", "TCP-LISTEN:" + localPort + ",bind=127.0.0.1,fork,reuseaddr",
+                "TCP:" + host + ":" + port);
         awaitListening(localPort, Duration.ofSeconds(10));
     }
 

@@ -28,7 +28,7 @@ class NetNamespaceTest {
             try (NamespacedServer convene = NamespacedServer.start(server, List.of())) {
                 assertThat(convene.localUrl()).isEqualTo("http://localhost:8080");
                 client.forwardPort(8080, veth.address(), 8080);
-                assertThat(client.runWithInput(HEALTH, "socat", "-", "TCP:127.0.0.1:8080"))
+                assertThat(client.runWithInput(HEALTH, "socat", "-t", "30", "-", "TCP:127.0.0.1:8080"))
                         .startsWith("HTTP/1.1 200").contains("\"status\":\"ok\"");
                 try (Playwright playwright = Playwright.create()) {
                     Browser browser = NamespacedChromium.launch(playwright, client);
@@ -47,7 +47,7 @@ class NetNamespaceTest {
                           }
                         }
                         """);
-                assertThatThrownBy(() -> client.runWithInput(HEALTH, "socat", "-", "TCP:10.77.0.1:8080"))
+                assertThatThrownBy(() -> client.runWithInput(HEALTH, "socat", "-t", "30", "-", "TCP:10.77.0.1:8080"))
                         .hasMessageContaining("failed");
             }
         }
