@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.Set;
 
 /**
@@ -33,6 +34,14 @@ import java.util.Set;
 public final class SdpTranslator {
 
     private static final String SFU_STREAM_PREFIX = "convene";
+    /** Local preference of the UDP host candidate: the highest, UDP is what media should use. */
+    private static final int UDP_LOCAL_PREFERENCE = 65535;
+    /**
+     * Local preference of the passive TCP host candidate, RFC 6544 §4.2: (2^13 × direction-pref)
+     * + other-pref, with direction-pref 4 for a passive host candidate. Far below UDP's, so a
+     * client takes TCP only when no UDP pair works.
+     */
+    private static final int TCP_PASSIVE_LOCAL_PREFERENCE = (4 << 13) + 8191;
 
     private SdpTranslator() {}
 
@@ -213,7 +222,15 @@ public final class SdpTranslator {
     }
 
     private static void addCandidate(MediaDescription.Builder m, HostCandidate candidate) {
-        m.addCandidate(Candidate.host("1", "udp", candidate.address(), candidate.port(), 65535));
+        m.addCandidate(Candidate.host("1", "udp", candidate.address(), candidate.port(), UDP_LOCAL_PREFERENCE));
+        if (candidate.tcpPort() > 0) {
+            Candidate tcp = Candidate.host("2", "tcp", candidate.address(), candidate.tcpPort(),
+                    TCP_PASSIVE_LOCAL_PREFERENCE);
+            SequencedMap<String, String> passive = new LinkedHashMap<>();
+            passive.put("tcptype", "passive");
+            m.addCandidate(new Candidate(tcp.foundation(), tcp.component(), tcp.transport(), tcp.priority(),
+                    tcp.address(), tcp.port(), tcp.type(), null, null, passive));
+        }
         m.endOfCandidates();
     }
 

@@ -8,8 +8,11 @@ import dev.convene.sfu.SfuNode;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.net.MediaTcpServer;
+import dev.convene.sfu.net.TcpLimits;
 import dev.convene.sfu.transport.TransportDemux;
 import dev.convene.sfu.transport.WebRtcTransport;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -32,6 +35,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final DtlsCertificate certificate;
     private final TransportDemux demux;
     private final MediaSocket socket;
+    /** The ICE-TCP port, or null when it is off. */
+    private final MediaTcpServer tcp;
     private final LoopExecutor loop;
     private final Context context = new Context();
     private final Map<String, Room> rooms = new HashMap<>();
@@ -46,16 +51,25 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         this.certificate = DtlsCertificate.generate();
         this.demux = new TransportDemux(counters);
         this.socket = MediaSocket.bind(config.bind(), demux);
+        try {
+            this.tcp = config.tcpPort() == SfuConfig.TCP_DISABLED ? null
+                    : MediaTcpServer.bind(socket.loop(), new InetSocketAddress(config.bind().getAddress(), config.tcpPort()),
+                            demux, counters, TcpLimits.DEFAULTS, System::nanoTime);
+        } catch (RuntimeException | InterruptedException e) {
+            socket.close();
+            throw e;
+        }
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
-        this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort());
+        this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort(),
+                tcp == null ? 0 : tcp.localAddress().getPort());
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
         LocalSfuNode node = new LocalSfuNode(config);
-        log.info("event=sfu_started node={} media={} advertised={}", config.nodeId(), node.socket.localAddress(),
-                node.candidate.address());
+        log.info("event=sfu_started node={} media={} ice_tcp={} advertised={}", config.nodeId(),
+                node.socket.localAddress(), node.tcp == null ? "off" : node.tcp.localAddress(), node.candidate.address());
         return node;
     }
 
@@ -66,6 +80,16 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     public int mediaPort() {
         return socket.localAddress().getPort();
+    }
+
+    /** The ICE-TCP port, or 0 when ICE-TCP is off. */
+    public int tcpPort() {
+        return tcp == null ? 0 : tcp.localAddress().getPort();
+    }
+
+    /** Open ICE-TCP connections (0 when ICE-TCP is off). */
+    public int tcpConnectionCount() {
+        return tcp == null ? 0 : tcp.connectionCount();
     }
 
     public MediaCounters counters() {
@@ -110,6 +134,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             });
         } catch (RuntimeException e) {
             log.warn("event=sfu_close_error error={}", e.toString());
+        }
+        if (tcp != null) {
+            tcp.close();
         }
         socket.close();
         log.info("event=sfu_stopped node={}", config.nodeId());

@@ -15,7 +15,9 @@ import dev.convene.media.transport.srtp.SrtpKeys;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.negotiation.TransportParams;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaPath;
 import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.net.UdpPath;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -52,7 +54,8 @@ public final class WebRtcTransport {
     private final DtlsEndpoint dtls;
     private final TransportParams localParams;
     private final byte[] rtcpScratch = new byte[256];
-    private volatile InetSocketAddress remote;
+    /** The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP connection closed. */
+    private volatile MediaPath remote;
     private SrtpContext inbound;
     private SrtpContext outbound;
     private boolean dtlsStarted;
@@ -88,26 +91,46 @@ public final class WebRtcTransport {
     }
 
     public boolean consentExpired(long nowNanos) {
-        return remote != null && ice.consentExpired(nowNanos);
+        return ice.selectedAddress().isPresent() && ice.consentExpired(nowNanos);
     }
 
     // ---- inbound, on the loop ----
 
     void onStun(StunMessage message, InetSocketAddress from) {
-        BindingOutcome outcome = ice.handle(message, from, System.nanoTime());
+        onStun(message, new UdpPath(socket, from));
+    }
+
+    /** A check that arrived on {@code path}: a UDP address or an ICE-TCP connection. */
+    void onStun(StunMessage message, MediaPath path) {
+        BindingOutcome outcome = ice.handle(message, path.remoteAddress(), System.nanoTime());
         switch (outcome) {
             case BindingOutcome.Accepted accepted -> {
-                demux.bindAddress(from, this);
+                demux.bindPath(path, this);
+                // A change of selection always selects the source of this very check (IceLiteAgent).
                 if (remote == null || accepted.selectedChanged()) {
-                    ice.selectedAddress().ifPresent(address -> remote = address);
+                    if (remote != null) {
+                        log.info("event=selected_path_changed transport={} from={} to={}", name, remote, path);
+                    }
+                    remote = path;
                 }
-                socket.send(accepted.response(), 0, accepted.response().length, from);
+                path.send(accepted.response(), 0, accepted.response().length);
             }
             case BindingOutcome.Rejected rejected -> {
                 counters.droppedStun.increment();
-                socket.send(rejected.response(), 0, rejected.response().length, from);
+                path.send(rejected.response(), 0, rejected.response().length);
             }
             case BindingOutcome.Dropped dropped -> counters.droppedStun.increment();
+        }
+    }
+
+    /**
+     * An ICE-TCP connection of this transport closed. If it carried the selected pair, nothing is
+     * sent until the peer's next valid check selects another path (or consent expires).
+     */
+    void onPathClosed(MediaPath path) {
+        if (remote == path) {
+            remote = null;
+            log.info("event=selected_path_closed transport={} path={}", name, path);
         }
     }
 
@@ -173,27 +196,27 @@ public final class WebRtcTransport {
 
     /** Protects and sends an RTP packet; {@code buf} needs {@link MediaSocket#TRAILER_ROOM} spare bytes after it. On the loop. */
     public void sendRtp(byte[] buf, int off, int len) {
-        InetSocketAddress to = remote;
+        MediaPath to = remote;
         if (outbound == null || to == null) {
             return;
         }
         int protectedLength = outbound.protectRtp(buf, off, len);
         if (protectedLength > 0) {
             counters.rtpOut.increment();
-            socket.send(buf, off, protectedLength, to);
+            to.send(buf, off, protectedLength);
         }
     }
 
     /** Protects and sends an RTCP packet; same buffer rule as {@link #sendRtp}. On the loop. */
     public void sendRtcp(byte[] buf, int off, int len) {
-        InetSocketAddress to = remote;
+        MediaPath to = remote;
         if (outbound == null || to == null) {
             return;
         }
         int protectedLength = outbound.protectRtcp(buf, off, len);
         if (protectedLength > 0) {
             counters.rtcpOut.increment();
-            socket.send(buf, off, protectedLength, to);
+            to.send(buf, off, protectedLength);
         }
     }
 
@@ -211,9 +234,9 @@ public final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] data, int off, int len) {
-        InetSocketAddress to = remote;
+        MediaPath to = remote;
         if (to != null) {
-            socket.send(data, off, len, to);
+            to.send(data, off, len);
         }
     }
 
