@@ -51,16 +51,30 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code convene} with {@code args} on this JVM's classpath and waits for its banner. */
     static NodeProcess start(String name, List<String> args, Duration timeout, PrintStream echo) {
-        List<String> command = new ArrayList<>(List.of(
+        return start(name, List.of(), args, timeout, echo);
+    }
+
+    /**
+     * As {@link #start(String, List, Duration, PrintStream)}, with the {@code java} command put
+     * after {@code launcher}, e.g. {@code ip netns exec NS} to run the node in a network namespace.
+     */
+    public static NodeProcess start(String name, List<String> launcher, List<String> args, Duration timeout,
+            PrintStream echo) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ConveneMain.class.getName()));
         command.addAll(args);
+        NodeProcess node = null;
         try {
-            NodeProcess node = new NodeProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), echo);
+            node = new NodeProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), echo);
             node.banner.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return node;
         } catch (Exception e) {
+            if (node != null) {
+                node.kill();
+            }
             throw new IllegalStateException(name + " did not start: " + e.getMessage(), e);
         }
     }
