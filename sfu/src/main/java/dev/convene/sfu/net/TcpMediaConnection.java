@@ -39,6 +39,11 @@ public final class TcpMediaConnection implements MediaPath {
         public void onFrame(byte[] buf, int len) {
             lastFrameNanos = clock.getAsLong();
             counters.tcpFramesIn.increment();
+            if (closeReason != null) {
+                // Closed while this read was being cut into frames: the rest belongs to no one.
+                counters.droppedTcpFrames.increment();
+                return;
+            }
             sink.onTcpFrame(TcpMediaConnection.this, buf, len);
         }
 

@@ -155,4 +155,30 @@ class SdpTranslatorTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void withAnIceTcpPortEveryMLineCarriesAPassiveTcpCandidateBelowTheUdpOne() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
+        List<AnsweredMedia> decisions = offer.media().stream()
+                .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null)))
+                .toList();
+
+        SessionDescription withTcp = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL,
+                new HostCandidate("192.0.2.10", 50000, 443), decisions));
+        SessionDescription udpOnly = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, decisions));
+
+        for (MediaDescription m : withTcp.media()) {
+            assertThat(m.candidates()).hasSize(2);
+            dev.convene.sdp.Candidate udp = m.candidates().get(0);
+            dev.convene.sdp.Candidate tcp = m.candidates().get(1);
+            // RFC 6544 §4.5: "a=candidate:2 1 tcp <priority> 192.0.2.10 443 typ host tcptype passive"
+            assertThat(tcp.toValue()).isEqualTo("2 1 tcp " + tcp.priority() + " 192.0.2.10 443 typ host tcptype passive");
+            assertThat(tcp.priority()).isEqualTo((126L << 24) | ((4L << 13) + 8191) << 8 | 255);
+            assertThat(udp.isUdp()).isTrue();
+            assertThat(tcp.priority()).isLessThan(udp.priority());
+            assertThat(m.endOfCandidates()).isTrue();
+        }
+        assertThat(udpOnly.media()).allSatisfy(m -> assertThat(m.candidates()).singleElement()
+                .satisfies(c -> assertThat(c.isUdp()).isTrue()));
+    }
 }

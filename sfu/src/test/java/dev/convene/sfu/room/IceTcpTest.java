@@ -26,8 +26,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +51,7 @@ class IceTcpTest {
     private static final int OPUS = 111;
 
     private LocalSfuNode sfu;
-    private final List<IceTcpPeer> peers = new ArrayList<>();
+    private final Set<IceTcpPeer> peers = new LinkedHashSet<>();
 
     @BeforeEach
     void start() throws Exception {
