@@ -31,6 +31,9 @@ final class ClientConnection implements WebSocket.Listener {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     static final String LOST_REASON = "control connection lost";
 
+    /** The reason listeners hear once this node has begun closing the connection itself. */
+    private volatile String closingReason;
+
     /** What the owning node learns from its connection. */
     interface Owner {
         void onLost(ClientConnection connection);
@@ -266,6 +269,8 @@ final class ClientConnection implements WebSocket.Listener {
 
     /** Ends this connection on purpose: the socket is closed (1000) and the sessions hear {@code why}. */
     void close(String listenerReason) {
+        // Set before the close frame goes out: the SFU's answering close may reach onClose first.
+        closingReason = listenerReason;
         WebSocket ws = socket;
         if (ws != null && !lost.get()) {
             try {
@@ -286,6 +291,10 @@ final class ClientConnection implements WebSocket.Listener {
     void lose(String why, String listenerReason) {
         if (!lost.compareAndSet(false, true)) {
             return;
+        }
+        String closing = closingReason;
+        if (closing != null) {
+            listenerReason = closing;
         }
         lostBecause = why;
         SfuControlException failure = lostException();

@@ -108,15 +108,18 @@ public final class RedisSfuRegistry implements SfuRegistry {
                 hashes.add(r.hgetall(RedisKeys.sfuNode(id)));
             }
             List<SfuNodeInfo> nodes = new ArrayList<>(ids.size());
+            List<RedisFuture<Long>> pruned = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
                 SfuNodeInfo node = parse(redis.await(hashes.get(i)));
                 if (node == null) {
                     // The hash expired (forgotten) but the index still names it.
-                    r.zrem(RedisKeys.SFU_NODES, ids.get(i));
+                    pruned.add(r.zrem(RedisKeys.SFU_NODES, ids.get(i)));
                 } else {
                     nodes.add(node);
                 }
             }
+            // Awaited so a reader that comes next (on any connection) never sees the pruned entry.
+            pruned.forEach(redis::await);
             nodes.sort(Comparator.comparing(SfuNodeInfo::nodeId));
             return nodes;
         });
