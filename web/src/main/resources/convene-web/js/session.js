@@ -268,7 +268,8 @@ export class MeetingSession extends EventTarget {
       await pc.setRemoteDescription({ type: 'offer', sdp: frame.sdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      this.sig.sendRequest({ type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp });
+      // The server acks every answer (or says bad_sdp); waiting keeps the next offer behind this one.
+      await this.sig.request({ type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp });
       this.reconcileSubscriber();
     }).catch((e) => {
       console.warn('convene: subscriber negotiation failed', e);
@@ -360,7 +361,8 @@ export class MeetingSession extends EventTarget {
         if (f.pc === 'subscriber' || f.pc == null) this.onSubscriberOffer(f);
         break;
       case 'answer':
-        break; // publisher answers are consumed by request()
+      case 'ack':
+        break; // replies to our requests are consumed by request()
       case 'participant-joined':
         this.upsertParticipant(f.participant);
         this.emit('participants', { joined: f.participant });

@@ -50,6 +50,12 @@ public final class ClientSdp {
     /** The publisher offer for {@code tracks}, on {@code transport}'s socket, ICE credentials and certificate. */
     public static String publisherOffer(long sessionId, long version, MediaTransportClient transport, String streamId,
             String cname, List<LocalTrack> tracks) {
+        return publisherOffer(sessionId, version, transport, streamId, cname, tracks, Setup.ACTPASS);
+    }
+
+    /** As above, saying {@code setup}: {@code actpass}, or {@code passive} to make the SFU the DTLS client. */
+    public static String publisherOffer(long sessionId, long version, MediaTransportClient transport, String streamId,
+            String cname, List<LocalTrack> tracks, Setup setup) {
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"))
                 .addAttribute("msid-semantic", " WMS " + streamId);
@@ -57,7 +63,7 @@ public final class ClientSdp {
         for (LocalTrack track : tracks) {
             mids.add(track.mid());
             boolean audio = track.kind().equals(MediaDescription.AUDIO);
-            MediaDescription.Builder m = transportLines(MediaDescription.builder(track.kind()), transport, Setup.ACTPASS)
+            MediaDescription.Builder m = transportLines(MediaDescription.builder(track.kind()), transport, setup)
                     .mid(track.mid())
                     .direction(Direction.SENDONLY)
                     .msid(new Msid(streamId, track.mid() + "-" + track.kind()))
@@ -77,6 +83,12 @@ public final class ClientSdp {
      */
     public static String subscriberAnswer(long sessionId, long version, SessionDescription offer,
             MediaTransportClient transport) {
+        return subscriberAnswer(sessionId, version, offer, transport, Setup.ACTIVE);
+    }
+
+    /** As above, saying {@code setup} ({@code active}, or {@code passive} to make the SFU the DTLS client). */
+    public static String subscriberAnswer(long sessionId, long version, SessionDescription offer,
+            MediaTransportClient transport, Setup setup) {
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"));
         List<String> bundle = new ArrayList<>();
@@ -89,7 +101,7 @@ public final class ClientSdp {
             }
             bundle.add(mid);
             MediaDescription.Builder m = transportLines(
-                    MediaDescription.builder(offered.type(), 9, offered.proto()), transport, Setup.ACTIVE)
+                    MediaDescription.builder(offered.type(), 9, offered.proto()), transport, setup)
                     .mid(mid)
                     .direction(offered.direction().sends() ? Direction.RECVONLY : Direction.INACTIVE);
             for (Codec codec : offered.codecs()) {

@@ -2,9 +2,11 @@ package dev.convene.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convene.media.transport.dtls.DtlsRole;
 import dev.convene.sdp.Codec;
 import dev.convene.sdp.MediaDescription;
 import dev.convene.sdp.SessionDescription;
+import dev.convene.sdp.Setup;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,22 +39,40 @@ import org.slf4j.LoggerFactory;
 public final class ConveneClient implements AutoCloseable {
 
     /**
-     * @param timeout      how long each blocking step (joined, publisher answer, connecting) may take
-     * @param captureLimit raw datagrams from the SFU to keep per transport (0: none)
-     * @param publishAudio whether {@link #publish()} sends audio
-     * @param publishVideo whether {@link #publish()} sends video
+     * @param timeout       how long each blocking step (joined, publisher answer, connecting) may take
+     * @param captureLimit  raw datagrams from the SFU to keep per transport (0: none)
+     * @param publishAudio  whether {@link #publish()} sends audio
+     * @param publishVideo  whether {@link #publish()} sends video
+     * @param passiveDtls   whether our SDP says {@code a=setup:passive} on both connections (as Pion:
+     *     the SFU is then the DTLS client), instead of {@code actpass}/{@code active} (as browsers)
+     * @param consentChecks whether to keep sending ICE consent checks once connected (Pion does not)
      */
-    public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo) {
+    public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
+            boolean passiveDtls, boolean consentChecks) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), 0, true, true);
+            return new Options(Duration.ofSeconds(10), 0, true, true, false, true);
         }
 
         public Options withCapture(int limit) {
-            return new Options(timeout, limit, publishAudio, publishVideo);
+            return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, captureLimit, publishAudio, publishVideo);
+            return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks);
+        }
+
+        /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
+        public Options withPassiveDtls() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks);
+        }
+
+        /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
+        public Options withoutConsentChecks() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false);
+        }
+
+        DtlsRole dtlsRole() {
+            return passiveDtls ? DtlsRole.SERVER : DtlsRole.CLIENT;
         }
     }
 
@@ -71,6 +91,8 @@ public final class ConveneClient implements AutoCloseable {
     private final List<ObjectNode> frames = new ArrayList<>();
     private final Map<String, String> participants = new ConcurrentHashMap<>();
     private final List<ChatMessage> chat = new ArrayList<>();
+    /** The server's reply to each subscriber answer we sent, in order. */
+    private final List<CompletableFuture<ObjectNode>> answerAcks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile MediaTransportClient publisher;
     private volatile FakeMediaSource source;
@@ -150,6 +172,14 @@ public final class ConveneClient implements AutoCloseable {
         return grant;
     }
 
+    /**
+     * The server's reply to every subscriber answer sent so far, in order: each completes with
+     * the {@code ack} frame, or exceptionally with the {@code error} (a {@link SignalingException}).
+     */
+    public List<CompletableFuture<ObjectNode>> subscriberAnswerReplies() {
+        return List.copyOf(answerAcks);
+    }
+
     /** The {@code joined} frame the server answered our {@code join} with. */
     public ObjectNode joinedFrame() {
         return joined.deepCopy();
@@ -200,7 +230,7 @@ public final class ConveneClient implements AutoCloseable {
         }
         String streamId = "stream-" + grant.participantId();
         String offer = ClientSdp.publisherOffer(sdpSessionId, publisherVersion++, transport, streamId,
-                "cname-" + grant.participantId(), tracks);
+                "cname-" + grant.participantId(), tracks, options.passiveDtls() ? Setup.PASSIVE : Setup.ACTPASS);
         ObjectNode reply = await(signaling.request(signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
                 "publisher answer");
         SessionDescription answer = ClientSdp.parse(reply.path("sdp").asText());
@@ -234,7 +264,7 @@ public final class ConveneClient implements AutoCloseable {
                 media.requestKeyframe();
             }
         });
-        transport.connect(ClientSdp.remoteTransport(answer), options.timeout());
+        transport.connect(ClientSdp.remoteTransport(answer), options.timeout(), options.dtlsRole(), options.consentChecks());
         media.start(audioPt, videoPt);
         return localTracks;
     }
@@ -442,14 +472,18 @@ public final class ConveneClient implements AutoCloseable {
             }
         }
         remoteTracks = Map.copyOf(carried);
-        String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport);
-        signaling.send(signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport,
+                options.passiveDtls() ? Setup.PASSIVE : Setup.ACTIVE);
+        CompletableFuture<ObjectNode> ack = signaling.request(
+                signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        answerAcks.add(ack);
         if (fresh) {
             MediaTransportClient.Remote remote = ClientSdp.remoteTransport(offer);
             MediaTransportClient t = transport;
+            DtlsRole role = options.dtlsRole();
             Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
                 try {
-                    t.connect(remote, options.timeout());
+                    t.connect(remote, options.timeout(), role, options.consentChecks());
                 } catch (MediaConnectException e) {
                     log.warn("event=client_subscriber_connect_failed participant={} error=\"{}\"",
                             grant.participantId(), e.getMessage());

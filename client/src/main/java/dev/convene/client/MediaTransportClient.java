@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One peer connection's transport, the client's side of the SFU's bundled WebRTC transport:
  * a UDP socket on loopback, ICE checks (controlling, aggressive nomination) to the SFU's
- * ICE-lite host candidate, a DTLS client handshake, and SRTP both ways.
+ * ICE-lite host candidate, a DTLS handshake (as client, or as server when our SDP said
+ * {@code a=setup:passive}), and SRTP both ways.
  *
  * <p>A reader thread receives every datagram from the SFU, tells STUN, DTLS, SRTP and SRTCP
  * apart, unprotects media (holding the few SRTP packets that beat our end of the handshake
@@ -207,6 +208,15 @@ public final class MediaTransportClient implements AutoCloseable {
      * @throws MediaConnectException if ICE or DTLS does not finish in time or fails
      */
     public void connect(Remote remote, Duration timeout) {
+        connect(remote, timeout, DtlsRole.CLIENT, true);
+    }
+
+    /**
+     * As {@link #connect(Remote, Duration)}, playing {@code role} in DTLS ({@link DtlsRole#SERVER}
+     * when our SDP said {@code a=setup:passive}), and sending consent checks after connecting
+     * only if {@code consentChecks} (off: behave as Pion, which sends none while media flows).
+     */
+    public void connect(Remote remote, Duration timeout, DtlsRole role, boolean consentChecks) {
         if (!connecting.compareAndSet(false, true)) {
             throw new IllegalStateException(name + ": connect was called already");
         }
@@ -217,29 +227,33 @@ public final class MediaTransportClient implements AutoCloseable {
                 ice = new IceControllingAgent(localIce, remote.ice());
             }
             channel.connect(remote.address());
-            reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
-            InetSocketAddress mapped = runIceChecks(deadline);
-            DtlsEndpoint endpoint = new DtlsEndpoint(DtlsRole.CLIENT, certificate, this::sendRaw,
-                    DtlsConfig.defaults(DtlsRole.CLIENT).withHandshakeTimeout(Duration.ofNanos(
+            // Ready before the first check: as DTLS server, the SFU's ClientHello follows its first answered check.
+            DtlsEndpoint endpoint = new DtlsEndpoint(role, certificate, this::sendRaw,
+                    DtlsConfig.defaults(role).withHandshakeTimeout(Duration.ofNanos(
                             Math.max(deadline - System.nanoTime(), 1_000_000))));
             endpoint.setRemoteFingerprint(remote.fingerprint());
             dtls = endpoint;
+            reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
+            InetSocketAddress mapped = runIceChecks(deadline);
             if (closed.get()) {
                 endpoint.close();
                 throw new MediaConnectException(name + ": closed while connecting");
             }
             DtlsSrtpResult result = endpoint.start().get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
-            SrtpKeys srtp = SrtpKeys.fromKeyingMaterial(result.profile(), result.keyingMaterial(), false);
+            SrtpKeys srtp = SrtpKeys.fromKeyingMaterial(result.profile(), result.keyingMaterial(), role == DtlsRole.SERVER);
             keys = srtp;
             synchronized (sendLock) {
                 sendContext = srtp.newSendContext();
             }
             receiveContext = srtp.newReceiveContext();
-            long period = CONSENT_INTERVAL.toMillis();
-            consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
+            if (consentChecks) {
+                long period = CONSENT_INTERVAL.toMillis();
+                consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
+            }
             connected.complete(null);
-            log.info("event=client_transport_connected transport={} local={} remote={} mapped={} srtp={} millis={}",
-                    name, localAddress(), remote.address(), mapped, result.profile(),
+            log.info("event=client_transport_connected transport={} local={} remote={} mapped={} dtls_role={} srtp={} "
+                    + "consent_checks={} millis={}", name, localAddress(), remote.address(), mapped, role, result.profile(),
+                    consentChecks,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (IOException e) {
             fail(new MediaConnectException(name + ": socket failed: " + e, e));

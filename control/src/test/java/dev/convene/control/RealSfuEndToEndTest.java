@@ -38,7 +38,7 @@ class RealSfuEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         sfu = LocalSfuNode.start(new SfuConfig("sfu-1", new InetSocketAddress("127.0.0.1", 0),
-                InetAddress.getLoopbackAddress(), 2_500_000));
+                List.of(InetAddress.getLoopbackAddress()), 2_500_000));
         server = SfuControlServer.start(sfu, ControlTestSupport.serverConfig(Duration.ofSeconds(3)));
         remote = RemoteSfuNode.connect(RemoteSfuConfig.of("sfu-1", server.url("127.0.0.1"), "sig-1", KEY));
     }

@@ -13,8 +13,10 @@ import java.util.Map;
  * RFC 8866 does not define is rejected (its §5 says a parser must not use such a
  * description); the m= line, numbers, and the attributes that have typed accessors must be
  * well formed; and the text must stay within {@link Limits}. Lenient about what it need not
- * understand: unknown attributes are kept as they are. Lines may end in CRLF or LF;
- * {@link SessionDescription#toString()} always writes CRLF.
+ * understand: unknown attributes are kept as they are, and blanks (spaces, tabs) at the end of a
+ * structured line are ignored — Pion writes {@code a=rtcp-fb:111 transport-cc } — except on the
+ * free-text lines ({@code s= i= u= e= p= k=}), whose text is kept. Lines may end in CRLF or LF;
+ * {@link SessionDescription#toString()} always writes CRLF, without trailing blanks.
  */
 public final class SdpParser {
     /** Bounds on what the parser will read, so a hostile peer cannot make it work hard. */
@@ -32,6 +34,8 @@ public final class SdpParser {
     private static final String SESSION_LETTERS = "iuepcbtrzka";
     private static final String MEDIA_LETTERS = "icbka";
     private static final String ALL_LETTERS = "vosiuepcbtrzkam";
+    /** Lines whose value is free text: trailing blanks are part of it (an {@code s= } names nothing). */
+    private static final String TEXT_LETTERS = "siuepk";
 
     private SdpParser() {}
 
@@ -88,10 +92,21 @@ public final class SdpParser {
                     throw new SdpParseException(number, "NUL character at column " + (i + 1));
                 }
             }
-            lines.add(line);
+            lines.add(withoutTrailingBlanks(line));
             start = end + 1;
         }
         return lines;
+    }
+
+    private static String withoutTrailingBlanks(String line) {
+        if (line.length() < 2 || line.charAt(1) != '=' || TEXT_LETTERS.indexOf(line.charAt(0)) >= 0) {
+            return line;
+        }
+        int end = line.length();
+        while (end > 2 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return line.substring(0, end);
     }
 
     /** One pass over the lines of one SDP. */

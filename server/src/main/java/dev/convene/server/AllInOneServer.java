@@ -52,7 +52,8 @@ public final class AllInOneServer implements RunningNode {
 
     static SfuConfig sfuConfig(ServerOptions options) {
         return new SfuConfig(options.nodeId(), new InetSocketAddress(options.mediaHost(), options.mediaPort()),
-                options.mediaAdvertise(), options.uplinkEstimateBps(), options.mediaTcpPort());
+                options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout(),
+                options.mediaTcpPort());
     }
 
     /** Where the web client is served. */

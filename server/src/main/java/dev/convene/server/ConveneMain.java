@@ -2,6 +2,8 @@ package dev.convene.server;
 
 import dev.convene.signaling.SignalingConfig;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,9 +48,15 @@ public final class ConveneMain implements Callable<Integer> {
             description = "ICE-TCP port (RFC 6544) for clients whose UDP is blocked, or off. Default: the --media-port number.")
     String mediaTcpPort;
 
-    @Option(names = "--media-advertise", defaultValue = "127.0.0.1",
-            description = "Address put in SDP candidates: the one clients can reach.")
-    String mediaAdvertise;
+    @Option(names = "--media-advertise", split = ",",
+            description = "Extra addresses put in SDP candidates, e.g. the public address of a 1:1 NAT "
+                    + "(comma-separated). Default: none; the host's own addresses are always announced.")
+    List<String> mediaAdvertise;
+
+    @Option(names = "--consent-timeout", defaultValue = "30s",
+            description = "How long a client may send neither ICE consent checks nor media before it is "
+                    + "dropped (e.g. 30s, 2m).")
+    String consentTimeout;
 
     @Option(names = "--node-id", defaultValue = "sfu-local",
             description = "Name of this node (an SFU's name in the registry; a signaling node's in control connections).")
@@ -131,8 +139,21 @@ public final class ConveneMain implements Callable<Integer> {
             System.err.println("convene: --role " + role + " needs --control-keys (the same on every node)");
             return 2;
         }
+        List<InetAddress> advertise = new ArrayList<>();
+        for (String address : mediaAdvertise == null ? List.<String>of() : mediaAdvertise) {
+            if (!address.isBlank()) {
+                advertise.add(InetAddress.getByName(address.strip()));
+            }
+        }
+        Duration consent;
+        try {
+            consent = DurationOption.parse(consentTimeout, "--consent-timeout");
+        } catch (IllegalArgumentException e) {
+            System.err.println("convene: " + e.getMessage());
+            return 2;
+        }
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
-                InetAddress.getByName(mediaAdvertise), nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuth,
+                advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuth,
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
                 controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null);
         RunningNode node;

@@ -1,13 +1,17 @@
 package dev.convene.server;
 
+import dev.convene.sfu.SfuConfig;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.turn.TurnConfig;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Everything a node needs to start, after flags, environment and file are merged.
  *
+ * @param mediaAdvertise extra addresses announced as candidates (1:1 NAT), before the host's own
+ * @param consentTimeout how long a client may send neither consent checks nor media
  * @param postgresUrl JDBC URL of PostgreSQL for meetings, participants and chat; null keeps them in memory
  * @param redisUrl Redis for seats, events, the SFU registry, placement and rate limits; null keeps them in
  *     memory (one node only)
@@ -23,7 +27,8 @@ public record ServerOptions(
         String publicUrl,
         String mediaHost,
         int mediaPort,
-        InetAddress mediaAdvertise,
+        List<InetAddress> mediaAdvertise,
+        Duration consentTimeout,
         String nodeId,
         String region,
         List<JwtKeyOption> jwtKeys,
@@ -42,6 +47,10 @@ public record ServerOptions(
         TurnConfig turn) {
 
     public ServerOptions {
+        mediaAdvertise = List.copyOf(mediaAdvertise);
+        if (consentTimeout == null) {
+            consentTimeout = SfuConfig.DEFAULT_CONSENT_TIMEOUT;
+        }
         if (rateLimits == null) {
             rateLimits = SignalingConfig.RateLimits.DEFAULTS;
         }
@@ -50,27 +59,34 @@ public record ServerOptions(
         }
     }
 
+    public ServerOptions withConsentTimeout(Duration timeout) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
+                jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn);
+    }
+
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
-        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, nodeId, region, jwtKeys,
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
+                jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
                 controlAdvertise, controlKeys, limits, mediaTcpPort, turn);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
-        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, nodeId, region, jwtKeys,
-                guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
                 controlAdvertise, controlKeys, rateLimits, port, turn);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
-        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, nodeId, region, jwtKeys,
-                guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
                 controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */
     public static ServerOptions forTests() {
-        return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, InetAddress.getLoopbackAddress(), "sfu-test",
+        return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, List.of(), null, "sfu-test",
                 "local", JwtKeyOption.parse(null), true, 2_500_000, null, null, null, null, "127.0.0.1", 0, "127.0.0.1",
                 JwtKeyOption.parse(null), null, 0, null);
     }

@@ -50,7 +50,7 @@ public final class SfuRoleServer implements RunningNode {
             control = SfuControlServer.start(sfu, SfuControlConfig.of(options.controlHost(), options.controlPort(),
                     options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()));
             String controlUrl = control.url(options.controlAdvertise()).toString();
-            String mediaAddress = options.mediaAdvertise().getHostAddress() + ":" + sfu.mediaPort();
+            String mediaAddress = sfu.candidates().getFirst().address() + ":" + sfu.mediaPort();
             SfuRegistry registry = backends.registry();
             LocalSfuNode node = sfu;
             ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(

@@ -1,6 +1,7 @@
 package dev.convene.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,21 @@ class ConfigDefaultsTest {
         assertThat(main.nodeId).isEqualTo("from-flag");
         assertThat(main.mediaPort).isEqualTo(52000);
         assertThat(main.httpPort).isEqualTo(9001);
-        assertThat(main.mediaAdvertise).isEqualTo("127.0.0.1");
+        assertThat(main.mediaAdvertise).as("no default: the host's own addresses are announced").isNull();
+        assertThat(main.mediaHost).isEqualTo("0.0.0.0");
+        assertThat(main.consentTimeout).isEqualTo("30s");
+    }
+
+    @Test
+    void severalAdvertisedAddressesAndAConsentTimeoutComeFromTheEnvironment() throws IOException {
+        ConveneMain main = parse(new String[0], Map.of("CONVENE_MEDIA_ADVERTISE", "203.0.113.7,2001:db8::7",
+                "CONVENE_CONSENT_TIMEOUT", "2m"));
+
+        assertThat(main.mediaAdvertise).containsExactly("203.0.113.7", "2001:db8::7");
+        assertThat(DurationOption.parse(main.consentTimeout, "--consent-timeout")).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThatThrownBy(() -> DurationOption.parse("soon", "--consent-timeout"))
+                .hasMessageContaining("--consent-timeout looks like 30s");
+        assertThatThrownBy(() -> DurationOption.parse("0s", "--consent-timeout")).hasMessageContaining("at least 1s");
     }
 
     @Test

@@ -1,29 +1,32 @@
 package dev.convene.sfu;
 
+import dev.convene.media.transport.ice.IceLiteAgent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How an SFU node runs.
  *
  * @param nodeId stable name of this node in the registry and in join responses
- * @param bind the UDP address the media socket binds (port 0 picks a free one, for tests)
- * @param advertisedAddress the address put in SDP candidates: what clients can reach
+ * @param bind the UDP address the media port binds (port 0 picks a free one, for tests); the
+ *     wildcard address means one socket on each usable address of the host
+ * @param advertisedAddresses extra addresses put in SDP candidates, before the bound ones: what
+ *     clients reach through a 1:1 NAT; empty when the host's own addresses are reachable
  * @param estimatedUplinkBps the bitrate the SFU tells each publisher it may send (REMB) until
  *     real bandwidth estimation arrives
+ * @param consentTimeout how long a client may send neither a consent check nor authenticated
+ *     media before its session ends
  * @param tcpPort the ICE-TCP port, on the host of {@code bind}: {@link #TCP_DISABLED} for none, 0 for
  *     a free one (tests)
  */
-public record SfuConfig(String nodeId, InetSocketAddress bind, InetAddress advertisedAddress, long estimatedUplinkBps,
-        int tcpPort) {
+public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses,
+        long estimatedUplinkBps, Duration consentTimeout, int tcpPort) {
 
     public static final int DEFAULT_MEDIA_PORT = 50000;
+    public static final Duration DEFAULT_CONSENT_TIMEOUT = IceLiteAgent.DEFAULT_CONSENT_TIMEOUT;
     public static final int TCP_DISABLED = -1;
-
-    /** ICE-TCP on the same port number as UDP (both free ones when {@code bind}'s port is 0). */
-    public SfuConfig(String nodeId, InetSocketAddress bind, InetAddress advertisedAddress, long estimatedUplinkBps) {
-        this(nodeId, bind, advertisedAddress, estimatedUplinkBps, bind.getPort());
-    }
 
     public SfuConfig {
         if (nodeId == null || nodeId.isBlank()) {
@@ -32,8 +35,23 @@ public record SfuConfig(String nodeId, InetSocketAddress bind, InetAddress adver
         if (estimatedUplinkBps <= 0) {
             throw new IllegalArgumentException("estimatedUplinkBps must be positive");
         }
+        advertisedAddresses = List.copyOf(advertisedAddresses);
+        if (consentTimeout == null || consentTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("the consent timeout must be at least 1 s, was " + consentTimeout);
+        }
         if (tcpPort < TCP_DISABLED || tcpPort > 65_535) {
             throw new IllegalArgumentException("tcpPort must be a port, 0 (any) or -1 (disabled), not " + tcpPort);
         }
+    }
+
+    /** ICE-TCP on the same port number as UDP (both free ones when {@code bind}'s port is 0). */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps,
+            Duration consentTimeout) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, consentTimeout, bind.getPort());
+    }
+
+    /** A node with the default consent timeout, ICE-TCP on the UDP port's number. */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, DEFAULT_CONSENT_TIMEOUT);
     }
 }

@@ -215,7 +215,10 @@ class SignalingSocketTest {
         assertThat(offer.get("tracks").get(0).get("mid").asText()).isEqualTo("0");
         assertThat(offer.get("tracks").get(0).get("participant_id").asText()).isEqualTo(ada.participantId());
         assertThat(offer.get("tracks").get(0).get("track_id").asText()).isEqualTo(trackId);
-        grace.ws().send("{\"v\":1,\"type\":\"answer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\\r\\nsub-answer\\r\\n\"}");
+        grace.ws().send("{\"v\":1,\"type\":\"answer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\\r\\nsub-answer\\r\\n\",\"request_id\":\"a7\"}");
+        JsonNode ack = grace.ws().awaitType("ack");
+        assertThat(ack.get("request_id").asText()).isEqualTo("a7");
+        assertThat(ack.get("of").asText()).isEqualTo("answer");
         grace.ws().send("{\"v\":1,\"type\":\"ice-candidate\",\"pc\":\"subscriber\",\"candidate\":null}");
         grace.ws().assertAlive("after-answer");
         assertThat(t.sfu.session(grace.participantId()).subscriberAnswers).containsExactly("v=0\r\nsub-answer\r\n");
@@ -248,8 +251,8 @@ class SignalingSocketTest {
         JsonNode error = ada.ws().awaitError("bad_sdp");
         assertThat(error.get("request_id").asText()).isEqualTo("o1");
         assertThat(error.get("message").asText()).contains("fingerprint");
-        ada.ws().send("{\"v\":1,\"type\":\"answer\",\"pc\":\"subscriber\",\"sdp\":\"reject\"}");
-        ada.ws().awaitError("bad_sdp");
+        ada.ws().send("{\"v\":1,\"type\":\"answer\",\"pc\":\"subscriber\",\"sdp\":\"reject\",\"request_id\":\"a1\"}");
+        assertThat(ada.ws().awaitError("bad_sdp").get("request_id").asText()).isEqualTo("a1");
         ada.ws().send("{\"v\":1,\"type\":\"offer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\"}");
         ada.ws().awaitError("malformed_message");
         ada.ws().assertAlive("p");

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Timeout;
  *  10.77.0.1
  * </pre>
  *
- * Both browsers run without {@code --allow-loopback-in-peer-connection}: the SFU is reached at
- * its veth address, as on a real network.
+ * Both browsers run without {@code --allow-loopback-in-peer-connection}, and Convene on its
+ * default configuration: the SFU announces its veth address, as on a real network.
  */
 @Timeout(240)
 class RestrictedNetworkBrowserTest {
@@ -60,20 +60,6 @@ class RestrictedNetworkBrowserTest {
               return {localType: l.candidateType, localProtocol: l.protocol, relayProtocol: l.relayProtocol || '',
                       remoteType: r.candidateType, remoteProtocol: r.protocol, remoteAddress: r.address || r.ip || '',
                       remotePort: String(r.port), bytesSent: pair.bytesSent || 0, bytesReceived: pair.bytesReceived || 0};
-            }""";
-
-    /** What the page receives on its subscriber connection, per m-line. */
-    private static final String INBOUND = """
-            async () => {
-              const c = window.convene;
-              if (!c || !c.subscriberPc) return [];
-              const out = [];
-              (await c.subscriberPc.getStats()).forEach(s => {
-                if (s.type !== 'inbound-rtp') return;
-                out.push({kind: s.kind, packets: s.packetsReceived || 0, frames: s.framesDecoded || 0,
-                          width: s.frameWidth || 0});
-              });
-              return out;
             }""";
 
     private NetNamespace serverNs;
@@ -118,9 +104,9 @@ class RestrictedNetworkBrowserTest {
                 }
                 """.formatted(SERVER_ADDRESS));
 
-        Page[] pages = meet();
-        Page bob = pages[0];
-        Page ada = pages[1];
+        MeetingPage[] pages = meet();
+        MeetingPage bob = pages[0];
+        MeetingPage ada = pages[1];
 
         assertMediaBothWays(ada, bob);
         for (String pc : List.of("publisherPc", "subscriberPc")) {
@@ -132,7 +118,7 @@ class RestrictedNetworkBrowserTest {
                     .containsEntry("remotePort", "50000");
             assertThat(selectedPair(bob, pc)).as("Bob's %s pair", pc).containsEntry("localProtocol", "udp");
         }
-        ada.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("ice-tcp-ada.png")));
+        ada.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("ice-tcp-ada.png")));
     }
 
     @Test
@@ -158,9 +144,9 @@ class RestrictedNetworkBrowserTest {
                 }
                 """.formatted(SERVER_ADDRESS, TURN_PORT));
 
-        Page[] pages = meet();
-        Page bob = pages[0];
-        Page ada = pages[1];
+        MeetingPage[] pages = meet();
+        MeetingPage bob = pages[0];
+        MeetingPage ada = pages[1];
 
         assertMediaBothWays(ada, bob);
         for (String pc : List.of("publisherPc", "subscriberPc")) {
@@ -171,85 +157,52 @@ class RestrictedNetworkBrowserTest {
                     .containsEntry("remotePort", "50000");
             assertThat(selectedPair(bob, pc)).as("Bob's %s pair", pc).containsEntry("localType", "host");
         }
-        ada.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("turn-ada.png")));
+        ada.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("turn-ada.png")));
     }
 
     // ---- helpers ----
 
+    /** Convene on its default configuration (every address of the namespace, UDP and TCP 50000) plus {@code extra}. */
     private void startConvene(List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("--media-advertise", SERVER_ADDRESS));
-        args.addAll(extra);
-        server = NamespacedServer.start(serverNs, args);
+        server = NamespacedServer.start(serverNs, extra);
         clientNs.forwardPort(server.httpPort(), SERVER_ADDRESS, server.httpPort());
         playwright = Playwright.create();
     }
 
     /** Bob (server namespace) creates a meeting; Ada (client namespace) joins it. Returns {bob, ada}. */
-    private Page[] meet() {
+    private MeetingPage[] meet() {
         try {
             Files.createDirectories(ARTIFACTS);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Page bob = page(serverNs, "Bob");
-        bob.navigate(server.localUrl() + "/");
-        bob.getByTestId("display-name-input").fill("Bob");
-        bob.getByTestId("new-meeting-button").click();
-        bob.waitForURL("**/m/*");
-        join(bob);
-        Page ada = page(clientNs, "Ada");
-        ada.navigate(bob.url());
-        ada.getByTestId("display-name-input").fill("Ada");
-        join(ada);
-        return new Page[] {bob, ada};
+        MeetingPage bob = new MeetingPage(browser(serverNs), "Bob");
+        String meetingUrl = bob.createMeetingAndJoin(server.localUrl());
+        MeetingPage ada = new MeetingPage(browser(clientNs), "Ada");
+        ada.openAndJoin(meetingUrl);
+        return new MeetingPage[] {bob, ada};
     }
 
-    private Page page(NetNamespace ns, String name) {
+    private Browser browser(NetNamespace ns) {
         Browser browser = NamespacedChromium.launch(playwright, ns);
         browsers.add(browser);
-        Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)).newPage();
-        page.onPageError(error -> System.err.println(name + " page error: " + error));
-        return page;
+        return browser;
     }
 
-    private static void join(Page page) {
-        page.getByTestId("join-now-button").click();
-        page.waitForFunction("() => window.convene && window.convene.state === 'joined'", null,
-                new Page.WaitForFunctionOptions().setTimeout(30_000));
-    }
-
-    private static void assertMediaBothWays(Page ada, Page bob) {
-        for (Page p : List.of(ada, bob)) {
-            await("media at " + p.url()).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> {
-                        List<Map<String, Object>> stats = inbound(p);
-                        assertThat(stats).anySatisfy(s -> {
-                            assertThat(s.get("kind")).isEqualTo("video");
-                            assertThat(num(s, "frames")).isGreaterThan(30);
-                            assertThat(num(s, "width")).isGreaterThan(0);
-                        });
-                        assertThat(stats).anySatisfy(s -> {
-                            assertThat(s.get("kind")).isEqualTo("audio");
-                            assertThat(num(s, "packets")).isGreaterThan(50);
-                        });
-                    });
+    /** Each decodes the other's camera and hears the other (audio level above 0). */
+    private static void assertMediaBothWays(MeetingPage ada, MeetingPage bob) {
+        List<MeetingPage> both = List.of(ada, bob);
+        for (MeetingPage p : both) {
+            p.awaitMediaFrom(both, Duration.ofSeconds(60));
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> inbound(Page page) {
-        return (List<Map<String, Object>>) page.evaluate(INBOUND);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> selectedPair(Page page, String pc) {
+    private static Map<String, Object> selectedPair(MeetingPage page, String pc) {
         Map<String, Object>[] pair = new Map[1];
-        await("selected pair of " + pc).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> (pair[0] = (Map<String, Object>) page.evaluate(SELECTED_PAIR, pc)) != null);
+        await("selected pair of " + page.name + "'s " + pc).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> (pair[0] = (Map<String, Object>) page.page.evaluate(SELECTED_PAIR, pc)) != null);
         return pair[0];
-    }
-
-    private static double num(Map<String, Object> stats, String key) {
-        return ((Number) stats.get(key)).doubleValue();
     }
 }

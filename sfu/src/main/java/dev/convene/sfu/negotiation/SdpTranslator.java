@@ -34,14 +34,6 @@ import java.util.Set;
 public final class SdpTranslator {
 
     private static final String SFU_STREAM_PREFIX = "convene";
-    /** Local preference of the UDP host candidate: the highest, UDP is what media should use. */
-    private static final int UDP_LOCAL_PREFERENCE = 65535;
-    /**
-     * Local preference of the passive TCP host candidate, RFC 6544 §4.2: (2^13 × direction-pref)
-     * + other-pref, with direction-pref 4 for a passive host candidate. Far below UDP's, so a
-     * client takes TCP only when no UDP pair works.
-     */
-    private static final int TCP_PASSIVE_LOCAL_PREFERENCE = (4 << 13) + 8191;
 
     private SdpTranslator() {}
 
@@ -66,7 +58,14 @@ public final class SdpTranslator {
         return new SubscriberAnswer(transportParams(parse(sdp)));
     }
 
-    public static String writePublisherAnswer(TransportParams local, HostCandidate candidate, List<AnsweredMedia> media) {
+    /**
+     * @param candidates the SFU's candidates, most preferred first; the first also names the
+     *     origin and connection address
+     * @param setup what the answer says the SFU's DTLS role is
+     */
+    public static String writePublisherAnswer(TransportParams local, List<HostCandidate> candidates, Setup setup,
+            List<AnsweredMedia> media) {
+        HostCandidate candidate = candidates.getFirst();
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(System.nanoTime() & Long.MAX_VALUE), 2, candidate.address()))
                 .iceLite();
@@ -83,7 +82,7 @@ public final class SdpTranslator {
                 continue;
             }
             bundle.add(offered.mid());
-            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, Setup.PASSIVE)
+            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, setup)
                     .mid(offered.mid());
             for (String uri : List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.AUDIO_LEVEL_URI)) {
                 Integer id = offered.extensionIds().get(uri);
@@ -93,7 +92,7 @@ public final class SdpTranslator {
             }
             m.direction(Direction.RECVONLY);
             addCodec(m, answered.codec());
-            addCandidate(m, candidate);
+            addCandidates(m, candidates);
             session.addMedia(m.build());
         }
         if (!bundle.isEmpty()) {
@@ -102,8 +101,9 @@ public final class SdpTranslator {
         return session.build().toString();
     }
 
-    public static String writeSubscriberOffer(long sessionId, long version, TransportParams local, HostCandidate candidate,
-            List<SubscriberLine> lines) {
+    public static String writeSubscriberOffer(long sessionId, long version, TransportParams local,
+            List<HostCandidate> candidates, List<SubscriberLine> lines) {
+        HostCandidate candidate = candidates.getFirst();
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, candidate.address()))
                 .iceLite()
@@ -122,7 +122,7 @@ public final class SdpTranslator {
                 m.addSsrc(line.ssrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
                 m.addSsrc(line.ssrc(), "msid", line.streamId() + " " + line.trackId());
             }
-            addCandidate(m, candidate);
+            addCandidates(m, candidates);
             session.addMedia(m.build());
         }
         session.bundle(bundle);
@@ -182,7 +182,10 @@ public final class SdpTranslator {
         if (!fp.algorithm().equalsIgnoreCase("sha-256")) {
             throw new SdpRejectedException("the DTLS fingerprint must use sha-256, not " + fp.algorithm());
         }
-        String setup = first.setup().map(Setup::sdpName).orElse("actpass");
+        // RFC 8842 allows a=setup at session level too; none at all means the RFC 4145 default.
+        String setup = first.setup().map(Setup::sdpName)
+                .or(() -> description.attributeValue("setup").map(String::strip))
+                .orElse(null);
         return new TransportParams(ufrag, pwd, fp.algorithm(), fp.value(), setup);
     }
 
@@ -221,15 +224,15 @@ public final class SdpTranslator {
         m.addCodec(new dev.convene.sdp.Codec(rtpMap, fmtp, feedback));
     }
 
-    private static void addCandidate(MediaDescription.Builder m, HostCandidate candidate) {
-        m.addCandidate(Candidate.host("1", "udp", candidate.address(), candidate.port(), UDP_LOCAL_PREFERENCE));
-        if (candidate.tcpPort() > 0) {
-            Candidate tcp = Candidate.host("2", "tcp", candidate.address(), candidate.tcpPort(),
-                    TCP_PASSIVE_LOCAL_PREFERENCE);
-            SequencedMap<String, String> passive = new LinkedHashMap<>();
-            passive.put("tcptype", "passive");
-            m.addCandidate(new Candidate(tcp.foundation(), tcp.component(), tcp.transport(), tcp.priority(),
-                    tcp.address(), tcp.port(), tcp.type(), null, null, passive));
+    private static void addCandidates(MediaDescription.Builder m, List<HostCandidate> candidates) {
+        for (HostCandidate c : candidates) {
+            SequencedMap<String, String> extensions = new LinkedHashMap<>();
+            if (c.isTcp()) {
+                // RFC 6544 §4.5: the SFU only accepts connections.
+                extensions.put("tcptype", "passive");
+            }
+            m.addCandidate(new Candidate(c.foundation(), 1, c.transport(), c.priority(), c.address(), c.port(),
+                    Candidate.HOST, null, null, extensions));
         }
         m.endOfCandidates();
     }

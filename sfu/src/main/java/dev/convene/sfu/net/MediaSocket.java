@@ -3,6 +3,7 @@ package dev.convene.sfu.net;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -16,78 +17,172 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SFU's one UDP port. Every datagram is handed to the {@link DatagramSink} on the socket's
- * event loop, which owns all media state of the transports on this port: the packet path takes
- * no lock. Sends made on the loop are flushed once per read batch.
+ * The SFU's UDP media port: one socket per local address, all on the same port and on one
+ * Netty event loop, which owns all media state of the transports on this port, so the packet
+ * path takes no lock. One socket per address (rather than one wildcard socket) is what makes
+ * every reply leave from the address its request reached: see ADR 0007. Every datagram is
+ * handed to the {@link DatagramSink} with the endpoint it arrived on; sends made on the loop
+ * are flushed once per read batch.
  */
 public final class MediaSocket implements AutoCloseable {
 
     /** Receives datagrams on the event loop. {@code buf} is reused after the call returns. */
     public interface DatagramSink {
-        void onDatagram(byte[] buf, int len, InetSocketAddress from);
+        void onDatagram(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via);
     }
 
     /** Largest datagram we accept; bigger ones are truncated by the kernel and then dropped as malformed. */
     public static final int MAX_DATAGRAM = 2048;
     /** Spare bytes after a packet for the SRTP(C) tag and index. */
     public static final int TRAILER_ROOM = 64;
+    /** Tries at finding one ephemeral port free on every address, when port 0 is asked for. */
+    private static final int EPHEMERAL_ATTEMPTS = 8;
 
     private static final Logger log = LoggerFactory.getLogger(MediaSocket.class);
 
     private final EventLoopGroup group;
-    private final Channel channel;
+    private final List<Endpoint> endpoints;
     private final byte[] rx = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+    /** Endpoints written to on the loop since the last flush; loop-confined. */
+    private final List<Endpoint> unflushed = new ArrayList<>();
+    private final Runnable flushTask = this::flushWritten;
 
-    private MediaSocket(EventLoopGroup group, Channel channel) {
+    private MediaSocket(EventLoopGroup group, List<Endpoint> endpoints) {
         this.group = group;
-        this.channel = channel;
+        this.endpoints = List.copyOf(endpoints);
     }
 
-    public static MediaSocket bind(InetSocketAddress address, DatagramSink sink) throws InterruptedException {
+    /**
+     * Binds {@code port} on each of {@code addresses}. With port 0 one free port is chosen that
+     * is free on every address. Any failure fails the whole bind.
+     */
+    public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink) throws InterruptedException {
+        return bind(addresses, port, sink, false);
+    }
+
+    /**
+     * As {@link #bind(List, int, DatagramSink)}; with {@code skipUnusable}, an address that
+     * cannot be bound for another reason than the port being taken (an IPv6 address still in
+     * duplicate address detection, one removed since it was listed) is left out and logged,
+     * as long as one address remains.
+     */
+    public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink, boolean skipUnusable)
+            throws InterruptedException {
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("the media port needs at least one local address");
+        }
         boolean epoll = Epoll.isAvailable();
+        // One thread: every endpoint's channel is registered on the same loop.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        MediaSocket[] self = new MediaSocket[1];
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(type)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        self[0].receive(packet, sink);
-                    }
-
-                    @Override
-                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                        ctx.flush();
-                    }
-
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        log.warn("event=media_socket_error error={}", cause.toString());
-                    }
-                });
         try {
-            Channel channel = bootstrap.bind(address).sync().channel();
-            self[0] = new MediaSocket(group, channel);
-            log.info("event=media_socket_bound address={} transport={}", channel.localAddress(), epoll ? "epoll" : "nio");
-            return self[0];
+            for (int attempt = 1; ; attempt++) {
+                List<Endpoint> bound = new ArrayList<>();
+                try {
+                    int chosen = port;
+                    for (InetAddress address : addresses) {
+                        Endpoint endpoint;
+                        try {
+                            endpoint = Endpoint.bind(group, epoll, new InetSocketAddress(address, chosen), sink);
+                        } catch (RuntimeException e) {
+                            if (!skipUnusable || isBindConflict(e)) {
+                                throw e;
+                            }
+                            log.warn("event=media_address_skipped address={} error=\"{}\"", address.getHostAddress(),
+                                    e.getMessage());
+                            continue;
+                        }
+                        bound.add(endpoint);
+                        chosen = endpoint.localAddress().getPort();
+                    }
+                    if (bound.isEmpty()) {
+                        throw new IllegalStateException("none of " + addresses + " could be bound for media");
+                    }
+                    MediaSocket socket = new MediaSocket(group, bound);
+                    for (Endpoint e : bound) {
+                        e.owner = socket;
+                    }
+                    log.info("event=media_socket_bound addresses={} transport={}",
+                            bound.stream().map(e -> e.localAddress().toString()).toList(), epoll ? "epoll" : "nio");
+                    return socket;
+                } catch (RuntimeException e) {
+                    bound.forEach(Endpoint::close);
+                    boolean retry = port == 0 && attempt < EPHEMERAL_ATTEMPTS && isBindConflict(e);
+                    if (!retry) {
+                        throw e;
+                    }
+                }
+            }
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
     }
 
-    private void receive(DatagramPacket packet, DatagramSink sink) {
+    private static boolean isBindConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The local addresses of the port, in the order they were given. */
+    public List<MediaEndpoint> endpoints() {
+        return List.copyOf(endpoints);
+    }
+
+    public int port() {
+        return endpoints.getFirst().localAddress().getPort();
+    }
+
+    public EventLoop loop() {
+        return endpoints.getFirst().channel.eventLoop();
+    }
+
+    @Override
+    public void close() {
+        endpoints.forEach(Endpoint::close);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Writes on the loop are batched: a packet read on one endpoint may be forwarded from
+     * another, so every endpoint written to is flushed at the end of the read batch, or by a task
+     * queued behind the current one when the write did not come from a read.
+     */
+    private void written(Endpoint endpoint) {
+        if (endpoint.unflushed) {
+            return;
+        }
+        endpoint.unflushed = true;
+        if (unflushed.isEmpty()) {
+            loop().execute(flushTask);
+        }
+        unflushed.add(endpoint);
+    }
+
+    private void flushWritten() {
+        for (int i = 0; i < unflushed.size(); i++) {
+            Endpoint e = unflushed.get(i);
+            e.unflushed = false;
+            e.channel.flush();
+        }
+        unflushed.clear();
+    }
+
+    private void receive(DatagramPacket packet, Endpoint via, DatagramSink sink) {
         ByteBuf content = packet.content();
         int len = content.readableBytes();
         if (len > MAX_DATAGRAM) {
@@ -95,32 +190,88 @@ public final class MediaSocket implements AutoCloseable {
         } else {
             content.getBytes(content.readerIndex(), rx, 0, len);
         }
-        sink.onDatagram(rx, len, packet.sender());
+        sink.onDatagram(rx, len, packet.sender(), via);
     }
 
-    /** Sends a copy of {@code buf[off, off+len)}. Safe from any thread; on the loop it is flushed with the batch. */
-    public void send(byte[] buf, int off, int len, InetSocketAddress to) {
-        ByteBuf out = channel.alloc().directBuffer(len);
-        out.writeBytes(buf, off, len);
-        DatagramPacket packet = new DatagramPacket(out, to);
-        if (channel.eventLoop().inEventLoop()) {
-            channel.write(packet, channel.voidPromise());
-        } else {
-            channel.writeAndFlush(packet, channel.voidPromise());
+    /** One bound address. */
+    private static final class Endpoint implements MediaEndpoint {
+        private final Channel channel;
+        private final InetSocketAddress localAddress;
+        private MediaSocket owner;
+        private boolean unflushed;
+
+        private Endpoint(Channel channel) {
+            this.channel = channel;
+            this.localAddress = (InetSocketAddress) channel.localAddress();
         }
-    }
 
-    public EventLoop loop() {
-        return channel.eventLoop();
-    }
+        static Endpoint bind(EventLoopGroup group, boolean epoll, InetSocketAddress address, DatagramSink sink)
+                throws InterruptedException {
+            Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+            Endpoint[] self = new Endpoint[1];
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(type)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                            Endpoint endpoint = self[0];
+                            if (endpoint != null && endpoint.owner != null) {
+                                endpoint.owner.receive(packet, endpoint, sink);
+                            }
+                        }
 
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
-    }
+                        @Override
+                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                            Endpoint endpoint = self[0];
+                            if (endpoint != null && endpoint.owner != null) {
+                                endpoint.owner.flushWritten();
+                            }
+                        }
 
-    @Override
-    public void close() {
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            log.warn("event=media_socket_error address={} error={}", ctx.channel().localAddress(),
+                                    cause.toString());
+                        }
+                    });
+            ChannelFuture bound = bootstrap.bind(address).await();
+            if (!bound.isSuccess()) {
+                // sync() would rethrow a checked BindException unchecked; name the address instead.
+                throw new IllegalStateException("cannot bind media UDP " + address + ": " + bound.cause().getMessage(),
+                        bound.cause());
+            }
+            self[0] = new Endpoint(bound.channel());
+            return self[0];
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len, InetSocketAddress to) {
+            ByteBuf out = channel.alloc().directBuffer(len);
+            out.writeBytes(buf, off, len);
+            DatagramPacket packet = new DatagramPacket(out, to);
+            if (channel.eventLoop().inEventLoop() && owner != null) {
+                channel.write(packet, channel.voidPromise());
+                owner.written(this);
+            } else {
+                channel.writeAndFlush(packet, channel.voidPromise());
+            }
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return localAddress;
+        }
+
+        void close() {
+            channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public String toString() {
+            return localAddress.toString();
+        }
     }
 }

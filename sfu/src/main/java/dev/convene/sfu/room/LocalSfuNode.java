@@ -6,14 +6,18 @@ import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.SfuConfig;
 import dev.convene.sfu.SfuNode;
 import dev.convene.sfu.negotiation.HostCandidate;
+import dev.convene.sfu.net.LocalAddresses;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.net.MediaTcpServer;
 import dev.convene.sfu.net.TcpLimits;
 import dev.convene.sfu.transport.TransportDemux;
 import dev.convene.sfu.transport.WebRtcTransport;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -43,34 +47,53 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     private final long sdpSessionId;
-    private final HostCandidate candidate;
+    private final List<HostCandidate> candidates;
     private final ScheduledFuture<?> ticker;
 
     private LocalSfuNode(SfuConfig config) throws InterruptedException {
         this.config = config;
         this.certificate = DtlsCertificate.generate();
         this.demux = new TransportDemux(counters);
-        this.socket = MediaSocket.bind(config.bind(), demux);
+        InetAddress host = config.bind().getAddress();
+        List<InetAddress> local = host.isAnyLocalAddress() ? LocalAddresses.ofThisHost() : List.of(host);
+        if (local.isEmpty()) {
+            throw new IllegalStateException("this host has no address to receive media on");
+        }
+        this.socket = MediaSocket.bind(local, config.bind().getPort(), demux, host.isAnyLocalAddress());
         try {
+            // TCP replies always leave from the address the connection reached, so one listening
+            // socket (on the wildcard address when UDP uses every address) serves every candidate.
             this.tcp = config.tcpPort() == SfuConfig.TCP_DISABLED ? null
-                    : MediaTcpServer.bind(socket.loop(), new InetSocketAddress(config.bind().getAddress(), config.tcpPort()),
-                            demux, counters, TcpLimits.DEFAULTS, System::nanoTime);
+                    : MediaTcpServer.bind(socket.loop(), new InetSocketAddress(host, config.tcpPort()), demux, counters,
+                            TcpLimits.DEFAULTS, System::nanoTime);
         } catch (RuntimeException | InterruptedException e) {
             socket.close();
             throw e;
         }
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
-        this.candidate = new HostCandidate(config.advertisedAddress().getHostAddress(), socket.localAddress().getPort(),
-                tcp == null ? 0 : tcp.localAddress().getPort());
+        List<InetAddress> announced = new ArrayList<>(config.advertisedAddresses());
+        socket.endpoints().forEach(e -> announced.add(e.localAddress().getAddress()));
+        List<HostCandidate> all = new ArrayList<>(HostCandidate.udp(announced, socket.port()));
+        if (tcp != null) {
+            all.addAll(HostCandidate.tcpPassive(announced, tcp.localAddress().getPort()));
+        }
+        this.candidates = List.copyOf(all);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
         LocalSfuNode node = new LocalSfuNode(config);
-        log.info("event=sfu_started node={} media={} ice_tcp={} advertised={}", config.nodeId(),
-                node.socket.localAddress(), node.tcp == null ? "off" : node.tcp.localAddress(), node.candidate.address());
+        log.info("event=sfu_started node={} media_port={} ice_tcp_port={} candidates={} consent_timeout_s={}",
+                config.nodeId(), node.socket.port(), node.tcp == null ? "off" : node.tcpPort(),
+                node.candidates.stream().map(c -> c.transport() + ":" + c.address()).toList(),
+                config.consentTimeout().toSeconds());
         return node;
+    }
+
+    /** The candidates every transport of this node announces, most preferred first. */
+    public List<HostCandidate> candidates() {
+        return candidates;
     }
 
     @Override
@@ -79,7 +102,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     public int mediaPort() {
-        return socket.localAddress().getPort();
+        return socket.port();
     }
 
     /** The ICE-TCP port, or 0 when ICE-TCP is off. */
@@ -145,7 +168,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final class Context implements RoomContext {
         @Override
         public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {
-            return new WebRtcTransport(name, demux, socket, certificate, counters, listener);
+            return new WebRtcTransport(name, demux, socket.loop(), certificate, counters, config.consentTimeout(),
+                    listener);
         }
 
         @Override
@@ -180,8 +204,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         }
 
         @Override
-        public HostCandidate candidate() {
-            return candidate;
+        public List<HostCandidate> candidates() {
+            return candidates;
         }
 
         @Override

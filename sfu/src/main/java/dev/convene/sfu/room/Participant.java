@@ -13,7 +13,9 @@ import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.TrackSource;
 import dev.convene.sfu.negotiation.AnsweredMedia;
+import dev.convene.media.transport.dtls.DtlsRole;
 import dev.convene.sfu.negotiation.Codec;
+import dev.convene.sfu.negotiation.DtlsSetup;
 import dev.convene.sfu.negotiation.OfferedMedia;
 import dev.convene.sfu.negotiation.PublisherOffer;
 import dev.convene.sfu.negotiation.SdpTranslator;
@@ -89,11 +91,9 @@ final class Participant implements WebRtcTransport.Listener {
 
     PublishResult onPublisherOffer(String sdp) throws SdpRejectedException {
         PublisherOffer offer = SdpTranslator.readPublisherOffer(sdp);
-        if ("passive".equals(offer.transport().setup())) {
-            throw new SdpRejectedException("a=setup:passive is not supported: the SFU is always the DTLS server");
-        }
+        DtlsRole role = DtlsSetup.forOffer(offer.transport().setup());
         try {
-            publisherTransport.setRemote(offer.transport());
+            publisherTransport.setRemote(offer.transport(), role);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new SdpRejectedException("unusable transport parameters: " + e.getMessage(), e);
         }
@@ -134,7 +134,8 @@ final class Participant implements WebRtcTransport.Listener {
             log.info("event=track_published meeting={} participant={} track={} kind={} mid={}",
                     room.meetingId(), participantId, track.trackId(), track.kind(), track.mid());
         }
-        String answer = SdpTranslator.writePublisherAnswer(publisherTransport.localParams(), ctx.candidate(), answered);
+        String answer = SdpTranslator.writePublisherAnswer(publisherTransport.localParams(), ctx.candidates(),
+                DtlsSetup.answerSetup(role), answered);
         for (PublishedTrack track : newTracks) {
             room.onTrackPublished(track);
         }
@@ -155,11 +156,9 @@ final class Participant implements WebRtcTransport.Listener {
             throw new SdpRejectedException("no subscriber offer is waiting for an answer");
         }
         SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(sdp);
-        if (!"active".equals(answer.transport().setup())) {
-            throw new SdpRejectedException("the subscriber answer must use a=setup:active (the SFU is the DTLS server)");
-        }
+        DtlsRole role = DtlsSetup.forAnswer(answer.transport().setup());
         try {
-            subscriberTransport.setRemote(answer.transport());
+            subscriberTransport.setRemote(answer.transport(), role);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new SdpRejectedException("unusable transport parameters: " + e.getMessage(), e);
         }
@@ -308,7 +307,7 @@ final class Participant implements WebRtcTransport.Listener {
             }
         }
         String offer = SdpTranslator.writeSubscriberOffer(ctx.sdpSessionId(), ++subscriberSdpVersion,
-                subscriberTransport.localParams(), ctx.candidate(), lines);
+                subscriberTransport.localParams(), ctx.candidates(), lines);
         listener.onSubscriberOffer(offer, carried);
     }
 

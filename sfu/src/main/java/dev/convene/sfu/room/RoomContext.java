@@ -3,6 +3,7 @@ package dev.convene.sfu.room;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.transport.WebRtcTransport;
+import java.util.List;
 
 /** What rooms and participants need from their node. Confined to the media event loop. */
 interface RoomContext {
@@ -21,7 +22,8 @@ interface RoomContext {
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();
 
-    HostCandidate candidate();
+    /** The node's candidates, most preferred first. */
+    List<HostCandidate> candidates();
 
     long sdpSessionId();
 

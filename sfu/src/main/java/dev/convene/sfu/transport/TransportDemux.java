@@ -4,6 +4,7 @@ import dev.convene.media.core.PacketClassifier;
 import dev.convene.media.core.PacketKind;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaEndpoint;
 import dev.convene.sfu.net.MediaPath;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.net.TcpFrameSink;
@@ -60,7 +61,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
     }
 
     @Override
-    public void onDatagram(byte[] buf, int len, InetSocketAddress from) {
+    public void onDatagram(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via) {
         counters.datagramsIn.increment();
         if (len > MediaSocket.MAX_DATAGRAM) {
             counters.droppedUnknown.increment();
@@ -81,9 +82,9 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
                     counters.droppedStun.increment();
                     return;
                 }
-                target.onStun(message.get(), from);
+                target.onStun(message.get(), from, via);
             }
-            default -> deliver(kind, transport, buf, len);
+            default -> deliver(kind, transport, buf, len, from);
         }
     }
 
@@ -106,7 +107,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
         if (transport == null) {
             connection.rejectedFrame();
         }
-        deliver(kind, transport, buf, len);
+        deliver(kind, transport, buf, len, connection.remoteAddress());
     }
 
     @Override
@@ -118,7 +119,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
     }
 
     /** DTLS, SRTP and SRTCP to their transport, or counted as dropped when no transport owns the sender. */
-    private void deliver(PacketKind kind, WebRtcTransport transport, byte[] buf, int len) {
+    private void deliver(PacketKind kind, WebRtcTransport transport, byte[] buf, int len, InetSocketAddress from) {
         switch (kind) {
             case DTLS -> counters.dtlsIn.increment();
             case RTP -> counters.rtpIn.increment();
@@ -131,8 +132,8 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
         }
         switch (kind) {
             case DTLS -> transport.onDtls(buf, len);
-            case RTP -> transport.onSrtp(buf, len);
-            case RTCP -> transport.onSrtcp(buf, len);
+            case RTP -> transport.onSrtp(buf, len, from);
+            case RTCP -> transport.onSrtcp(buf, len, from);
             default -> throw new AssertionError(kind);
         }
     }

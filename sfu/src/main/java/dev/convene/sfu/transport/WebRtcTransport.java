@@ -15,18 +15,23 @@ import dev.convene.media.transport.srtp.SrtpKeys;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.negotiation.TransportParams;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaEndpoint;
 import dev.convene.sfu.net.MediaPath;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.net.UdpPath;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One bundled WebRTC transport on the SFU's media port: ICE-lite, a DTLS server, and SRTP in
- * both directions. Media methods run on the media event loop; the DTLS handshake runs on its
- * own thread and hands its keys back to the loop.
+ * One bundled WebRTC transport on the SFU's media port: ICE-lite, DTLS (server, or client when
+ * the peer's SDP says {@code a=setup:passive}), and SRTP in both directions. Everything it sends
+ * goes on the selected pair's path: from the local endpoint its checks reached, or on its
+ * ICE-TCP connection. Media methods run on the media event
+ * loop; the DTLS handshake runs on its own thread and hands its keys back to the loop.
  */
 public final class WebRtcTransport {
 
@@ -47,29 +52,40 @@ public final class WebRtcTransport {
 
     private final String name;
     private final TransportDemux demux;
-    private final MediaSocket socket;
+    private final Executor loop;
+    private final DtlsCertificate certificate;
     private final MediaCounters counters;
     private final Listener listener;
     private final IceLiteAgent ice;
-    private final DtlsEndpoint dtls;
     private final TransportParams localParams;
     private final byte[] rtcpScratch = new byte[256];
-    /** The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP connection closed. */
-    private volatile MediaPath remote;
+    /**
+     * The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP
+     * connection closed. Read by the DTLS thread too.
+     */
+    private volatile MediaPath route;
+    /** A server until the peer's SDP asks us to be the client; replaced only before it starts. */
+    private volatile DtlsEndpoint dtls;
     private SrtpContext inbound;
     private SrtpContext outbound;
     private boolean dtlsStarted;
     private boolean closed;
 
-    public WebRtcTransport(String name, TransportDemux demux, MediaSocket socket, DtlsCertificate certificate,
-            MediaCounters counters, Listener listener) {
+    /**
+     * @param loop the media event loop the transport is confined to
+     * @param consentTimeout how long the peer may send neither a valid check nor authenticated
+     *     media from the selected address before the transport counts as gone (RFC 7675)
+     */
+    public WebRtcTransport(String name, TransportDemux demux, Executor loop, DtlsCertificate certificate,
+            MediaCounters counters, Duration consentTimeout, Listener listener) {
         this.name = name;
         this.demux = demux;
-        this.socket = socket;
+        this.loop = loop;
+        this.certificate = certificate;
         this.counters = counters;
         this.listener = listener;
         IceCredentials credentials = IceCredentials.random();
-        this.ice = new IceLiteAgent(credentials, System.nanoTime());
+        this.ice = new IceLiteAgent(credentials, null, System.nanoTime(), consentTimeout);
         this.dtls = new DtlsEndpoint(DtlsRole.SERVER, certificate, this::sendDtls);
         DtlsFingerprint fingerprint = certificate.fingerprint();
         this.localParams = new TransportParams(credentials.ufrag(), credentials.password(), fingerprint.algorithm(),
@@ -82,38 +98,61 @@ public final class WebRtcTransport {
         return localParams;
     }
 
-    /** Applies the remote side's SDP parameters: its ICE username fragment and DTLS fingerprint. */
-    public void setRemote(TransportParams remoteParams) {
+    /**
+     * Applies the remote side's SDP parameters: its ICE username fragment and DTLS fingerprint,
+     * and which DTLS role we play. On the loop.
+     *
+     * @throws IllegalStateException if the role would change after the handshake started
+     * @throws IllegalArgumentException if the fingerprint is malformed
+     */
+    public void setRemote(TransportParams remoteParams, DtlsRole localRole) {
+        DtlsFingerprint fingerprint = DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " "
+                + remoteParams.fingerprint());
+        if (localRole != dtls.role()) {
+            if (dtlsStarted) {
+                throw new IllegalStateException("the DTLS role of this transport is already " + dtls.role()
+                        + " (a=setup cannot change it after the handshake started)");
+            }
+            dtls.close();
+            dtls = new DtlsEndpoint(localRole, certificate, this::sendDtls);
+        }
         if (remoteParams.iceUfrag() != null) {
             ice.setRemoteUfrag(remoteParams.iceUfrag());
         }
-        dtls.setRemoteFingerprint(DtlsFingerprint.parse(remoteParams.fingerprintAlgorithm() + " " + remoteParams.fingerprint()));
+        dtls.setRemoteFingerprint(fingerprint);
+        if (localRole == DtlsRole.CLIENT && route != null) {
+            startDtls();
+        }
     }
 
     public boolean consentExpired(long nowNanos) {
+        // Not `route != null`: a selected TCP connection that closed must still let consent expire.
         return ice.selectedAddress().isPresent() && ice.consentExpired(nowNanos);
     }
 
     // ---- inbound, on the loop ----
 
-    void onStun(StunMessage message, InetSocketAddress from) {
-        onStun(message, new UdpPath(socket, from));
+    void onStun(StunMessage message, InetSocketAddress from, MediaEndpoint via) {
+        onStun(message, new UdpPath(via, from));
     }
 
-    /** A check that arrived on {@code path}: a UDP address or an ICE-TCP connection. */
+    /** A check that arrived on {@code path}: a UDP address at one local endpoint, or an ICE-TCP connection. */
     void onStun(StunMessage message, MediaPath path) {
         BindingOutcome outcome = ice.handle(message, path.remoteAddress(), System.nanoTime());
         switch (outcome) {
             case BindingOutcome.Accepted accepted -> {
                 demux.bindPath(path, this);
                 // A change of selection always selects the source of this very check (IceLiteAgent).
-                if (remote == null || accepted.selectedChanged()) {
-                    if (remote != null) {
-                        log.info("event=selected_path_changed transport={} from={} to={}", name, remote, path);
+                if (route == null || accepted.selectedChanged()) {
+                    if (route != null) {
+                        log.info("event=selected_path_changed transport={} from={} to={}", name, route, path);
                     }
-                    remote = path;
+                    route = path;
                 }
                 path.send(accepted.response(), 0, accepted.response().length);
+                if (dtls.role() == DtlsRole.CLIENT) {
+                    startDtls();
+                }
             }
             case BindingOutcome.Rejected rejected -> {
                 counters.droppedStun.increment();
@@ -128,8 +167,8 @@ public final class WebRtcTransport {
      * sent until the peer's next valid check selects another path (or consent expires).
      */
     void onPathClosed(MediaPath path) {
-        if (remote == path) {
-            remote = null;
+        if (route == path) {
+            route = null;
             log.info("event=selected_path_closed transport={} path={}", name, path);
         }
     }
@@ -143,10 +182,17 @@ public final class WebRtcTransport {
             counters.droppedDtls.increment();
             return;
         }
-        if (!dtlsStarted) {
-            dtlsStarted = true;
-            dtls.start().whenComplete((result, error) -> socket.loop().execute(() -> onHandshakeDone(result, error)));
+        if (dtls.role() == DtlsRole.SERVER) {
+            startDtls();
         }
+    }
+
+    private void startDtls() {
+        if (dtlsStarted || closed) {
+            return;
+        }
+        dtlsStarted = true;
+        dtls.start().whenComplete((result, error) -> loop.execute(() -> onHandshakeDone(result, error)));
     }
 
     private void onHandshakeDone(DtlsSrtpResult result, Throwable error) {
@@ -162,11 +208,12 @@ public final class WebRtcTransport {
         SrtpKeys keys = result.srtpKeys();
         inbound = keys.newReceiveContext();
         outbound = keys.newSendContext();
-        log.info("event=transport_connected transport={} remote={} srtp={}", name, remote, result.profile());
+        log.info("event=transport_connected transport={} path={} dtls_role={} srtp={}", name, route, dtls.role(),
+                result.profile());
         listener.onConnected(this);
     }
 
-    void onSrtp(byte[] buf, int len) {
+    void onSrtp(byte[] buf, int len, InetSocketAddress from) {
         if (inbound == null) {
             counters.droppedSrtp.increment();
             return;
@@ -176,10 +223,11 @@ public final class WebRtcTransport {
             counters.droppedSrtp.increment();
             return;
         }
+        refreshConsent(from);
         listener.onRtp(this, buf, 0, plain);
     }
 
-    void onSrtcp(byte[] buf, int len) {
+    void onSrtcp(byte[] buf, int len, InetSocketAddress from) {
         if (inbound == null) {
             counters.droppedSrtp.increment();
             return;
@@ -189,14 +237,28 @@ public final class WebRtcTransport {
             counters.droppedSrtp.increment();
             return;
         }
+        refreshConsent(from);
         listener.onRtcp(this, buf, 0, plain);
+    }
+
+    /**
+     * Authenticated SRTP/SRTCP from the selected address proves the peer is there as well as a
+     * consent check would: only the holder of the DTLS keys can produce it. RFC 7675 lets the
+     * ICE-lite side (which sends no checks of its own) be this lenient; it keeps clients that
+     * send no consent checks while media flows (Pion, some bots) in the meeting.
+     */
+    private void refreshConsent(InetSocketAddress from) {
+        MediaPath r = route;
+        if (r != null && r.remoteAddress().equals(from)) {
+            ice.refreshConsent(from, System.nanoTime());
+        }
     }
 
     // ---- outbound ----
 
     /** Protects and sends an RTP packet; {@code buf} needs {@link MediaSocket#TRAILER_ROOM} spare bytes after it. On the loop. */
     public void sendRtp(byte[] buf, int off, int len) {
-        MediaPath to = remote;
+        MediaPath to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -209,7 +271,7 @@ public final class WebRtcTransport {
 
     /** Protects and sends an RTCP packet; same buffer rule as {@link #sendRtp}. On the loop. */
     public void sendRtcp(byte[] buf, int off, int len) {
-        MediaPath to = remote;
+        MediaPath to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -234,7 +296,7 @@ public final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] data, int off, int len) {
-        MediaPath to = remote;
+        MediaPath to = route;
         if (to != null) {
             to.send(data, off, len);
         }

@@ -12,6 +12,7 @@ import dev.convene.sfu.SdpRejectedException;
 import dev.convene.sfu.TrackKind;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class SdpTranslatorTest {
 
     private static final TransportParams LOCAL = new TransportParams("abcd1234", "0123456789abcdefghijklmn", "sha-256",
             "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89", null);
-    private static final HostCandidate CANDIDATE = new HostCandidate("127.0.0.1", 50000);
+    private static final List<HostCandidate> CANDIDATE = HostCandidate.udp(List.of(InetAddress.getLoopbackAddress()), 50000);
 
     @Test
     void readsChromiumPublisherOfferIntoTracksWithoutRtxSsrcs() throws Exception {
@@ -49,7 +50,7 @@ class SdpTranslatorTest {
                 .map(m -> new AnsweredMedia(m, m.sending() ? SfuCodecs.choose(m).orElse(null) : null))
                 .toList();
 
-        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, decisions));
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE, decisions));
 
         assertThat(answer.isIceLite()).isTrue();
         assertThat(answer.media()).hasSize(offer.media().size());
@@ -74,6 +75,70 @@ class SdpTranslatorTest {
         }
         assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).doesNotContain(
                 offer.media().stream().filter(m -> m.kind() == null).map(OfferedMedia::mid).toArray(String[]::new)));
+    }
+
+    @Test
+    void announcesEveryCandidateOnEveryMlineWithDescendingRfc8445Priorities() throws Exception {
+        List<HostCandidate> candidates = HostCandidate.udp(List.of(InetAddress.getByName("2001:db8::7"),
+                InetAddress.getByName("10.0.0.7"), InetAddress.getByName("10.0.0.7")), 50000);
+        assertThat(candidates).extracting(HostCandidate::address).containsExactly("2001:db8:0:0:0:0:0:7", "10.0.0.7");
+        // RFC 8445 §5.1.2.1: type preference 126 (host), local preference 65535 then 65534, component 1.
+        assertThat(candidates).extracting(HostCandidate::priority)
+                .containsExactly(126L * (1 << 24) + 65535L * (1 << 8) + 255, 126L * (1 << 24) + 65534L * (1 << 8) + 255);
+        List<SubscriberLine> lines = List.of(new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111),
+                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, "PA_1", "TR_v", 2222));
+
+        SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 1, LOCAL, candidates, lines));
+
+        assertThat(offer.origin().addressType()).isEqualTo("IP6");
+        for (MediaDescription m : offer.media()) {
+            assertThat(m.candidates()).extracting(c -> c.address() + " " + c.port() + " " + c.foundation() + " " + c.type())
+                    .containsExactly("2001:db8:0:0:0:0:0:7 50000 1 host", "10.0.0.7 50000 2 host");
+            assertThat(m.connection()).hasValueSatisfying(c -> assertThat(c.addressType()).isEqualTo("IP6"));
+        }
+    }
+
+    @Test
+    void answersAPassiveOfferAsTheDtlsClientAndTakesAPassiveAnswerAsOneToo() throws Exception {
+        String passiveOffer = fixture("publisher-offer-audio-video.sdp").replace("a=setup:actpass", "a=setup:passive");
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(passiveOffer);
+        assertThat(offer.transport().setup()).isEqualTo("passive");
+        assertThat(DtlsSetup.forOffer(offer.transport().setup()))
+                .isEqualTo(dev.convene.media.transport.dtls.DtlsRole.CLIENT);
+        List<AnsweredMedia> decisions = offer.media().stream().map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null)))
+                .toList();
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE,
+                DtlsSetup.answerSetup(DtlsSetup.forOffer("passive")), decisions));
+        assertThat(answer.media()).allSatisfy(m -> assertThat(m.setup()).contains(Setup.ACTIVE));
+
+        assertThat(DtlsSetup.forOffer("actpass")).isEqualTo(dev.convene.media.transport.dtls.DtlsRole.SERVER);
+        assertThat(DtlsSetup.forOffer(null)).isEqualTo(dev.convene.media.transport.dtls.DtlsRole.SERVER);
+        assertThat(DtlsSetup.forAnswer("active")).isEqualTo(dev.convene.media.transport.dtls.DtlsRole.SERVER);
+        assertThat(DtlsSetup.forAnswer("passive")).isEqualTo(dev.convene.media.transport.dtls.DtlsRole.CLIENT);
+        assertThat(DtlsSetup.forAnswer(null)).as("RFC 4145 default: active")
+                .isEqualTo(dev.convene.media.transport.dtls.DtlsRole.SERVER);
+        assertThatThrownBy(() -> DtlsSetup.forAnswer("actpass")).isInstanceOf(SdpRejectedException.class)
+                .hasMessageContaining("active or a=setup:passive");
+        assertThatThrownBy(() -> DtlsSetup.forOffer("holdconn")).isInstanceOf(SdpRejectedException.class);
+    }
+
+    @Test
+    void acceptsAPionStyleOfferWithTrailingBlanksAndUnknownAttributes() throws Exception {
+        String pion = fixture("publisher-offer-audio-video.sdp")
+                .replace("a=rtcp-fb:111 transport-cc\r\n", "a=rtcp-fb:111 transport-cc \r\n")
+                .replace("a=setup:actpass\r\n", "a=setup:actpass \r\na=x-pion-unknown:42 yes\r\na=weird-flag\r\n")
+                .replace("a=rtcp-mux\r\n", "a=rtcp-mux  \r\n");
+        assertThat(pion).contains("transport-cc \r\n").contains("x-pion-unknown");
+
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(pion);
+
+        assertThat(offer.transport().setup()).isEqualTo("actpass");
+        assertThat(offer.media()).hasSize(2).allSatisfy(m -> assertThat(m.sending()).isTrue());
+        OfferedMedia audio = offer.media().getFirst();
+        assertThat(audio.codecs()).anySatisfy(c -> {
+            assertThat(c.name()).isEqualTo("opus");
+            assertThat(c.feedback()).contains("transport-cc");
+        });
     }
 
     @Test
@@ -157,27 +222,35 @@ class SdpTranslatorTest {
     }
 
     @Test
-    void withAnIceTcpPortEveryMLineCarriesAPassiveTcpCandidateBelowTheUdpOne() throws Exception {
+    void withAnIceTcpPortEveryMLineCarriesPassiveTcpCandidatesBelowEveryUdpOne() throws Exception {
         PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
         List<AnsweredMedia> decisions = offer.media().stream()
                 .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null)))
                 .toList();
+        List<InetAddress> addresses = List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("192.0.2.11"));
+        List<HostCandidate> candidates = new java.util.ArrayList<>(HostCandidate.udp(addresses, 50000));
+        candidates.addAll(HostCandidate.tcpPassive(addresses, 443));
 
-        SessionDescription withTcp = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL,
-                new HostCandidate("192.0.2.10", 50000, 443), decisions));
-        SessionDescription udpOnly = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, decisions));
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, candidates, Setup.PASSIVE,
+                decisions));
 
-        for (MediaDescription m : withTcp.media()) {
-            assertThat(m.candidates()).hasSize(2);
-            dev.convene.sdp.Candidate udp = m.candidates().get(0);
-            dev.convene.sdp.Candidate tcp = m.candidates().get(1);
-            // RFC 6544 §4.5: "a=candidate:2 1 tcp <priority> 192.0.2.10 443 typ host tcptype passive"
-            assertThat(tcp.toValue()).isEqualTo("2 1 tcp " + tcp.priority() + " 192.0.2.10 443 typ host tcptype passive");
-            assertThat(tcp.priority()).isEqualTo((126L << 24) | ((4L << 13) + 8191) << 8 | 255);
-            assertThat(udp.isUdp()).isTrue();
-            assertThat(tcp.priority()).isLessThan(udp.priority());
+        for (MediaDescription m : answer.media()) {
+            assertThat(m.candidates()).hasSize(4);
+            List<dev.convene.sdp.Candidate> udp = m.candidates().stream().filter(dev.convene.sdp.Candidate::isUdp).toList();
+            List<dev.convene.sdp.Candidate> tcp = m.candidates().stream().filter(c -> !c.isUdp()).toList();
+            // RFC 6544 §4.5: "a=candidate:... 1 tcp <priority> 192.0.2.10 443 typ host tcptype passive"
+            assertThat(tcp.get(0).toValue()).isEqualTo("tcp1 1 tcp " + tcp.get(0).priority()
+                    + " 192.0.2.10 443 typ host tcptype passive");
+            // RFC 8445 §5.1.2.1 with RFC 6544 §4.2's local preference for a passive host candidate.
+            assertThat(tcp.get(0).priority()).isEqualTo((126L << 24) | ((4L << 13) + 8191) << 8 | 255);
+            assertThat(tcp.get(1).priority()).isLessThan(tcp.get(0).priority());
+            assertThat(tcp).allSatisfy(t -> assertThat(t.priority()).isLessThan(udp.get(1).priority()));
+            assertThat(tcp).extracting(dev.convene.sdp.Candidate::foundation)
+                    .doesNotContainAnyElementsOf(udp.stream().map(dev.convene.sdp.Candidate::foundation).toList());
             assertThat(m.endOfCandidates()).isTrue();
         }
+        SessionDescription udpOnly = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE,
+                decisions));
         assertThat(udpOnly.media()).allSatisfy(m -> assertThat(m.candidates()).singleElement()
                 .satisfies(c -> assertThat(c.isUdp()).isTrue()));
     }

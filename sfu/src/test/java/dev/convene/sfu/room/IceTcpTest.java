@@ -55,8 +55,8 @@ class IceTcpTest {
 
     @BeforeEach
     void start() throws Exception {
-        sfu = LocalSfuNode.start(new SfuConfig("sfu-tcp", new InetSocketAddress("127.0.0.1", 0),
-                InetAddress.getLoopbackAddress(), 2_500_000, 0));
+        sfu = LocalSfuNode.start(new SfuConfig("sfu-tcp", new InetSocketAddress("127.0.0.1", 0), List.of(), 2_500_000,
+                SfuConfig.DEFAULT_CONSENT_TIMEOUT, 0));
     }
 
     @AfterEach

@@ -110,6 +110,19 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * A request that has no other reply was applied: sent for every {@code answer}, so a client
+     * knows its answer reached the SFU (a failed one gets {@code error} {@code bad_sdp} instead).
+     *
+     * @param of the type of the acknowledged frame
+     */
+    record Ack(@JsonProperty("request_id") String requestId, @JsonProperty("of") String of) implements ServerMessage {
+        @Override
+        public String type() {
+            return "ack";
+        }
+    }
+
     record Pong(@JsonProperty("request_id") String requestId) implements ServerMessage {
         @Override
         public String type() {

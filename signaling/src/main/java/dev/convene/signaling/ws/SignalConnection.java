@@ -226,6 +226,7 @@ final class SignalConnection implements ParticipantListener {
                 } catch (SdpRejectedException e) {
                     throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
                 }
+                reply(new ServerMessage.Ack(a.requestId(), "answer"));
             }
             case ClientMessage.IceCandidate c -> { } // ICE-lite: the SFU learns the address from STUN checks.
             case ClientMessage.Unpublish u -> {

@@ -22,8 +22,9 @@ import java.util.Optional;
  * A nomination from a new address moves the selection: that is how a client that changed
  * network (or ICE-restarted, see {@link #restart}) keeps its session.
  *
- * <p>Consent (RFC 7675): each valid check from the selected address refreshes consent; it
- * expires when there has been none for {@link #DEFAULT_CONSENT_TIMEOUT}. Before the first
+ * <p>Consent (RFC 7675): each valid check from the selected address refreshes consent, and so
+ * does whatever the caller reports through {@link #refreshConsent}; it expires when there has
+ * been none for the consent timeout ({@link #DEFAULT_CONSENT_TIMEOUT} unless given). Before the first
  * selection the agent's creation time counts as the last check, so a peer that never
  * completes a check also expires. Time is passed in, in {@link System#nanoTime()} units.
  *
@@ -136,6 +137,18 @@ public final class IceLiteAgent {
     /** Whether {@code address} passed a check since the last restart. */
     public boolean isValidAddress(InetSocketAddress address) {
         return validAddresses.containsKey(address);
+    }
+
+    /**
+     * Counts something else the peer proved it sent from {@code source} — authenticated SRTP or
+     * SRTCP — as consent, when {@code source} is the selected address. RFC 7675 is about a
+     * sender's consent checks; a lite agent sends none and only learns that the peer is alive
+     * from what the peer sends, of which authenticated media is as good a proof as a check.
+     */
+    public void refreshConsent(InetSocketAddress source, long nowNanos) {
+        if (source.equals(selected)) {
+            lastConsentNanos = nowNanos;
+        }
     }
 
     /** True when no valid check from the selected address (or none at all) came for the consent timeout. */

@@ -118,6 +118,26 @@ class IceLiteAgentTest {
     }
 
     @Test
+    void authenticatedMediaFromTheSelectedAddressKeepsConsentForAsLongAsTheConfiguredTimeout() {
+        long t0 = 500 * SECOND;
+        IceLiteAgent agent = new IceLiteAgent(server, client.ufrag(), t0, java.time.Duration.ofSeconds(90));
+        IceControllingAgent peer = clientAgent();
+        agent.refreshConsent(home, t0 + 80 * SECOND);
+        assertThat(agent.consentExpired(t0 + 90 * SECOND)).as("media before any check selects nothing").isTrue();
+
+        send(agent, peer.bindingRequest(PRIORITY, true), home, t0 + SECOND);
+        // No more checks (as Pion, once connected): media alone, every 20 s, for 5 minutes.
+        for (long s = 21; s <= 301; s += 20) {
+            agent.refreshConsent(home, t0 + s * SECOND);
+            assertThat(agent.consentExpired(t0 + (s + 19) * SECOND)).as("at %d s", s + 19).isFalse();
+        }
+        // Media from another address proves nothing about the selected pair.
+        agent.refreshConsent(mobile, t0 + 330 * SECOND);
+        assertThat(agent.consentExpired(t0 + 390 * SECOND)).isFalse();
+        assertThat(agent.consentExpired(t0 + 391 * SECOND)).isTrue();
+    }
+
+    @Test
     void consentExpiresThirtySecondsAfterTheLastValidCheckFromTheSelectedAddress() {
         long t0 = 1_000 * SECOND; // nanoTime has an arbitrary origin
         IceLiteAgent agent = new IceLiteAgent(server, client.ufrag(), t0);

@@ -1,0 +1,176 @@
+package dev.convene.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One person in a browser test: their own browser profile on the web client, driven through
+ * its UI and read through {@code window.convene} (the stable test hook, see web/README.md).
+ */
+public final class MeetingPage implements AutoCloseable {
+
+    /** inbound-rtp stats of the subscriber connection, each joined with the track its m-line carries. */
+    private static final String INBOUND_STATS = """
+            async () => {
+              const c = window.convene;
+              if (!c || !c.subscriberPc) return [];
+              const offers = c.frames.filter(f => f.dir === 'in' && f.frame.type === 'offer');
+              const tracks = offers.length ? (offers[offers.length - 1].frame.tracks || []) : [];
+              const out = [];
+              const stats = await c.subscriberPc.getStats();
+              stats.forEach(s => {
+                if (s.type !== 'inbound-rtp') return;
+                const t = tracks.find(t => t.mid === s.mid) || {};
+                const codec = s.codecId ? stats.get(s.codecId) : null;
+                out.push({kind: s.kind, mid: s.mid || '', participant: t.participant_id || '', source: t.source || '',
+                          codec: codec ? codec.mimeType : '',
+                          packets: s.packetsReceived || 0, frames: s.framesDecoded || 0,
+                          width: s.frameWidth || 0, level: s.audioLevel || 0});
+              });
+              return out;
+            }""";
+
+    /** The remote addresses of the selected ICE pair and of every remote candidate, per peer connection. */
+    private static final String ICE_VIEW = """
+            async (which) => {
+              const pc = which === 'publisher' ? window.convene.publisherPc : window.convene.subscriberPc;
+              const sdp = pc.remoteDescription ? pc.remoteDescription.sdp : '';
+              const offered = sdp.split(/\\r?\\n/).filter(l => l.startsWith('a=candidate:'))
+                  .map(l => l.split(' ')[4]);
+              const stats = await pc.getStats();
+              let selected = '';
+              stats.forEach(s => {
+                if (s.type === 'transport' && s.selectedCandidatePairId) {
+                  const pair = stats.get(s.selectedCandidatePairId);
+                  const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+                  if (remote) selected = remote.address || remote.ip || '';
+                }
+              });
+              return {offered, selected};
+            }""";
+
+    public final String name;
+    public final BrowserContext context;
+    public final Page page;
+    public String participantId;
+
+    /** @param videoCodec the web client's preferred video codec (localStorage "convene.videoCodec"), or null */
+    public MeetingPage(Browser browser, String name, String videoCodec) {
+        this.name = name;
+        this.context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
+        if (videoCodec != null) {
+            context.addInitScript("localStorage.setItem('convene.videoCodec', '" + videoCodec + "')");
+        }
+        this.page = context.newPage();
+        page.onPageError(error -> System.err.println(name + " page error: " + error));
+    }
+
+    public MeetingPage(Browser browser, String name) {
+        this(browser, name, null);
+    }
+
+    /** Opens the landing page at {@code baseUrl}, creates a meeting and joins it; returns the meeting's URL. */
+    public String createMeetingAndJoin(String baseUrl) {
+        page.navigate(baseUrl + "/");
+        page.getByTestId("display-name-input").fill(name);
+        page.getByTestId("new-meeting-button").click();
+        page.waitForURL("**/m/*");
+        String meetingUrl = page.url();
+        joinFromPrejoin();
+        return meetingUrl;
+    }
+
+    public void openAndJoin(String meetingUrl) {
+        page.navigate(meetingUrl);
+        page.getByTestId("display-name-input").fill(name);
+        joinFromPrejoin();
+    }
+
+    public void joinFromPrejoin() {
+        page.getByTestId("join-now-button").click();
+        page.waitForFunction("() => window.convene && window.convene.state === 'joined'", null,
+                new Page.WaitForFunctionOptions().setTimeout(20_000));
+        participantId = (String) page.evaluate("() => window.convene.participantId");
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> inbound() {
+        return new ArrayList<>((List<Map<String, Object>>) page.evaluate(INBOUND_STATS));
+    }
+
+    /** Per m-line: frames decoded (video) or packets received (audio). */
+    public Map<String, Double> progressByMid() {
+        Map<String, Double> progress = new HashMap<>();
+        for (Map<String, Object> s : inbound()) {
+            progress.put((String) s.get("mid"), num(s, "video".equals(s.get("kind")) ? "frames" : "packets"));
+        }
+        return progress;
+    }
+
+    /** The SFU's candidate addresses in the remote description of {@code pc} ("publisher" or "subscriber"). */
+    @SuppressWarnings("unchecked")
+    public List<String> remoteCandidateAddresses(String pc) {
+        return (List<String>) ((Map<String, Object>) page.evaluate(ICE_VIEW, pc)).get("offered");
+    }
+
+    /** The remote address of the selected ICE pair of {@code pc}, or "" before one is selected. */
+    @SuppressWarnings("unchecked")
+    public String selectedRemoteAddress(String pc) {
+        return (String) ((Map<String, Object>) page.evaluate(ICE_VIEW, pc)).get("selected");
+    }
+
+    /**
+     * Waits until this page decodes the camera video of every other person (frames rising past
+     * 10, width known) and hears them (audio packets past 20, audio level above 0).
+     */
+    public void awaitMediaFrom(List<MeetingPage> everyone, Duration timeout) {
+        await("media at " + name).atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            List<Map<String, Object>> stats = inbound();
+            for (MeetingPage other : everyone) {
+                if (other == this) {
+                    continue;
+                }
+                assertThat(stats).as("%s receives %s's camera", name, other.name).anySatisfy(s -> {
+                    assertThat(s.get("participant")).isEqualTo(other.participantId);
+                    assertThat(s.get("kind")).isEqualTo("video");
+                    assertThat(num(s, "frames")).isGreaterThan(10);
+                    assertThat(num(s, "width")).isGreaterThan(0);
+                });
+                assertThat(stats).as("%s hears %s", name, other.name).anySatisfy(s -> {
+                    assertThat(s.get("participant")).isEqualTo(other.participantId);
+                    assertThat(s.get("kind")).isEqualTo("audio");
+                    assertThat(num(s, "packets")).isGreaterThan(20);
+                    assertThat(num(s, "level")).isGreaterThan(0);
+                });
+            }
+        });
+    }
+
+    /** Waits until decoded video frames and received audio packets rise on each of the {@code streams} m-lines. */
+    public void awaitMediaKeepsFlowing(int streams, Duration timeout) {
+        Map<String, Double> before = progressByMid();
+        assertThat(before).as("%s's inbound streams", name).hasSize(streams);
+        await("media keeps flowing at " + name).atMost(timeout).untilAsserted(() -> {
+            Map<String, Double> now = progressByMid();
+            before.forEach((mid, count) -> assertThat(now.get(mid)).as("%s mid %s", name, mid).isGreaterThan(count));
+        });
+    }
+
+    public static double num(Map<String, Object> stats, String key) {
+        return ((Number) stats.get(key)).doubleValue();
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.convene.sfu.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Real UDP on loopback: 127.0.0.1 and 127.0.0.2 are two local addresses of every Linux host. */
+class MediaSocketTest {
+
+    @Test
+    void everyReplyLeavesFromTheAddressItsRequestReached() throws Exception {
+        List<InetAddress> local = List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"));
+        MediaSocket.DatagramSink echo = (buf, len, from, via) -> via.send(buf, 0, len, from);
+        try (MediaSocket socket = MediaSocket.bind(local, 0, echo); DatagramSocket client = new DatagramSocket(0,
+                InetAddress.getByName("127.0.0.1"))) {
+            client.setSoTimeout(5000);
+            assertThat(socket.endpoints()).extracting(e -> e.localAddress().getPort()).containsOnly(socket.port());
+            for (InetAddress target : local) {
+                byte[] hello = ("hello " + target.getHostAddress()).getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(hello, hello.length, new InetSocketAddress(target, socket.port())));
+                DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+                client.receive(reply);
+
+                assertThat(reply.getAddress()).as("reply to a datagram sent to %s", target).isEqualTo(target);
+                assertThat(reply.getPort()).isEqualTo(socket.port());
+                assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII))
+                        .isEqualTo("hello " + target.getHostAddress());
+            }
+        }
+    }
+
+    @Test
+    void aSendFromAnotherEndpointOnTheLoopIsFlushedWithoutWaitingForTraffic() throws Exception {
+        List<InetAddress> local = List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"));
+        MediaSocket[] self = new MediaSocket[1];
+        // A datagram reaching the first address is forwarded out of the second, as a packet from a
+        // publisher on one address goes to a subscriber on another.
+        MediaSocket.DatagramSink forward = (buf, len, from, via) -> self[0].endpoints().get(1).send(buf, 0, len, from);
+        try (MediaSocket socket = MediaSocket.bind(local, 0, forward); DatagramSocket client = new DatagramSocket(0,
+                InetAddress.getByName("127.0.0.1"))) {
+            self[0] = socket;
+            client.setSoTimeout(5000);
+            byte[] hello = "forward me".getBytes(StandardCharsets.US_ASCII);
+            client.send(new DatagramPacket(hello, hello.length, new InetSocketAddress(local.get(0), socket.port())));
+            DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+            client.receive(reply);
+
+            assertThat(reply.getAddress()).isEqualTo(local.get(1));
+        }
+    }
+
+    @Test
+    void aTakenPortFailsLoudlyButAnUnusableListedAddressIsSkippedWhenAskedTo() throws Exception {
+        MediaSocket.DatagramSink ignore = (buf, len, from, via) -> { };
+        InetAddress one = InetAddress.getByName("127.0.0.1");
+        // 192.0.2.1 (TEST-NET-1) is on no interface of this host: it cannot be bound.
+        InetAddress absent = InetAddress.getByName("192.0.2.1");
+        try (MediaSocket first = MediaSocket.bind(List.of(one), 0, ignore)) {
+            assertThatThrownBy(() -> MediaSocket.bind(List.of(one), first.port(), ignore, true))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("127.0.0.1:" + first.port());
+        }
+        assertThatThrownBy(() -> MediaSocket.bind(List.of(one, absent), 0, ignore))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("192.0.2.1");
+        try (MediaSocket lenient = MediaSocket.bind(List.of(absent, one), 0, ignore, true)) {
+            assertThat(lenient.endpoints()).extracting(e -> e.localAddress().getAddress()).containsExactly(one);
+        }
+    }
+}
