@@ -18,23 +18,28 @@ import dev.convene.sdp.SdpParser;
 import dev.convene.sdp.SessionDescription;
 import dev.convene.sdp.Setup;
 import dev.convene.sdp.SsrcAttribute;
+import dev.convene.sdp.SsrcGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SDP this client writes and reads, as a browser's would be for Convene's two peer
  * connections: the publisher offer (sendonly Opus and VP8 m-lines, BUNDLE, setup:actpass),
  * the subscriber answer (mirrors the SFU's offer, recvonly, setup:active, since the client is
- * the DTLS client on both transports), and what to take from the SFU's descriptions.
+ * the DTLS client on both transports), and what to take from the SFU's descriptions. Video
+ * offers RTX (RFC 4588, {@code apt=} and {@code a=ssrc-group:FID}) as browsers do.
  */
 public final class ClientSdp {
 
     public static final int OPUS_PAYLOAD_TYPE = 111;
     public static final int VP8_PAYLOAD_TYPE = 96;
+    public static final int RTX_PAYLOAD_TYPE = 97;
 
     private ClientSdp() {
     }
@@ -70,6 +75,12 @@ public final class ClientSdp {
                     .addCodec(audio ? opus(track.payloadType()) : vp8(track.payloadType()))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "cname", cname))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "msid", streamId + " " + track.mid() + "-" + track.kind()));
+            if (!audio && track.rtxSsrc() != 0) {
+                m.addCodec(rtx(RTX_PAYLOAD_TYPE, track.payloadType()))
+                        .addSsrcGroup(SsrcGroup.fid(track.ssrc(), track.rtxSsrc()))
+                        .addSsrc(new SsrcAttribute(track.rtxSsrc(), "cname", cname))
+                        .addSsrc(new SsrcAttribute(track.rtxSsrc(), "msid", streamId + " " + track.mid() + "-" + track.kind()));
+            }
             addHostCandidate(m, transport);
             session.addMedia(m.build());
         }
@@ -146,6 +157,55 @@ public final class ClientSdp {
         return out;
     }
 
+    /**
+     * The RTX payload type an answer accepted for {@code mediaPayloadType} on m-line {@code mid}
+     * ({@code rtx} with {@code apt=<mediaPayloadType>}), or -1.
+     */
+    public static int acceptedRtxPayloadType(SessionDescription answer, String mid, int mediaPayloadType) {
+        return answer.media(mid).stream().flatMap(m -> m.codecs().stream())
+                .filter(c -> c.isRtx() && c.parameter("apt").equals(Optional.of(Integer.toString(mediaPayloadType))))
+                .mapToInt(Codec::payloadType).findFirst().orElse(-1);
+    }
+
+    /** Payload types whose streams the sender retransmits on request ({@code a=rtcp-fb:<pt> nack}). */
+    public static Set<Integer> nackPayloadTypes(SessionDescription description) {
+        Set<Integer> out = new HashSet<>();
+        for (MediaDescription m : description.media()) {
+            for (Codec c : m.codecs()) {
+                if (c.feedback().stream().anyMatch(f -> f.type().equals("nack") && f.parameter() == null)) {
+                    out.add(c.payloadType());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** RTX payload type → the payload type it carries ({@code a=fmtp:<rtx> apt=<pt>}). */
+    public static Map<Integer, Integer> rtxPayloadTypes(SessionDescription description) {
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        for (MediaDescription m : description.media()) {
+            for (Codec c : m.codecs()) {
+                if (c.isRtx()) {
+                    c.parameter("apt").ifPresent(apt -> out.put(c.payloadType(), Integer.parseInt(apt.strip())));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** RTX SSRC → the media SSRC it repairs ({@code a=ssrc-group:FID <media> <rtx>}). */
+    public static Map<Long, Long> rtxSsrcs(SessionDescription description) {
+        Map<Long, Long> out = new LinkedHashMap<>();
+        for (MediaDescription m : description.media()) {
+            for (SsrcGroup g : m.ssrcGroups()) {
+                if (g.semantics().equals(SsrcGroup.FID) && g.ssrcs().size() == 2) {
+                    out.put(g.ssrcs().get(1), g.ssrcs().get(0));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The SSRC each sending m-line announces ({@code a=ssrc}), by mid. */
     public static Map<String, Long> ssrcsByMid(SessionDescription description) {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -180,6 +240,10 @@ public final class ClientSdp {
         parameters.put("minptime", "10");
         parameters.put("useinbandfec", "1");
         return new Codec(new RtpMap(pt, "opus", 48000, 2), Fmtp.of(pt, parameters), List.of());
+    }
+
+    private static Codec rtx(int pt, int apt) {
+        return new Codec(RtpMap.of(pt, "rtx", 90000), Fmtp.of(pt, Map.of("apt", Integer.toString(apt))), List.of());
     }
 
     private static Codec vp8(int pt) {

@@ -8,6 +8,7 @@ import dev.convene.sdp.MediaDescription;
 import dev.convene.sdp.SessionDescription;
 import dev.convene.sdp.Setup;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,29 +48,55 @@ public final class ConveneClient implements AutoCloseable {
      * @param passiveDtls   whether our SDP says {@code a=setup:passive} on both connections (as Pion:
      *     the SFU is then the DTLS client), instead of {@code actpass}/{@code active} (as browsers)
      * @param consentChecks whether to keep sending ICE consent checks once connected (Pion does not)
+     * @param lossRecovery  whether video is sent with RTX for NACKs and received with NACKs for gaps, as browsers do
+     * @param publisherRoute where the publisher transport sends instead of the SFU's candidate (a test's relay)
+     * @param subscriberRoute the same for the subscriber transport
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
-            boolean passiveDtls, boolean consentChecks) {
+            boolean passiveDtls, boolean consentChecks, boolean lossRecovery,
+            UnaryOperator<InetSocketAddress> publisherRoute, UnaryOperator<InetSocketAddress> subscriberRoute) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), 0, true, true, false, true);
+            return new Options(Duration.ofSeconds(10), 0, true, true, false, true, true, UnaryOperator.identity(),
+                    UnaryOperator.identity());
         }
 
         public Options withCapture(int limit) {
-            return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks);
+            return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks);
+            return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute);
         }
 
         /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
         public Options withPassiveDtls() {
-            return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks);
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute);
         }
 
         /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
         public Options withoutConsentChecks() {
-            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false);
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false, lossRecovery,
+                    publisherRoute, subscriberRoute);
+        }
+
+        public Options withLossRecovery(boolean on) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, on,
+                    publisherRoute, subscriberRoute);
+        }
+
+        /** Sends the publisher transport's datagrams via {@code route.apply(sfuAddress)}. */
+        public Options withPublisherRoute(UnaryOperator<InetSocketAddress> route) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    route, subscriberRoute);
+        }
+
+        /** Sends the subscriber transport's datagrams via {@code route.apply(sfuAddress)}. */
+        public Options withSubscriberRoute(UnaryOperator<InetSocketAddress> route) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, route);
         }
 
         DtlsRole dtlsRole() {
@@ -213,14 +241,18 @@ public final class ConveneClient implements AutoCloseable {
         do {
             videoSsrc = randomSsrc();
         } while (videoSsrc == audioSsrc);
+        long rtxSsrc;
+        do {
+            rtxSsrc = randomSsrc();
+        } while (rtxSsrc == audioSsrc || rtxSsrc == videoSsrc);
         List<LocalTrack> tracks = new ArrayList<>();
         if (options.publishAudio()) {
-            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc,
+            tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc, 0,
                     ClientSdp.OPUS_PAYLOAD_TYPE, null));
         }
         if (options.publishVideo()) {
             tracks.add(new LocalTrack(Integer.toString(tracks.size()), "video", "camera", videoSsrc,
-                    ClientSdp.VP8_PAYLOAD_TYPE, null));
+                    options.lossRecovery() ? rtxSsrc : 0, ClientSdp.VP8_PAYLOAD_TYPE, null));
         }
         if (tracks.isEmpty()) {
             throw new IllegalStateException("the options publish neither audio nor video");
@@ -253,6 +285,10 @@ public final class ConveneClient implements AutoCloseable {
                 audioPt = pt;
             } else {
                 videoPt = pt;
+                int rtxPt = ClientSdp.acceptedRtxPayloadType(answer, t.mid(), pt);
+                if (rtxPt >= 0 && t.rtxSsrc() != 0) {
+                    transport.enableRetransmission(t.ssrc(), t.rtxSsrc(), rtxPt);
+                }
             }
         }
         localTracks = List.copyOf(published);
@@ -264,7 +300,8 @@ public final class ConveneClient implements AutoCloseable {
                 media.requestKeyframe();
             }
         });
-        transport.connect(ClientSdp.remoteTransport(answer), options.timeout(), options.dtlsRole(), options.consentChecks());
+        transport.connect(routed(ClientSdp.remoteTransport(answer), options.publisherRoute()), options.timeout(),
+                options.dtlsRole(), options.consentChecks());
         media.start(audioPt, videoPt);
         return localTracks;
     }
@@ -460,6 +497,10 @@ public final class ConveneClient implements AutoCloseable {
             subscriber = transport;
         }
         transport.setVp8PayloadTypes(vp8PayloadTypes(offer));
+        if (options.lossRecovery()) {
+            transport.enableLossRecovery(ClientSdp.nackPayloadTypes(offer), ClientSdp.rtxPayloadTypes(offer),
+                    ClientSdp.rtxSsrcs(offer));
+        }
         Map<String, Long> ssrcs = ClientSdp.ssrcsByMid(offer);
         Map<String, RemoteTrack> carried = new LinkedHashMap<>();
         for (JsonNode t : frame.path("tracks")) {
@@ -478,7 +519,7 @@ public final class ConveneClient implements AutoCloseable {
                 signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         answerAcks.add(ack);
         if (fresh) {
-            MediaTransportClient.Remote remote = ClientSdp.remoteTransport(offer);
+            MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer), options.subscriberRoute());
             MediaTransportClient t = transport;
             DtlsRole role = options.dtlsRole();
             Thread.ofVirtual().name("convene-client-connect-" + grant.participantId()).start(() -> {
@@ -529,6 +570,11 @@ public final class ConveneClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new SignalingException("timeout", "no " + what + " within " + options.timeout().toMillis() + " ms", null);
         }
+    }
+
+    private static MediaTransportClient.Remote routed(MediaTransportClient.Remote remote,
+            UnaryOperator<InetSocketAddress> route) {
+        return new MediaTransportClient.Remote(route.apply(remote.address()), remote.ice(), remote.fingerprint());
     }
 
     private static long randomSsrc() {

@@ -5,9 +5,11 @@ import dev.convene.media.core.PacketKind;
 import dev.convene.media.core.codec.Vp8PayloadDescriptor;
 import dev.convene.media.core.rtcp.RtcpCompoundIterator;
 import dev.convene.media.core.rtcp.RtcpFir;
+import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtcp.RtcpPacket;
 import dev.convene.media.core.rtcp.RtcpPli;
 import dev.convene.media.core.rtp.RtpPacket;
+import dev.convene.media.core.rtp.RtxPacket;
 import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.media.transport.dtls.DtlsConfig;
 import dev.convene.media.transport.dtls.DtlsEndpoint;
@@ -66,7 +68,13 @@ import org.slf4j.LoggerFactory;
  * itself: keyframe requests (PLI, FIR) go to the handler given to {@link #onKeyframeRequest}.
  * When capture is on ({@link #captureDatagrams(int)}), every raw datagram from the SFU is kept,
  * so a test can check what was on the wire. After connecting, a consent check goes to the SFU
- * every {@link #CONSENT_INTERVAL} (RFC 7675). Thread-safe.
+ * every {@link #CONSENT_INTERVAL} (RFC 7675).
+ *
+ * <p>Loss recovery, as a browser does it: as a publisher, streams given to
+ * {@link #enableRetransmission} keep a small cache and NACKs for them are answered with RTX
+ * (RFC 4588); as a subscriber, streams of the payload types given to {@link #enableLossRecovery}
+ * are NACKed for gaps every {@link #NACK_INTERVAL} and RTX received for them is restored
+ * before it is counted. Thread-safe.
  */
 public final class MediaTransportClient implements AutoCloseable {
 
@@ -80,6 +88,7 @@ public final class MediaTransportClient implements AutoCloseable {
     }
 
     public static final Duration CONSENT_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration NACK_INTERVAL = Duration.ofMillis(20);
     /** Bytes after a packet that SRTP(C) protection may add, with room to spare. */
     private static final int TRAILER_ROOM = 64;
     private static final int MAX_DATAGRAM = 2048;
@@ -139,6 +148,23 @@ public final class MediaTransportClient implements AutoCloseable {
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder rembs = new LongAdder();
 
+    private final Map<Long, SendRecovery> sendRecoveries = new ConcurrentHashMap<>();
+    private final Map<Long, ReceiveRecovery> receiveRecoveries = new ConcurrentHashMap<>();
+    private volatile Set<Integer> nackPayloadTypes = Set.of();
+    private volatile Map<Integer, Integer> rtxPayloadTypes = Map.of();
+    private volatile Map<Long, Long> rtxSsrcs = Map.of();
+    /** Under {@link #sendLock}. */
+    private final RtpPacket sentView = new RtpPacket();
+    private final byte[] rtxBuffer = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+    private final int[] nackScratch = new int[128];
+    private ScheduledFuture<?> nackTask;
+    private final LongAdder nacksSent = new LongAdder();
+    private final LongAdder rtxReceived = new LongAdder();
+    private final LongAdder nacksReceived = new LongAdder();
+    private final LongAdder nackedReceived = new LongAdder();
+    private final LongAdder rtxSent = new LongAdder();
+    private final LongAdder rtxNotSent = new LongAdder();
+
     private MediaTransportClient(String name, DatagramChannel channel) {
         this.name = name;
         this.channel = channel;
@@ -187,6 +213,48 @@ public final class MediaTransportClient implements AutoCloseable {
     /** Called on the reader thread with the media SSRC of every PLI and FIR entry received. */
     public void onKeyframeRequest(LongConsumer handler) {
         this.keyframeRequestHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * As a publisher: keeps what is sent on {@code mediaSsrc} for a second and answers NACKs for
+     * it with RTX on {@code rtxSsrc} / {@code rtxPayloadType}, as negotiated.
+     */
+    public void enableRetransmission(long mediaSsrc, long rtxSsrc, int rtxPayloadType) {
+        synchronized (sendLock) {
+            sendRecoveries.put(mediaSsrc, new SendRecovery(rtxSsrc, rtxPayloadType,
+                    ThreadLocalRandom.current().nextInt(0x10000)));
+        }
+    }
+
+    /**
+     * As a subscriber: NACKs gaps in streams of {@code nackPayloadTypes} and restores RTX.
+     *
+     * @param rtxPayloadTypes RTX payload type → the media payload type it carries ({@code apt})
+     * @param rtxSsrcs        RTX SSRC → the media SSRC it repairs ({@code a=ssrc-group:FID})
+     */
+    public void enableLossRecovery(Set<Integer> nackPayloadTypes, Map<Integer, Integer> rtxPayloadTypes,
+            Map<Long, Long> rtxSsrcs) {
+        this.nackPayloadTypes = Set.copyOf(nackPayloadTypes);
+        this.rtxPayloadTypes = Map.copyOf(rtxPayloadTypes);
+        this.rtxSsrcs = Map.copyOf(rtxSsrcs);
+    }
+
+    public LossRecoveryStats lossRecoveryStats() {
+        int maxRtx;
+        synchronized (sendLock) {
+            maxRtx = sendRecoveries.values().stream().mapToInt(SendRecovery::maxRtxOfOnePacket).max().orElse(0);
+        }
+        return new LossRecoveryStats(nacksSent.sum(), rtxReceived.sum(), nacksReceived.sum(), nackedReceived.sum(),
+                rtxSent.sum(), rtxNotSent.sum(), maxRtx);
+    }
+
+    /**
+     * How complete the received stream {@code ssrc} is (one with loss recovery), leaving out its
+     * newest {@code ignoreNewest} sequence numbers, which may still be on their way.
+     */
+    public StreamCompleteness completeness(long ssrc, int ignoreNewest) {
+        ReceiveRecovery r = receiveRecoveries.get(ssrc);
+        return r == null ? new StreamCompleteness(0, 0, 0, 0, 0, 0) : r.completeness(ignoreNewest);
     }
 
     /** Keeps a copy of up to {@code limit} raw datagrams received from the SFU from now on. */
@@ -250,6 +318,8 @@ public final class MediaTransportClient implements AutoCloseable {
                 long period = CONSENT_INTERVAL.toMillis();
                 consentTask = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, period, period, TimeUnit.MILLISECONDS);
             }
+            long nackPeriod = NACK_INTERVAL.toMillis();
+            nackTask = CONSENT.scheduleAtFixedRate(this::sendDueNacks, nackPeriod, nackPeriod, TimeUnit.MILLISECONDS);
             connected.complete(null);
             log.info("event=client_transport_connected transport={} local={} remote={} mapped={} dtls_role={} srtp={} "
                     + "consent_checks={} millis={}", name, localAddress(), remote.address(), mapped, role, result.profile(),
@@ -349,6 +419,12 @@ public final class MediaTransportClient implements AutoCloseable {
                 return false;
             }
             System.arraycopy(packet, off, sendBuffer, 0, len);
+            if (!rtcp && !sendRecoveries.isEmpty() && sentView.wrap(sendBuffer, 0, len)) {
+                SendRecovery recovery = sendRecoveries.get(sentView.ssrc());
+                if (recovery != null) {
+                    recovery.onSent(sentView, System.nanoTime());
+                }
+            }
             int n = rtcp ? sendContext.protectRtcp(sendBuffer, 0, len) : sendContext.protectRtp(sendBuffer, 0, len);
             if (n < 0) {
                 log.debug("event=client_protect_failed transport={} error={}", name, SrtpError.name(n));
@@ -399,6 +475,9 @@ public final class MediaTransportClient implements AutoCloseable {
         }
         if (consentTask != null) {
             consentTask.cancel(false);
+        }
+        if (nackTask != null) {
+            nackTask.cancel(false);
         }
         DtlsEndpoint d = dtls;
         if (d != null) {
@@ -528,6 +607,21 @@ public final class MediaTransportClient implements AutoCloseable {
             return;
         }
         srtpIn.increment();
+        Integer apt = rtxPayloadTypes.get(rtp.payloadType());
+        boolean retransmission = apt != null;
+        if (retransmission) {
+            Long media = rtxSsrcs.get(rtp.ssrc());
+            if (media == null || !RtxPacket.decode(rtp, apt, media)) {
+                return; // RTX of no stream we know, or padding only
+            }
+            rtxReceived.increment();
+        }
+        if (nackPayloadTypes.contains(rtp.payloadType())) {
+            ReceiveRecovery recovery = receiveRecoveries.computeIfAbsent(rtp.ssrc(), s -> new ReceiveRecovery());
+            if (!recovery.onPacket(rtp.sequenceNumber(), retransmission, System.nanoTime())) {
+                return;
+            }
+        }
         StreamCounter c = streams.computeIfAbsent(rtp.ssrc(), s -> new StreamCounter());
         boolean keyframe = vp8PayloadTypes.contains(rtp.payloadType())
                 && vp8.wrap(buf, rtp.payloadOffset(), rtp.payloadLength()) && vp8.isKeyframe();
@@ -555,11 +649,66 @@ public final class MediaTransportClient implements AutoCloseable {
                 }
             } else if (p.isRemb()) {
                 rembs.increment();
+            } else if (p.isNack()) {
+                onNack(p);
             }
         }
     }
 
     // ---- sending ----
+
+    /** On the reader thread: answers a NACK for a stream we send, within the retransmitter's caps. */
+    private void onNack(RtcpPacket p) {
+        nacksReceived.increment();
+        RtcpNack nack = new RtcpNack();
+        if (!nack.wrap(p)) {
+            return;
+        }
+        int[] lost = new int[nack.lostCount()];
+        int count = nack.lostSequenceNumbers(lost);
+        nackedReceived.add(count);
+        synchronized (sendLock) {
+            SendRecovery recovery = sendRecoveries.get(nack.mediaSsrc());
+            if (recovery == null || sendContext == null || closed.get()) {
+                rtxNotSent.add(count);
+                return;
+            }
+            long now = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                int len = recovery.retransmit(lost[i], now, rtxBuffer);
+                int n = len > 0 ? sendContext.protectRtp(rtxBuffer, 0, len) : -1;
+                if (n < 0) {
+                    rtxNotSent.increment();
+                    continue;
+                }
+                try {
+                    channel.write(ByteBuffer.wrap(rtxBuffer, 0, n));
+                    rtxSent.increment();
+                    rtpOut.increment();
+                } catch (IOException e) {
+                    rtxNotSent.increment();
+                }
+            }
+        }
+    }
+
+    /** On the timer: NACKs what each received stream is missing. */
+    private void sendDueNacks() {
+        if (closed.get()) {
+            return;
+        }
+        long now = System.nanoTime();
+        receiveRecoveries.forEach((ssrc, recovery) -> {
+            int count = recovery.collect(now, nackScratch);
+            if (count > 0) {
+                byte[] nack = new byte[RtcpNack.length(nackScratch, count)];
+                RtcpNack.write(nack, 0, rtcpSenderSsrc, ssrc, nackScratch, count);
+                if (sendRtcp(nack, 0, nack.length)) {
+                    nacksSent.increment();
+                }
+            }
+        });
+    }
 
     private void sendConsentCheck() {
         if (closed.get()) {

@@ -63,8 +63,8 @@ class ClientSdpTest {
     @Test
     void publisherOfferIsWhatABrowserWouldSend() {
         List<LocalTrack> tracks = List.of(
-                new LocalTrack("0", "audio", "microphone", 1111, 111, null),
-                new LocalTrack("1", "video", "camera", 2222, 96, null));
+                new LocalTrack("0", "audio", "microphone", 1111, 0, 111, null),
+                new LocalTrack("1", "video", "camera", 2222, 3333, 96, null));
         SessionDescription offer = ClientSdp.parse(ClientSdp.publisherOffer(7, 2, transport, "s", "c", tracks));
 
         assertThat(offer.bundleGroup().orElseThrow().mids()).containsExactly("0", "1");
@@ -82,7 +82,13 @@ class ClientSdpTest {
         assertThat(audio.ssrcs()).containsExactly(1111L);
         MediaDescription video = offer.media("1").orElseThrow();
         assertThat(video.payloadTypeFor("VP8", 90000)).hasValue(96);
-        assertThat(video.ssrcs()).containsExactly(2222L);
+        assertThat(video.ssrcs()).containsExactly(2222L, 3333L);
+        assertThat(video.ssrcGroup("FID").orElseThrow().ssrcs()).containsExactly(2222L, 3333L);
+        assertThat(ClientSdp.rtxPayloadTypes(offer)).containsExactly(Map.entry(ClientSdp.RTX_PAYLOAD_TYPE, 96));
+        assertThat(ClientSdp.rtxSsrcs(offer)).containsExactly(Map.entry(3333L, 2222L));
+        assertThat(ClientSdp.nackPayloadTypes(offer)).containsExactly(96);
+        assertThat(ClientSdp.acceptedRtxPayloadType(offer, "1", 96)).isEqualTo(ClientSdp.RTX_PAYLOAD_TYPE);
+        assertThat(ClientSdp.acceptedRtxPayloadType(offer, "0", 111)).isEqualTo(-1);
     }
 
     @Test

@@ -36,7 +36,7 @@ import java.util.Objects;
  * the caller passes in. Not thread-safe: one instance per (subscriber, track), confined to the
  * subscriber's event loop.
  */
-public final class RtpStreamRewriter {
+public final class RtpStreamRewriter implements PipelineStage {
     /** "No source" for {@link #currentSource()} and {@link #pendingSource()}. */
     public static final long NO_SOURCE = -1;
 
@@ -254,10 +254,25 @@ public final class RtpStreamRewriter {
     /** The highest extended output sequence number sent, or -1 before the first packet. */
     public long highestOutputSequenceNumber() { return started ? highestSequence : -1; }
 
+    /** The extended output sequence number of the packet last rewritten for forwarding. */
+    public long lastForwardedSequenceNumber() { return decidedSequence; }
+
     public long forwardedPackets() { return forwarded; }
 
     public long droppedPackets() { return dropped; }
 
     /** Completed source switches, the first source included. */
     public long sourceSwitches() { return switches; }
+
+    @Override
+    public String name() {
+        return "rewriter";
+    }
+
+    @Override
+    public void appendCounters(CounterSink sink) {
+        sink.counter("forwarded", forwarded);
+        sink.counter("dropped", dropped);
+        sink.counter("source_switches", switches);
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param kind null for media the SFU does not forward (e.g. a data channel)
  * @param sending whether the client sends on it (sendonly or sendrecv, port not 0)
  * @param ssrcs the primary media SSRCs announced by {@code a=ssrc} (RTX SSRCs left out)
+ * @param rtxSsrcs the RTX SSRCs paired with media SSRCs by {@code a=ssrc-group:FID}
  * @param extensionIds header extension ids by URI
  */
 public record OfferedMedia(
@@ -22,10 +23,23 @@ public record OfferedMedia(
         boolean sending,
         List<Codec> codecs,
         List<Long> ssrcs,
+        List<Long> rtxSsrcs,
         Map<String, Integer> extensionIds) {
 
     public static final String SDES_MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
     public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+
+    /** The publisher's RTX payload type for {@code codec} ({@code a=fmtp:<pt> apt=<codec's pt>}), or -1. */
+    public int rtxPayloadTypeFor(Codec codec) {
+        String apt = "apt=" + codec.payloadType();
+        for (Codec c : codecs) {
+            if (c.is("rtx") && c.clockRate() == codec.clockRate() && c.fmtp() != null
+                    && java.util.Arrays.stream(c.fmtp().split(";")).map(String::strip).anyMatch(apt::equals)) {
+                return c.payloadType();
+            }
+        }
+        return -1;
+    }
 
     /** The id of the {@code sdes:mid} header extension, or 0 if not offered. */
     public int midExtensionId() {

@@ -92,6 +92,9 @@ public final class SdpTranslator {
             }
             m.direction(Direction.RECVONLY);
             addCodec(m, answered.codec());
+            if (answered.rtxPayloadType() >= 0) {
+                addCodec(m, SfuCodecs.rtx(answered.codec(), answered.rtxPayloadType()));
+            }
             addCandidates(m, candidates);
             session.addMedia(m.build());
         }
@@ -114,6 +117,10 @@ public final class SdpTranslator {
             String type = line.kind() == TrackKind.AUDIO ? MediaDescription.AUDIO : MediaDescription.VIDEO;
             MediaDescription.Builder m = mediaSection(type, local, candidate, Setup.ACTPASS).mid(line.mid());
             addCodec(m, line.codec());
+            int rtxPayloadType = SfuCodecs.rtxPayloadType(line.codec());
+            if (rtxPayloadType >= 0) {
+                addCodec(m, SfuCodecs.rtx(line.codec(), rtxPayloadType));
+            }
             if (line.idle()) {
                 m.direction(Direction.INACTIVE);
             } else {
@@ -121,6 +128,11 @@ public final class SdpTranslator {
                 m.msid(new Msid(line.streamId(), line.trackId()));
                 m.addSsrc(line.ssrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
                 m.addSsrc(line.ssrc(), "msid", line.streamId() + " " + line.trackId());
+                if (line.rtxSsrc() != 0) {
+                    m.addSsrcGroup(SsrcGroup.fid(line.ssrc(), line.rtxSsrc()));
+                    m.addSsrc(line.rtxSsrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
+                    m.addSsrc(line.rtxSsrc(), "msid", line.streamId() + " " + line.trackId());
+                }
             }
             addCandidates(m, candidates);
             session.addMedia(m.build());
@@ -162,11 +174,12 @@ public final class SdpTranslator {
             }
         }
         List<Long> ssrcs = m.ssrcs().stream().filter(s -> !rtx.contains(s)).toList();
+        List<Long> rtxSsrcs = m.ssrcs().stream().filter(rtx::contains).toList();
         Map<String, Integer> extensions = new LinkedHashMap<>();
         for (Extmap e : m.extmaps()) {
             extensions.put(e.uri(), e.id());
         }
-        return new OfferedMedia(mid, m.type(), m.proto(), m.formats(), kind, sending, codecs, ssrcs, extensions);
+        return new OfferedMedia(mid, m.type(), m.proto(), m.formats(), kind, sending, codecs, ssrcs, rtxSsrcs, extensions);
     }
 
     /** ICE and DTLS parameters of a bundled description: the first m-line's, or the session's. */

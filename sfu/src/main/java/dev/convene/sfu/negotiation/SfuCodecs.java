@@ -49,6 +49,22 @@ public final class SfuCodecs {
         return ours;
     }
 
+    /**
+     * The RTX payload type (RFC 4588) the SFU retransmits {@code subscriberCodec} with, or -1
+     * for a codec it does not retransmit (audio: Opus has its own loss concealment and FEC).
+     */
+    public static int rtxPayloadType(Codec subscriberCodec) {
+        if (subscriberCodec.is("opus")) {
+            return -1;
+        }
+        return subscriberCodec.payloadType() + 1;
+    }
+
+    /** The {@code rtx} codec line for retransmissions of {@code media} under {@code rtxPayloadType}. */
+    public static Codec rtx(Codec media, int rtxPayloadType) {
+        return new Codec(rtxPayloadType, "rtx", media.clockRate(), 0, "apt=" + media.payloadType(), List.of());
+    }
+
     /** What an idle m-line of a kind offers until it carries a track. */
     public static Codec idle(TrackKind kind) {
         return kind == TrackKind.AUDIO ? OPUS : VP8;

@@ -22,6 +22,16 @@ public final class MediaCounters {
     public final LongAdder rtpOut = new LongAdder();
     public final LongAdder rtcpOut = new LongAdder();
     public final LongAdder keyframeRequests = new LongAdder();
+    /** NACK packets from subscribers, and sent to publishers. */
+    public final LongAdder nacksIn = new LongAdder();
+    public final LongAdder nacksOut = new LongAdder();
+    /** Retransmissions (RTX) from publishers, and sent to subscribers. */
+    public final LongAdder rtxIn = new LongAdder();
+    public final LongAdder rtxOut = new LongAdder();
+    /** NACKed packets not retransmitted: no longer held, or held back by a cap (counted per cap in the legs). */
+    public final LongAdder rtxNotSent = new LongAdder();
+    /** Publisher packets the receive stages dropped: RTX padding, RTX of packets already received. */
+    public final LongAdder droppedRtx = new LongAdder();
     /** ICE-TCP connections accepted, and of those the ones closed at once because too many were open. */
     public final LongAdder tcpAccepted = new LongAdder();
     public final LongAdder tcpRefused = new LongAdder();

@@ -1,5 +1,6 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.PipelineStage;
 import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
@@ -20,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,6 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalSfuNode.class);
+    /**
+     * How often due NACKs go to publishers: short against a jitter buffer's patience (RTT +
+     * one retry fits in ~150 ms on a 40 ms path), long enough to pack a burst's losses in one.
+     */
+    private static final long FEEDBACK_TICK_MILLIS = 20;
 
     private final SfuConfig config;
     private final MediaCounters counters = new MediaCounters();
@@ -49,6 +57,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final long sdpSessionId;
     private final List<HostCandidate> candidates;
     private final ScheduledFuture<?> ticker;
+    private final ScheduledFuture<?> feedbackTicker;
+    private final PacketRouter router;
 
     private LocalSfuNode(SfuConfig config) throws InterruptedException {
         this.config = config;
@@ -79,7 +89,10 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             all.addAll(HostCandidate.tcpPassive(announced, tcp.localAddress().getPort()));
         }
         this.candidates = List.copyOf(all);
+        this.router = new PacketRouter(counters, tx);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        this.feedbackTicker = socket.loop().scheduleAtFixedRate(this::feedbackTick, FEEDBACK_TICK_MILLIS,
+                FEEDBACK_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {
@@ -130,6 +143,34 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         });
     }
 
+    /**
+     * The packet path's stage counters, summed over the streams on this node now (streams that
+     * ended take theirs along): {@code inbound.<stage>.<counter>} for published tracks,
+     * {@code outbound.<stage>.<counter>} for subscriber legs. Read on the loop.
+     */
+    public Map<String, Long> stageCounters() {
+        return loop.get(() -> {
+            Map<String, Long> sums = new TreeMap<>();
+            for (Room room : rooms.values()) {
+                for (Participant p : room.participants()) {
+                    for (PublishedTrack track : p.tracks()) {
+                        add(sums, "inbound.", track.inbound().stages());
+                        for (Forwarder f : track.forwarders()) {
+                            add(sums, "outbound.", f.leg().stages());
+                        }
+                    }
+                }
+            }
+            return sums;
+        });
+    }
+
+    private static void add(Map<String, Long> sums, String prefix, List<PipelineStage> stages) {
+        for (PipelineStage stage : stages) {
+            stage.appendCounters((name, value) -> sums.merge(prefix + stage.name() + "." + name, value, Long::sum));
+        }
+    }
+
     /** Participants in rooms of this node, for load reporting and tests. */
     public int participantCount() {
         return loop.get(() -> rooms.values().stream().mapToInt(r -> r.participants().size()).sum());
@@ -144,9 +185,19 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         }
     }
 
+    private void feedbackTick() {
+        long now = System.nanoTime();
+        for (Room room : rooms.values().toArray(Room[]::new)) {
+            for (Participant p : room.participants()) {
+                p.feedbackTick(now);
+            }
+        }
+    }
+
     @Override
     public void close() {
         ticker.cancel(false);
+        feedbackTicker.cancel(false);
         try {
             loop.run(() -> {
                 for (Room room : rooms.values().toArray(Room[]::new)) {
@@ -196,6 +247,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public long nanoTime() {
             return System.nanoTime();
+        }
+
+        @Override
+        public PacketRouter router() {
+            return router;
         }
 
         @Override

@@ -1,8 +1,10 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtp.RtpPacket;
+import dev.convene.media.routing.OutboundStream;
 import dev.convene.media.routing.PayloadTypeMap;
-import dev.convene.media.routing.RewriteResult;
+import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
@@ -34,10 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One participant's media on this node: what it publishes (publisher transport), what it
- * receives (subscriber transport, renegotiated by the SFU), and the routing between them.
+ * receives (subscriber transport, renegotiated by the SFU), and the wiring of its tracks and
+ * subscriptions to the node's {@link PacketRouter}, which moves the packets.
  * Every method runs on the media event loop; {@link LoopParticipantSession} hops onto it.
  */
-final class Participant implements WebRtcTransport.Listener {
+final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(Participant.class);
 
@@ -63,8 +66,8 @@ final class Participant implements WebRtcTransport.Listener {
     private boolean closed;
 
     private final RtpPacket inbound = new RtpPacket();
-    private final RtpPacket outbound = new RtpPacket();
-    private final KeyframeRequests keyframeRequests = new KeyframeRequests();
+    private final SubscriberFeedback subscriberFeedback = new SubscriberFeedback();
+    private long feedbackNanos;
 
     Participant(String participantId, Room room, RoomContext ctx, ParticipantListener listener) {
         this.participantId = participantId;
@@ -81,6 +84,14 @@ final class Participant implements WebRtcTransport.Listener {
 
     Collection<PublishedTrack> tracks() {
         return tracksByMid.values();
+    }
+
+    WebRtcTransport publisherTransport() {
+        return publisherTransport;
+    }
+
+    WebRtcTransport subscriberTransport() {
+        return subscriberTransport;
     }
 
     // ---- control, from signaling (via the loop) ----
@@ -105,17 +116,22 @@ final class Participant implements WebRtcTransport.Listener {
         Map<String, PublishedTrack> stillPublished = new HashMap<>();
         for (OfferedMedia media : offer.media()) {
             Codec codec = media.sending() ? SfuCodecs.choose(media).orElse(null) : null;
-            answered.add(new AnsweredMedia(media, codec));
+            PublishedTrack track = tracksByMid.get(media.mid());
+            int rtxPayloadType = codec == null ? -1
+                    : track != null ? track.inbound().rtx().rtxPayloadType() : media.rtxPayloadTypeFor(codec);
+            answered.add(new AnsweredMedia(media, codec, rtxPayloadType));
             if (codec == null) {
                 continue;
             }
-            PublishedTrack track = tracksByMid.get(media.mid());
             if (track == null) {
-                track = new PublishedTrack(ctx.newId("TR_"), this, declarationFor(media), codec);
+                track = new PublishedTrack(ctx.newId("TR_"), this, declarationFor(media), codec, rtxPayloadType);
                 newTracks.add(track);
             }
             stillPublished.put(media.mid(), track);
             for (long ssrc : media.ssrcs()) {
+                tracksBySsrc.put(ssrc, track);
+            }
+            for (long ssrc : media.rtxSsrcs()) {
                 tracksBySsrc.put(ssrc, track);
             }
             if (media.midExtensionId() > 0) {
@@ -236,23 +252,39 @@ final class Participant implements WebRtcTransport.Listener {
             return;
         }
         SubscriberSlot slot = freeSlot(track.kind());
-        long outputSsrc;
-        do {
-            outputSsrc = ctx.newSsrc();
-        } while (forwardersByOutputSsrc.containsKey(outputSsrc));
+        long outputSsrc = unusedOutputSsrc(0);
         Codec out = SfuCodecs.forSubscribers(track.codec());
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
                 PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
         if (track.mediaSsrc() >= 0) {
             rewriter.switchTo(track.mediaSsrc());
         }
-        Forwarder forwarder = new Forwarder(track, this, outputSsrc, rewriter);
+        int rtxPayloadType = SfuCodecs.rtxPayloadType(out);
+        long rtxSsrc = 0;
+        Retransmitter retransmitter = null;
+        if (rtxPayloadType >= 0) {
+            rtxSsrc = unusedOutputSsrc(outputSsrc);
+            retransmitter = new Retransmitter(Retransmitter.Settings.defaults(), rtxSsrc, rtxPayloadType,
+                    (int) ctx.newSsrc() & 0xFFFF);
+        }
+        Forwarder forwarder = new Forwarder(track, this, outputSsrc, rtxSsrc, new OutboundStream(rewriter, retransmitter));
         slot.forwarder = forwarder;
         slot.codec = out;
         subscriptions.put(track, forwarder);
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
         requestKeyframe(track);
+    }
+
+    /** A fresh SSRC for this subscriber transport: no forwarder's media or RTX SSRC, and not {@code taken}. */
+    private long unusedOutputSsrc(long taken) {
+        while (true) {
+            long ssrc = ctx.newSsrc();
+            if (ssrc != taken && !forwardersByOutputSsrc.containsKey(ssrc)
+                    && forwardersByOutputSsrc.values().stream().noneMatch(f -> f.rtxSsrc() == ssrc)) {
+                return ssrc;
+            }
+        }
     }
 
     /** @return whether the participant was subscribed */
@@ -298,11 +330,11 @@ final class Participant implements WebRtcTransport.Listener {
         for (SubscriberSlot slot : slots) {
             Forwarder f = slot.forwarder;
             if (f == null) {
-                lines.add(new SubscriberLine(slot.mid, slot.kind, slot.codec, null, null, 0));
+                lines.add(new SubscriberLine(slot.mid, slot.kind, slot.codec, null, null, 0, 0));
             } else {
                 TrackInfo info = f.track().info();
                 lines.add(new SubscriberLine(slot.mid, slot.kind, slot.codec, info.participantId(), info.trackId(),
-                        f.outputSsrc()));
+                        f.outputSsrc(), f.rtxSsrc()));
                 carried.add(new SubscribedTrack(slot.mid, info));
             }
         }
@@ -329,29 +361,13 @@ final class Participant implements WebRtcTransport.Listener {
             }
             tracksBySsrc.put(ssrc, track);
         }
-        if (track.mediaSsrc() != ssrc) {
+        if (track.mediaSsrc() != ssrc && !track.inbound().isRtx(inbound)) {
             track.setMediaSsrc(ssrc);
             for (Forwarder f : track.forwarders()) {
-                f.rewriter().switchTo(ssrc);
+                f.leg().rewriter().switchTo(ssrc);
             }
         }
-        if (track.muted()) {
-            return;
-        }
-        long now = ctx.nanoTime();
-        byte[] tx = ctx.txBuffer();
-        for (Forwarder f : track.forwarders()) {
-            System.arraycopy(buf, off, tx, 0, len);
-            if (!outbound.wrap(tx, 0, len)) {
-                return;
-            }
-            RewriteResult result = f.rewriter().rewrite(outbound, now);
-            if (result == RewriteResult.FORWARD) {
-                f.subscriber().subscriberTransport.sendRtp(tx, 0, len);
-            } else if (result == RewriteResult.DROP_WAITING_FOR_KEYFRAME) {
-                requestKeyframe(track);
-            }
-        }
+        ctx.router().onPublisherRtp(track, inbound, ctx.nanoTime());
     }
 
     private PublishedTrack trackByMidExtension() {
@@ -369,23 +385,36 @@ final class Participant implements WebRtcTransport.Listener {
     @Override
     public void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len) {
         if (transport == subscriberTransport) {
-            keyframeRequests.forEach(buf, off, len, mediaSsrc -> {
-                Forwarder f = forwardersByOutputSsrc.get(mediaSsrc);
-                if (f != null) {
-                    requestKeyframe(f.track());
-                }
-            });
+            feedbackNanos = ctx.nanoTime();
+            subscriberFeedback.read(buf, off, len, this);
         }
         // Publisher reports (SR, SDES) are terminated here; forwarding SR for lip sync comes later.
     }
 
-    void requestKeyframe(PublishedTrack track) {
-        if (track.kind() != TrackKind.VIDEO || track.mediaSsrc() < 0) {
-            return;
+    @Override
+    public void onKeyframeRequest(long mediaSsrc) {
+        Forwarder f = forwardersByOutputSsrc.get(mediaSsrc);
+        if (f != null) {
+            requestKeyframe(f.track());
         }
-        if (track.admitKeyframeRequest(ctx.nanoTime())) {
-            ctx.counters().keyframeRequests.increment();
-            track.publisher().publisherTransport.sendPli(track.mediaSsrc());
+    }
+
+    @Override
+    public void onNack(long mediaSsrc, RtcpNack nack) {
+        Forwarder f = forwardersByOutputSsrc.get(mediaSsrc);
+        if (f != null) {
+            ctx.router().onNack(f, nack, feedbackNanos);
+        }
+    }
+
+    void requestKeyframe(PublishedTrack track) {
+        ctx.router().requestKeyframe(track, ctx.nanoTime());
+    }
+
+    /** Frequent work on the loop: NACKs due to the publisher. */
+    void feedbackTick(long nowNanos) {
+        for (PublishedTrack track : tracksByMid.values()) {
+            ctx.router().sendDueNacks(track, nowNanos);
         }
     }
 

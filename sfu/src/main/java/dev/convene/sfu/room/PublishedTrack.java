@@ -1,33 +1,39 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.InboundStream;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.negotiation.Codec;
+import dev.convene.sfu.negotiation.SfuCodecs;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A track a participant publishes, and the forwarders that carry it to subscribers. */
+/**
+ * A track a participant publishes: its receive-side stages ({@link InboundStream}) and the
+ * forwarders that carry it to subscribers.
+ */
 final class PublishedTrack {
-
-    /** Keyframe requests to one publisher are spaced at least this far apart. */
-    static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
 
     private final String trackId;
     private final Participant publisher;
     private final TrackDeclaration declaration;
     private final Codec codec;
+    private final InboundStream inbound;
     private final List<Forwarder> forwarders = new ArrayList<>();
     private Forwarder[] forwarderArray = new Forwarder[0];
     private boolean muted;
     private long mediaSsrc = -1;
-    private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
 
-    PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec) {
+    /** @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1 */
+    PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec, int rtxPayloadType) {
         this.trackId = trackId;
         this.publisher = publisher;
         this.declaration = declaration;
         this.codec = codec;
+        boolean nack = declaration.kind() == TrackKind.VIDEO && codec.feedback().contains("nack");
+        this.inbound = new InboundStream(InboundStream.Config.of(SfuCodecs.mediaCodec(codec), codec.payloadType(),
+                rtxPayloadType, nack));
     }
 
     String trackId() {
@@ -50,6 +56,10 @@ final class PublishedTrack {
         return codec;
     }
 
+    InboundStream inbound() {
+        return inbound;
+    }
+
     TrackInfo info() {
         return new TrackInfo(trackId, publisher.participantId(), declaration.mid(), declaration.kind(),
                 declaration.source(), muted);
@@ -70,6 +80,7 @@ final class PublishedTrack {
 
     void setMediaSsrc(long ssrc) {
         this.mediaSsrc = ssrc;
+        inbound.setMediaSsrc(ssrc);
     }
 
     /** A snapshot for the packet path; replaced, never mutated, when subscribers change. */
@@ -85,14 +96,5 @@ final class PublishedTrack {
     void removeForwarder(Forwarder f) {
         forwarders.remove(f);
         forwarderArray = forwarders.toArray(Forwarder[]::new);
-    }
-
-    /** Whether a keyframe request may go to the publisher now; records it if so. */
-    boolean admitKeyframeRequest(long nowNanos) {
-        if (nowNanos - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
-            return false;
-        }
-        lastKeyframeRequestNanos = nowNanos;
-        return true;
     }
 }

@@ -19,6 +19,9 @@ interface RoomContext {
 
     long nanoTime();
 
+    /** The node's packet path between transports. */
+    PacketRouter router();
+
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();
 

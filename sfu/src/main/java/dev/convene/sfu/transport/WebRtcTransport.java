@@ -1,5 +1,6 @@
 package dev.convene.sfu.transport;
 
+import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtcp.RtcpPli;
 import dev.convene.media.core.rtcp.RtcpRemb;
 import dev.convene.media.transport.dtls.DtlsCertificate;
@@ -58,7 +59,7 @@ public final class WebRtcTransport {
     private final Listener listener;
     private final IceLiteAgent ice;
     private final TransportParams localParams;
-    private final byte[] rtcpScratch = new byte[256];
+    private final byte[] rtcpScratch = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     /**
      * The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP
      * connection closed. Read by the DTLS thread too.
@@ -285,6 +286,12 @@ public final class WebRtcTransport {
     /** Asks the sender of {@code mediaSsrc} on this transport for a keyframe. On the loop. */
     public void sendPli(long mediaSsrc) {
         int len = RtcpPli.write(rtcpScratch, 0, FEEDBACK_SSRC, mediaSsrc);
+        sendRtcp(rtcpScratch, 0, len);
+    }
+
+    /** Asks the sender of {@code mediaSsrc} to retransmit {@code sequenceNumbers[0..count)} (generic NACK). On the loop. */
+    public void sendNack(long mediaSsrc, int[] sequenceNumbers, int count) {
+        int len = RtcpNack.write(rtcpScratch, 0, FEEDBACK_SSRC, mediaSsrc, sequenceNumbers, count);
         sendRtcp(rtcpScratch, 0, len);
     }
 

@@ -35,6 +35,10 @@ class SdpTranslatorTest {
             assertThat(m.sending()).isTrue();
             assertThat(m.ssrcs()).hasSize(1);
             assertThat(m.midExtensionId()).isPositive();
+            if (m.kind() == TrackKind.VIDEO) {
+                assertThat(m.rtxSsrcs()).as("the FID partner of the video SSRC").hasSize(1);
+                assertThat(m.rtxPayloadTypeFor(SfuCodecs.choose(m).orElseThrow())).isPositive();
+            }
         });
         assertThat(SfuCodecs.choose(offer.media().get(0))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
         assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> {
@@ -47,8 +51,13 @@ class SdpTranslatorTest {
     void answersChromiumOfferRecvonlyPassiveIceLiteAndRejectsDataChannels() throws Exception {
         PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp"));
         List<AnsweredMedia> decisions = offer.media().stream()
-                .map(m -> new AnsweredMedia(m, m.sending() ? SfuCodecs.choose(m).orElse(null) : null))
+                .map(m -> {
+                    Codec codec = m.sending() ? SfuCodecs.choose(m).orElse(null) : null;
+                    return new AnsweredMedia(m, codec, codec == null ? -1 : m.rtxPayloadTypeFor(codec));
+                })
                 .toList();
+        assertThat(decisions).filteredOn(d -> d.offered().kind() == TrackKind.VIDEO)
+                .allSatisfy(d -> assertThat(d.rtxPayloadType()).as("Chromium offers rtx for VP8").isPositive());
 
         SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE, decisions));
 
@@ -69,9 +78,18 @@ class SdpTranslatorTest {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(50000);
             });
-            int expectedPayloadType = decisions.get(i).codec().payloadType();
-            assertThat(m.codecs()).singleElement().satisfies(c ->
-                    assertThat(c.payloadType()).isEqualTo(expectedPayloadType));
+            AnsweredMedia decision = decisions.get(i);
+            assertThat(m.codecs().get(0).payloadType()).isEqualTo(decision.codec().payloadType());
+            if (decision.rtxPayloadType() < 0) {
+                assertThat(m.codecs()).hasSize(1);
+            } else {
+                assertThat(m.codecs()).hasSize(2);
+                assertThat(m.codecs().get(1)).satisfies(rtx -> {
+                    assertThat(rtx.isRtx()).isTrue();
+                    assertThat(rtx.payloadType()).isEqualTo(decision.rtxPayloadType());
+                    assertThat(rtx.parameter("apt")).contains(Integer.toString(decision.codec().payloadType()));
+                });
+            }
         }
         assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).doesNotContain(
                 offer.media().stream().filter(m -> m.kind() == null).map(OfferedMedia::mid).toArray(String[]::new)));
@@ -85,8 +103,8 @@ class SdpTranslatorTest {
         // RFC 8445 §5.1.2.1: type preference 126 (host), local preference 65535 then 65534, component 1.
         assertThat(candidates).extracting(HostCandidate::priority)
                 .containsExactly(126L * (1 << 24) + 65535L * (1 << 8) + 255, 126L * (1 << 24) + 65534L * (1 << 8) + 255);
-        List<SubscriberLine> lines = List.of(new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111),
-                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, "PA_1", "TR_v", 2222));
+        List<SubscriberLine> lines = List.of(new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111, 0),
+                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, "PA_1", "TR_v", 2222, 0));
 
         SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 1, LOCAL, candidates, lines));
 
@@ -105,7 +123,7 @@ class SdpTranslatorTest {
         assertThat(offer.transport().setup()).isEqualTo("passive");
         assertThat(DtlsSetup.forOffer(offer.transport().setup()))
                 .isEqualTo(dev.convene.media.transport.dtls.DtlsRole.CLIENT);
-        List<AnsweredMedia> decisions = offer.media().stream().map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null)))
+        List<AnsweredMedia> decisions = offer.media().stream().map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null), -1))
                 .toList();
         SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE,
                 DtlsSetup.answerSetup(DtlsSetup.forOffer("passive")), decisions));
@@ -144,13 +162,14 @@ class SdpTranslatorTest {
     @Test
     void writesSubscriberOfferWithMsidForTracksAndInactiveIdleSlots() throws Exception {
         List<SubscriberLine> lines = List.of(
-                new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111),
-                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, null, null, 0));
+                new SubscriberLine("0", TrackKind.AUDIO, SfuCodecs.OPUS, "PA_1", "TR_a", 1111, 0),
+                new SubscriberLine("1", TrackKind.VIDEO, SfuCodecs.VP8, null, null, 0, 0),
+                new SubscriberLine("2", TrackKind.VIDEO, SfuCodecs.VP8, "PA_1", "TR_v", 2222, 3333));
 
         SessionDescription offer = SdpParser.parse(SdpTranslator.writeSubscriberOffer(7, 3, LOCAL, CANDIDATE, lines));
 
         assertThat(offer.origin().sessionVersion()).isEqualTo("3");
-        assertThat(offer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("0", "1"));
+        assertThat(offer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("0", "1", "2"));
         MediaDescription audio = offer.media().get(0);
         assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
         assertThat(audio.setup()).contains(Setup.ACTPASS);
@@ -163,6 +182,11 @@ class SdpTranslatorTest {
         MediaDescription idle = offer.media().get(1);
         assertThat(idle.direction()).isEqualTo(Direction.INACTIVE);
         assertThat(idle.ssrcs()).isEmpty();
+        MediaDescription video = offer.media().get(2);
+        assertThat(video.codecs()).extracting(c -> c.name()).containsExactly("VP8", "rtx");
+        assertThat(video.codecs().get(1).parameter("apt")).contains(Integer.toString(SfuCodecs.VP8.payloadType()));
+        assertThat(video.ssrcs()).containsExactly(2222L, 3333L);
+        assertThat(video.ssrcGroup("FID")).hasValueSatisfying(g -> assertThat(g.ssrcs()).containsExactly(2222L, 3333L));
     }
 
     @Test
@@ -174,7 +198,7 @@ class SdpTranslatorTest {
         List<Codec> h264First = new java.util.ArrayList<>(video.codecs().stream().filter(c -> c.is("H264")).toList());
         h264First.addAll(video.codecs().stream().filter(c -> !c.is("H264")).toList());
         OfferedMedia preferringH264 = new OfferedMedia(video.mid(), video.mediaType(), video.proto(), video.formats(),
-                video.kind(), true, h264First, video.ssrcs(), video.extensionIds());
+                video.kind(), true, h264First, video.ssrcs(), video.rtxSsrcs(), video.extensionIds());
         Codec chosen = SfuCodecs.choose(preferringH264).orElseThrow();
         assertThat(chosen.name()).isEqualTo("H264");
         assertThat(chosen.fmtp()).contains("packetization-mode=1");
@@ -225,7 +249,7 @@ class SdpTranslatorTest {
     void withAnIceTcpPortEveryMLineCarriesPassiveTcpCandidatesBelowEveryUdpOne() throws Exception {
         PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
         List<AnsweredMedia> decisions = offer.media().stream()
-                .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null)))
+                .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null), -1))
                 .toList();
         List<InetAddress> addresses = List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("192.0.2.11"));
         List<HostCandidate> candidates = new java.util.ArrayList<>(HostCandidate.udp(addresses, 50000));

@@ -12,7 +12,7 @@ class SsrcTableTest {
 
     private static PublishedTrack track(String mid) {
         return new PublishedTrack("TR_" + mid, null, new TrackDeclaration(mid, TrackKind.VIDEO, TrackSource.CAMERA),
-                SfuCodecs.VP8);
+                SfuCodecs.VP8, -1);
     }
 
     @Test

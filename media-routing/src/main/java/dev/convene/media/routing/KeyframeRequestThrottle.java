@@ -1,0 +1,56 @@
+package dev.convene.media.routing;
+
+/**
+ * Spaces keyframe requests (PLI/FIR) to one publisher's stream: however many subscribers ask,
+ * at most one request per {@code minIntervalNanos} reaches the publisher — every keyframe
+ * costs the publisher's uplink several ordinary frames. Not thread-safe.
+ */
+public final class KeyframeRequestThrottle implements PipelineStage {
+
+    /** At most two requests a second reach a publisher. */
+    public static final long DEFAULT_MIN_INTERVAL_NANOS = 500_000_000L;
+
+    private final long minIntervalNanos;
+    private long lastAdmittedNanos;
+    private boolean admittedOnce;
+    private long admitted;
+    private long suppressed;
+
+    public KeyframeRequestThrottle(long minIntervalNanos) {
+        if (minIntervalNanos < 0) {
+            throw new IllegalArgumentException("negative interval: " + minIntervalNanos);
+        }
+        this.minIntervalNanos = minIntervalNanos;
+    }
+
+    public KeyframeRequestThrottle() {
+        this(DEFAULT_MIN_INTERVAL_NANOS);
+    }
+
+    /** Whether a request may go to the publisher now; records it if so. */
+    public boolean admit(long nowNanos) {
+        if (admittedOnce && nowNanos - lastAdmittedNanos < minIntervalNanos) {
+            suppressed++;
+            return false;
+        }
+        admittedOnce = true;
+        lastAdmittedNanos = nowNanos;
+        admitted++;
+        return true;
+    }
+
+    public long admitted() { return admitted; }
+
+    public long suppressed() { return suppressed; }
+
+    @Override
+    public String name() {
+        return "keyframe_requests";
+    }
+
+    @Override
+    public void appendCounters(CounterSink sink) {
+        sink.counter("admitted", admitted);
+        sink.counter("suppressed", suppressed);
+    }
+}

@@ -1,0 +1,226 @@
+package dev.convene.media.routing;
+
+import dev.convene.media.core.rtp.RtpPacket;
+import java.util.Arrays;
+
+/**
+ * The packets recently sent on one outgoing stream, kept so that a receiver's NACK can be
+ * answered: about a second of them, bounded three ways — a fixed number of slots (the memory
+ * bound: slots × {@link Settings#maxPacketSize()} bytes, allocated on first use and reused
+ * after), a byte budget across stored packets, and an age.
+ *
+ * <p>Packets are keyed by their extended (64-bit) output sequence number; a slot is
+ * {@code sequence & (slots - 1)}, so storing number n overwrites n − slots. When the stored
+ * bytes pass the budget, the oldest packets go first. A lookup of a packet older than
+ * {@link Settings#maxAgeNanos()} misses and frees it. Each entry also carries what the
+ * {@link Retransmitter} needs: how often and when it was last retransmitted.
+ *
+ * <p>Not thread-safe: one per outgoing stream, confined to its event loop.
+ */
+public final class RetransmissionBuffer implements PipelineStage {
+
+    /**
+     * @param slots         packets kept at most; a power of two
+     * @param maxBytes      bytes kept at most, across packets
+     * @param maxAgeNanos   packets older than this are not retransmitted
+     * @param maxPacketSize larger packets are not kept
+     */
+    public record Settings(int slots, int maxBytes, long maxAgeNanos, int maxPacketSize) {
+        /** About a second of 2.5 Mbit/s video (~250 packets/s), within 1 MiB. */
+        public static Settings defaults() {
+            return new Settings(512, 512 * 1024, 1_000_000_000L, 1500);
+        }
+
+        public Settings {
+            if (slots < 1 || Integer.bitCount(slots) != 1 || maxBytes < 1 || maxAgeNanos <= 0 || maxPacketSize < 12) {
+                throw new IllegalArgumentException("invalid retransmission buffer settings: " + this);
+            }
+        }
+    }
+
+    private static final long EMPTY = Long.MIN_VALUE;
+
+    private final Settings settings;
+    private final int mask;
+    private final byte[][] data;
+    private final int[] lengths;
+    private final long[] sequences;
+    private final long[] storedAt;
+    private final int[] retransmissions;
+    private final long[] lastRetransmittedAt;
+    private final RtpPacket view = new RtpPacket();
+
+    private boolean started;
+    /** Lowest sequence number that may still be held; everything below is gone. */
+    private long oldest;
+    private long newest;
+    private int bytes;
+
+    private long stored;
+    private long tooLarge;
+    private long evictedByCount;
+    private long evictedByBytes;
+    private long evictedByAge;
+    private long hits;
+    private long misses;
+
+    public RetransmissionBuffer(Settings settings) {
+        this.settings = settings;
+        this.mask = settings.slots() - 1;
+        this.data = new byte[settings.slots()][];
+        this.lengths = new int[settings.slots()];
+        this.sequences = new long[settings.slots()];
+        this.storedAt = new long[settings.slots()];
+        this.retransmissions = new int[settings.slots()];
+        this.lastRetransmittedAt = new long[settings.slots()];
+        Arrays.fill(sequences, EMPTY);
+    }
+
+    public RetransmissionBuffer() {
+        this(Settings.defaults());
+    }
+
+    /** Copies {@code packet} (as sent, before SRTP) under its extended sequence number. */
+    public void store(RtpPacket packet, long extendedSequence, long nowNanos) {
+        int length = packet.length();
+        if (length > settings.maxPacketSize()) {
+            tooLarge++;
+            return;
+        }
+        if (!started) {
+            started = true;
+            oldest = extendedSequence;
+            newest = extendedSequence;
+        } else if (extendedSequence > newest) {
+            newest = extendedSequence;
+            long floor = newest - mask;
+            if (floor - oldest > mask) {
+                // A jump past every slot: each one is stale, so skip the walk over the numbers between.
+                for (int i = 0; i < sequences.length; i++) {
+                    if (sequences[i] != EMPTY && evict(sequences[i])) {
+                        evictedByCount++;
+                    }
+                }
+                oldest = floor;
+            }
+            while (oldest < floor) {
+                if (evict(oldest)) {
+                    evictedByCount++;
+                }
+                oldest++;
+            }
+        } else if (extendedSequence < oldest) {
+            // Older than what the slots still cover (a very late reordered packet).
+            return;
+        }
+        int slot = (int) (extendedSequence & mask);
+        if (sequences[slot] != EMPTY) {
+            bytes -= lengths[slot];
+        }
+        if (data[slot] == null) {
+            data[slot] = new byte[settings.maxPacketSize()];
+        }
+        System.arraycopy(packet.buffer(), packet.offset(), data[slot], 0, length);
+        lengths[slot] = length;
+        sequences[slot] = extendedSequence;
+        storedAt[slot] = nowNanos;
+        retransmissions[slot] = 0;
+        lastRetransmittedAt[slot] = Long.MIN_VALUE;
+        bytes += length;
+        stored++;
+        while (bytes > settings.maxBytes() && oldest < extendedSequence) {
+            if (evict(oldest)) {
+                evictedByBytes++;
+            }
+            oldest++;
+        }
+    }
+
+    private boolean evict(long sequence) {
+        int slot = (int) (sequence & mask);
+        if (sequences[slot] != sequence) {
+            return false;
+        }
+        sequences[slot] = EMPTY;
+        bytes -= lengths[slot];
+        return true;
+    }
+
+    /**
+     * Extends a 16-bit sequence number from a NACK to the stored number nearest the newest one;
+     * -1 before anything was stored.
+     */
+    public long extend(int sequenceNumber) {
+        if (!started) {
+            return -1;
+        }
+        return newest + (short) ((sequenceNumber & 0xFFFF) - (int) (newest & 0xFFFF));
+    }
+
+    /**
+     * The slot holding {@code extendedSequence}, or -1 if it is not held (never stored,
+     * overwritten, evicted, or older than the age limit — then it is evicted now).
+     */
+    public int find(long extendedSequence, long nowNanos) {
+        int slot = (int) (extendedSequence & mask);
+        if (extendedSequence < oldest || sequences[slot] != extendedSequence) {
+            misses++;
+            return -1;
+        }
+        if (nowNanos - storedAt[slot] > settings.maxAgeNanos()) {
+            evict(extendedSequence);
+            evictedByAge++;
+            misses++;
+            return -1;
+        }
+        hits++;
+        return slot;
+    }
+
+    /** A view of the packet in {@code slot} (from {@link #find}); valid until the next store. */
+    public RtpPacket packet(int slot) {
+        view.wrap(data[slot], 0, lengths[slot]);
+        return view;
+    }
+
+    public int retransmissions(int slot) { return retransmissions[slot]; }
+
+    public long lastRetransmittedAt(int slot) { return lastRetransmittedAt[slot]; }
+
+    public void markRetransmitted(int slot, long nowNanos) {
+        retransmissions[slot]++;
+        lastRetransmittedAt[slot] = nowNanos;
+    }
+
+    /** Bytes of the packets currently held. */
+    public int bytes() { return bytes; }
+
+    public long stored() { return stored; }
+
+    public long evictedByCount() { return evictedByCount; }
+
+    public long evictedByBytes() { return evictedByBytes; }
+
+    public long evictedByAge() { return evictedByAge; }
+
+    public long hits() { return hits; }
+
+    public long misses() { return misses; }
+
+    @Override
+    public String name() {
+        return "retransmission_buffer";
+    }
+
+    @Override
+    public void appendCounters(CounterSink sink) {
+        sink.counter("stored", stored);
+        sink.counter("too_large", tooLarge);
+        sink.counter("evicted_by_count", evictedByCount);
+        sink.counter("evicted_by_bytes", evictedByBytes);
+        sink.counter("evicted_by_age", evictedByAge);
+        sink.counter("hits", hits);
+        sink.counter("misses", misses);
+        sink.counter("bytes_now", bytes);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.convene.media.routing;
+
+import dev.convene.media.core.rtp.RtpPacket;
+import dev.convene.media.core.rtp.RtxPacket;
+
+/**
+ * Answers a receiver's NACKs on one outgoing stream with RTX packets (RFC 4588) from its
+ * {@link RetransmissionBuffer}, within three caps: each packet at most
+ * {@link Settings#maxPerPacket()} times, never again within an RTT of its last retransmission
+ * (the first copy may still be on its way), and never beyond the leg's
+ * {@link RetransmissionBudget}. So a receiver that NACKs everything, repeatedly, costs at
+ * most a bounded share of the leg's own bitrate.
+ *
+ * <p>Allocation-free after the buffer's slots are in use. Time is the caller's monotonic
+ * clock. Not thread-safe: one per outgoing stream, confined to its event loop.
+ */
+public final class Retransmitter implements PipelineStage {
+
+    /**
+     * @param maxPerPacket     retransmissions of one packet at most
+     * @param defaultRttNanos  spacing of repeated retransmissions until an RTT is measured
+     * @param budgetShare      share of the leg's bitrate retransmissions may add
+     * @param budgetFloorBps   retransmission bitrate allowed on any leg
+     * @param budgetBurstNanos unspent allowance kept, as time at the allowed rate
+     */
+    public record Settings(int maxPerPacket, long defaultRttNanos, double budgetShare, long budgetFloorBps,
+            long budgetBurstNanos, RetransmissionBuffer.Settings buffer) {
+        public static Settings defaults() {
+            return new Settings(2, 100_000_000L, 0.2, 100_000, 250_000_000L, RetransmissionBuffer.Settings.defaults());
+        }
+
+        public Settings {
+            if (maxPerPacket < 1 || defaultRttNanos <= 0) {
+                throw new IllegalArgumentException("invalid retransmitter settings: " + this);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final RetransmissionBuffer buffer;
+    private final RetransmissionBudget budget;
+    private final long rtxSsrc;
+    private final int rtxPayloadType;
+    private long rttNanos;
+    private int rtxSequence;
+
+    private long requested;
+    private long sent;
+    private long sentBytes;
+    private long notCached;
+    private long suppressedPerPacket;
+    private long suppressedRtt;
+    private long suppressedBudget;
+
+    /**
+     * @param rtxSsrc        the RTX stream's SSRC (the {@code FID} partner of the media SSRC)
+     * @param rtxPayloadType the RTX payload type whose {@code apt} is the stream's media payload type
+     * @param firstRtxSequence the RTX stream's first sequence number (random, RFC 3550 §5.1)
+     */
+    public Retransmitter(Settings settings, long rtxSsrc, int rtxPayloadType, int firstRtxSequence) {
+        this.settings = settings;
+        this.buffer = new RetransmissionBuffer(settings.buffer());
+        this.budget = new RetransmissionBudget(settings.budgetShare(), settings.budgetFloorBps(), settings.budgetBurstNanos());
+        this.rtxSsrc = rtxSsrc;
+        this.rtxPayloadType = rtxPayloadType;
+        this.rttNanos = settings.defaultRttNanos();
+        this.rtxSequence = firstRtxSequence & 0xFFFF;
+    }
+
+    /** The round-trip time to the receiver, as measured elsewhere (RTCP). */
+    public void setRtt(long nanos) {
+        if (nanos > 0) {
+            rttNanos = nanos;
+        }
+    }
+
+    /** Keeps a copy of a packet just sent (plaintext, after rewriting). */
+    public void onSent(RtpPacket packet, long extendedSequence, long nowNanos) {
+        buffer.store(packet, extendedSequence, nowNanos);
+    }
+
+    /**
+     * Answers a request for {@code sequenceNumber} (16-bit, as NACKed): writes the RTX packet to
+     * {@code out[off..)} and returns its length, or returns 0 when it is not sent (not held, or a
+     * cap held it back). {@code out} needs the packet's length + 2 bytes (plus whatever the
+     * caller adds after it, such as SRTP's trailer).
+     *
+     * @param mediaBps the leg's recent media bitrate, which sizes the budget
+     */
+    public int retransmit(int sequenceNumber, long nowNanos, long mediaBps, byte[] out, int off) {
+        requested++;
+        int slot = buffer.find(buffer.extend(sequenceNumber), nowNanos);
+        if (slot < 0) {
+            notCached++;
+            return 0;
+        }
+        if (buffer.retransmissions(slot) >= settings.maxPerPacket()) {
+            suppressedPerPacket++;
+            return 0;
+        }
+        long last = buffer.lastRetransmittedAt(slot);
+        if (last != Long.MIN_VALUE && nowNanos - last < rttNanos) {
+            suppressedRtt++;
+            return 0;
+        }
+        RtpPacket original = buffer.packet(slot);
+        int length = original.length() + RtxPacket.OSN_LENGTH;
+        if (!budget.tryConsume(length, nowNanos, mediaBps)) {
+            suppressedBudget++;
+            return 0;
+        }
+        RtxPacket.encode(original, out, off, rtxPayloadType, rtxSequence, rtxSsrc);
+        rtxSequence = rtxSequence + 1 & 0xFFFF;
+        buffer.markRetransmitted(slot, nowNanos);
+        sent++;
+        sentBytes += length;
+        return length;
+    }
+
+    public RetransmissionBuffer buffer() { return buffer; }
+
+    public long rtxSsrc() { return rtxSsrc; }
+
+    public int rtxPayloadType() { return rtxPayloadType; }
+
+    /** Sequence numbers asked for (one NACK may ask for many). */
+    public long requested() { return requested; }
+
+    public long sent() { return sent; }
+
+    public long sentBytes() { return sentBytes; }
+
+    public long notCached() { return notCached; }
+
+    public long suppressedPerPacket() { return suppressedPerPacket; }
+
+    public long suppressedRtt() { return suppressedRtt; }
+
+    public long suppressedBudget() { return suppressedBudget; }
+
+    @Override
+    public String name() {
+        return "retransmitter";
+    }
+
+    @Override
+    public void appendCounters(CounterSink sink) {
+        sink.counter("requested", requested);
+        sink.counter("rtx_sent", sent);
+        sink.counter("rtx_bytes", sentBytes);
+        sink.counter("not_cached", notCached);
+        sink.counter("suppressed_per_packet", suppressedPerPacket);
+        sink.counter("suppressed_rtt", suppressedRtt);
+        sink.counter("suppressed_budget", suppressedBudget);
+    }
+}

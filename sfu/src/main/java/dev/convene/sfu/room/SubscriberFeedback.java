@@ -1,0 +1,41 @@
+package dev.convene.sfu.room;
+
+import dev.convene.media.core.rtcp.RtcpCompoundIterator;
+import dev.convene.media.core.rtcp.RtcpFir;
+import dev.convene.media.core.rtcp.RtcpNack;
+import dev.convene.media.core.rtcp.RtcpPacket;
+
+/**
+ * Finds what a subscriber asks of the SFU in a compound RTCP packet: key frames (PLI, FIR) and
+ * retransmissions (generic NACK). Allocation-free; confined to the media loop.
+ */
+final class SubscriberFeedback {
+
+    /** Receives the requests, by the media SSRC the subscriber names (one the SFU sends). */
+    interface Handler {
+        void onKeyframeRequest(long mediaSsrc);
+
+        /** {@code nack} is valid only during the call. */
+        void onNack(long mediaSsrc, RtcpNack nack);
+    }
+
+    private final RtcpCompoundIterator iterator = new RtcpCompoundIterator();
+    private final RtcpFir fir = new RtcpFir();
+    private final RtcpNack nack = new RtcpNack();
+
+    void read(byte[] buf, int off, int len, Handler handler) {
+        iterator.reset(buf, off, len);
+        while (iterator.next()) {
+            RtcpPacket packet = iterator.packet();
+            if (packet.isPli()) {
+                handler.onKeyframeRequest(packet.mediaSsrc());
+            } else if (packet.isFir() && fir.wrap(packet)) {
+                for (int i = 0; i < fir.entryCount(); i++) {
+                    handler.onKeyframeRequest(fir.entrySsrc(i));
+                }
+            } else if (packet.isNack() && nack.wrap(packet)) {
+                handler.onNack(nack.mediaSsrc(), nack);
+            }
+        }
+    }
+}
