@@ -45,7 +45,8 @@ public final class AllInOneServer implements RunningNode {
             SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
                     new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
-            log.info("event=server_started role=all http={} media_port={}", url, sfu.mediaPort());
+            log.info("event=server_started role=all http={} media_port={} ice_tcp_port={}", url, sfu.mediaPort(),
+                    sfu.tcpPort());
             return new AllInOneServer(backends, sfu, signaling, url);
         } catch (RuntimeException | InterruptedException e) {
             if (sfu != null) {
@@ -58,7 +59,8 @@ public final class AllInOneServer implements RunningNode {
 
     static SfuConfig sfuConfig(ServerOptions options) {
         return new SfuConfig(options.nodeId(), new InetSocketAddress(options.mediaHost(), options.mediaPort()),
-                options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout());
+                options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout(),
+                options.mediaTcpPort());
     }
 
     /** Where the web client is served. */

@@ -44,6 +44,10 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--media-port", defaultValue = "50000", description = "UDP media port (all media of this node).")
     int mediaPort;
 
+    @Option(names = "--media-tcp-port",
+            description = "ICE-TCP port (RFC 6544) for clients whose UDP is blocked, or off. Default: the --media-port number.")
+    String mediaTcpPort;
+
     @Option(names = "--media-advertise", split = ",",
             description = "Extra addresses put in SDP candidates, e.g. the public address of a 1:1 NAT "
                     + "(comma-separated). Default: none; the host's own addresses are always announced.")
@@ -116,6 +120,19 @@ public final class ConveneMain implements Callable<Integer> {
                     + "The same on every node.")
     List<String> controlKeys;
 
+    @Option(names = "--turn-urls", split = ",",
+            description = "TURN servers for clients, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443. "
+                    + "Default: none.")
+    List<String> turnUrls;
+
+    @Option(names = "--turn-secret",
+            description = "Secret shared with the TURN server (coturn: use-auth-secret, static-auth-secret).")
+    String turnSecret;
+
+    @Option(names = "--turn-ttl", defaultValue = "24h",
+            description = "Lifetime of the TURN credentials in a join answer (s, m, h or d).")
+    String turnTtl;
+
     @Override
     public Integer call() throws Exception {
         if (role != Role.all && controlKeys == null) {
@@ -138,9 +155,11 @@ public final class ConveneMain implements Callable<Integer> {
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
                 advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuth,
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, JwtKeyOption.parse(controlKeys), null);
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null);
         RunningNode node;
         try {
+            options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
+                    .withTurn(TurnOption.parse(turnUrls, turnSecret, turnTtl));
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));

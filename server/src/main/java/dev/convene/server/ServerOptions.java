@@ -2,6 +2,7 @@ package dev.convene.server;
 
 import dev.convene.sfu.SfuConfig;
 import dev.convene.signaling.SignalingConfig;
+import dev.convene.signaling.turn.TurnConfig;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * @param controlAdvertise the host other nodes reach this SFU's control endpoint at
  * @param controlKeys shared secrets between signaling and SFU nodes; the first signs, all verify
  * @param rateLimits create/join limits per user and per client address; null for the defaults
+ * @param mediaTcpPort the ICE-TCP port ({@code SfuConfig.TCP_DISABLED} for none, 0 for a free one)
+ * @param turn TURN servers and their shared secret for join answers; null for none
  */
 public record ServerOptions(
         String httpHost,
@@ -39,7 +42,9 @@ public record ServerOptions(
         int controlPort,
         String controlAdvertise,
         List<JwtKeyOption> controlKeys,
-        SignalingConfig.RateLimits rateLimits) {
+        SignalingConfig.RateLimits rateLimits,
+        int mediaTcpPort,
+        TurnConfig turn) {
 
     public ServerOptions {
         mediaAdvertise = List.copyOf(mediaAdvertise);
@@ -49,25 +54,40 @@ public record ServerOptions(
         if (rateLimits == null) {
             rateLimits = SignalingConfig.RateLimits.DEFAULTS;
         }
+        if (turn == null) {
+            turn = TurnConfig.NONE;
+        }
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn);
+    }
+
+    public ServerOptions withMediaTcpPort(int port) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+                controlAdvertise, controlKeys, rateLimits, port, turn);
+    }
+
+    public ServerOptions withTurn(TurnConfig newTurn) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */
     public static ServerOptions forTests() {
         return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, List.of(), null, "sfu-test",
                 "local", JwtKeyOption.parse(null), true, 2_500_000, null, null, null, null, "127.0.0.1", 0, "127.0.0.1",
-                JwtKeyOption.parse(null), null);
+                JwtKeyOption.parse(null), null, 0, null);
     }
 }

@@ -95,7 +95,8 @@ public final class SfuRoleServer implements RunningNode {
 
     @Override
     public String banner() {
-        return "Convene SFU " + sfu.nodeId() + " is running: control " + controlUrl + ", media UDP " + sfu.mediaPort();
+        return "Convene SFU " + sfu.nodeId() + " is running: control " + controlUrl + ", media UDP " + sfu.mediaPort()
+                + (sfu.tcpPort() > 0 ? ", ICE-TCP " + sfu.tcpPort() : "");
     }
 
     /** Leaves the registry first, so no new meeting is placed here, then ends sessions and ports. */

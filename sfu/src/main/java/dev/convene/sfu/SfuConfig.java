@@ -18,12 +18,15 @@ import java.util.List;
  *     real bandwidth estimation arrives
  * @param consentTimeout how long a client may send neither a consent check nor authenticated
  *     media before its session ends
+ * @param tcpPort the ICE-TCP port, on the host of {@code bind}: {@link #TCP_DISABLED} for none, 0 for
+ *     a free one (tests)
  */
 public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses,
-        long estimatedUplinkBps, Duration consentTimeout) {
+        long estimatedUplinkBps, Duration consentTimeout, int tcpPort) {
 
     public static final int DEFAULT_MEDIA_PORT = 50000;
     public static final Duration DEFAULT_CONSENT_TIMEOUT = IceLiteAgent.DEFAULT_CONSENT_TIMEOUT;
+    public static final int TCP_DISABLED = -1;
 
     public SfuConfig {
         if (nodeId == null || nodeId.isBlank()) {
@@ -36,9 +39,18 @@ public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress>
         if (consentTimeout == null || consentTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("the consent timeout must be at least 1 s, was " + consentTimeout);
         }
+        if (tcpPort < TCP_DISABLED || tcpPort > 65_535) {
+            throw new IllegalArgumentException("tcpPort must be a port, 0 (any) or -1 (disabled), not " + tcpPort);
+        }
     }
 
-    /** A node with the default consent timeout. */
+    /** ICE-TCP on the same port number as UDP (both free ones when {@code bind}'s port is 0). */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps,
+            Duration consentTimeout) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, consentTimeout, bind.getPort());
+    }
+
+    /** A node with the default consent timeout, ICE-TCP on the UDP port's number. */
     public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps) {
         this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, DEFAULT_CONSENT_TIMEOUT);
     }

@@ -1,5 +1,6 @@
 package dev.convene.signaling;
 
+import dev.convene.signaling.turn.TurnConfig;
 import dev.convene.store.RateLimiter.Limit;
 import java.net.URI;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param webRoot classpath folder of the web client, served at {@code /}; absent is fine
  * @param region the region reported for the SFU in join answers
  * @param rateLimits how often one user and one client address may create and join meetings
+ * @param turn TURN servers for {@code ice_servers} in join answers, and their shared secret
  */
 public record SignalingConfig(
         String bindHost,
@@ -41,7 +43,8 @@ public record SignalingConfig(
         int maxFramesPerSecond,
         String webRoot,
         String region,
-        RateLimits rateLimits) {
+        RateLimits rateLimits,
+        TurnConfig turn) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -81,6 +84,7 @@ public record SignalingConfig(
         Objects.requireNonNull(webRoot, "webRoot");
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(rateLimits, "rateLimits");
+        Objects.requireNonNull(turn, "turn");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort out of range: " + httpPort);
         }
@@ -142,7 +146,8 @@ public record SignalingConfig(
     public static SignalingConfig defaults(List<JwtKey> jwtKeys) {
         return new SignalingConfig(DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, null, jwtKeys, true,
                 DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_JOIN_TOKEN_TTL, DEFAULT_HEARTBEAT_TIMEOUT,
-                DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION, RateLimits.DEFAULTS);
+                DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION, RateLimits.DEFAULTS,
+                TurnConfig.NONE);
     }
 
     public Optional<String> publicBase() {
@@ -151,51 +156,56 @@ public record SignalingConfig(
 
     public SignalingConfig withBind(String host, int port) {
         return new SignalingConfig(host, port, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withPublicBaseUrl(String url) {
         return new SignalingConfig(bindHost, httpPort, url, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withJwtKeys(List<JwtKey> keys) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, keys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withGuestAuth(boolean enabled) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, enabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withTokenTtls(Duration access, Duration join) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, access, join,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withHeartbeatTimeout(Duration timeout) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits);
+                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withFrameLimits(int maxBytes, int maxPerSecond) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits);
+                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits, turn);
     }
 
     public SignalingConfig withWebRoot(String classpathFolder) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits, turn);
     }
 
     public SignalingConfig withRegion(String newRegion) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits, turn);
+    }
+
+    public SignalingConfig withTurn(TurnConfig newTurn) {
+        return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, newTurn);
     }
 
     public SignalingConfig withRateLimits(RateLimits limits) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits, turn);
     }
 }

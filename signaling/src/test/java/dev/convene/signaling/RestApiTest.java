@@ -14,7 +14,11 @@ import dev.convene.store.memory.InMemoryParticipantStore;
 import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
 import dev.convene.store.memory.InMemorySeatLedger;
+import dev.convene.signaling.turn.TurnConfig;
+import dev.convene.signaling.turn.TurnCredentials;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -164,6 +168,28 @@ class RestApiTest {
         assertThat(b.get("ice_servers").isArray()).isTrue();
         assertThat(b.get("ice_servers")).isEmpty();
         assertThat(t.stores.seats().occupancy(UUID.fromString(id))).isEqualTo(1);
+    }
+
+    @Test
+    void joinAnswersCarryTurnServersWithEphemeralCredentialsWhenConfigured() {
+        String secret = "turn-shared-secret-for-tests";
+        TurnConfig turn = new TurnConfig(List.of("turn:192.0.2.7:3478?transport=udp", "turns:turn.example.org:443"),
+                secret, Duration.ofMinutes(10));
+        try (TestServer withTurn = new TestServer(c -> c.withTurn(turn), Clock.systemUTC())) {
+            String token = withTurn.guestToken("Ada");
+            long before = Instant.now().getEpochSecond();
+            JsonNode b = withTurn.join(token, withTurn.createMeeting(token, 3)).body();
+
+            JsonNode server = b.get("ice_servers").get(0);
+            assertThat(b.get("ice_servers")).hasSize(1);
+            assertThat(server.get("urls")).extracting(JsonNode::asText)
+                    .containsExactly("turn:192.0.2.7:3478?transport=udp", "turns:turn.example.org:443");
+            String username = server.get("username").asText();
+            assertThat(username).endsWith(":" + b.get("participant_id").asText());
+            long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
+            assertThat(expiry).isBetween(before + 600, Instant.now().getEpochSecond() + 600);
+            assertThat(server.get("credential").asText()).isEqualTo(TurnCredentials.password(secret, username));
+        }
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.Set;
 
 /**
@@ -238,8 +239,13 @@ public final class SdpTranslator {
 
     private static void addCandidates(MediaDescription.Builder m, List<HostCandidate> candidates) {
         for (HostCandidate c : candidates) {
+            SequencedMap<String, String> extensions = new LinkedHashMap<>();
+            if (c.isTcp()) {
+                // RFC 6544 §4.5: the SFU only accepts connections.
+                extensions.put("tcptype", "passive");
+            }
             m.addCandidate(new Candidate(c.foundation(), 1, c.transport(), c.priority(), c.address(), c.port(),
-                    Candidate.HOST, null, null, new java.util.LinkedHashMap<>()));
+                    Candidate.HOST, null, null, extensions));
         }
         m.endOfCandidates();
     }

@@ -38,9 +38,21 @@ public final class MediaCounters {
     public final LongAdder rtxNotSent = new LongAdder();
     /** Publisher packets the receive stages dropped: RTX padding, RTX of packets already received. */
     public final LongAdder droppedRtx = new LongAdder();
+    /** ICE-TCP connections accepted, and of those the ones closed at once because too many were open. */
+    public final LongAdder tcpAccepted = new LongAdder();
+    public final LongAdder tcpRefused = new LongAdder();
+    /** ICE-TCP connections closed by a limit: no ICE check in time, silent, or not reading what we send. */
+    public final LongAdder tcpClosedByLimits = new LongAdder();
+    /** RFC 4571 frames received; each then counts like a datagram (STUN, DTLS, ..., dropped). */
+    public final LongAdder tcpFramesIn = new LongAdder();
+    /** Frames of length 0 or above the largest datagram: skipped unread. */
+    public final LongAdder droppedTcpFrames = new LongAdder();
+    /** Packets not sent on an ICE-TCP connection because its send buffer was full or it was closing. */
+    public final LongAdder droppedTcpSends = new LongAdder();
 
-    /** Every datagram that was dropped, for whatever reason. */
+    /** Every datagram or ICE-TCP frame that was dropped, for whatever reason. */
     public long dropped() {
-        return droppedUnknown.sum() + droppedStun.sum() + droppedDtls.sum() + droppedSrtp.sum() + droppedUnroutable.sum();
+        return droppedUnknown.sum() + droppedStun.sum() + droppedDtls.sum() + droppedSrtp.sum() + droppedUnroutable.sum()
+                + droppedTcpFrames.sum();
     }
 }

@@ -12,11 +12,14 @@ import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.LocalAddresses;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.net.MediaTcpServer;
+import dev.convene.sfu.net.TcpLimits;
 import dev.convene.sfu.transport.TransportDemux;
 import dev.convene.sfu.transport.WebRtcTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +53,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final DtlsCertificate certificate;
     private final TransportDemux demux;
     private final MediaSocket socket;
+    /** The ICE-TCP port, or null when it is off. */
+    private final MediaTcpServer tcp;
     private final LoopExecutor loop;
     private final Context context = new Context();
     private final Map<String, Room> rooms = new HashMap<>();
@@ -72,11 +77,25 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             throw new IllegalStateException("this host has no address to receive media on");
         }
         this.socket = MediaSocket.bind(local, config.bind().getPort(), demux, host.isAnyLocalAddress());
+        try {
+            // TCP replies always leave from the address the connection reached, so one listening
+            // socket (on the wildcard address when UDP uses every address) serves every candidate.
+            this.tcp = config.tcpPort() == SfuConfig.TCP_DISABLED ? null
+                    : MediaTcpServer.bind(socket.loop(), new InetSocketAddress(host, config.tcpPort()), demux, counters,
+                            TcpLimits.DEFAULTS, System::nanoTime);
+        } catch (RuntimeException | InterruptedException e) {
+            socket.close();
+            throw e;
+        }
         this.loop = new LoopExecutor(socket.loop(), socket.loop()::inEventLoop);
         this.sdpSessionId = random.nextLong() & Long.MAX_VALUE;
         List<InetAddress> announced = new ArrayList<>(config.advertisedAddresses());
         socket.endpoints().forEach(e -> announced.add(e.localAddress().getAddress()));
-        this.candidates = HostCandidate.udp(announced, socket.port());
+        List<HostCandidate> all = new ArrayList<>(HostCandidate.udp(announced, socket.port()));
+        if (tcp != null) {
+            all.addAll(HostCandidate.tcpPassive(announced, tcp.localAddress().getPort()));
+        }
+        this.candidates = List.copyOf(all);
         this.router = new PacketRouter(counters, tx);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         this.feedbackTicker = socket.loop().scheduleAtFixedRate(this::feedbackTick, FEEDBACK_TICK_MILLIS,
@@ -90,8 +109,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     /** Starts a node that records its media metrics ({@link SfuMetrics}) in {@code registry}. */
     public static LocalSfuNode start(SfuConfig config, MeterRegistry registry) throws InterruptedException {
         LocalSfuNode node = new LocalSfuNode(config, registry);
-        log.info("event=sfu_started node={} media_port={} candidates={} consent_timeout_s={}", config.nodeId(),
-                node.socket.port(), node.candidates.stream().map(HostCandidate::address).toList(),
+        log.info("event=sfu_started node={} media_port={} ice_tcp_port={} candidates={} consent_timeout_s={}",
+                config.nodeId(), node.socket.port(), node.tcp == null ? "off" : node.tcpPort(),
+                node.candidates.stream().map(c -> c.transport() + ":" + c.address()).toList(),
                 config.consentTimeout().toSeconds());
         return node;
     }
@@ -108,6 +128,16 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     public int mediaPort() {
         return socket.port();
+    }
+
+    /** The ICE-TCP port, or 0 when ICE-TCP is off. */
+    public int tcpPort() {
+        return tcp == null ? 0 : tcp.localAddress().getPort();
+    }
+
+    /** Open ICE-TCP connections (0 when ICE-TCP is off). */
+    public int tcpConnectionCount() {
+        return tcp == null ? 0 : tcp.connectionCount();
     }
 
     public MediaCounters counters() {
@@ -195,6 +225,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             });
         } catch (RuntimeException e) {
             log.warn("event=sfu_close_error error={}", e.toString());
+        }
+        if (tcp != null) {
+            tcp.close();
         }
         socket.close();
         log.info("event=sfu_stopped node={}", config.nodeId());

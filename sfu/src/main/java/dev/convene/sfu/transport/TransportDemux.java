@@ -5,22 +5,28 @@ import dev.convene.media.core.PacketKind;
 import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaEndpoint;
+import dev.convene.sfu.net.MediaPath;
 import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.net.TcpFrameSink;
+import dev.convene.sfu.net.TcpMediaConnection;
+import dev.convene.sfu.net.UdpPath;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Sends each datagram of the media port to its transport: by the sender's address once ICE
- * has validated it, by the STUN USERNAME before that. Anything else is counted and dropped.
- * Confined to the media event loop.
+ * Sends each datagram of the media port, and each frame of an ICE-TCP connection, to its
+ * transport: by the sender's address (or the connection) once ICE has validated it, by the
+ * STUN USERNAME before that. Anything else is counted and dropped. Confined to the media event
+ * loop.
  */
-public final class TransportDemux implements MediaSocket.DatagramSink {
+public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameSink {
 
     private final MediaCounters counters;
     private final Map<String, WebRtcTransport> byLocalUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
+    private final Map<TcpMediaConnection, WebRtcTransport> byConnection = new HashMap<>();
 
     public TransportDemux(MediaCounters counters) {
         this.counters = counters;
@@ -30,13 +36,28 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
         byLocalUfrag.put(transport.localParams().iceUfrag(), transport);
     }
 
-    void bindAddress(InetSocketAddress address, WebRtcTransport transport) {
-        byAddress.put(address, transport);
+    /** A check on {@code path} succeeded: what arrives there from now on is {@code transport}'s. */
+    void bindPath(MediaPath path, WebRtcTransport transport) {
+        switch (path) {
+            case UdpPath udp -> byAddress.put(udp.remoteAddress(), transport);
+            case TcpMediaConnection tcp -> {
+                byConnection.put(tcp, transport);
+                tcp.markBound();
+            }
+            default -> throw new IllegalArgumentException("unknown path " + path);
+        }
     }
 
+    /** Forgets the transport; its ICE-TCP connections are closed, as no one else may use them. */
     void unregister(WebRtcTransport transport) {
         byLocalUfrag.remove(transport.localParams().iceUfrag(), transport);
         byAddress.values().removeIf(t -> t == transport);
+        for (TcpMediaConnection connection : byConnection.keySet().toArray(TcpMediaConnection[]::new)) {
+            if (byConnection.get(connection) == transport) {
+                byConnection.remove(connection);
+                connection.close("transport_closed");
+            }
+        }
     }
 
     @Override
@@ -64,31 +85,57 @@ public final class TransportDemux implements MediaSocket.DatagramSink {
                 }
                 target.onStun(message.get(), from, via);
             }
-            case DTLS -> {
-                counters.dtlsIn.increment();
-                if (transport == null) {
-                    counters.droppedUnknown.increment();
-                } else {
-                    transport.onDtls(buf, len);
-                }
+            default -> deliver(kind, transport, buf, len, from);
+        }
+    }
+
+    @Override
+    public void onTcpFrame(TcpMediaConnection connection, byte[] buf, int len) {
+        PacketKind kind = PacketClassifier.classify(buf, 0, len);
+        WebRtcTransport transport = byConnection.get(connection);
+        if (kind == PacketKind.STUN) {
+            counters.stunIn.increment();
+            Optional<StunMessage> message = StunMessage.parse(buf, 0, len);
+            WebRtcTransport target = message.isEmpty() ? null : transport != null ? transport : byUsername(message.get());
+            if (target == null) {
+                counters.droppedStun.increment();
+                connection.rejectedFrame();
+                return;
             }
-            case RTP -> {
-                counters.rtpIn.increment();
-                if (transport == null) {
-                    counters.droppedUnknown.increment();
-                } else {
-                    transport.onSrtp(buf, len, from);
-                }
-            }
-            case RTCP -> {
-                counters.rtcpIn.increment();
-                if (transport == null) {
-                    counters.droppedUnknown.increment();
-                } else {
-                    transport.onSrtcp(buf, len, from);
-                }
-            }
-            case UNKNOWN -> counters.droppedUnknown.increment();
+            target.onStun(message.get(), connection);
+            return;
+        }
+        if (transport == null) {
+            connection.rejectedFrame();
+        }
+        deliver(kind, transport, buf, len, connection.remoteAddress());
+    }
+
+    @Override
+    public void onTcpClosed(TcpMediaConnection connection) {
+        WebRtcTransport transport = byConnection.remove(connection);
+        if (transport != null) {
+            transport.onPathClosed(connection);
+        }
+    }
+
+    /** DTLS, SRTP and SRTCP to their transport, or counted as dropped when no transport owns the sender. */
+    private void deliver(PacketKind kind, WebRtcTransport transport, byte[] buf, int len, InetSocketAddress from) {
+        switch (kind) {
+            case DTLS -> counters.dtlsIn.increment();
+            case RTP -> counters.rtpIn.increment();
+            case RTCP -> counters.rtcpIn.increment();
+            default -> { }
+        }
+        if (transport == null || kind == PacketKind.STUN || kind == PacketKind.UNKNOWN) {
+            counters.droppedUnknown.increment();
+            return;
+        }
+        switch (kind) {
+            case DTLS -> transport.onDtls(buf, len);
+            case RTP -> transport.onSrtp(buf, len, from);
+            case RTCP -> transport.onSrtcp(buf, len, from);
+            default -> throw new AssertionError(kind);
         }
     }
 

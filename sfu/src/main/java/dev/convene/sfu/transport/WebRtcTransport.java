@@ -17,7 +17,9 @@ import dev.convene.media.transport.stun.StunMessage;
 import dev.convene.sfu.negotiation.TransportParams;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaEndpoint;
+import dev.convene.sfu.net.MediaPath;
 import dev.convene.sfu.net.MediaSocket;
+import dev.convene.sfu.net.UdpPath;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One bundled WebRTC transport on the SFU's media port: ICE-lite, DTLS (server, or client when
  * the peer's SDP says {@code a=setup:passive}), and SRTP in both directions. Everything it sends
- * leaves from the local endpoint of the selected pair. Media methods run on the media event
+ * goes on the selected pair's path: from the local endpoint its checks reached, or on its
+ * ICE-TCP connection. Media methods run on the media event
  * loop; the DTLS handshake runs on its own thread and hands its keys back to the loop.
  */
 public final class WebRtcTransport {
@@ -48,9 +51,6 @@ public final class WebRtcTransport {
     /** The SSRC the SFU sends its own RTCP feedback with. */
     public static final long FEEDBACK_SSRC = 1;
 
-    /** Where media goes: the peer's selected address, and the local endpoint its checks reached. */
-    private record Route(MediaEndpoint local, InetSocketAddress remote) {}
-
     private final String name;
     private final TransportDemux demux;
     private final Executor loop;
@@ -60,8 +60,11 @@ public final class WebRtcTransport {
     private final IceLiteAgent ice;
     private final TransportParams localParams;
     private final byte[] rtcpScratch = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
-    /** Read by the DTLS thread too. */
-    private volatile Route route;
+    /**
+     * The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP
+     * connection closed. Read by the DTLS thread too.
+     */
+    private volatile MediaPath route;
     /** A server until the peer's SDP asks us to be the client; replaced only before it starts. */
     private volatile DtlsEndpoint dtls;
     private SrtpContext inbound;
@@ -124,29 +127,50 @@ public final class WebRtcTransport {
     }
 
     public boolean consentExpired(long nowNanos) {
-        return route != null && ice.consentExpired(nowNanos);
+        // Not `route != null`: a selected TCP connection that closed must still let consent expire.
+        return ice.selectedAddress().isPresent() && ice.consentExpired(nowNanos);
     }
 
     // ---- inbound, on the loop ----
 
     void onStun(StunMessage message, InetSocketAddress from, MediaEndpoint via) {
-        BindingOutcome outcome = ice.handle(message, from, System.nanoTime());
+        onStun(message, new UdpPath(via, from));
+    }
+
+    /** A check that arrived on {@code path}: a UDP address at one local endpoint, or an ICE-TCP connection. */
+    void onStun(StunMessage message, MediaPath path) {
+        BindingOutcome outcome = ice.handle(message, path.remoteAddress(), System.nanoTime());
         switch (outcome) {
             case BindingOutcome.Accepted accepted -> {
-                demux.bindAddress(from, this);
-                if (accepted.selectedChanged()) {
-                    route = new Route(via, from);
+                demux.bindPath(path, this);
+                // A change of selection always selects the source of this very check (IceLiteAgent).
+                if (route == null || accepted.selectedChanged()) {
+                    if (route != null) {
+                        log.info("event=selected_path_changed transport={} from={} to={}", name, route, path);
+                    }
+                    route = path;
                 }
-                via.send(accepted.response(), 0, accepted.response().length, from);
+                path.send(accepted.response(), 0, accepted.response().length);
                 if (dtls.role() == DtlsRole.CLIENT) {
                     startDtls();
                 }
             }
             case BindingOutcome.Rejected rejected -> {
                 counters.droppedStun.increment();
-                via.send(rejected.response(), 0, rejected.response().length, from);
+                path.send(rejected.response(), 0, rejected.response().length);
             }
             case BindingOutcome.Dropped dropped -> counters.droppedStun.increment();
+        }
+    }
+
+    /**
+     * An ICE-TCP connection of this transport closed. If it carried the selected pair, nothing is
+     * sent until the peer's next valid check selects another path (or consent expires).
+     */
+    void onPathClosed(MediaPath path) {
+        if (route == path) {
+            route = null;
+            log.info("event=selected_path_closed transport={} path={}", name, path);
         }
     }
 
@@ -186,9 +210,8 @@ public final class WebRtcTransport {
         SrtpKeys keys = result.srtpKeys();
         inbound = keys.newReceiveContext();
         outbound = keys.newSendContext();
-        Route r = route;
-        log.info("event=transport_connected transport={} local={} remote={} dtls_role={} srtp={}", name,
-                r == null ? null : r.local().localAddress(), r == null ? null : r.remote(), dtls.role(), result.profile());
+        log.info("event=transport_connected transport={} path={} dtls_role={} srtp={}", name, route, dtls.role(),
+                result.profile());
         listener.onConnected(this);
     }
 
@@ -227,8 +250,8 @@ public final class WebRtcTransport {
      * send no consent checks while media flows (Pion, some bots) in the meeting.
      */
     private void refreshConsent(InetSocketAddress from) {
-        Route r = route;
-        if (r != null && r.remote().equals(from)) {
+        MediaPath r = route;
+        if (r != null && r.remoteAddress().equals(from)) {
             ice.refreshConsent(from, System.nanoTime());
         }
     }
@@ -237,7 +260,7 @@ public final class WebRtcTransport {
 
     /** Protects and sends an RTP packet; {@code buf} needs {@link MediaSocket#TRAILER_ROOM} spare bytes after it. On the loop. */
     public void sendRtp(byte[] buf, int off, int len) {
-        Route to = route;
+        MediaPath to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -245,13 +268,13 @@ public final class WebRtcTransport {
         if (protectedLength > 0) {
             counters.rtpOut.increment();
             counters.bytesOut.add(protectedLength);
-            to.local().send(buf, off, protectedLength, to.remote());
+            to.send(buf, off, protectedLength);
         }
     }
 
     /** Protects and sends an RTCP packet; same buffer rule as {@link #sendRtp}. On the loop. */
     public void sendRtcp(byte[] buf, int off, int len) {
-        Route to = route;
+        MediaPath to = route;
         if (outbound == null || to == null) {
             return;
         }
@@ -259,7 +282,7 @@ public final class WebRtcTransport {
         if (protectedLength > 0) {
             counters.rtcpOut.increment();
             counters.bytesOut.add(protectedLength);
-            to.local().send(buf, off, protectedLength, to.remote());
+            to.send(buf, off, protectedLength);
         }
     }
 
@@ -283,9 +306,9 @@ public final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] data, int off, int len) {
-        Route to = route;
+        MediaPath to = route;
         if (to != null) {
-            to.local().send(data, off, len, to.remote());
+            to.send(data, off, len);
         }
     }
 

@@ -244,4 +244,38 @@ class SdpTranslatorTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void withAnIceTcpPortEveryMLineCarriesPassiveTcpCandidatesBelowEveryUdpOne() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
+        List<AnsweredMedia> decisions = offer.media().stream()
+                .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElse(null), -1))
+                .toList();
+        List<InetAddress> addresses = List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("192.0.2.11"));
+        List<HostCandidate> candidates = new java.util.ArrayList<>(HostCandidate.udp(addresses, 50000));
+        candidates.addAll(HostCandidate.tcpPassive(addresses, 443));
+
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, candidates, Setup.PASSIVE,
+                decisions));
+
+        for (MediaDescription m : answer.media()) {
+            assertThat(m.candidates()).hasSize(4);
+            List<dev.convene.sdp.Candidate> udp = m.candidates().stream().filter(dev.convene.sdp.Candidate::isUdp).toList();
+            List<dev.convene.sdp.Candidate> tcp = m.candidates().stream().filter(c -> !c.isUdp()).toList();
+            // RFC 6544 §4.5: "a=candidate:... 1 tcp <priority> 192.0.2.10 443 typ host tcptype passive"
+            assertThat(tcp.get(0).toValue()).isEqualTo("tcp1 1 tcp " + tcp.get(0).priority()
+                    + " 192.0.2.10 443 typ host tcptype passive");
+            // RFC 8445 §5.1.2.1 with RFC 6544 §4.2's local preference for a passive host candidate.
+            assertThat(tcp.get(0).priority()).isEqualTo((126L << 24) | ((4L << 13) + 8191) << 8 | 255);
+            assertThat(tcp.get(1).priority()).isLessThan(tcp.get(0).priority());
+            assertThat(tcp).allSatisfy(t -> assertThat(t.priority()).isLessThan(udp.get(1).priority()));
+            assertThat(tcp).extracting(dev.convene.sdp.Candidate::foundation)
+                    .doesNotContainAnyElementsOf(udp.stream().map(dev.convene.sdp.Candidate::foundation).toList());
+            assertThat(m.endOfCandidates()).isTrue();
+        }
+        SessionDescription udpOnly = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE,
+                decisions));
+        assertThat(udpOnly.media()).allSatisfy(m -> assertThat(m.candidates()).singleElement()
+                .satisfies(c -> assertThat(c.isUdp()).isTrue()));
+    }
 }

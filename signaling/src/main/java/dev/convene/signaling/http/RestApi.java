@@ -14,6 +14,8 @@ import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.placement.NoSfuAvailableException;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.signaling.turn.IceServer;
+import dev.convene.signaling.turn.TurnCredentials;
 import dev.convene.store.ChatMessage;
 import dev.convene.store.ChatPage;
 import dev.convene.store.Meeting;
@@ -61,6 +63,7 @@ public final class RestApi {
     private final TokenService tokens;
     private final SignalingMetrics metrics;
     private final UnclaimedSeats unclaimedSeats;
+    private final TurnCredentials turn;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public RestApi(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
@@ -72,6 +75,7 @@ public final class RestApi {
         this.tokens = tokens;
         this.metrics = metrics;
         this.unclaimedSeats = unclaimedSeats;
+        this.turn = new TurnCredentials(config.turn(), clock);
     }
 
     public void register(RoutesConfig routes) {
@@ -266,11 +270,24 @@ public final class RestApi {
         answer.put("signaling_url", BaseUrls.websocketBase(config, ctx) + "/v1/signal");
         answer.put("token", token.token());
         answer.put("expires_in", secondsUntil(token.expiresAt()));
-        answer.put("ice_servers", List.of());
+        answer.put("ice_servers", iceServersJson(participantId));
         json(ctx, 200, answer);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** RTCIceServer dictionaries, so clients hand them to RTCPeerConnection as they are. */
+    private List<Map<String, Object>> iceServersJson(String participantId) {
+        List<Map<String, Object>> servers = new ArrayList<>();
+        for (IceServer server : turn.iceServers(participantId)) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("urls", server.urls());
+            json.put("username", server.username());
+            json.put("credential", server.credential());
+            servers.add(json);
+        }
+        return servers;
+    }
 
     /**
      * Takes a token from the user's and the client address's bucket for {@code action}; 429 with
