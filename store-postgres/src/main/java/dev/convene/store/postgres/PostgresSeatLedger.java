@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
@@ -20,6 +21,10 @@ import java.util.UUID;
  * not wait for each other. A row lock, not an advisory lock, because under Citus the row lives
  * on exactly one shard and its lock is seen by every coordinator; an advisory lock is local to
  * the node it is taken on.
+ *
+ * <p>Unclaimed seats are rows with a {@code claim_by}; the ones past it are deleted under the same
+ * lock before counting, so a lapsed seat is free again to the very next join, and the holders'
+ * counts are taken under the lock too. Other reads ignore lapsed rows.
  *
  * <p>Releases delete without the lock: a release that races a reservation can only make that
  * reservation's count too high, which refuses a join that would have fitted, never the reverse.
@@ -44,6 +49,7 @@ public final class PostgresSeatLedger implements SeatLedger {
         }
         return db.inTransaction("reserve seat", c -> {
             lockMeeting(c, meetingId);
+            pruneLapsed(c, meetingId);
             int taken;
             boolean held;
             try (PreparedStatement ps = c.prepareStatement(
@@ -57,6 +63,7 @@ public final class PostgresSeatLedger implements SeatLedger {
                 }
             }
             if (held) {
+                markClaimed(c, meetingId, participantId);
                 return true;
             }
             if (taken >= capacity) {
@@ -71,6 +78,87 @@ public final class PostgresSeatLedger implements SeatLedger {
             }
             return true;
         });
+    }
+
+    @Override
+    public Admission reserveUnclaimed(UUID meetingId, String participantId, int capacity, Claim claim) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        return db.inTransaction("reserve unclaimed seat", c -> {
+            lockMeeting(c, meetingId);
+            OffsetDateTime now = Timestamps.toDb(clock.instant());
+            pruneLapsed(c, meetingId);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*), count(*) FILTER (WHERE participant_id = ?) FROM seats WHERE meeting_id = ?")) {
+                ps.setString(1, participantId);
+                ps.setObject(2, meetingId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(2) > 0) {
+                        return Admission.RESERVED;
+                    }
+                    if (rs.getInt(1) >= capacity) {
+                        return Admission.FULL;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT count(*) FROM seats, unnest(holders) AS h(holder)
+                    WHERE meeting_id = ? AND claim_by IS NOT NULL AND h.holder = ANY(?)
+                    GROUP BY h.holder HAVING count(*) >= ? LIMIT 1""")) {
+                ps.setObject(1, meetingId);
+                ps.setArray(2, c.createArrayOf("text", claim.holders().toArray()));
+                ps.setInt(3, claim.maxPerHolder());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return Admission.TOO_MANY_UNCLAIMED;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO seats (meeting_id, participant_id, reserved_at, claim_by, holders) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setObject(1, meetingId);
+                ps.setString(2, participantId);
+                ps.setObject(3, now);
+                ps.setObject(4, Timestamps.toDb(clock.instant().plus(claim.within())));
+                ps.setArray(5, c.createArrayOf("text", claim.holders().toArray()));
+                ps.executeUpdate();
+            }
+            return Admission.RESERVED;
+        });
+    }
+
+    @Override
+    public boolean claim(UUID meetingId, String participantId) {
+        return db.call("claim seat", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE seats SET claim_by = NULL, holders = '{}'
+                    WHERE meeting_id = ? AND participant_id = ? AND (claim_by IS NULL OR claim_by > ?)""")) {
+                ps.setObject(1, meetingId);
+                ps.setString(2, participantId);
+                ps.setObject(3, Timestamps.toDb(clock.instant()));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private void pruneLapsed(Connection c, UUID meetingId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM seats WHERE meeting_id = ? AND claim_by IS NOT NULL AND claim_by <= ?")) {
+            ps.setObject(1, meetingId);
+            ps.setObject(2, Timestamps.toDb(clock.instant()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void markClaimed(Connection c, UUID meetingId, String participantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE seats SET claim_by = NULL, holders = '{}' WHERE meeting_id = ? AND participant_id = ? AND claim_by IS NOT NULL")) {
+            ps.setObject(1, meetingId);
+            ps.setString(2, participantId);
+            ps.executeUpdate();
+        }
     }
 
     /** Locks the meeting's guard row, creating it the first time a seat of the meeting is taken. */
@@ -109,9 +197,11 @@ public final class PostgresSeatLedger implements SeatLedger {
     @Override
     public boolean holds(UUID meetingId, String participantId) {
         return db.call("check seat", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM seats WHERE meeting_id = ? AND participant_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM seats WHERE meeting_id = ? AND participant_id = ? AND (claim_by IS NULL OR claim_by > ?)")) {
                 ps.setObject(1, meetingId);
                 ps.setString(2, participantId);
+                ps.setObject(3, Timestamps.toDb(clock.instant()));
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
                 }
@@ -122,8 +212,10 @@ public final class PostgresSeatLedger implements SeatLedger {
     @Override
     public int occupancy(UUID meetingId) {
         return db.call("count seats", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM seats WHERE meeting_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM seats WHERE meeting_id = ? AND (claim_by IS NULL OR claim_by > ?)")) {
                 ps.setObject(1, meetingId);
+                ps.setObject(2, Timestamps.toDb(clock.instant()));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);
