@@ -70,7 +70,8 @@ public final class SignalingRoleServer implements RunningNode {
                 .withBind(options.httpHost(), options.httpPort())
                 .withGuestAuth(options.guestAuth())
                 .withRegion(options.region())
-                .withRateLimits(options.rateLimits());
+                .withRateLimits(options.rateLimits())
+                .withHardening(options.hardening());
         return options.publicUrl() != null ? config.withPublicBaseUrl(options.publicUrl()) : config;
     }
 
