@@ -145,6 +145,15 @@ public final class SignalingServer implements AutoCloseable {
                     files.location = Location.CLASSPATH;
                 });
             }
+            // We keep no HTTP sessions, but Javalin opens one on every socket upgrade (to copy its
+            // attributes); left alone, Jetty would keep each for as long as the server runs.
+            cfg.routes.wsAfterUpgrade("/v1/signal", ctx -> {
+                var session = ctx.req().getSession(false);
+                if (session != null) {
+                    session.invalidate();
+                }
+            });
+            cfg.jetty.modifyServletContextHandler(handler -> handler.getSessionHandler().setMaxInactiveInterval(60));
             guards.register(cfg.routes);
             rest.register(cfg.routes);
             cfg.routes.ws("/v1/signal", sockets::configure);

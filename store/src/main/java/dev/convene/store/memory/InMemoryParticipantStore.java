@@ -60,6 +60,11 @@ public final class InMemoryParticipantStore implements ParticipantStore, Meeting
         byMeeting.remove(meetingId);
     }
 
+    /** Meetings held now; for tests of the heap's bounds. */
+    public int meetingCount() {
+        return byMeeting.size();
+    }
+
     @Override
     public List<Participant> present(UUID meetingId) {
         Map<String, Participant> rows = byMeeting.get(meetingId);
