@@ -85,6 +85,11 @@ public final class AllInOneServer implements RunningNode {
         return signaling;
     }
 
+    /** The stores the node runs on; for tests that look at seats and the heap. */
+    dev.convene.signaling.SignalingStores stores() {
+        return backends.signalingStores();
+    }
+
     /** Stops taking requests, ends every session, then closes the media port and the stores. */
     @Override
     public void close() {

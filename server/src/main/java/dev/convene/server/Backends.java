@@ -50,7 +50,7 @@ final class Backends implements AutoCloseable {
         ChatStore chat = postgres != null ? postgres.chat() : new InMemoryChatStore();
         // Seats: Redis's atomic script while Redis is configured (an outage answers 503 rather
         // than risk over-filling); PostgreSQL's locked transaction when only it is configured.
-        SeatLedger seats = redis != null ? redis.seats() : postgres != null ? postgres.seats() : new InMemorySeatLedger();
+        SeatLedger seats = redis != null ? redis.seats() : postgres != null ? postgres.seats() : new InMemorySeatLedger(clock);
         EventBus events = redis != null ? redis.events() : new InMemoryEventBus();
         RateLimiter rateLimiter = redis != null ? redis.rateLimiter() : new InMemoryRateLimiter(clock);
         Presence presence = redis != null ? redis.presence() : new InMemoryPresence(clock);

@@ -1,6 +1,7 @@
 package dev.convene.server;
 
 import dev.convene.signaling.SignalingConfig;
+import dev.convene.signaling.auth.TokenService;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,9 +71,10 @@ public final class ConveneMain implements Callable<Integer> {
                     + "Default: one random key per start (tokens do not survive a restart).")
     List<String> jwtKeys;
 
-    @Option(names = "--guest-auth", defaultValue = "true", arity = "1",
-            description = "Allow POST /v1/auth/guest (anonymous users with a display name).")
-    boolean guestAuth;
+    @Option(names = "--guest-auth", arity = "1",
+            description = "Allow POST /v1/auth/guest (anonymous users with a display name). "
+                    + "Default: on in the all role, off in the signaling role.")
+    Boolean guestAuth;
 
     @Option(names = "--uplink-estimate-bps", defaultValue = "2500000",
             description = "Bitrate each publisher is told it may send (REMB).")
@@ -91,6 +93,47 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--limit-join-per-address", defaultValue = "600/1m",
             description = "Joins from one client address (count/period).")
     String limitJoinPerAddress;
+
+    @Option(names = "--limit-guest-per-address", defaultValue = "20/1m",
+            description = "Guest tokens one client address may mint (count/period), shared by all signaling nodes.")
+    String limitGuestPerAddress;
+
+    @Option(names = "--seat-claim-timeout", defaultValue = "10s",
+            description = "How long a seat reserved by a join waits for its socket before it is free again.")
+    String seatClaimTimeout;
+
+    @Option(names = "--max-unclaimed-seats", defaultValue = "3",
+            description = "Seats of one meeting one user, and one client address, may hold unclaimed at once.")
+    int maxUnclaimedSeats;
+
+    @Option(names = "--jwt-issuer", defaultValue = "convene", description = "The iss every token must carry.")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", defaultValue = "convene", description = "The aud every token must carry.")
+    String jwtAudience;
+
+    @Option(names = "--token-max-lifetime", defaultValue = "24h",
+            description = "Longest token accepted, from iat to exp (e.g. 24h); longer-lived tokens are refused.")
+    String tokenMaxLifetime;
+
+    @Option(names = "--allowed-origins", split = ",",
+            description = "Origins (https://app.example.org) whose pages may use the API and socket. "
+                    + "Default: only this server's own origin (public URL, else the request's host).")
+    List<String> allowedOrigins;
+
+    @Option(names = "--http-max-threads", defaultValue = "64", description = "Request threads at most.")
+    int httpMaxThreads;
+
+    @Option(names = "--http-accept-queue", defaultValue = "1024", description = "Listen backlog of the HTTP port.")
+    int httpAcceptQueue;
+
+    @Option(names = "--http-max-queued", defaultValue = "1024",
+            description = "Requests waiting for a thread at most; beyond it they are refused.")
+    int httpMaxQueued;
+
+    @Option(names = "--empty-meeting-timeout", defaultValue = "5m",
+            description = "A meeting nobody has been in for this long ends (and the all role forgets it).")
+    String emptyMeetingTimeout;
 
     @Option(names = "--postgres-url", description = "JDBC URL of PostgreSQL (meetings, participants, chat). Default: in memory.")
     String postgresUrl;
@@ -153,9 +196,9 @@ public final class ConveneMain implements Callable<Integer> {
             return 2;
         }
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
-                advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuth,
+                advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuthEnabled(),
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null);
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null);
         RunningNode node;
         try {
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
@@ -163,6 +206,7 @@ public final class ConveneMain implements Callable<Integer> {
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));
+            options = options.withHardening(hardening());
             node = switch (role) {
                 case all -> AllInOneServer.start(options);
                 case signaling -> SignalingRoleServer.start(options);
@@ -180,6 +224,22 @@ public final class ConveneMain implements Callable<Integer> {
         System.out.println(node.banner());
         stopped.await();
         return 0;
+    }
+
+    /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */
+    boolean guestAuthEnabled() {
+        return guestAuth != null ? guestAuth : role == Role.all;
+    }
+
+    SignalingConfig.Hardening hardening() {
+        SignalingConfig.HttpLimits defaults = SignalingConfig.HttpLimits.DEFAULTS;
+        return new SignalingConfig.Hardening(
+                new TokenService.Policy(jwtIssuer, jwtAudience, DurationOption.parse(tokenMaxLifetime)),
+                DurationOption.parse(seatClaimTimeout), maxUnclaimedSeats, RateLimitOption.parse(limitGuestPerAddress),
+                allowedOrigins == null ? List.of() : allowedOrigins,
+                new SignalingConfig.HttpLimits(httpMaxThreads, Math.min(defaults.minThreads(), httpMaxThreads),
+                        httpAcceptQueue, httpMaxQueued),
+                DurationOption.parse(emptyMeetingTimeout));
     }
 
     public static void main(String[] args) throws Exception {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param rateLimits create/join limits per user and per client address; null for the defaults
  * @param mediaTcpPort the ICE-TCP port ({@code SfuConfig.TCP_DISABLED} for none, 0 for a free one)
  * @param turn TURN servers and their shared secret for join answers; null for none
+ * @param hardening token policy, seat claims, origins, HTTP sizes, empty-meeting timeout; null for the defaults
  */
 public record ServerOptions(
         String httpHost,
@@ -44,7 +45,8 @@ public record ServerOptions(
         List<JwtKeyOption> controlKeys,
         SignalingConfig.RateLimits rateLimits,
         int mediaTcpPort,
-        TurnConfig turn) {
+        TurnConfig turn,
+        SignalingConfig.Hardening hardening) {
 
     public ServerOptions {
         mediaAdvertise = List.copyOf(mediaAdvertise);
@@ -57,37 +59,46 @@ public record ServerOptions(
         if (turn == null) {
             turn = TurnConfig.NONE;
         }
+        if (hardening == null) {
+            hardening = SignalingConfig.Hardening.DEFAULTS;
+        }
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening);
+    }
+
+    public ServerOptions withHardening(SignalingConfig.Hardening h) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits, mediaTcpPort, turn);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, port, turn);
+                controlAdvertise, controlKeys, rateLimits, port, turn, hardening);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */
     public static ServerOptions forTests() {
         return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, List.of(), null, "sfu-test",
                 "local", JwtKeyOption.parse(null), true, 2_500_000, null, null, null, null, "127.0.0.1", 0, "127.0.0.1",
-                JwtKeyOption.parse(null), null, 0, null);
+                JwtKeyOption.parse(null), null, 0, null, null);
     }
 }

@@ -71,7 +71,8 @@ public final class SignalingRoleServer implements RunningNode {
                 .withGuestAuth(options.guestAuth())
                 .withRegion(options.region())
                 .withRateLimits(options.rateLimits())
-                .withTurn(options.turn());
+                .withTurn(options.turn())
+                .withHardening(options.hardening());
         return options.publicUrl() != null ? config.withPublicBaseUrl(options.publicUrl()) : config;
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import dev.convene.signaling.SignalingConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +44,8 @@ class ConfigDefaultsTest {
         assertThat(main.mediaAdvertise).containsExactly("203.0.113.7", "2001:db8::7");
         assertThat(DurationOption.parse(main.consentTimeout, "--consent-timeout")).isEqualTo(java.time.Duration.ofMinutes(2));
         assertThatThrownBy(() -> DurationOption.parse("soon", "--consent-timeout"))
-                .hasMessageContaining("--consent-timeout looks like 30s");
-        assertThatThrownBy(() -> DurationOption.parse("0s", "--consent-timeout")).hasMessageContaining("at least 1s");
+                .hasMessageContaining("--consent-timeout: a duration looks like 10s");
+        assertThatThrownBy(() -> DurationOption.parse("500ms", "--consent-timeout")).hasMessageContaining("at least 1s");
     }
 
     @Test
@@ -54,6 +56,36 @@ class ConfigDefaultsTest {
         ConveneMain main = parse(new String[0], Map.of("CONVENE_CONFIG", file.toString()));
 
         assertThat(main.guestAuth).isFalse();
+    }
+
+    @Test
+    void guestAuthIsOnlyOnByDefaultInTheAllInOneRole() throws IOException {
+        assertThat(parse(new String[0], Map.of()).guestAuthEnabled()).isTrue();
+        assertThat(parse(new String[] {"--role", "signaling"}, Map.of()).guestAuthEnabled()).isFalse();
+        assertThat(parse(new String[] {"--role", "signaling", "--guest-auth", "true"}, Map.of()).guestAuthEnabled()).isTrue();
+        assertThat(parse(new String[] {"--guest-auth", "false"}, Map.of()).guestAuthEnabled()).isFalse();
+    }
+
+    @Test
+    void hardeningFlagsReachTheSignalingConfig() throws IOException {
+        ConveneMain main = parse(new String[] {"--seat-claim-timeout", "5s", "--max-unclaimed-seats", "2",
+                "--token-max-lifetime", "2h", "--jwt-audience", "meet", "--allowed-origins", "https://a.example,https://b.example",
+                "--http-max-threads", "32", "--http-accept-queue", "4096", "--empty-meeting-timeout", "90s"},
+                Map.of("CONVENE_LIMIT_GUEST_PER_ADDRESS", "5/1m"));
+        SignalingConfig.Hardening h = main.hardening();
+        assertThat(h.claimWithin()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(h.maxUnclaimedPerHolder()).isEqualTo(2);
+        assertThat(h.tokenPolicy().maxLifetime()).isEqualTo(Duration.ofHours(2));
+        assertThat(h.tokenPolicy().audience()).isEqualTo("meet");
+        assertThat(h.tokenPolicy().issuer()).isEqualTo("convene");
+        assertThat(h.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(h.http().maxThreads()).isEqualTo(32);
+        assertThat(h.http().acceptQueue()).isEqualTo(4096);
+        assertThat(h.emptyMeetingTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(h.guestPerAddress().capacity()).isEqualTo(5);
+
+        SignalingConfig defaults = SignalingRoleServer.signalingConfig(ServerOptions.forTests());
+        assertThat(defaults.hardening()).isEqualTo(SignalingConfig.Hardening.DEFAULTS);
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param region the region reported for the SFU in join answers
  * @param rateLimits how often one user and one client address may create and join meetings
  * @param turn TURN servers for {@code ice_servers} in join answers, and their shared secret
+ * @param hardening what protects the node from abuse: token policy, seat claims, origins, limits
  */
 public record SignalingConfig(
         String bindHost,
@@ -44,7 +45,8 @@ public record SignalingConfig(
         String webRoot,
         String region,
         RateLimits rateLimits,
-        TurnConfig turn) {
+        TurnConfig turn,
+        Hardening hardening) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -85,6 +87,7 @@ public record SignalingConfig(
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(turn, "turn");
+        Objects.requireNonNull(hardening, "hardening");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort out of range: " + httpPort);
         }
@@ -109,6 +112,10 @@ public record SignalingConfig(
         }
         if (maxFramesPerSecond < 1) {
             throw new IllegalArgumentException("maxFramesPerSecond must be positive");
+        }
+        Duration maxLifetime = hardening.tokenPolicy().maxLifetime();
+        if (accessTokenTtl.compareTo(maxLifetime) > 0 || joinTokenTtl.compareTo(maxLifetime) > 0) {
+            throw new IllegalArgumentException("token lifetimes must not exceed the maximum token lifetime " + maxLifetime);
         }
     }
 
@@ -147,7 +154,7 @@ public record SignalingConfig(
         return new SignalingConfig(DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, null, jwtKeys, true,
                 DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_JOIN_TOKEN_TTL, DEFAULT_HEARTBEAT_TIMEOUT,
                 DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION, RateLimits.DEFAULTS,
-                TurnConfig.NONE);
+                TurnConfig.NONE, Hardening.DEFAULTS);
     }
 
     public Optional<String> publicBase() {
@@ -156,56 +163,172 @@ public record SignalingConfig(
 
     public SignalingConfig withBind(String host, int port) {
         return new SignalingConfig(host, port, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withPublicBaseUrl(String url) {
         return new SignalingConfig(bindHost, httpPort, url, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withJwtKeys(List<JwtKey> keys) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, keys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withGuestAuth(boolean enabled) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, enabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withTokenTtls(Duration access, Duration join) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, access, join,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withHeartbeatTimeout(Duration timeout) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn);
+                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withFrameLimits(int maxBytes, int maxPerSecond) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits, turn);
+                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withWebRoot(String classpathFolder) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withRegion(String newRegion) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits, turn, hardening);
     }
 
     public SignalingConfig withTurn(TurnConfig newTurn) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, newTurn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, newTurn, hardening);
     }
 
     public SignalingConfig withRateLimits(RateLimits limits) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits, turn);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits, turn, hardening);
+    }
+
+    public SignalingConfig withHardening(Hardening h) {
+        return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, h);
+    }
+
+    /**
+     * What keeps one client from hurting the others (docs/security.md).
+     *
+     * @param tokenPolicy issuer, audience and longest lifetime every token must have
+     * @param claimWithin how long a seat reserved by {@code join} waits for its socket before it is free again
+     * @param maxUnclaimedPerHolder seats of one meeting that one user, and one client address, may
+     *     hold unclaimed at once
+     * @param guestPerAddress guest tokens one client address may mint, shared by every signaling node
+     * @param allowedOrigins origins ({@code https://meet.example.org}) allowed to open the socket and
+     *     to call the API from a browser; empty means only the server's own origin (the public URL,
+     *     or the request's host)
+     * @param http sizes of the HTTP server
+     * @param emptyMeetingTimeout a meeting nobody has been in for this long is ended (and, on
+     *     in-memory stores, forgotten)
+     */
+    public record Hardening(
+            dev.convene.signaling.auth.TokenService.Policy tokenPolicy,
+            Duration claimWithin,
+            int maxUnclaimedPerHolder,
+            Limit guestPerAddress,
+            List<String> allowedOrigins,
+            HttpLimits http,
+            Duration emptyMeetingTimeout) {
+
+        public static final Duration DEFAULT_CLAIM_WITHIN = Duration.ofSeconds(10);
+        public static final int DEFAULT_MAX_UNCLAIMED_PER_HOLDER = 3;
+        public static final Limit DEFAULT_GUEST_PER_ADDRESS = Limit.of(20, Duration.ofMinutes(1));
+        public static final Duration DEFAULT_EMPTY_MEETING_TIMEOUT = Duration.ofMinutes(5);
+        public static final Hardening DEFAULTS = new Hardening(dev.convene.signaling.auth.TokenService.Policy.DEFAULT,
+                DEFAULT_CLAIM_WITHIN, DEFAULT_MAX_UNCLAIMED_PER_HOLDER, DEFAULT_GUEST_PER_ADDRESS, List.of(),
+                HttpLimits.DEFAULTS, DEFAULT_EMPTY_MEETING_TIMEOUT);
+
+        public Hardening {
+            Objects.requireNonNull(tokenPolicy, "tokenPolicy");
+            Objects.requireNonNull(claimWithin, "claimWithin");
+            Objects.requireNonNull(guestPerAddress, "guestPerAddress");
+            Objects.requireNonNull(http, "http");
+            Objects.requireNonNull(emptyMeetingTimeout, "emptyMeetingTimeout");
+            allowedOrigins = List.copyOf(Objects.requireNonNull(allowedOrigins, "allowedOrigins")).stream()
+                    .map(Hardening::origin).toList();
+            requirePositive(claimWithin, "claimWithin");
+            requirePositive(emptyMeetingTimeout, "emptyMeetingTimeout");
+            if (maxUnclaimedPerHolder < 1) {
+                throw new IllegalArgumentException("maxUnclaimedPerHolder must be at least 1");
+            }
+        }
+
+        /** {@code scheme://host[:port]}, lower case, no path: the form browsers send in {@code Origin}. */
+        public static String origin(String raw) {
+            URI uri;
+            try {
+                uri = URI.create(raw.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not an origin: " + raw);
+            }
+            if (uri.getScheme() == null || uri.getHost() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                throw new IllegalArgumentException("not an origin (scheme://host[:port]): " + raw);
+            }
+            String o = uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            return uri.getPort() < 0 ? o : o + ":" + uri.getPort();
+        }
+
+        public Hardening withTokenPolicy(dev.convene.signaling.auth.TokenService.Policy p) {
+            return new Hardening(p, claimWithin, maxUnclaimedPerHolder, guestPerAddress, allowedOrigins, http, emptyMeetingTimeout);
+        }
+
+        public Hardening withClaims(Duration within, int maxPerHolder) {
+            return new Hardening(tokenPolicy, within, maxPerHolder, guestPerAddress, allowedOrigins, http, emptyMeetingTimeout);
+        }
+
+        public Hardening withGuestPerAddress(Limit limit) {
+            return new Hardening(tokenPolicy, claimWithin, maxUnclaimedPerHolder, limit, allowedOrigins, http, emptyMeetingTimeout);
+        }
+
+        public Hardening withAllowedOrigins(List<String> origins) {
+            return new Hardening(tokenPolicy, claimWithin, maxUnclaimedPerHolder, guestPerAddress, origins, http, emptyMeetingTimeout);
+        }
+
+        public Hardening withHttp(HttpLimits limits) {
+            return new Hardening(tokenPolicy, claimWithin, maxUnclaimedPerHolder, guestPerAddress, allowedOrigins, limits, emptyMeetingTimeout);
+        }
+
+        public Hardening withEmptyMeetingTimeout(Duration timeout) {
+            return new Hardening(tokenPolicy, claimWithin, maxUnclaimedPerHolder, guestPerAddress, allowedOrigins, http, timeout);
+        }
+    }
+
+    /**
+     * Bounds of the HTTP server, so a flood of connections queues or is refused instead of
+     * growing threads without end.
+     *
+     * @param maxThreads request threads at most
+     * @param minThreads request threads kept when idle
+     * @param acceptQueue the listen backlog: connections the kernel holds before we accept them
+     * @param queuedRequests requests waiting for a thread at most; beyond it Jetty refuses them
+     */
+    public record HttpLimits(int maxThreads, int minThreads, int acceptQueue, int queuedRequests) {
+        public static final HttpLimits DEFAULTS = new HttpLimits(64, 8, 1024, 1024);
+
+        public HttpLimits {
+            if (minThreads < 1 || maxThreads < Math.max(minThreads, 4)) {
+                throw new IllegalArgumentException("http threads: need 1 <= min <= max and max >= 4");
+            }
+            if (acceptQueue < 1 || queuedRequests < 1) {
+                throw new IllegalArgumentException("http accept queue and request queue must be positive");
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ public final class SignalingMetrics {
     private final Counter meetingsCreated;
     private final Counter joinsAdmitted;
     private final Counter joinsRejectedFull;
-    private final Counter seatsExpired;
+    private final Counter meetingsEnded;
     private final Counter rateLimited;
     private final AtomicInteger openSockets = new AtomicInteger();
     private final Map<String, Counter> wsErrors = new ConcurrentHashMap<>();
@@ -26,8 +26,8 @@ public final class SignalingMetrics {
         this.joinsRejectedFull = Counter.builder("convene.signaling.joins").tag("result", "meeting_full").register(registry);
         this.rateLimited = Counter.builder("convene.signaling.rate_limited").description("Requests refused with 429")
                 .register(registry);
-        this.seatsExpired = Counter.builder("convene.signaling.seats.expired")
-                .description("Seats released because the join token expired before a socket opened").register(registry);
+        this.meetingsEnded = Counter.builder("convene.signaling.meetings.ended")
+                .description("Meetings ended because nobody had been in them for the empty-meeting timeout").register(registry);
         registry.gauge("convene.signaling.sockets.open", openSockets);
     }
 
@@ -47,8 +47,8 @@ public final class SignalingMetrics {
         rateLimited.increment();
     }
 
-    public void seatsExpired(int n) {
-        seatsExpired.increment(n);
+    public void meetingsEnded(int n) {
+        meetingsEnded.increment(n);
     }
 
     public void socketOpened() {

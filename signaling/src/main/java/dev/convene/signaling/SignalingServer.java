@@ -6,7 +6,8 @@ import dev.convene.signaling.placement.SingleSfuDirectory;
 import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.http.RestApi;
 import dev.convene.signaling.protocol.ProtocolCodec;
-import dev.convene.signaling.seats.UnclaimedSeats;
+import dev.convene.signaling.http.WebGuards;
+import dev.convene.signaling.meetings.EmptyMeetings;
 import dev.convene.signaling.ws.SignalingSockets;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -23,6 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +71,11 @@ public final class SignalingServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    private final EmptyMeetings emptyMeetings;
+
     private SignalingServer(Javalin app, SignalingSockets sockets, ScheduledExecutorService timer,
-            PrometheusMeterRegistry registry) {
+            PrometheusMeterRegistry registry, EmptyMeetings emptyMeetings) {
+        this.emptyMeetings = emptyMeetings;
         this.app = app;
         this.sockets = sockets;
         this.timer = timer;
@@ -94,18 +101,33 @@ public final class SignalingServer implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
 
         SignalingMetrics metrics = new SignalingMetrics(registry);
-        TokenService tokens = new TokenService(config.jwtKeys(), clock);
-        UnclaimedSeats unclaimed = new UnclaimedSeats(stores.seats(), stores.participants(), clock);
-        SignalingSockets sockets = new SignalingSockets(config, stores, sfus, clock, tokens, new ProtocolCodec(), metrics, unclaimed);
-        RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, unclaimed);
+        TokenService tokens = new TokenService(config.jwtKeys(), clock, config.hardening().tokenPolicy());
+        EmptyMeetings emptyMeetings = new EmptyMeetings(stores, clock, config.hardening().emptyMeetingTimeout());
+        SignalingSockets sockets = new SignalingSockets(config, stores, sfus, clock, tokens, new ProtocolCodec(), metrics);
+        RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, emptyMeetings);
+        WebGuards guards = new WebGuards(config);
+        SignalingConfig.HttpLimits httpLimits = config.hardening().http();
         byte[] indexHtml = readIndexHtml(config.webRoot());
         boolean hasWebRoot = SignalingServer.class.getResource(config.webRoot()) != null;
 
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.jetty.host = config.bindHost();
-            cfg.jetty.port = config.httpPort();
+            // Bounded threads and a bounded queue: a flood of requests waits or is refused (503)
+            // instead of growing threads that stay; a deep listen backlog lets bursts of
+            // connections queue in the kernel instead of being reset.
+            QueuedThreadPool threads = new QueuedThreadPool(httpLimits.maxThreads(), httpLimits.minThreads(), 30_000,
+                    new BlockingArrayQueue<>(httpLimits.queuedRequests(), httpLimits.queuedRequests(), httpLimits.queuedRequests()));
+            threads.setName("convene-http");
+            cfg.jetty.threadPool = threads;
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector connector = new ServerConnector(server,
+                        new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+                connector.setHost(config.bindHost());
+                connector.setPort(config.httpPort());
+                connector.setAcceptQueueSize(httpLimits.acceptQueue());
+                return connector;
+            });
             cfg.http.prefer405over404 = true;
             cfg.jetty.modifyWebSocketServletFactory(ws -> {
                 // Jetty's limits sit well above ours so that our own check answers with
@@ -123,6 +145,16 @@ public final class SignalingServer implements AutoCloseable {
                     files.location = Location.CLASSPATH;
                 });
             }
+            // We keep no HTTP sessions, but Javalin opens one on every socket upgrade (to copy its
+            // attributes); left alone, Jetty would keep each for as long as the server runs.
+            cfg.routes.wsAfterUpgrade("/v1/signal", ctx -> {
+                var session = ctx.req().getSession(false);
+                if (session != null) {
+                    session.invalidate();
+                }
+            });
+            cfg.jetty.modifyServletContextHandler(handler -> handler.getSessionHandler().setMaxInactiveInterval(60));
+            guards.register(cfg.routes);
             rest.register(cfg.routes);
             cfg.routes.ws("/v1/signal", sockets::configure);
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
@@ -145,9 +177,9 @@ public final class SignalingServer implements AutoCloseable {
                 if (leaseRenewal.due(clock.millis())) {
                     sockets.renewLeases();
                 }
-                int expired = unclaimed.sweep();
-                if (expired > 0) {
-                    metrics.seatsExpired(expired);
+                int ended = emptyMeetings.check();
+                if (ended > 0) {
+                    metrics.meetingsEnded(ended);
                 }
             } catch (RuntimeException e) {
                 log.warn("event=timer_tick_failed error={}", e.toString());
@@ -160,10 +192,13 @@ public final class SignalingServer implements AutoCloseable {
             timer.shutdownNow();
             throw e;
         }
-        log.info("event=signaling_started host={} port={} sfu_directory={} guest_auth={} web_root={}",
+        log.info("event=signaling_started host={} port={} sfu_directory={} guest_auth={} web_root={} allowed_origins={}"
+                + " http_max_threads={} http_accept_queue={}",
                 config.bindHost(), app.port(), sfus.getClass().getSimpleName(), config.guestAuthEnabled(),
-                hasWebRoot ? config.webRoot() : "-");
-        return new SignalingServer(app, sockets, timer, registry);
+                hasWebRoot ? config.webRoot() : "-",
+                config.hardening().allowedOrigins().isEmpty() ? "same-origin" : String.join(",", config.hardening().allowedOrigins()),
+                httpLimits.maxThreads(), httpLimits.acceptQueue());
+        return new SignalingServer(app, sockets, timer, registry, emptyMeetings);
     }
 
     private static long tickMillis(SignalingConfig config) {
@@ -203,6 +238,11 @@ public final class SignalingServer implements AutoCloseable {
 
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
+    }
+
+    /** Meetings this node watches for emptiness now (not yet ended). */
+    public int watchedMeetings() {
+        return emptyMeetings.watched();
     }
 
     /** Sockets open now. */

@@ -2,6 +2,7 @@ package dev.convene.signaling;
 
 import dev.convene.store.ChatStore;
 import dev.convene.store.EventBus;
+import dev.convene.store.MeetingScoped;
 import dev.convene.store.MeetingStore;
 import dev.convene.store.ParticipantStore;
 import dev.convene.store.Participant;
@@ -44,9 +45,27 @@ public record SignalingStores(
 
     /** Fresh in-memory stores and bus, as the all-in-one role uses. */
     public static SignalingStores inMemory() {
-        return new SignalingStores(new InMemoryMeetingStore(), new InMemorySeatLedger(),
+        return inMemory(Clock.systemUTC());
+    }
+
+    /** Fresh in-memory stores whose unclaimed seats lapse on {@code seatClock} (tests drive it). */
+    public static SignalingStores inMemory(Clock seatClock) {
+        return new SignalingStores(new InMemoryMeetingStore(), new InMemorySeatLedger(seatClock),
                 new InMemoryParticipantStore(), new InMemoryChatStore(), new InMemoryEventBus(),
                 new InMemoryRateLimiter(Clock.systemUTC()), new InMemoryPresence(Clock.systemUTC()));
+    }
+
+    /**
+     * Drops an ended meeting from the stores that keep it in this process's heap (the in-memory
+     * ones). Shared stores keep their record: PostgreSQL is the history, Redis keys expire by
+     * themselves.
+     */
+    public void forget(UUID meetingId) {
+        for (Object store : List.of(meetings, seats, participants, chat, events, rateLimiter, presence)) {
+            if (store instanceof MeetingScoped scoped) {
+                scoped.forget(meetingId);
+            }
+        }
     }
 
     /**

@@ -69,4 +69,35 @@ class ChatHistoryTest {
         assertThat(empty.body().get("messages")).isEmpty();
         assertThat(empty.body().get("older").isNull()).isTrue();
     }
+
+    @Test
+    void onlyTheHostAndPresentOrPastParticipantsReadTheHistory() {
+        String host = t.guestToken("Host");
+        String meeting = t.createMeeting(host, 5);
+        String adaToken = t.guestToken("Ada");
+        Response joined = t.join(adaToken, meeting);
+        var ada = t.open(joined.body().get("token").asText());
+        ada.send("{\"v\":1,\"type\":\"join\",\"request_id\":\"j\"}");
+        ada.awaitType("joined");
+        ada.send("{\"v\":1,\"type\":\"chat\",\"text\":\"secret plans\"}");
+        ada.awaitType("chat");
+        String path = "/v1/meetings/" + meeting + "/messages";
+
+        // A guest who never joined: 403, and the body carries no message.
+        String stranger = t.guestToken("Eve");
+        Response refused = t.request("GET", path, stranger, null);
+        assertProblem(refused, 403, "not_a_participant");
+        assertThat(refused.raw().body()).doesNotContain("secret plans");
+        // Holding an unclaimed seat is not having been there.
+        assertThat(t.join(stranger, meeting).status()).isEqualTo(200);
+        assertProblem(t.request("GET", path, stranger, null), 403, "not_a_participant");
+
+        assertThat(t.request("GET", path, host, null).status()).as("the host").isEqualTo(200);
+        assertThat(t.request("GET", path, adaToken, null).status()).as("a present participant").isEqualTo(200);
+        ada.send("{\"v\":1,\"type\":\"leave\"}");
+        ada.awaitClose();
+        Response past = t.request("GET", path, adaToken, null);
+        assertThat(past.status()).as("a past participant").isEqualTo(200);
+        assertThat(past.body().get("messages").get(0).get("text").asText()).isEqualTo("secret plans");
+    }
 }

@@ -28,7 +28,8 @@ class RateLimitAndOutageTest {
 
     @Test
     void aBurstBeyondTheLimitGets429WithRetryAfter() {
-        try (TestServer t = new TestServer(c -> c.withRateLimits(TIGHT), Clock.systemUTC())) {
+        try (TestServer t = new TestServer(c -> c.withRateLimits(TIGHT)
+                .withHardening(c.hardening().withClaims(Duration.ofSeconds(10), 100)), Clock.systemUTC())) {
             String ada = t.guestToken("Ada");
             String meeting = t.createMeeting(ada, 50);
             t.createMeeting(ada, 50);
@@ -72,6 +73,19 @@ class RateLimitAndOutageTest {
                     throw new StoreUnavailableException("redis: connection refused");
                 }
                 return seats.reserve(meetingId, participantId, capacity);
+            }
+
+            @Override
+            public Admission reserveUnclaimed(UUID meetingId, String participantId, int capacity, Claim claim) {
+                if (down[0]) {
+                    throw new StoreUnavailableException("redis: connection refused");
+                }
+                return seats.reserveUnclaimed(meetingId, participantId, capacity, claim);
+            }
+
+            @Override
+            public boolean claim(UUID meetingId, String participantId) {
+                return seats.claim(meetingId, participantId);
             }
 
             @Override

@@ -23,6 +23,9 @@ public interface ParticipantStore {
 
     Optional<Participant> find(UUID meetingId, String participantId);
 
+    /** Whether the user has ever been a participant of the meeting (present now or left). */
+    boolean attended(UUID meetingId, String userId);
+
     /** Participants present in the meeting now, in the order they joined. */
     List<Participant> present(UUID meetingId);
 }

@@ -55,4 +55,15 @@ public abstract class ParticipantStoreContract {
         store.record(Participant.joined("PA_1", meeting, "US_1", "Ada", t0.plusSeconds(6)));
         assertThat(store.present(meeting)).extracting(Participant::id).containsExactly("PA_1");
     }
+
+    @Test
+    void attendedIsTrueForPresentAndPastParticipantsOnly() {
+        store.record(Participant.joined("PA_1", meeting, "US_now", "Ada", t0));
+        store.record(Participant.joined("PA_2", meeting, "US_past", "Grace", t0));
+        store.markLeft(meeting, "PA_2", t0.plusSeconds(5));
+        assertThat(store.attended(meeting, "US_now")).isTrue();
+        assertThat(store.attended(meeting, "US_past")).isTrue();
+        assertThat(store.attended(meeting, "US_never")).isFalse();
+        assertThat(store.attended(UUID.randomUUID(), "US_now")).as("another meeting").isFalse();
+    }
 }

@@ -1,6 +1,11 @@
 package dev.convene.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.convene.store.SeatLedger.Admission;
+import dev.convene.store.SeatLedger.Claim;
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +22,22 @@ import org.junit.jupiter.api.Test;
 public abstract class SeatLedgerContract {
 
     protected abstract SeatLedger newLedger();
+
+    /** The claim window of these tests: short, because shared ledgers measure it on a real clock. */
+    protected static final Duration WINDOW = Duration.ofMillis(400);
+
+    /**
+     * Lets {@code d} pass on the ledger's clock. Ledgers on a real clock (Redis's, PostgreSQL's)
+     * wait; in-process ones with a fake clock override this and advance it.
+     */
+    protected void elapse(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        await().pollInterval(Duration.ofMillis(20)).atMost(d.plusSeconds(5)).until(() -> System.nanoTime() >= until);
+    }
+
+    private static Claim from(String user, String address, int max) {
+        return new Claim(List.of("user:" + user, "addr:" + address), max, WINDOW);
+    }
 
     private SeatLedger ledger;
     private final UUID meeting = UUID.randomUUID();
@@ -65,6 +86,118 @@ public abstract class SeatLedgerContract {
         assertThat(ledger.reserve(other, "PA_2", 1)).isTrue();
         assertThat(ledger.occupancy(other)).isEqualTo(1);
         assertThat(ledger.occupancy(UUID.randomUUID())).isZero();
+    }
+
+    @Test
+    void anUnclaimedSeatCountsAgainstTheCapacity() {
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_1", 2, from("US_1", "a1", 3))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.occupancy(meeting)).isEqualTo(1);
+        assertThat(ledger.holds(meeting, "PA_1")).isTrue();
+        assertThat(ledger.reserve(meeting, "PA_2", 2)).isTrue();
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_3", 2, from("US_3", "a3", 3))).isEqualTo(Admission.FULL);
+        assertThat(ledger.reserve(meeting, "PA_3", 2)).isFalse();
+        assertThat(ledger.holds(meeting, "PA_3")).isFalse();
+    }
+
+    @Test
+    void eachUserAndEachAddressHoldsOnlyAFewUnclaimedSeats() {
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_1", 20, from("US_1", "a1", 2))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_2", 20, from("US_1", "a1", 2))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_3", 20, from("US_1", "a2", 2))).as("same user")
+                .isEqualTo(Admission.TOO_MANY_UNCLAIMED);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_4", 20, from("US_2", "a1", 2))).as("same address")
+                .isEqualTo(Admission.TOO_MANY_UNCLAIMED);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_5", 20, from("US_2", "a2", 2))).as("someone else")
+                .isEqualTo(Admission.RESERVED);
+        assertThat(ledger.reserveUnclaimed(UUID.randomUUID(), "PA_6", 20, from("US_1", "a1", 2))).as("another meeting")
+                .isEqualTo(Admission.RESERVED);
+        assertThat(ledger.occupancy(meeting)).isEqualTo(3);
+
+        // A claimed seat no longer counts against its holders, nor does a released one.
+        assertThat(ledger.claim(meeting, "PA_1")).isTrue();
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_7", 20, from("US_1", "a1", 2))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.release(meeting, "PA_2")).isTrue();
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_8", 20, from("US_9", "a1", 2))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.occupancy(meeting)).isEqualTo(4);
+    }
+
+    @Test
+    void anUnclaimedSeatLapsesUnlessItsSocketClaimsIt() {
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_lost", 2, from("US_1", "a1", 3))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_came", 2, from("US_2", "a2", 3))).isEqualTo(Admission.RESERVED);
+        assertThat(ledger.claim(meeting, "PA_came")).isTrue();
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_late", 2, from("US_3", "a3", 3))).isEqualTo(Admission.FULL);
+
+        elapse(WINDOW.plusMillis(100));
+
+        assertThat(ledger.holds(meeting, "PA_lost")).isFalse();
+        assertThat(ledger.claim(meeting, "PA_lost")).as("too late").isFalse();
+        assertThat(ledger.holds(meeting, "PA_came")).isTrue();
+        assertThat(ledger.occupancy(meeting)).isEqualTo(1);
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_late", 2, from("US_3", "a3", 3))).isEqualTo(Admission.RESERVED);
+        // The lapsed seat's holder may ask again.
+        assertThat(ledger.reserveUnclaimed(UUID.randomUUID(), "PA_again", 2, from("US_1", "a1", 1)))
+                .isEqualTo(Admission.RESERVED);
+    }
+
+    @Test
+    void claimingTwiceRenewsAndReservingAnUnclaimedSeatClaimsIt() {
+        ledger.reserveUnclaimed(meeting, "PA_1", 3, from("US_1", "a1", 3));
+        ledger.reserveUnclaimed(meeting, "PA_2", 3, from("US_2", "a2", 3));
+        assertThat(ledger.claim(meeting, "PA_1")).isTrue();
+        assertThat(ledger.claim(meeting, "PA_1")).as("a second socket of the participant").isTrue();
+        assertThat(ledger.reserve(meeting, "PA_2", 3)).isTrue();
+        assertThat(ledger.claim(meeting, "PA_nobody")).isFalse();
+        elapse(WINDOW.plusMillis(100));
+        assertThat(ledger.holds(meeting, "PA_1")).isTrue();
+        assertThat(ledger.holds(meeting, "PA_2")).isTrue();
+        assertThat(ledger.occupancy(meeting)).isEqualTo(2);
+    }
+
+    @Test
+    void threeHundredConcurrentUnclaimedJoinsFillExactlyOneHundredSeats() throws Exception {
+        List<Admission> results = atOnce(300, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
+                new Claim(List.of("user:US_" + i, "addr:10.0." + (i / 250) + "." + (i % 250)), 3, Duration.ofMinutes(1))));
+        assertThat(results.stream().filter(a -> a == Admission.RESERVED).count()).isEqualTo(100);
+        assertThat(results.stream().filter(a -> a == Admission.FULL).count()).isEqualTo(200);
+        assertThat(ledger.occupancy(meeting)).isEqualTo(100);
+    }
+
+    @Test
+    void concurrentJoinsFromOneAddressGetExactlyItsLimit() throws Exception {
+        List<Admission> results = atOnce(60, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
+                new Claim(List.of("user:US_" + i, "addr:203.0.113.9"), 3, Duration.ofMinutes(1))));
+        assertThat(results.stream().filter(a -> a == Admission.RESERVED).count()).isEqualTo(3);
+        assertThat(results.stream().filter(a -> a == Admission.TOO_MANY_UNCLAIMED).count()).isEqualTo(57);
+        assertThat(ledger.occupancy(meeting)).isEqualTo(3);
+    }
+
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run(int index);
+    }
+
+    private static <T> List<T> atOnce(int n, Attempt<T> attempt) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return attempt.run(index);
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(30, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

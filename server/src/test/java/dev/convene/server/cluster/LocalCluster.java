@@ -82,7 +82,10 @@ public final class LocalCluster implements AutoCloseable {
                 "--http-host", "127.0.0.1", "--http-port", "0",
                 "--jwt-keys", jwtKey, "--control-keys", controlKey,
                 "--redis-url", redisUrl(),
-                "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres"));
+                "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres",
+                // Every test client is 127.0.0.1: per-address limits would make all of them one
+                // abuser. Guest auth is off by default in this role; the tests use it.
+                "--guest-auth", "true", "--limit-guest-per-address", "100000/1m", "--max-unclaimed-seats", "1000"));
         args.addAll(extraArgs);
         return NodeProcess.start(name, args, START_TIMEOUT, echo);
     }

@@ -1,6 +1,18 @@
 package dev.convene.signaling.auth;
 
 import java.time.Instant;
+import java.util.UUID;
 
-/** Who holds an access token. */
-public record AccessClaims(String userId, String displayName, Instant expiresAt) {}
+/**
+ * Who holds an access token.
+ *
+ * @param meetingId the one meeting the token is good for (an {@code mid} claim), or null for any
+ *     meeting; a token bound to a meeting cannot create meetings
+ */
+public record AccessClaims(String userId, String displayName, Instant expiresAt, UUID meetingId) {
+
+    /** Whether the token may act on this meeting. */
+    public boolean allows(UUID meeting) {
+        return meetingId == null || meetingId.equals(meeting);
+    }
+}

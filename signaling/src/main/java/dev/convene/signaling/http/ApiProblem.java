@@ -10,17 +10,24 @@ public final class ApiProblem extends RuntimeException {
     private final String code;
     private final String title;
     private final long retryAfterSeconds;
+    private final String reason;
 
     public ApiProblem(int status, String code, String title, String detail) {
-        this(status, code, title, detail, 0);
+        this(status, code, title, detail, 0, null);
     }
 
-    private ApiProblem(int status, String code, String title, String detail, long retryAfterSeconds) {
+    private ApiProblem(int status, String code, String title, String detail, long retryAfterSeconds, String reason) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.reason = reason;
+    }
+
+    /** A finer, documented cause within the {@code code} (e.g. why a token was refused); null for none. */
+    public String reason() {
+        return reason;
     }
 
     /** Seconds the client should wait before trying again ({@code Retry-After}); 0 for none. */
@@ -56,6 +63,16 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(401, "unauthorized", "Unauthorized", detail);
     }
 
+    /** A refused token: {@code reason} is one of the documented {@code InvalidTokenException.Reason}s. */
+    public static ApiProblem unauthorized(String detail, String reason) {
+        return new ApiProblem(401, "unauthorized", "Unauthorized", detail, 0, reason);
+    }
+
+    /** The caller is known but may not do this. */
+    public static ApiProblem forbidden(String code, String detail) {
+        return new ApiProblem(403, code, "Forbidden", detail);
+    }
+
     public static ApiProblem notFound(String detail) {
         return new ApiProblem(404, "not_found", "Not found", detail);
     }
@@ -77,12 +94,19 @@ public final class ApiProblem extends RuntimeException {
     }
 
     public static ApiProblem rateLimited(String detail, long retryAfterSeconds) {
-        return new ApiProblem(429, "rate_limited", "Too many requests", detail, Math.max(1, retryAfterSeconds));
+        return new ApiProblem(429, "rate_limited", "Too many requests", detail, Math.max(1, retryAfterSeconds), null);
     }
 
     /** A dependency (SFU fleet, Redis, PostgreSQL) cannot serve the request now; it may work in a moment. */
     public static ApiProblem unavailable(String code, String detail) {
-        return new ApiProblem(503, code, "Service unavailable", detail, 1);
+        return new ApiProblem(503, code, "Service unavailable", detail, 1, null);
+    }
+
+    /** The caller holds as many seats waiting for their sockets as it may; one frees itself within seconds. */
+    public static ApiProblem tooManyUnclaimed(long retryAfterSeconds) {
+        return new ApiProblem(429, "too_many_unclaimed_seats", "Too many unclaimed seats",
+                "You hold as many seats of this meeting that no socket has claimed yet as you may; open their sockets or wait",
+                Math.max(1, retryAfterSeconds), null);
     }
 
     public static ApiProblem internal() {

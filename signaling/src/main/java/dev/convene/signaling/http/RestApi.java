@@ -13,14 +13,15 @@ import dev.convene.signaling.auth.InvalidTokenException;
 import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.placement.NoSfuAvailableException;
 import dev.convene.signaling.placement.SfuDirectory;
-import dev.convene.signaling.seats.UnclaimedSeats;
 import dev.convene.signaling.turn.IceServer;
 import dev.convene.signaling.turn.TurnCredentials;
+import dev.convene.signaling.meetings.EmptyMeetings;
 import dev.convene.store.ChatMessage;
 import dev.convene.store.ChatPage;
 import dev.convene.store.Meeting;
 import dev.convene.store.MeetingStatus;
 import dev.convene.store.RateLimiter;
+import dev.convene.store.SeatLedger;
 import dev.convene.store.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -62,20 +63,20 @@ public final class RestApi {
     private final Clock clock;
     private final TokenService tokens;
     private final SignalingMetrics metrics;
-    private final UnclaimedSeats unclaimedSeats;
     private final TurnCredentials turn;
+    private final EmptyMeetings emptyMeetings;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public RestApi(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
-            SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
+            SignalingMetrics metrics, EmptyMeetings emptyMeetings) {
         this.config = config;
         this.stores = stores;
         this.sfus = sfus;
         this.clock = clock;
         this.tokens = tokens;
         this.metrics = metrics;
-        this.unclaimedSeats = unclaimedSeats;
         this.turn = new TurnCredentials(config.turn(), clock);
+        this.emptyMeetings = emptyMeetings;
     }
 
     public void register(RoutesConfig routes) {
@@ -102,7 +103,7 @@ public final class RestApi {
         });
         // Javalin's own answers (no route, wrong method, ...) become problems too, unless a
         // handler has written one already.
-        for (int status : new int[] {400, 401, 404, 405, 409, 500}) {
+        for (int status : new int[] {400, 401, 403, 404, 405, 409, 500, 503}) {
             routes.error(status, "*", ctx -> {
                 if (ctx.attribute(PROBLEM_WRITTEN) == null) {
                     writeProblem(ctx, forStatus(status, ctx));
@@ -116,7 +117,9 @@ public final class RestApi {
             case 400 -> ApiProblem.invalid("The request is not valid");
             case 401 -> ApiProblem.unauthorized("A valid bearer token is required");
             case 404 -> ApiProblem.notFound("Nothing at " + ctx.path());
+            case 403 -> ApiProblem.forbidden("forbidden", "This request is not allowed");
             case 405 -> ApiProblem.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path());
+            case 503 -> ApiProblem.unavailable("unavailable", "The server is too busy to answer; try again");
             case 409 -> new ApiProblem(409, "conflict", "Conflict", "The request conflicts with the current state");
             default -> status >= 400 && status < 500
                     ? new ApiProblem(status, "client_error", "Client error", "The request was refused")
@@ -131,6 +134,9 @@ public final class RestApi {
         body.put("status", p.status());
         body.put("detail", p.detail());
         body.put("code", p.code());
+        if (p.reason() != null) {
+            body.put("reason", p.reason());
+        }
         ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
         if (p.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
@@ -144,6 +150,11 @@ public final class RestApi {
     // ---------------------------------------------------------------- handlers
 
     private void guestToken(Context ctx) {
+        RateLimiter.Decision decision = stores.rateLimiter().tryAcquire("guest:addr:" + ctx.ip(),
+                config.hardening().guestPerAddress());
+        if (!decision.allowed()) {
+            refuseRate(ctx, "guest", "-", decision);
+        }
         ObjectNode body = jsonBody(ctx, false);
         String displayName = displayName(optionalString(body, "display_name"), "display_name");
         if (displayName == null) {
@@ -163,6 +174,10 @@ public final class RestApi {
 
     private void createMeeting(Context ctx) {
         AccessClaims user = authenticate(ctx);
+        if (user.meetingId() != null) {
+            throw ApiProblem.forbidden("token_not_for_meeting",
+                    "This access token is bound to one meeting and cannot create meetings");
+        }
         limit(ctx, "create", user, config.rateLimits().createPerUser(), config.rateLimits().createPerAddress());
         ObjectNode body = jsonBody(ctx, true);
         String title = optionalString(body, "title");
@@ -181,6 +196,7 @@ public final class RestApi {
         Meeting meeting = new Meeting(UUID.randomUUID(), title, user.userId(), capacity,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS), MeetingStatus.ACTIVE);
         stores.meetings().create(meeting);
+        emptyMeetings.watch(meeting.id());
         metrics.meetingCreated();
         log.info("event=meeting_created meeting_id={} host_id={} capacity={}", meeting.id(), user.userId(), capacity);
         ctx.header("Location", "/v1/meetings/" + meeting.id());
@@ -189,8 +205,14 @@ public final class RestApi {
 
     /** {@code GET /v1/meetings/{id}/messages?before=<cursor>&limit=<1..200>}: chat history, newest page first. */
     private void messages(Context ctx) {
-        authenticate(ctx);
-        Meeting meeting = meeting(ctx.pathParam("id"));
+        AccessClaims user = authenticate(ctx);
+        Meeting meeting = meeting(ctx.pathParam("id"), user);
+        // Chat belongs to those who were there: a link to the meeting is not enough to read it.
+        if (!meeting.hostId().equals(user.userId()) && !stores.participants().attended(meeting.id(), user.userId())) {
+            log.info("event=chat_history_refused meeting_id={} user_id={}", meeting.id(), user.userId());
+            throw ApiProblem.forbidden("not_a_participant",
+                    "Only the host and those who have been in the meeting may read its chat");
+        }
         int limit = DEFAULT_HISTORY_PAGE;
         String limitParam = ctx.queryParam("limit");
         if (limitParam != null) {
@@ -227,8 +249,8 @@ public final class RestApi {
     }
 
     private void getMeeting(Context ctx) {
-        authenticate(ctx);
-        Meeting meeting = meeting(ctx.pathParam("id"));
+        AccessClaims user = authenticate(ctx);
+        Meeting meeting = meeting(ctx.pathParam("id"), user);
         Map<String, Object> answer = meetingJson(ctx, meeting);
         answer.put("participant_count", stores.present(meeting.id()).size());
         json(ctx, 200, answer);
@@ -237,7 +259,7 @@ public final class RestApi {
     private void join(Context ctx) {
         AccessClaims user = authenticate(ctx);
         limit(ctx, "join", user, config.rateLimits().joinPerUser(), config.rateLimits().joinPerAddress());
-        Meeting meeting = meeting(ctx.pathParam("id"));
+        Meeting meeting = meeting(ctx.pathParam("id"), user);
         String displayName = displayName(ctx.queryParam("display_name"), "display_name");
         if (displayName == null) {
             displayName = user.displayName();
@@ -247,14 +269,26 @@ public final class RestApi {
         }
         SfuDirectory.Placement placement = sfus.place(meeting.id(), Optional.ofNullable(ctx.queryParam("region")));
         String participantId = Ids.participant();
-        if (!stores.seats().reserve(meeting.id(), participantId, meeting.capacity())) {
-            metrics.joinRejectedFull();
-            log.info("event=join_rejected meeting_id={} user_id={} reason=meeting_full", meeting.id(), user.userId());
-            throw ApiProblem.meetingFull(meeting.id().toString(), meeting.capacity());
+        SignalingConfig.Hardening hardening = config.hardening();
+        SeatLedger.Claim claim = new SeatLedger.Claim(List.of("user:" + user.userId(), "addr:" + ctx.ip()),
+                hardening.maxUnclaimedPerHolder(), hardening.claimWithin());
+        switch (stores.seats().reserveUnclaimed(meeting.id(), participantId, meeting.capacity(), claim)) {
+            case RESERVED -> { }
+            case FULL -> {
+                metrics.joinRejectedFull();
+                log.info("event=join_rejected meeting_id={} user_id={} reason=meeting_full", meeting.id(), user.userId());
+                throw ApiProblem.meetingFull(meeting.id().toString(), meeting.capacity());
+            }
+            case TOO_MANY_UNCLAIMED -> {
+                metrics.rateLimited();
+                log.info("event=join_rejected meeting_id={} user_id={} address={} reason=too_many_unclaimed",
+                        meeting.id(), user.userId(), ctx.ip());
+                throw ApiProblem.tooManyUnclaimed(hardening.claimWithin().toSeconds());
+            }
         }
+        emptyMeetings.watch(meeting.id());
         TokenService.Issued token = tokens.issueJoin(meeting.id(), participantId, user.userId(), displayName, placement.nodeId(),
                 config.joinTokenTtl());
-        unclaimedSeats.add(meeting.id(), participantId, token.expiresAt());
         metrics.joinAdmitted();
         log.info("event=join_admitted meeting_id={} participant_id={} user_id={} sfu_node_id={}",
                 meeting.id(), participantId, user.userId(), placement.nodeId());
@@ -300,13 +334,17 @@ public final class RestApi {
                 stores.rateLimiter().tryAcquire(action + ":user:" + user.userId(), perUser),
                 stores.rateLimiter().tryAcquire(action + ":addr:" + ctx.ip(), perAddress)}) {
             if (!decision.allowed()) {
-                metrics.rateLimited();
-                log.info("event=rate_limited action={} user_id={} address={} retry_after_s={}", action, user.userId(),
-                        ctx.ip(), decision.retryAfterSeconds());
-                throw ApiProblem.rateLimited("Too many " + action + " requests; try again in "
-                        + decision.retryAfterSeconds() + " s", decision.retryAfterSeconds());
+                refuseRate(ctx, action, user.userId(), decision);
             }
         }
+    }
+
+    private void refuseRate(Context ctx, String action, String userId, RateLimiter.Decision decision) {
+        metrics.rateLimited();
+        log.info("event=rate_limited action={} user_id={} address={} retry_after_s={}", action, userId,
+                ctx.ip(), decision.retryAfterSeconds());
+        throw ApiProblem.rateLimited("Too many " + action + " requests; try again in "
+                + decision.retryAfterSeconds() + " s", decision.retryAfterSeconds());
     }
 
     private AccessClaims authenticate(Context ctx) {
@@ -317,16 +355,21 @@ public final class RestApi {
         try {
             return tokens.verifyAccess(header.substring(7).strip());
         } catch (InvalidTokenException e) {
-            throw ApiProblem.unauthorized("The access token is not valid: " + e.getMessage());
+            // Our own words only: the JWT library's message stays in the debug log.
+            throw ApiProblem.unauthorized("The access token was refused: " + e.reason().message(), e.reason().wire());
         }
     }
 
-    private Meeting meeting(String rawId) {
+    /** The meeting named in the path, if the token may act on it (checked first, so a refusal says nothing of existence). */
+    private Meeting meeting(String rawId, AccessClaims user) {
         UUID id;
         try {
             id = UUID.fromString(rawId);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.meetingNotFound(abbreviate(rawId));
+        }
+        if (!user.allows(id)) {
+            throw ApiProblem.forbidden("token_not_for_meeting", "This access token is bound to another meeting");
         }
         return stores.meetings().find(id).orElseThrow(() -> ApiProblem.meetingNotFound(id.toString()));
     }

@@ -9,7 +9,6 @@ import dev.convene.signaling.auth.JoinClaims;
 import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.protocol.ProtocolCodec;
-import dev.convene.signaling.seats.UnclaimedSeats;
 import dev.convene.store.Meeting;
 import dev.convene.store.StoreUnavailableException;
 import io.javalin.websocket.WsCloseContext;
@@ -48,12 +47,11 @@ public final class SignalingSockets {
     private final TokenService tokens;
     private final ProtocolCodec codec;
     private final SignalingMetrics metrics;
-    private final UnclaimedSeats unclaimedSeats;
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
 
     public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
-            ProtocolCodec codec, SignalingMetrics metrics, UnclaimedSeats unclaimedSeats) {
+            ProtocolCodec codec, SignalingMetrics metrics) {
         this.config = config;
         this.stores = stores;
         this.sfus = sfus;
@@ -61,7 +59,6 @@ public final class SignalingSockets {
         this.tokens = tokens;
         this.codec = codec;
         this.metrics = metrics;
-        this.unclaimedSeats = unclaimedSeats;
     }
 
     /** Registers the socket's handlers on a Javalin WebSocket route. */
@@ -91,10 +88,18 @@ public final class SignalingSockets {
             reject(ctx, e.getMessage());
             return;
         }
-        // The seat is this socket's if it was waiting for it, or if the participant holds it
-        // already (a second socket of the same participant, or a join made on another node).
-        if (!unclaimedSeats.claim(claims.meetingId(), claims.participantId())
-                && !stores.seats().holds(claims.meetingId(), claims.participantId())) {
+        // The seat is this socket's if it is still waiting for it (on any node's ledger), or if
+        // the participant holds it already (a second socket of the same participant).
+        boolean seated;
+        try {
+            seated = stores.seats().claim(claims.meetingId(), claims.participantId());
+        } catch (StoreUnavailableException e) {
+            log.warn("event=seat_claim_failed meeting_id={} participant_id={} error=\"{}\"", claims.meetingId(),
+                    claims.participantId(), e.getMessage());
+            ctx.closeSession(1013, "try again later");
+            return;
+        }
+        if (!seated) {
             reject(ctx, "seat no longer held");
             return;
         }

@@ -40,7 +40,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(UnaryOperator<SignalingConfig> tweak, Clock clock) {
-        this(tweak, clock, SignalingStores.inMemory());
+        this(tweak, clock, SignalingStores.inMemory(clock));
     }
 
     public TestServer(UnaryOperator<SignalingConfig> tweak, Clock clock, SignalingStores stores) {

@@ -74,6 +74,20 @@ public final class PostgresParticipantStore implements ParticipantStore {
     }
 
     @Override
+    public boolean attended(UUID meetingId, String userId) {
+        return db.call("check attendance", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM participants WHERE meeting_id = ? AND user_id = ? LIMIT 1")) {
+                ps.setObject(1, meetingId);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
     public List<Participant> present(UUID meetingId) {
         return db.call("list present participants", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS

@@ -19,6 +19,15 @@ public final class RedisKeys {
         return "seats:{" + meetingId + "}";
     }
 
+    /**
+     * Hash of the meeting's unclaimed seats: participant id → its holders, one per line. A seat
+     * is unclaimed while it is both here and in {@link #seats}; same hash tag, so one script
+     * may touch both.
+     */
+    public static String unclaimedSeats(UUID meetingId) {
+        return "seats:{" + meetingId + "}:unclaimed";
+    }
+
     /** String: the node id of the meeting's SFU; expires unless refreshed. */
     public static String meetingSfu(UUID meetingId) {
         return "meeting:sfu:{" + meetingId + "}";

@@ -54,6 +54,25 @@ class RedisSeatLedgerTest extends SeatLedgerContract {
     }
 
     @Test
+    void unclaimedSeatsAreListedWithTheirHoldersBesideTheSetAndLeaveNothingBehind() {
+        UUID meeting = UUID.randomUUID();
+        SeatLedger ledger = newLedger();
+        SeatLedger.Claim claim = new SeatLedger.Claim(java.util.List.of("user:US_1", "addr:192.0.2.1"), 3,
+                Duration.ofSeconds(10));
+        assertThat(ledger.reserveUnclaimed(meeting, "PA_1", 5, claim)).isEqualTo(SeatLedger.Admission.RESERVED);
+        assertThat(redis.admin().hget(RedisKeys.unclaimedSeats(meeting), "PA_1")).isEqualTo("user:US_1\naddr:192.0.2.1");
+        assertThat(redis.admin().zscore(RedisKeys.seats(meeting), "PA_1")).isNotNull();
+        assertThat(redis.admin().pttl(RedisKeys.unclaimedSeats(meeting))).isPositive();
+
+        assertThat(ledger.claim(meeting, "PA_1")).isTrue();
+        assertThat(redis.admin().hexists(RedisKeys.unclaimedSeats(meeting), "PA_1")).isFalse();
+        assertThat(redis.admin().pttl(RedisKeys.seats(meeting))).isGreaterThan(Duration.ofSeconds(10).toMillis());
+
+        ledger.release(meeting, "PA_1");
+        assertThat(redis.admin().exists(RedisKeys.seats(meeting), RedisKeys.unclaimedSeats(meeting))).isZero();
+    }
+
+    @Test
     void aRestartedRedisWithAnEmptyScriptCacheStillRunsTheScript() {
         UUID meeting = UUID.randomUUID();
         SeatLedger ledger = newLedger();

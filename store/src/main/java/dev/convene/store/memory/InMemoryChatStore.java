@@ -1,5 +1,6 @@
 package dev.convene.store.memory;
 
+import dev.convene.store.MeetingScoped;
 import dev.convene.store.ChatCursor;
 import dev.convene.store.ChatMessage;
 import dev.convene.store.ChatPage;
@@ -17,7 +18,7 @@ import java.util.concurrent.ConcurrentMap;
  * Chat history per meeting, bounded: only the last {@code retainPerMeeting} messages of each
  * meeting are kept, so a chatty meeting cannot grow the heap without limit.
  */
-public final class InMemoryChatStore implements ChatStore {
+public final class InMemoryChatStore implements ChatStore, MeetingScoped {
 
     public static final int DEFAULT_RETAIN_PER_MEETING = 1_000;
 
@@ -86,5 +87,15 @@ public final class InMemoryChatStore implements ChatStore {
         List<ChatMessage> page = older.subList(Math.max(0, older.size() - limit), older.size());
         String olderCursor = older.size() > limit ? ChatCursor.of(page.getFirst()).encode() : null;
         return new ChatPage(page, olderCursor);
+    }
+
+    @Override
+    public void forget(UUID meetingId) {
+        byMeeting.remove(meetingId);
+    }
+
+    /** Meetings held now; for tests of the heap's bounds. */
+    public int meetingCount() {
+        return byMeeting.size();
     }
 }

@@ -1,5 +1,6 @@
 package dev.convene.store.memory;
 
+import dev.convene.store.MeetingScoped;
 import dev.convene.store.Meeting;
 import dev.convene.store.MeetingStatus;
 import dev.convene.store.MeetingStore;
@@ -9,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /** Meetings in a map, for the all-in-one role and tests. */
-public final class InMemoryMeetingStore implements MeetingStore {
+public final class InMemoryMeetingStore implements MeetingStore, MeetingScoped {
 
     private final ConcurrentMap<UUID, Meeting> meetings = new ConcurrentHashMap<>();
 
@@ -30,5 +31,15 @@ public final class InMemoryMeetingStore implements MeetingStore {
     @Override
     public Optional<Meeting> end(UUID id) {
         return Optional.ofNullable(meetings.computeIfPresent(id, (key, m) -> m.withStatus(MeetingStatus.ENDED)));
+    }
+
+    @Override
+    public void forget(UUID meetingId) {
+        meetings.remove(meetingId);
+    }
+
+    /** Meetings held now; for tests of the heap's bounds. */
+    public int meetingCount() {
+        return meetings.size();
     }
 }

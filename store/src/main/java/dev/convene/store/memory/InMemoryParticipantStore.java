@@ -1,5 +1,6 @@
 package dev.convene.store.memory;
 
+import dev.convene.store.MeetingScoped;
 import dev.convene.store.Participant;
 import dev.convene.store.ParticipantStore;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /** Participant rows in a map per meeting, for the all-in-one role and tests. */
-public final class InMemoryParticipantStore implements ParticipantStore {
+public final class InMemoryParticipantStore implements ParticipantStore, MeetingScoped {
 
     private final ConcurrentMap<UUID, ConcurrentMap<String, Participant>> byMeeting = new ConcurrentHashMap<>();
 
@@ -46,6 +47,22 @@ public final class InMemoryParticipantStore implements ParticipantStore {
     public Optional<Participant> find(UUID meetingId, String participantId) {
         Map<String, Participant> rows = byMeeting.get(meetingId);
         return rows == null ? Optional.empty() : Optional.ofNullable(rows.get(participantId));
+    }
+
+    @Override
+    public boolean attended(UUID meetingId, String userId) {
+        Map<String, Participant> rows = byMeeting.get(meetingId);
+        return rows != null && rows.values().stream().anyMatch(p -> p.userId().equals(userId));
+    }
+
+    @Override
+    public void forget(UUID meetingId) {
+        byMeeting.remove(meetingId);
+    }
+
+    /** Meetings held now; for tests of the heap's bounds. */
+    public int meetingCount() {
+        return byMeeting.size();
     }
 
     @Override
