@@ -12,7 +12,9 @@ import java.util.Arrays;
  * {@code records}: the answer depends only on the datagram, a well-formed datagram splits into
  * a well-formed first record and a well-formed rest, and loses that property when cut short.
  * {@code endpoint}: a stream of fuzzed datagrams is taken or dropped, never throws, and every
- * datagram is counted exactly once (queued, malformed or queue full).
+ * datagram is counted exactly once (queued, malformed or queue full). {@code transport}: the
+ * bounded queue BouncyCastle reads from hands out what was offered, in order, into buffers of
+ * any size, dropping (and counting) what does not fit or does not find room.
  */
 class DtlsRecordsFuzzTest {
 
@@ -67,5 +69,61 @@ class DtlsRecordsFuzzTest {
         } finally {
             endpoint.close();
         }
+    }
+
+    @FuzzTest
+    void transport(FuzzedDataProvider data) throws java.io.IOException {
+        int capacity = data.consumeInt(1, 8);
+        QueuedDatagramTransport transport = new QueuedDatagramTransport((d, o, l) -> { }, 1200, capacity);
+        transport.startHandshakeClock(60_000);
+        java.util.ArrayDeque<byte[]> model = new java.util.ArrayDeque<>();
+        long refused = 0;
+        long oversize = 0;
+        for (int op = 0; op < 64 && data.remainingBytes() > 0; op++) {
+            if (data.consumeBoolean()) {
+                byte[] datagram = data.consumeBytes(data.consumeInt(0, 64));
+                boolean taken = transport.offer(datagram);
+                assertThat(taken).as("offer with %d of %d queued", model.size(), capacity)
+                        .isEqualTo(model.size() < capacity);
+                if (taken) {
+                    model.add(datagram);
+                } else {
+                    refused++;
+                }
+            } else {
+                int room = data.consumeInt(0, 64);
+                int off = data.consumeInt(0, 3);
+                byte[] buf = new byte[off + room + 5];
+                java.util.Arrays.fill(buf, (byte) 0x5A);
+                // Wait long only when something that fits is queued: then it is handed out at once.
+                boolean fits = model.stream().anyMatch(d -> d.length <= room);
+                int n = transport.receive(buf, off, room, fits ? 1_000 : 1);
+                // The transport skips (and counts) queued datagrams longer than the buffer.
+                byte[] expected = null;
+                while (!model.isEmpty() && expected == null) {
+                    byte[] head = model.poll();
+                    if (head.length <= room) {
+                        expected = head;
+                    } else {
+                        oversize++;
+                    }
+                }
+                if (expected == null) {
+                    assertThat(n).as("nothing that fits is queued").isEqualTo(-1);
+                } else {
+                    assertThat(n).isEqualTo(expected.length);
+                    assertThat(Arrays.copyOfRange(buf, off, off + n)).isEqualTo(expected);
+                }
+                for (int i = 0; i < buf.length; i++) {
+                    if (i < off || i >= off + Math.max(n, 0)) {
+                        assertThat(buf[i]).as("byte %d outside what was received", i).isEqualTo((byte) 0x5A);
+                    }
+                }
+            }
+            assertThat(transport.queueFullDropped()).isEqualTo(refused);
+            assertThat(transport.oversizeDropped()).isEqualTo(oversize);
+        }
+        transport.close();
+        assertThat(transport.offer(new byte[1])).as("a closed transport takes nothing").isFalse();
     }
 }
