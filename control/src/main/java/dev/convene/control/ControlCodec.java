@@ -149,7 +149,8 @@ final class ControlCodec {
         if (v == null || !v.isIntegralNumber()) {
             throw f.malformed("v (protocol version) is missing or not an integer");
         }
-        if (v.asLong() != ControlFrame.VERSION) {
+        // asLong() keeps the low 64 bits, so 2^64 + 1 would pass for 1 without the range check.
+        if (!v.canConvertToLong() || v.asLong() != ControlFrame.VERSION) {
             throw new FrameException(ControlError.UNSUPPORTED_VERSION,
                     "version " + v.asText() + " is not spoken here; this node speaks " + ControlFrame.VERSION, f.id);
         }

@@ -50,6 +50,7 @@ class ProtocolCodecFuzzTest {
         }
         assertThat(message.problem()).isNull();
         JsonNode frame = PLAIN.readTree(text);
+        assertThat(frame.get("v").bigIntegerValue()).as("only version 1 is accepted").isEqualTo(java.math.BigInteger.ONE);
         JsonNode requestId = frame.get("request_id");
         assertThat(message.requestId()).isEqualTo(requestId == null || requestId.isNull() ? null : requestId.textValue());
         assertThat(frame.get("type").textValue()).isEqualTo(TYPES.get(message.getClass()));
