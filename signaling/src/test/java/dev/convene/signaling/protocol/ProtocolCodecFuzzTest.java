@@ -18,7 +18,9 @@ import java.util.Map;
  * JSON decodes to the same message, and its request id is the frame's.
  */
 class ProtocolCodecFuzzTest {
-    private static final ObjectMapper PLAIN = new ObjectMapper();
+    /** Strict about trailing content, as the codec must be. */
+    private static final ObjectMapper PLAIN = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Map<Class<?>, String> TYPES = Map.of(
             ClientMessage.Join.class, "join",
             ClientMessage.Publish.class, "publish",
