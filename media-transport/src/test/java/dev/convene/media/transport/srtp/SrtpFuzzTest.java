@@ -61,7 +61,9 @@ class SrtpFuzzTest {
     void tamperedPackets(FuzzedDataProvider data) {
         SrtpProfile profile = data.pickValue(SrtpProfile.values());
         boolean rtcp = data.consumeBoolean();
-        int flipAt = data.consumeInt(0, Integer.MAX_VALUE);
+        // Reduced with floorMod below: consumeInt(0, Integer.MAX_VALUE) returned a negative value
+        // under Jazzer 0.24 (crash-3352ba8c… in the corpus, a harness fault).
+        int flipAt = data.consumeInt();
         byte flip = data.consumeByte();
         byte[] plain = data.consumeRemainingAsBytes();
         if (plain.length < (rtcp ? 8 : 12)) {
@@ -95,8 +97,9 @@ class SrtpFuzzTest {
 
         if (flip != 0) {
             byte[] tampered = protectedPacket.clone();
-            tampered[flipAt % tampered.length] ^= flip;
-            assertThat(unprotect(context(profile), rtcp, tampered)).as("one byte changed at %d", flipAt % tampered.length)
+            int at = Math.floorMod(flipAt, tampered.length);
+            tampered[at] ^= flip;
+            assertThat(unprotect(context(profile), rtcp, tampered)).as("one byte changed at %d", at)
                     .isNegative();
         }
     }
