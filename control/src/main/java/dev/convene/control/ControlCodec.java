@@ -1,6 +1,7 @@
 package dev.convene.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,7 +44,8 @@ final class ControlCodec {
     /** Session ids are minted by the caller; a bound keeps a confused peer from growing our maps' keys. */
     static final int MAX_SESSION_ID_LENGTH = 128;
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** Strict about the frame's end too: {@code {...} junk} is not a frame. */
+    private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     // ------------------------------------------------------------------ encode
 
@@ -149,7 +151,8 @@ final class ControlCodec {
         if (v == null || !v.isIntegralNumber()) {
             throw f.malformed("v (protocol version) is missing or not an integer");
         }
-        if (v.asLong() != ControlFrame.VERSION) {
+        // asLong() keeps the low 64 bits, so 2^64 + 1 would pass for 1 without the range check.
+        if (!v.canConvertToLong() || v.asLong() != ControlFrame.VERSION) {
             throw new FrameException(ControlError.UNSUPPORTED_VERSION,
                     "version " + v.asText() + " is not spoken here; this node speaks " + ControlFrame.VERSION, f.id);
         }

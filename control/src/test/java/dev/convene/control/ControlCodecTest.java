@@ -70,6 +70,11 @@ class ControlCodecTest {
 
     @Test
     void badFramesNameWhatIsWrongAndKeepTheirId() {
+        // 2^64 + 1, whose low 64 bits are 1 (ControlCodecFuzzTest checks that only v = 1 decodes).
+        assertThatThrownBy(() -> codec.decode("{\"v\":18446744073709551617,\"type\":\"ping\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ControlError.UNSUPPORTED_VERSION));
+        assertThatThrownBy(() -> codec.decode("{\"v\":1,\"type\":\"ping\"} trailing"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ControlError.MALFORMED_FRAME));
         assertThatThrownBy(() -> codec.decode("{\"type\":\"ping\"}"))
                 .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ControlError.MALFORMED_FRAME))
                 .hasMessageContaining("v");

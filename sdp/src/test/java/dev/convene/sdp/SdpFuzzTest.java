@@ -50,7 +50,7 @@ class SdpFuzzTest {
         assertThat(rejected).isGreaterThan(ROUNDS / 20);
     }
 
-    private static void checkStable(SessionDescription sdp, int round) throws SdpParseException {
+    static void checkStable(SessionDescription sdp, int round) throws SdpParseException {
         String text = sdp.toString();
         SessionDescription again = SdpParser.parse(text);
         assertThat(again).as("round %d", round).isEqualTo(sdp);

@@ -77,7 +77,8 @@ public final class ProtocolCodec {
         if (v == null || !v.isIntegralNumber()) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "Frame needs an integer v", requestId);
         }
-        if (v.asLong() != VERSION) {
+        // asLong() keeps the low 64 bits, so 2^64 + 1 would pass for 1 without the range check.
+        if (!v.canConvertToLong() || v.asLong() != VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "Protocol version " + v + " is not supported; use 1", requestId);
         }
         JsonNode type = root.get("type");

@@ -48,6 +48,7 @@ class ProtocolCodecTest {
         "{\"type\":\"ping\"}                                              | malformed_message",
         "{\"v\":\"1\",\"type\":\"ping\"}                                  | malformed_message",
         "{\"v\":2,\"type\":\"ping\"}                                      | unsupported_version",
+        "{\"v\":18446744073709551617,\"type\":\"ping\"}                   | unsupported_version",
         "{\"v\":1}                                                        | malformed_message",
         "{\"v\":1,\"type\":7}                                             | malformed_message",
         "{\"v\":1,\"type\":\"shout\"}                                     | unknown_type",
