@@ -1,5 +1,6 @@
 package dev.convene.server;
 
+import dev.convene.server.devcluster.DevCluster;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.auth.TokenService;
 import java.net.InetAddress;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convene", mixinStandardHelpOptions = true, version = "Convene 0.1.0",
         description = "Video conferencing server: SFU, signaling and meeting service.",
-        sortOptions = false, usageHelpAutoWidth = true)
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = DevCluster.class)
 public final class ConveneMain implements Callable<Integer> {
 
     enum Role { all, signaling, sfu }

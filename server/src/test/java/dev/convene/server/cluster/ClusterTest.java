@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convene.client.ApiException;
+import dev.convene.server.devcluster.LocalCluster;
+import dev.convene.server.devcluster.NodeProcess;
 import dev.convene.client.ConveneApi;
 import dev.convene.client.ConveneClient;
 import dev.convene.client.JoinGrant;

@@ -1,6 +1,6 @@
 package dev.convene.server.netns;
 
-import dev.convene.server.cluster.NodeProcess;
+import dev.convene.server.devcluster.NodeProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

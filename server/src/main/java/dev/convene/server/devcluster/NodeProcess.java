@@ -1,4 +1,4 @@
-package dev.convene.server.cluster;
+package dev.convene.server.devcluster;
 
 import dev.convene.server.ConveneMain;
 import java.io.BufferedReader;
@@ -50,7 +50,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     /** Starts {@code convene} with {@code args} on this JVM's classpath and waits for its banner. */
-    static NodeProcess start(String name, List<String> args, Duration timeout, PrintStream echo) {
+    public static NodeProcess start(String name, List<String> args, Duration timeout, PrintStream echo) {
         return start(name, List.of(), args, timeout, echo);
     }
 

@@ -1,4 +1,4 @@
-package dev.convene.server.cluster;
+package dev.convene.server.devcluster;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,19 +1,32 @@
-package dev.convene.server.cluster;
+package dev.convene.server.devcluster;
 
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code scripts/dev-cluster}: PostgreSQL, Redis, two SFU nodes and two signaling nodes on
+ * {@code convene dev-cluster} (and {@code scripts/dev-cluster}): PostgreSQL and Redis from their
+ * Maven-packaged binaries, SFU nodes and signaling nodes as child JVMs of this jar, all on
  * loopback, for a person to try the distributed roles. Runs until Ctrl-C.
  */
-public final class DevCluster {
+@Command(name = "dev-cluster", mixinStandardHelpOptions = true,
+        description = "Starts PostgreSQL, Redis, SFU and signaling nodes on loopback; Ctrl-C stops them all.")
+public final class DevCluster implements Callable<Integer> {
 
-    private DevCluster() {}
+    @Parameters(index = "0", arity = "0..1", defaultValue = "2", description = "SFU nodes (default: ${DEFAULT-VALUE}).")
+    int sfus;
 
-    public static void main(String[] args) throws Exception {
-        int sfus = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        int signalings = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    @Parameters(index = "1", arity = "0..1", defaultValue = "2", description = "Signaling nodes (default: ${DEFAULT-VALUE}).")
+    int signalings;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sfus < 1 || signalings < 1 || sfus > 8 || signalings > 8) {
+            System.err.println("convene dev-cluster: between 1 and 8 SFU and signaling nodes");
+            return 2;
+        }
         LocalCluster cluster = LocalCluster.start(sfus, signalings, List.of(), null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -32,5 +45,6 @@ public final class DevCluster {
         }
         System.out.println("Open a meeting on one signaling node and join its link on the other: both land on one SFU.");
         stopped.await();
+        return 0;
     }
 }
