@@ -74,6 +74,16 @@ public final class SfuMetrics {
         counter(registry, "convene.sfu.rtx.not_sent", "NACKed packets not retransmitted (no longer held, or capped)",
                 counters.rtxNotSent);
         dropped(registry, "rtx", "RTX padding, or RTX of packets already received", counters.droppedRtx);
+        dropped(registry, "tcp_frame", "ICE-TCP frames oversized, or reaching no transport", counters.droppedTcpFrames);
+        dropped(registry, "tcp_send", "packets not sent on an ICE-TCP connection whose send buffer was full",
+                counters.droppedTcpSends);
+        counter(registry, "convene.sfu.tcp.connections", "ICE-TCP connections accepted", counters.tcpAccepted);
+        counter(registry, "convene.sfu.tcp.refused", "ICE-TCP connections refused at the connection limit",
+                counters.tcpRefused);
+        counter(registry, "convene.sfu.tcp.closed_by_limits",
+                "ICE-TCP connections closed by a limit (no ICE in time, idle, send buffer stuck, garbage)",
+                counters.tcpClosedByLimits);
+        packets(registry, "in", "tcp_frame", counters.tcpFramesIn);
         counter(registry, "convene.sfu.dtls.failures", "DTLS handshakes that failed", counters.dtlsFailures);
         counter(registry, "convene.sfu.ice.failures", "Transports ended because ICE consent expired", counters.iceFailures);
 
