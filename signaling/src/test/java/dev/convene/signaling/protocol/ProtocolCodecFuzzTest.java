@@ -59,6 +59,18 @@ class ProtocolCodecFuzzTest {
 
         ObjectNode again = PLAIN.createObjectNode().put("v", ProtocolCodec.VERSION).put("type", TYPES.get(message.getClass()));
         again.setAll((ObjectNode) PLAIN.valueToTree(message));
-        assertThat(codec.decode(PLAIN.writeValueAsString(again))).as("decode(write(message))").isEqualTo(message);
+        assertThat(nullsAsAbsent(codec.decode(PLAIN.writeValueAsString(again)))).as("decode(write(message))")
+                .isEqualTo(nullsAsAbsent(message));
+    }
+
+    /**
+     * An absent {@code candidate} reads as Java null, an explicit {@code null} as a NullNode, and
+     * writing turns the first into the second (crash-ad0575b5… in the corpus); both mean "none".
+     */
+    private static ClientMessage nullsAsAbsent(ClientMessage message) {
+        if (message instanceof ClientMessage.IceCandidate c && c.candidate() != null && c.candidate().isNull()) {
+            return new ClientMessage.IceCandidate(c.requestId(), c.pc(), null);
+        }
+        return message;
     }
 }
