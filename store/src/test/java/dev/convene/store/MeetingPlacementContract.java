@@ -39,7 +39,7 @@ public abstract class MeetingPlacementContract {
     @Test
     void concurrentAssignmentsAgreeOnOneNode() throws Exception {
         MeetingPlacement placement = placement();
-        List<String> winners = runConcurrently(40, i -> placement.assignIfAbsent(meeting, "sfu-" + i));
+        List<String> winners = Concurrently.run(40, i -> placement.assignIfAbsent(meeting, "sfu-" + i));
         assertThat(new HashSet<>(winners)).hasSize(1);
         assertThat(placement.sfuFor(meeting)).contains(winners.getFirst());
     }
@@ -63,7 +63,7 @@ public abstract class MeetingPlacementContract {
     void ofConcurrentFailoversExactlyOneWins() throws Exception {
         MeetingPlacement placement = placement();
         placement.assignIfAbsent(meeting, "sfu-dead");
-        List<Boolean> results = runConcurrently(20, i -> placement.compareAndSet(meeting, "sfu-dead", "sfu-" + i));
+        List<Boolean> results = Concurrently.run(20, i -> placement.compareAndSet(meeting, "sfu-dead", "sfu-" + i));
         assertThat(results.stream().filter(b -> b).count()).isEqualTo(1);
         int winner = results.indexOf(true);
         assertThat(placement.sfuFor(meeting)).contains("sfu-" + winner);
@@ -89,33 +89,5 @@ public abstract class MeetingPlacementContract {
         await().atMost(Duration.ofSeconds(5)).until(() -> placement.sfuFor(meeting).isEmpty());
         assertThat(placement.refresh(meeting)).isFalse();
         assertThat(placement.assignIfAbsent(meeting, "sfu-b")).isEqualTo("sfu-b");
-    }
-
-    @FunctionalInterface
-    private interface Task<T> {
-        T run(int index) throws Exception;
-    }
-
-    private static <T> List<T> runConcurrently(int n, Task<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.run(index);
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(30, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

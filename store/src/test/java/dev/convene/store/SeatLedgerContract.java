@@ -156,7 +156,7 @@ public abstract class SeatLedgerContract {
 
     @Test
     void threeHundredConcurrentUnclaimedJoinsFillExactlyOneHundredSeats() throws Exception {
-        List<Admission> results = atOnce(300, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
+        List<Admission> results = Concurrently.run(300, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
                 new Claim(List.of("user:US_" + i, "addr:10.0." + (i / 250) + "." + (i % 250)), 3, Duration.ofMinutes(1))));
         assertThat(results.stream().filter(a -> a == Admission.RESERVED).count()).isEqualTo(100);
         assertThat(results.stream().filter(a -> a == Admission.FULL).count()).isEqualTo(200);
@@ -165,40 +165,14 @@ public abstract class SeatLedgerContract {
 
     @Test
     void concurrentJoinsFromOneAddressGetExactlyItsLimit() throws Exception {
-        List<Admission> results = atOnce(60, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
+        List<Admission> results = Concurrently.run(60, i -> ledger.reserveUnclaimed(meeting, "PA_" + i, 100,
                 new Claim(List.of("user:US_" + i, "addr:203.0.113.9"), 3, Duration.ofMinutes(1))));
         assertThat(results.stream().filter(a -> a == Admission.RESERVED).count()).isEqualTo(3);
         assertThat(results.stream().filter(a -> a == Admission.TOO_MANY_UNCLAIMED).count()).isEqualTo(57);
         assertThat(ledger.occupancy(meeting)).isEqualTo(3);
     }
 
-    @FunctionalInterface
-    private interface Attempt<T> {
-        T run(int index);
-    }
 
-    private static <T> List<T> atOnce(int n, Attempt<T> attempt) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return attempt.run(index);
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(30, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
 
     @Test
     void threeHundredConcurrentJoinsFillExactlyOneHundredSeats() throws Exception {

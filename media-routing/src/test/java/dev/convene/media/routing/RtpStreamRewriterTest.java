@@ -15,7 +15,7 @@ class RtpStreamRewriterTest {
     private static final int VP8_OUT = 100;
     private static final long MS = 1_000_000L;
     /** Where each test packet sits in its buffer, so a forgotten base offset shows. */
-    private static final int BASE = 7;
+    private static final int BASE = TestPackets.BASE;
 
     private final RtpStreamRewriter video = new RtpStreamRewriter(OUT_SSRC, 90_000,
             PayloadTypeMap.builder().map(VP8_IN, VP8_OUT, Codec.VP8).map(102, 104, Codec.H264).build());
@@ -25,17 +25,7 @@ class RtpStreamRewriterTest {
     // ---- packet construction (RFC 3550 §5.1 header, RFC 7741 §4.2 descriptor) ----
 
     private static byte[] rtp(long ssrc, int pt, int seq, long ts, byte... payload) {
-        byte[] buf = new byte[BASE + 12 + payload.length + 3];
-        buf[BASE] = (byte) 0x80;
-        buf[BASE + 1] = (byte) pt;
-        buf[BASE + 2] = (byte) (seq >>> 8);
-        buf[BASE + 3] = (byte) seq;
-        for (int i = 0; i < 4; i++) {
-            buf[BASE + 4 + i] = (byte) (ts >>> 24 - 8 * i);
-            buf[BASE + 8 + i] = (byte) (ssrc >>> 24 - 8 * i);
-        }
-        System.arraycopy(payload, 0, buf, BASE + 12, payload.length);
-        return buf;
+        return TestPackets.rtp(ssrc, pt, seq, ts, 3, payload);
     }
 
     /** VP8 descriptor X=1 S=1 PID=0, I=1 L=1, 15-bit PictureID, TL0PICIDX, then the payload header byte. */
