@@ -22,7 +22,7 @@ public final class MediaCounters {
     public final LongAdder rtpOut = new LongAdder();
     public final LongAdder rtcpOut = new LongAdder();
     public final LongAdder keyframeRequests = new LongAdder();
-    /** Bytes of every datagram received, and of SRTP/SRTCP sent: bitrate in and out. */
+    /** Bytes of every datagram and ICE-TCP frame received, and of SRTP/SRTCP sent: bitrate in and out. */
     public final LongAdder bytesIn = new LongAdder();
     public final LongAdder bytesOut = new LongAdder();
     /** DTLS handshakes that failed, and transports whose ICE consent expired. */

@@ -91,6 +91,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
 
     @Override
     public void onTcpFrame(TcpMediaConnection connection, byte[] buf, int len) {
+        counters.bytesIn.add(len);
         PacketKind kind = PacketClassifier.classify(buf, 0, len);
         WebRtcTransport transport = byConnection.get(connection);
         if (kind == PacketKind.STUN) {
