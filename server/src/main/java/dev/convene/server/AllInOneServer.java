@@ -13,29 +13,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code all} role: signaling, the meeting service and one SFU node in one process, on
- * in-memory stores unless PostgreSQL/Redis URLs are given. Used by a person trying Convene, a
- * small team, and the end-to-end tests.
+ * The {@code all} role: signaling, the meeting service and one SFU node in one process. Meetings,
+ * participants and chat go to the PostgreSQL of its data directory ({@link LocalData}) by
+ * default, to an external one when a URL is given, or to memory ({@code --ephemeral}, and the
+ * end-to-end tests); live state (seats, events, presence) stays in memory unless Redis is given.
+ * Used by a person trying Convene, a small team, and the end-to-end tests.
  */
 public final class AllInOneServer implements RunningNode {
 
     private static final Logger log = LoggerFactory.getLogger(AllInOneServer.class);
 
     private final Backends backends;
+    private final LocalData data;
     private final LocalSfuNode sfu;
     private final SignalingServer signaling;
     private final String webUrl;
 
-    private AllInOneServer(Backends backends, LocalSfuNode sfu, SignalingServer signaling, String webUrl) {
+    private AllInOneServer(Backends backends, LocalData data, LocalSfuNode sfu, SignalingServer signaling, String webUrl) {
         this.backends = backends;
+        this.data = data;
         this.sfu = sfu;
         this.signaling = signaling;
         this.webUrl = webUrl;
     }
 
+    /** Starts on the stores {@code options} name (in memory when none are). */
     public static AllInOneServer start(ServerOptions options) throws InterruptedException {
+        return start(options, null);
+    }
+
+    /**
+     * Starts with meetings and chat in {@code data}'s PostgreSQL, which this server then owns and
+     * stops on {@link #close}; with {@code data} null, as {@link #start(ServerOptions)}.
+     */
+    public static AllInOneServer start(ServerOptions options, LocalData data) throws InterruptedException {
         Clock clock = Clock.systemUTC();
-        Backends backends = Backends.open(options, clock);
+        Backends backends;
+        try {
+            backends = data != null ? Backends.openLocal(data.jdbcUrl(), clock) : Backends.open(options, clock);
+        } catch (RuntimeException e) {
+            if (data != null) {
+                data.close();
+            }
+            throw e;
+        }
         LocalSfuNode sfu = null;
         try {
             // One registry, so /metrics shows the SFU's media meters beside signaling's.
@@ -45,14 +66,17 @@ public final class AllInOneServer implements RunningNode {
             SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
                     new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
-            log.info("event=server_started role=all http={} media_port={} ice_tcp_port={}", url, sfu.mediaPort(),
-                    sfu.tcpPort());
-            return new AllInOneServer(backends, sfu, signaling, url);
+            log.info("event=server_started role=all http={} media_port={} ice_tcp_port={} data_dir={}", url,
+                    sfu.mediaPort(), sfu.tcpPort(), data != null ? data.directory() : "-");
+            return new AllInOneServer(backends, data, sfu, signaling, url);
         } catch (RuntimeException | InterruptedException e) {
             if (sfu != null) {
                 sfu.close();
             }
             backends.close();
+            if (data != null) {
+                data.close();
+            }
             throw e;
         }
     }
@@ -90,12 +114,18 @@ public final class AllInOneServer implements RunningNode {
         return backends.signalingStores();
     }
 
-    /** Stops taking requests, ends every session, then closes the media port and the stores. */
+    /**
+     * Stops taking requests, ends every session, then closes the media port and the stores, and
+     * last stops the local PostgreSQL, once the chat store has flushed into it.
+     */
     @Override
     public void close() {
         signaling.close();
         sfu.close();
         backends.close();
+        if (data != null) {
+            data.close();
+        }
         log.info("event=server_stopped role=all");
     }
 }

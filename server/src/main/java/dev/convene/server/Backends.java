@@ -22,6 +22,10 @@ import dev.convene.store.memory.InMemorySfuRegistry;
 import dev.convene.store.postgres.PostgresStoreConfig;
 import dev.convene.store.postgres.PostgresStores;
 import dev.convene.store.redis.RedisStores;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +46,7 @@ final class Backends implements AutoCloseable {
     private final SfuRegistry registry;
     private final MeetingPlacement placement;
 
-    private Backends(PostgresStores postgres, RedisStores redis, Clock clock) {
+    private Backends(PostgresStores postgres, RedisStores redis, boolean liveStateInMemory, Clock clock) {
         this.postgres = postgres;
         this.redis = redis;
         MeetingStore meetings = postgres != null ? postgres.meetings() : new InMemoryMeetingStore();
@@ -50,7 +54,10 @@ final class Backends implements AutoCloseable {
         ChatStore chat = postgres != null ? postgres.chat() : new InMemoryChatStore();
         // Seats: Redis's atomic script while Redis is configured (an outage answers 503 rather
         // than risk over-filling); PostgreSQL's locked transaction when only it is configured.
-        SeatLedger seats = redis != null ? redis.seats() : postgres != null ? postgres.seats() : new InMemorySeatLedger(clock);
+        // The all-in-one's own PostgreSQL keeps history only: its seats are this process's
+        // sessions, which a restart ends, so they stay in memory.
+        SeatLedger seats = redis != null ? redis.seats()
+                : postgres != null && !liveStateInMemory ? postgres.seats() : new InMemorySeatLedger(clock);
         EventBus events = redis != null ? redis.events() : new InMemoryEventBus();
         RateLimiter rateLimiter = redis != null ? redis.rateLimiter() : new InMemoryRateLimiter(clock);
         Presence presence = redis != null ? redis.presence() : new InMemoryPresence(clock);
@@ -77,7 +84,26 @@ final class Backends implements AutoCloseable {
             throw e;
         }
         log.info("event=backends_opened postgres={} redis={}", postgres != null, redis != null);
-        return new Backends(postgres, redis, clock);
+        return new Backends(postgres, redis, false, clock);
+    }
+
+    /**
+     * The all-in-one's stores over its own PostgreSQL ({@link LocalData}): meetings, participants
+     * and chat there, live state in memory. No session survives a restart, so participants the
+     * last run left marked present are marked left now.
+     */
+    static Backends openLocal(String jdbcUrl, Clock clock) {
+        PostgresStores postgres = PostgresStores.open(PostgresStoreConfig.of(jdbcUrl, null, null), clock);
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement update = c.prepareStatement("UPDATE participants SET left_at = ? WHERE left_at IS NULL")) {
+            update.setTimestamp(1, Timestamp.from(clock.instant()));
+            int ended = update.executeUpdate();
+            log.info("event=backends_opened postgres=local redis=false stale_participants_left={}", ended);
+        } catch (SQLException e) {
+            postgres.close();
+            throw new IllegalStateException("cannot mark the last run's participants as left: " + e.getMessage(), e);
+        }
+        return new Backends(postgres, null, true, clock);
     }
 
     boolean shared() {

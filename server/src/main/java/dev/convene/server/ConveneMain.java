@@ -4,6 +4,7 @@ import dev.convene.server.devcluster.DevCluster;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.auth.TokenService;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,15 @@ public final class ConveneMain implements Callable<Integer> {
 
     @Option(names = "--config", description = "A properties file of options, e.g. http-port=8080.")
     String config;
+
+    @Option(names = "--data-dir", defaultValue = "convene-data",
+            description = "The all role's data directory: its own PostgreSQL (meetings, chat) and JWT key, "
+                    + "so both outlive a restart.")
+    String dataDir;
+
+    @Option(names = "--ephemeral", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "The all role keeps everything in memory: a restart forgets every meeting.")
+    boolean ephemeral;
 
     @Option(names = "--http-host", defaultValue = "0.0.0.0", description = "Address the HTTP/WebSocket server binds.")
     String httpHost;
@@ -196,8 +206,11 @@ public final class ConveneMain implements Callable<Integer> {
             System.err.println("convene: " + e.getMessage());
             return 2;
         }
+        Path data = localDataDir();
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
-                advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuthEnabled(),
+                advertise, consent, nodeId, region,
+                jwtKeys == null && data != null ? LocalData.jwtKeys(prepare(data)) : JwtKeyOption.parse(jwtKeys),
+                guestAuthEnabled(),
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
                 controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null);
         RunningNode node;
@@ -209,13 +222,16 @@ public final class ConveneMain implements Callable<Integer> {
                     RateLimitOption.parse(limitJoinPerAddress)));
             options = options.withHardening(hardening());
             node = switch (role) {
-                case all -> AllInOneServer.start(options);
+                case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
                 case signaling -> SignalingRoleServer.start(options);
                 case sfu -> SfuRoleServer.start(options);
             };
         } catch (IllegalArgumentException e) {
             System.err.println("convene: " + e.getMessage());
             return 2;
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("convene: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -225,6 +241,18 @@ public final class ConveneMain implements Callable<Integer> {
         System.out.println(node.banner());
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The all role's data directory, or null when it runs in memory: with {@code --ephemeral}, when
+     * an external PostgreSQL is named, and in the fleet roles.
+     */
+    Path localDataDir() {
+        return role == Role.all && !ephemeral && postgresUrl == null ? Path.of(dataDir) : null;
+    }
+
+    private static Path prepare(Path dir) throws java.io.IOException {
+        return java.nio.file.Files.createDirectories(dir);
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */

@@ -22,7 +22,7 @@ class ShutdownTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 ConveneMain.class.getName(), "--http-host", "127.0.0.1", "--http-port", "0",
-                "--media-host", "127.0.0.1", "--media-port", "0")
+                "--media-host", "127.0.0.1", "--media-port", "0", "--ephemeral")
                 .redirectErrorStream(true)
                 .start();
         List<String> output = new CopyOnWriteArrayList<>();

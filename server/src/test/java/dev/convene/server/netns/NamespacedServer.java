@@ -22,11 +22,13 @@ public final class NamespacedServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code convene} with {@code args} (nothing else: an empty list is the default
-     * configuration — HTTP 8080 and media UDP 50000 on every address) and waits for its banner.
+     * Starts {@code convene} with {@code args} (nothing else but {@code --ephemeral}: an empty list
+     * is the default configuration — HTTP 8080 and media UDP 50000 on every address — without the
+     * data directory, which these network tests do not need) and waits for its banner.
      */
     public static NamespacedServer start(NetNamespace ns, List<String> args) {
         List<String> all = new ArrayList<>(args);
+        all.add("--ephemeral");
         return new NamespacedServer(NodeProcess.start("convene@" + ns.name(), ns.launcher(), all, START_TIMEOUT, System.out));
     }
 
