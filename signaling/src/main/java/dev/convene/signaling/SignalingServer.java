@@ -12,6 +12,9 @@ import dev.convene.signaling.ws.SignalingSockets;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.router.ParsedEndpoint;
+import io.javalin.websocket.WsHandlerEntry;
+import io.javalin.websocket.WsHandlerType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -19,6 +22,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +44,8 @@ public final class SignalingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
     private static final Duration MAX_TICK = Duration.ofSeconds(1);
     private static final Duration MIN_TICK = Duration.ofMillis(50);
+    /** docs/openapi.yaml, copied onto the classpath by the build. */
+    private static final String OPENAPI_RESOURCE = "/dev/convene/signaling/openapi.yaml";
     /**
      * How often connected participants' seats are reserved again and their meetings' placements
      * renewed: well inside the seat lease,
@@ -108,6 +115,7 @@ public final class SignalingServer implements AutoCloseable {
         WebGuards guards = new WebGuards(config);
         SignalingConfig.HttpLimits httpLimits = config.hardening().http();
         byte[] indexHtml = readIndexHtml(config.webRoot());
+        byte[] openApi = readResource(OPENAPI_RESOURCE);
         boolean hasWebRoot = SignalingServer.class.getResource(config.webRoot()) != null;
 
         Javalin app = Javalin.create(cfg -> {
@@ -157,6 +165,9 @@ public final class SignalingServer implements AutoCloseable {
             guards.register(cfg.routes);
             rest.register(cfg.routes);
             cfg.routes.ws("/v1/signal", sockets::configure);
+            if (openApi != null) {
+                cfg.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openApi));
+            }
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             cfg.routes.get("/m/{meetingId}", ctx -> serveIndex(ctx, indexHtml));
@@ -215,7 +226,11 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     private static byte[] readIndexHtml(String webRoot) {
-        try (InputStream in = SignalingServer.class.getResourceAsStream(webRoot + "/index.html")) {
+        return readResource(webRoot + "/index.html");
+    }
+
+    private static byte[] readResource(String name) {
+        try (InputStream in = SignalingServer.class.getResourceAsStream(name)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -229,6 +244,25 @@ public final class SignalingServer implements AutoCloseable {
             return;
         }
         ctx.contentType("text/html; charset=utf-8").result(indexHtml);
+    }
+
+    /**
+     * The HTTP routes and the WebSocket route this node registered, as {@code "GET /v1/meetings/{id}"};
+     * for the test that holds docs/openapi.yaml to them.
+     */
+    public List<String> routes() {
+        List<String> routes = new ArrayList<>();
+        for (ParsedEndpoint e : app.unsafe.internalRouter.allHttpHandlers()) {
+            if (e.endpoint.method.isHttpMethod()) {
+                routes.add(e.endpoint.method.name() + " " + e.endpoint.path);
+            }
+        }
+        for (WsHandlerEntry e : app.unsafe.internalRouter.allWsHandlers()) {
+            if (e.getType() == WsHandlerType.WEBSOCKET) {
+                routes.add("GET " + e.getPath());
+            }
+        }
+        return routes;
     }
 
     /** The port the server listens on (useful when the configured port was 0). */

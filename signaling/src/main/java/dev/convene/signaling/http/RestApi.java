@@ -91,11 +91,11 @@ public final class RestApi {
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             log.warn("event=store_unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
-            writeProblem(ctx, ApiProblem.unavailable("store_unavailable",
+            writeProblem(ctx, ApiProblem.unavailable(ProblemCode.STORE_UNAVAILABLE,
                     "Meeting state is unreachable for a moment; nothing was changed. Try again."));
         });
         routes.exception(NoSfuAvailableException.class,
-                (e, ctx) -> writeProblem(ctx, ApiProblem.unavailable("no_sfu_available", e.getMessage())));
+                (e, ctx) -> writeProblem(ctx, ApiProblem.unavailable(ProblemCode.NO_SFU_AVAILABLE, e.getMessage())));
         routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, forStatus(e.getStatus(), ctx)));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("event=http_failed method={} path={} error={}", ctx.method(), ctx.path(), e.toString(), e);
@@ -117,12 +117,12 @@ public final class RestApi {
             case 400 -> ApiProblem.invalid("The request is not valid");
             case 401 -> ApiProblem.unauthorized("A valid bearer token is required");
             case 404 -> ApiProblem.notFound("Nothing at " + ctx.path());
-            case 403 -> ApiProblem.forbidden("forbidden", "This request is not allowed");
+            case 403 -> ApiProblem.forbidden(ProblemCode.FORBIDDEN, "This request is not allowed");
             case 405 -> ApiProblem.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path());
-            case 503 -> ApiProblem.unavailable("unavailable", "The server is too busy to answer; try again");
-            case 409 -> new ApiProblem(409, "conflict", "Conflict", "The request conflicts with the current state");
+            case 503 -> ApiProblem.unavailable(ProblemCode.UNAVAILABLE, "The server is too busy to answer; try again");
+            case 409 -> new ApiProblem(409, ProblemCode.CONFLICT, "Conflict", "The request conflicts with the current state");
             default -> status >= 400 && status < 500
-                    ? new ApiProblem(status, "client_error", "Client error", "The request was refused")
+                    ? new ApiProblem(status, ProblemCode.CLIENT_ERROR, "Client error", "The request was refused")
                     : ApiProblem.internal();
         };
     }
@@ -175,7 +175,7 @@ public final class RestApi {
     private void createMeeting(Context ctx) {
         AccessClaims user = authenticate(ctx);
         if (user.meetingId() != null) {
-            throw ApiProblem.forbidden("token_not_for_meeting",
+            throw ApiProblem.forbidden(ProblemCode.TOKEN_NOT_FOR_MEETING,
                     "This access token is bound to one meeting and cannot create meetings");
         }
         limit(ctx, "create", user, config.rateLimits().createPerUser(), config.rateLimits().createPerAddress());
@@ -210,7 +210,7 @@ public final class RestApi {
         // Chat belongs to those who were there: a link to the meeting is not enough to read it.
         if (!meeting.hostId().equals(user.userId()) && !stores.participants().attended(meeting.id(), user.userId())) {
             log.info("event=chat_history_refused meeting_id={} user_id={}", meeting.id(), user.userId());
-            throw ApiProblem.forbidden("not_a_participant",
+            throw ApiProblem.forbidden(ProblemCode.NOT_A_PARTICIPANT,
                     "Only the host and those who have been in the meeting may read its chat");
         }
         int limit = DEFAULT_HISTORY_PAGE;
@@ -369,7 +369,7 @@ public final class RestApi {
             throw ApiProblem.meetingNotFound(abbreviate(rawId));
         }
         if (!user.allows(id)) {
-            throw ApiProblem.forbidden("token_not_for_meeting", "This access token is bound to another meeting");
+            throw ApiProblem.forbidden(ProblemCode.TOKEN_NOT_FOR_MEETING, "This access token is bound to another meeting");
         }
         return stores.meetings().find(id).orElseThrow(() -> ApiProblem.meetingNotFound(id.toString()));
     }

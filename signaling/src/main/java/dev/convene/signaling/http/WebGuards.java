@@ -90,7 +90,7 @@ public final class WebGuards {
     private static void refuse(Context ctx, String origin) {
         String shown = origin.length() > 100 ? origin.substring(0, 100) + "…" : origin;
         log.info("event=origin_refused path={} origin=\"{}\"", ctx.path(), shown.replace("\"", "'"));
-        throw ApiProblem.forbidden("origin_not_allowed", "Pages of this origin may not use this server");
+        throw ApiProblem.forbidden(ProblemCode.ORIGIN_NOT_ALLOWED, "Pages of this origin may not use this server");
     }
 
     private void headers(Context ctx) {
