@@ -82,6 +82,15 @@ public final class SfuControlServer implements AutoCloseable {
      */
     public static SfuControlServer start(SfuNode node, SfuControlConfig config, Clock clock,
             java.util.function.Supplier<String> metrics) {
+        return start(node, config, clock, metrics, () -> true);
+    }
+
+    /**
+     * @param ready whether the node takes new meetings, answered at {@code GET /readyz} (200, or
+     *     503 while it drains), so an orchestrator's readiness follows the drain
+     */
+    public static SfuControlServer start(SfuNode node, SfuControlConfig config, Clock clock,
+            java.util.function.Supplier<String> metrics, java.util.function.BooleanSupplier ready) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
@@ -100,6 +109,11 @@ public final class SfuControlServer implements AutoCloseable {
             });
             cfg.routes.ws(PATH, server::configure);
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/readyz", ctx -> {
+                boolean isReady = ready.getAsBoolean();
+                ctx.status(isReady ? 200 : 503).contentType("application/json")
+                        .result(isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"draining\"}");
+            });
             if (metrics != null) {
                 cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                         .result(metrics.get()));

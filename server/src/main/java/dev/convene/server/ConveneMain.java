@@ -169,6 +169,12 @@ public final class ConveneMain implements Callable<Integer> {
             description = "Host signaling nodes reach this SFU's control endpoint at.")
     String controlAdvertise;
 
+    @Option(names = "--drain-timeout", defaultValue = "0s",
+            description = "An sfu node told to stop (SIGTERM) first drains: it takes no new meetings (registry, "
+                    + "/readyz answers 503) and waits up to this long for its participants to leave (e.g. 10m). "
+                    + "Default: stop at once.")
+    String drainTimeout;
+
     @Option(names = "--control-keys", split = ",",
             description = "Secrets between signaling and SFU nodes as kid:secret; the first signs, all verify. "
                     + "The same on every node.")
@@ -224,7 +230,7 @@ public final class ConveneMain implements Callable<Integer> {
             node = switch (role) {
                 case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
                 case signaling -> SignalingRoleServer.start(options);
-                case sfu -> SfuRoleServer.start(options);
+                case sfu -> SfuRoleServer.start(options, DurationOption.parse(drainTimeout, "--drain-timeout"));
             };
         } catch (IllegalArgumentException e) {
             System.err.println("convene: " + e.getMessage());

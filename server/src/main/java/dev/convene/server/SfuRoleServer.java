@@ -9,9 +9,11 @@ import dev.convene.store.SfuRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,24 +25,38 @@ import org.slf4j.LoggerFactory;
 public final class SfuRoleServer implements RunningNode {
 
     private static final Logger log = LoggerFactory.getLogger(SfuRoleServer.class);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(500);
 
     private final Backends backends;
     private final LocalSfuNode sfu;
     private final SfuControlServer control;
     private final ScheduledExecutorService heartbeat;
     private final String controlUrl;
+    private final Duration drainTimeout;
+    private final AtomicBoolean draining;
 
     private SfuRoleServer(Backends backends, LocalSfuNode sfu, SfuControlServer control,
-            ScheduledExecutorService heartbeat, String controlUrl) {
+            ScheduledExecutorService heartbeat, String controlUrl, Duration drainTimeout, AtomicBoolean draining) {
         this.backends = backends;
         this.sfu = sfu;
         this.control = control;
         this.heartbeat = heartbeat;
         this.controlUrl = controlUrl;
+        this.drainTimeout = drainTimeout;
+        this.draining = draining;
     }
 
     public static SfuRoleServer start(ServerOptions options) throws InterruptedException {
+        return start(options, Duration.ZERO);
+    }
+
+    /**
+     * @param drainTimeout how long {@link #close} waits for the node's participants to leave while
+     *     it takes no new meetings; zero stops at once
+     */
+    public static SfuRoleServer start(ServerOptions options, Duration drainTimeout) throws InterruptedException {
         Clock clock = Clock.systemUTC();
+        AtomicBoolean draining = new AtomicBoolean();
         Backends backends = Backends.open(options, clock);
         LocalSfuNode sfu = null;
         SfuControlServer control = null;
@@ -53,7 +69,7 @@ public final class SfuRoleServer implements RunningNode {
             // The node's media metrics are served at /metrics of its (internal) control port.
             control = SfuControlServer.start(sfu, SfuControlConfig.of(options.controlHost(), options.controlPort(),
                     options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()),
-                    Clock.systemUTC(), meters::scrape);
+                    Clock.systemUTC(), meters::scrape, () -> !draining.get());
             String controlUrl = control.url(options.controlAdvertise()).toString();
             String mediaAddress = sfu.candidates().getFirst().address() + ":" + sfu.mediaPort();
             SfuRegistry registry = backends.registry();
@@ -63,14 +79,14 @@ public final class SfuRoleServer implements RunningNode {
             heartbeat.scheduleAtFixedRate(() -> {
                 try {
                     registry.heartbeat(new SfuNodeInfo(options.nodeId(), controlUrl, mediaAddress, options.region(),
-                            node.participantCount(), 0, cpuLoad(), false, clock.instant()));
+                            node.participantCount(), 0, cpuLoad(), draining.get(), clock.instant()));
                 } catch (RuntimeException e) {
                     log.warn("event=sfu_heartbeat_failed node={} error=\"{}\"", options.nodeId(), e.getMessage());
                 }
             }, 0, SfuRegistry.HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             log.info("event=server_started role=sfu node={} control={} media={} region={}", options.nodeId(), controlUrl,
                     mediaAddress, options.region());
-            return new SfuRoleServer(backends, sfu, control, heartbeat, controlUrl);
+            return new SfuRoleServer(backends, sfu, control, heartbeat, controlUrl, drainTimeout, draining);
         } catch (RuntimeException | InterruptedException e) {
             if (control != null) {
                 control.close();
@@ -81,6 +97,28 @@ public final class SfuRoleServer implements RunningNode {
             backends.close();
             throw e;
         }
+    }
+
+    private void drain() {
+        if (drainTimeout.isZero() || draining.getAndSet(true)) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + drainTimeout.toNanos();
+        int atStart = sfu.participantCount();
+        log.info("event=sfu_drain_started node={} participants={} timeout_s={}", sfu.nodeId(), atStart,
+                drainTimeout.toSeconds());
+        // Shutdown is the one place a thread may wait on wall time: nothing else is left to do.
+        while (sfu.participantCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        log.info("event=sfu_drain_finished node={} participants_at_start={} participants_left_behind={} waited_ms={}",
+                sfu.nodeId(), atStart, sfu.participantCount(), (System.nanoTime() - start) / 1_000_000);
     }
 
     private static double cpuLoad() {
@@ -99,9 +137,15 @@ public final class SfuRoleServer implements RunningNode {
                 + (sfu.tcpPort() > 0 ? ", ICE-TCP " + sfu.tcpPort() : "");
     }
 
-    /** Leaves the registry first, so no new meeting is placed here, then ends sessions and ports. */
+    /**
+     * Drains (if a drain timeout is set): the registry and {@code /readyz} say the node takes no
+     * new meetings, while the meetings on it go on until their participants have left or the
+     * timeout has passed. Then leaves the registry, so nothing is placed here, and ends sessions
+     * and ports.
+     */
     @Override
     public void close() {
+        drain();
         heartbeat.shutdownNow();
         try {
             backends.registry().remove(sfu.nodeId());
