@@ -25,8 +25,11 @@ public final class AllInOneServer implements RunningNode {
     private final LocalSfuNode sfu;
     private final SignalingServer signaling;
     private final String webUrl;
+    private final ServerOptions options;
 
-    private AllInOneServer(Backends backends, LocalSfuNode sfu, SignalingServer signaling, String webUrl) {
+    private AllInOneServer(Backends backends, LocalSfuNode sfu, SignalingServer signaling, String webUrl,
+            ServerOptions options) {
+        this.options = options;
         this.backends = backends;
         this.sfu = sfu;
         this.signaling = signaling;
@@ -42,12 +45,13 @@ public final class AllInOneServer implements RunningNode {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sfu = LocalSfuNode.start(sfuConfig(options), registry);
             SignalingConfig signalingConfig = SignalingRoleServer.signalingConfig(options);
-            SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
+            SignalingServer signaling = SignalingServer.start(signalingConfig, options.tls().edge(), backends.signalingStores(),
                     new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
+            SignalingRoleServer.logSelfSigned(options);
             log.info("event=server_started role=all http={} media_port={} ice_tcp_port={}", url, sfu.mediaPort(),
                     sfu.tcpPort());
-            return new AllInOneServer(backends, sfu, signaling, url);
+            return new AllInOneServer(backends, sfu, signaling, url, options);
         } catch (RuntimeException | InterruptedException e) {
             if (sfu != null) {
                 sfu.close();
@@ -70,7 +74,7 @@ public final class AllInOneServer implements RunningNode {
 
     @Override
     public String banner() {
-        return "Convene is running: open " + webUrl;
+        return "Convene is running: open " + webUrl + SignalingRoleServer.selfSignedNote(options);
     }
 
     public int httpPort() {

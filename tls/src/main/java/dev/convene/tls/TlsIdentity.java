@@ -211,6 +211,16 @@ public record TlsIdentity(List<X509Certificate> chain, PrivateKey key) {
         return org.bouncycastle.util.IPAddress.isValid(literal);
     }
 
+    /** The DNS names and addresses the leaf certificate is valid for (its subject alternative names). */
+    public List<String> names() {
+        try {
+            var alternatives = certificate().getSubjectAlternativeNames();
+            return alternatives == null ? List.of() : alternatives.stream().map(a -> String.valueOf(a.get(1))).toList();
+        } catch (java.security.cert.CertificateParsingException e) {
+            return List.of();
+        }
+    }
+
     /** The certificate's SHA-256 fingerprint, {@code AB:CD:...}, as browsers and {@code openssl x509 -fingerprint} show it. */
     public String sha256Fingerprint() {
         try {
