@@ -232,7 +232,7 @@ public final class ConveneMain implements Callable<Integer> {
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
                 advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuthEnabled(),
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl,
-                controlHost != null ? controlHost : controlAdvertise, controlPort,
+                controlBindHost(), controlPort,
                 controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null);
         RunningNode node;
         try {
@@ -261,6 +261,15 @@ public final class ConveneMain implements Callable<Integer> {
         System.out.println(node.banner());
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The control port listens where signaling nodes are told to reach it (a private address,
+     * 127.0.0.1 unless advertised otherwise), not on every interface: the port serves the SFU's
+     * whole control surface and its metrics, which the internet has no business reaching.
+     */
+    String controlBindHost() {
+        return controlHost != null ? controlHost : controlAdvertise;
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */

@@ -82,7 +82,7 @@ public record TlsOptions(ServerTls http, TlsIdentity selfSigned, TrustedProxies 
      *
      * @param names host names and addresses a self-signed certificate should carry besides the local ones
      */
-    static TlsOptions parse(String tls, String certificate, String key, List<String> trustedProxies, String controlTls,
+    public static TlsOptions parse(String tls, String certificate, String key, List<String> trustedProxies, String controlTls,
             String controlCertificate, String controlKey, String controlAuthorities, boolean needsControl,
             List<String> names, Clock clock) {
         String mode = tls == null ? "off" : tls.strip().toLowerCase(Locale.ROOT);
