@@ -116,6 +116,9 @@ export function signalingUrl(signalingUrlFromServer, token) {
   const u = new URL(signalingUrlFromServer || '/v1/signal', location.href);
   if (u.protocol === 'http:') u.protocol = 'ws:';
   if (u.protocol === 'https:') u.protocol = 'wss:';
+  // A page loaded over https may not open ws:// (mixed content), and the token must not travel in
+  // clear: a server behind a proxy it does not trust yet may still name ws://, so upgrade it.
+  if (location.protocol === 'https:' && u.protocol === 'ws:') u.protocol = 'wss:';
   u.searchParams.set('token', token);
   return u.toString();
 }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * The REST calls a client makes before it opens the signaling socket (docs/signaling.md, "REST,
@@ -33,6 +34,19 @@ public final class ConveneApi {
         this(baseUrl, HttpClient.newBuilder().connectTimeout(TIMEOUT).build());
     }
 
+    /**
+     * An API over {@code https://} (and its sockets over {@code wss://}) trusting what {@code tls}
+     * trusts: build it with {@code dev.convene.tls.TlsContexts.trusting} (a trust store: CA or the
+     * server's own certificate, host name checked) or {@code TlsContexts.pinned} (exactly one
+     * certificate, e.g. a development server's self-signed one).
+     */
+    public static ConveneApi overTls(URI baseUrl, SSLContext tls) {
+        if (!"https".equalsIgnoreCase(baseUrl.getScheme())) {
+            throw new IllegalArgumentException("a TLS client needs an https:// base URL, not " + baseUrl);
+        }
+        return new ConveneApi(baseUrl, HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(tls).build());
+    }
+
     public ConveneApi(URI baseUrl, HttpClient http) {
         String s = Objects.requireNonNull(baseUrl, "baseUrl").toString();
         this.baseUrl = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
@@ -41,6 +55,11 @@ public final class ConveneApi {
 
     public URI baseUrl() {
         return baseUrl;
+    }
+
+    /** The HTTP client the API calls go through; the signaling socket uses it too. */
+    public HttpClient httpClient() {
+        return http;
     }
 
     /** {@code POST /v1/auth/guest}. */

@@ -166,7 +166,7 @@ public final class ConveneClient implements AutoCloseable {
         JoinGrant grant = api.join(accessToken, meetingId, displayName);
         ConveneClient client = new ConveneClient(grant, options);
         try {
-            client.open();
+            client.open(api.httpClient());
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -174,8 +174,9 @@ public final class ConveneClient implements AutoCloseable {
         return client;
     }
 
-    private void open() {
-        signaling = SignalingSession.open(grant.socketUri(), new SignalingSession.Listener() {
+    /** Opens the socket with the API's HTTP client, so {@code wss://} trusts what the API's {@code https://} trusts. */
+    private void open(java.net.http.HttpClient http) {
+        signaling = SignalingSession.open(grant.socketUri(), http, new SignalingSession.Listener() {
             @Override
             public void onFrame(ObjectNode frame) {
                 onServerFrame(frame);

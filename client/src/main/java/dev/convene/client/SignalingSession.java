@@ -73,9 +73,14 @@ public final class SignalingSession implements AutoCloseable {
 
     /** Opens the socket ({@link JoinGrant#socketUri()}) and starts the heartbeat. */
     public static SignalingSession open(URI uri, Listener listener, Duration timeout) {
+        return open(uri, HttpClient.newHttpClient(), listener, timeout);
+    }
+
+    /** As {@link #open(URI, Listener, Duration)}, through {@code http} (whose TLS context {@code wss://} uses). */
+    public static SignalingSession open(URI uri, HttpClient http, Listener listener, Duration timeout) {
         SignalingSession session = new SignalingSession(listener);
         try {
-            session.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            session.socket = http.newWebSocketBuilder()
                     .connectTimeout(timeout)
                     .buildAsync(uri, session.new Receiver())
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -3,6 +3,7 @@ package dev.convene.control;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * How a signaling node reaches one SFU node's control endpoint.
@@ -17,9 +18,12 @@ import java.util.Objects;
  * @param heartbeatTimeout a connection on which nothing arrives for this long is declared lost
  * @param reconnectMin first delay before reconnecting after a loss; doubles on each failure
  * @param reconnectMax the longest delay between reconnection attempts
+ * @param tls for {@code wss://}: whom to trust and the certificate to present (mutual TLS); null
+ *     for {@code ws://}
  */
 public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, ControlKey key, Duration callTimeout,
-        Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectMin, Duration reconnectMax) {
+        Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectMin, Duration reconnectMax,
+        SSLContext tls) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
@@ -41,6 +45,9 @@ public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, Co
         if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
             throw new IllegalArgumentException("controlUrl must be ws:// or wss://, not " + controlUrl);
         }
+        if ("wss".equals(scheme) != (tls != null)) {
+            throw new IllegalArgumentException("a wss:// control URL needs a TLS context and a ws:// one none: " + controlUrl);
+        }
         if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("heartbeatTimeout must be longer than heartbeatInterval");
         }
@@ -52,12 +59,18 @@ public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, Co
     /** Defaults: 5 s calls, ping every 500 ms, lost after 1.5 s of silence, reconnect 100 ms to 5 s. */
     public static RemoteSfuConfig of(String nodeId, URI controlUrl, String callerId, ControlKey key) {
         return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, DEFAULT_CALL_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
-                DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECONNECT_MIN, DEFAULT_RECONNECT_MAX);
+                DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECONNECT_MIN, DEFAULT_RECONNECT_MAX, null);
+    }
+
+    /** As {@link #of}, over {@code wss://} with {@code tls}. */
+    public static RemoteSfuConfig of(String nodeId, URI controlUrl, String callerId, ControlKey key, SSLContext tls) {
+        return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, DEFAULT_CALL_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
+                DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECONNECT_MIN, DEFAULT_RECONNECT_MAX, tls);
     }
 
     public RemoteSfuConfig withCallTimeout(Duration timeout) {
         return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, timeout, heartbeatInterval, heartbeatTimeout,
-                reconnectMin, reconnectMax);
+                reconnectMin, reconnectMax, tls);
     }
 
     private static void positive(Duration d, String name) {

@@ -50,7 +50,11 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
     private RemoteSfuNode(RemoteSfuConfig config, Clock clock) {
         this.config = config;
         this.tokens = new ControlTokens(List.of(config.key()), clock, Duration.ZERO);
-        this.http = HttpClient.newBuilder().connectTimeout(config.callTimeout()).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.callTimeout());
+        if (config.tls() != null) {
+            builder.sslContext(config.tls());
+        }
+        this.http = builder.build();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "convene-control-" + config.nodeId());
             t.setDaemon(true);

@@ -1,5 +1,6 @@
 package dev.convene.control;
 
+import dev.convene.tls.ServerTls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param heartbeatTimeout a connection that sends nothing (not even its {@code ping}) for this long
  *     is closed with 4408 and its sessions are closed
  * @param clockSkew leeway when checking a token's {@code iat}/{@code exp} against this node's clock
+ * @param tls the endpoint's certificate and the authorities callers' certificates must chain to
+ *     (mutual TLS, ADR 0015); null serves plain {@code ws://} (tests of the protocol itself)
  */
 public record SfuControlConfig(String bindHost, int port, List<ControlKey> keys, Duration heartbeatTimeout,
-        Duration clockSkew) {
+        Duration clockSkew, ServerTls tls) {
 
     public static final int DEFAULT_PORT = 7070;
     public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
@@ -42,10 +45,14 @@ public record SfuControlConfig(String bindHost, int port, List<ControlKey> keys,
 
     /** Defaults for everything but where to listen and the keys. */
     public static SfuControlConfig of(String bindHost, int port, List<ControlKey> keys) {
-        return new SfuControlConfig(bindHost, port, keys, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_CLOCK_SKEW);
+        return new SfuControlConfig(bindHost, port, keys, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_CLOCK_SKEW, null);
     }
 
     public SfuControlConfig withHeartbeatTimeout(Duration timeout) {
-        return new SfuControlConfig(bindHost, port, keys, timeout, clockSkew);
+        return new SfuControlConfig(bindHost, port, keys, timeout, clockSkew, tls);
+    }
+
+    public SfuControlConfig withTls(ServerTls newTls) {
+        return new SfuControlConfig(bindHost, port, keys, heartbeatTimeout, clockSkew, newTls);
     }
 }

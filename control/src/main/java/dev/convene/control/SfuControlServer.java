@@ -1,6 +1,7 @@
 package dev.convene.control;
 
 import dev.convene.sfu.SfuNode;
+import dev.convene.tls.JettyTls;
 import io.javalin.Javalin;
 import io.javalin.websocket.WsCloseContext;
 import io.javalin.websocket.WsConfig;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves an {@link SfuNode} (in the SFU process, its {@code LocalSfuNode}) to signaling nodes on
- * {@code ws://host:port}{@value #PATH}, on a port of its own. A connection must present a valid
+ * {@code wss://host:port}{@value #PATH} (mutual TLS; {@code ws://} without TLS configured), on a
+ * port of its own. A peer that speaks plaintext to the TLS port or has no certificate of the
+ * cluster's authority fails the handshake, logged as {@code control_connection_refused} and counted. A connection must present a valid
  * control token in {@code Authorization: Bearer ...} or is closed with {@value #CLOSE_UNAUTHORIZED}
  * before it can send anything; a connection silent for the heartbeat timeout is closed with
  * {@value #CLOSE_HEARTBEAT_TIMEOUT}. Either way, and on any other loss, the sessions the
@@ -54,11 +57,18 @@ public final class SfuControlServer implements AutoCloseable {
     private final ConcurrentMap<String, ServedConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong refusedTokens = new AtomicLong();
+    private final JettyTls tls;
     private Javalin app;
 
     private SfuControlServer(SfuNode node, SfuControlConfig config, Clock clock) {
         this.node = node;
         this.config = config;
+        // A refused handshake is never a person's mistake here: a misconfigured node or a stranger
+        // on the internal network. Both deserve a line in the log.
+        this.tls = config.tls() == null ? null : JettyTls.start("control", config.tls(), (cause, remote, detail) ->
+                log.warn("event=control_connection_refused node={} cause={} remote={} detail=\"{}\"", node.nodeId(),
+                        cause.label(), remote, detail.replace("\"", "'")), JettyTls.DEFAULT_RELOAD_CHECK);
         this.tokens = new ControlTokens(config.keys(), clock, config.clockSkew());
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "convene-control-watchdog");
@@ -98,8 +108,17 @@ public final class SfuControlServer implements AutoCloseable {
         server.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.jetty.host = config.bindHost();
-            cfg.jetty.port = config.port();
+            if (server.tls == null) {
+                cfg.jetty.host = config.bindHost();
+                cfg.jetty.port = config.port();
+            } else {
+                cfg.jetty.addConnector((jetty, http) -> {
+                    org.eclipse.jetty.server.ServerConnector connector = server.tls.connector(jetty, http);
+                    connector.setHost(config.bindHost());
+                    connector.setPort(config.port());
+                    return connector;
+                });
+            }
             cfg.jetty.modifyWebSocketServletFactory(ws -> {
                 ws.setMaxTextMessageSize(MAX_FRAME_BYTES);
                 ws.setMaxFrameSize(MAX_FRAME_BYTES);
@@ -126,10 +145,15 @@ public final class SfuControlServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.watchdog.shutdownNow();
             server.workers.shutdown();
+            if (server.tls != null) {
+                server.tls.close();
+            }
             throw e;
         }
-        log.info("event=sfu_control_started node={} host={} port={} heartbeat_timeout_ms={}", node.nodeId(),
-                config.bindHost(), server.port(), config.heartbeatTimeout().toMillis());
+        log.info("event=sfu_control_started node={} host={} port={} tls={} client_certificates={} heartbeat_timeout_ms={}",
+                node.nodeId(), config.bindHost(), server.port(),
+                server.tls == null ? "off" : server.tls.current().sha256Fingerprint(),
+                config.tls() != null && config.tls().mutual() ? "required" : "not_asked", config.heartbeatTimeout().toMillis());
         return server;
     }
 
@@ -165,8 +189,9 @@ public final class SfuControlServer implements AutoCloseable {
             }
             caller = tokens.verify(header.substring(BEARER.length()).trim(), node.nodeId());
         } catch (ControlTokens.InvalidTokenException e) {
-            log.warn("event=control_connection_rejected remote={} reason=\"{}\"", ctx.session.getRemoteSocketAddress(),
-                    e.getMessage());
+            refusedTokens.incrementAndGet();
+            log.warn("event=control_connection_refused node={} cause=token remote={} detail=\"{}\"", node.nodeId(),
+                    ctx.session.getRemoteSocketAddress(), e.getMessage());
             ctx.closeSession(CLOSE_UNAUTHORIZED, "unauthorized");
             return;
         }
@@ -207,7 +232,27 @@ public final class SfuControlServer implements AutoCloseable {
 
     /** The endpoint's URL on {@code host} (the address signaling nodes reach this node at). */
     public URI url(String host) {
-        return URI.create("ws://" + host + ":" + port() + PATH);
+        String literal = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create((tls == null ? "ws://" : "wss://") + literal + ":" + port() + PATH);
+    }
+
+    /**
+     * Connections refused since start, by cause: {@code plaintext}, {@code certificate} and
+     * {@code other} at the TLS handshake, {@code token} at the WebSocket upgrade.
+     */
+    public long refused(String cause) {
+        if (cause.equals("token")) {
+            return refusedTokens.get();
+        }
+        if (tls == null) {
+            return 0;
+        }
+        return tls.refused(JettyTls.Refusal.valueOf(cause.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** The causes {@link #refused(String)} knows. */
+    public static List<String> refusalCauses() {
+        return List.of("plaintext", "certificate", "other", "token");
     }
 
     /** Authenticated control connections open now. */
@@ -246,6 +291,9 @@ public final class SfuControlServer implements AutoCloseable {
         }
         app.stop();
         workers.shutdown();
+        if (tls != null) {
+            tls.close();
+        }
         log.info("event=sfu_control_stopped node={}", node.nodeId());
     }
 }

@@ -20,12 +20,18 @@ final class RawControlSocket implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     private final WebSocket socket;
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
     RawControlSocket(URI url, String bearerToken) {
+        this(url, bearerToken, null);
+    }
+
+    /** @param tls for {@code wss://}: whom to trust and what to present; null for the JDK's defaults */
+    RawControlSocket(URI url, String bearerToken, javax.net.ssl.SSLContext tls) {
+        this.http = tls == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(tls).build();
         WebSocket.Builder builder = http.newWebSocketBuilder();
         if (bearerToken != null) {
             builder.header("Authorization", "Bearer " + bearerToken);

@@ -209,7 +209,7 @@ class RemoteSfuNodeTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> !remote.connected());
 
         server = SfuControlServer.start(fake, new SfuControlConfig("127.0.0.1", port, List.of(KEY),
-                Duration.ofSeconds(1), SfuControlConfig.DEFAULT_CLOCK_SKEW));
+                Duration.ofSeconds(1), SfuControlConfig.DEFAULT_CLOCK_SKEW, null));
 
         ParticipantSession again = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> remote.join("m", "after", new RecordingListener()), s -> s != null);

@@ -28,8 +28,11 @@ public final class AllInOneServer implements RunningNode {
     private final LocalSfuNode sfu;
     private final SignalingServer signaling;
     private final String webUrl;
+    private final ServerOptions options;
 
-    private AllInOneServer(Backends backends, LocalData data, LocalSfuNode sfu, SignalingServer signaling, String webUrl) {
+    private AllInOneServer(Backends backends, LocalData data, LocalSfuNode sfu, SignalingServer signaling, String webUrl,
+            ServerOptions options) {
+        this.options = options;
         this.backends = backends;
         this.data = data;
         this.sfu = sfu;
@@ -63,12 +66,13 @@ public final class AllInOneServer implements RunningNode {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sfu = LocalSfuNode.start(sfuConfig(options), registry);
             SignalingConfig signalingConfig = SignalingRoleServer.signalingConfig(options);
-            SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
+            SignalingServer signaling = SignalingServer.start(signalingConfig, options.tls().edge(), backends.signalingStores(),
                     new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
+            SignalingRoleServer.logSelfSigned(options);
             log.info("event=server_started role=all http={} media_port={} ice_tcp_port={} data_dir={}", url,
                     sfu.mediaPort(), sfu.tcpPort(), data != null ? data.directory() : "-");
-            return new AllInOneServer(backends, data, sfu, signaling, url);
+            return new AllInOneServer(backends, data, sfu, signaling, url, options);
         } catch (RuntimeException | InterruptedException e) {
             if (sfu != null) {
                 sfu.close();
@@ -94,7 +98,7 @@ public final class AllInOneServer implements RunningNode {
 
     @Override
     public String banner() {
-        return "Convene is running: open " + webUrl;
+        return "Convene is running: open " + webUrl + SignalingRoleServer.selfSignedNote(options);
     }
 
     public int httpPort() {

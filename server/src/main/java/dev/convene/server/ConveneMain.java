@@ -159,7 +159,9 @@ public final class ConveneMain implements Callable<Integer> {
             + "e.g. redis://127.0.0.1:6379. Needed by the signaling and sfu roles.")
     String redisUrl;
 
-    @Option(names = "--control-host", defaultValue = "0.0.0.0", description = "Address an SFU's control endpoint binds.")
+    @Option(names = "--control-host",
+            description = "Address an SFU's control endpoint binds. Default: the --control-advertise address "
+                    + "(a private one), never every interface unless asked for with 0.0.0.0.")
     String controlHost;
 
     @Option(names = "--control-port", defaultValue = "7070", description = "Port of an SFU's control endpoint.")
@@ -179,6 +181,37 @@ public final class ConveneMain implements Callable<Integer> {
             description = "Secrets between signaling and SFU nodes as kid:secret; the first signs, all verify. "
                     + "The same on every node.")
     List<String> controlKeys;
+
+    @Option(names = "--control-tls", defaultValue = "on",
+            description = "on (default): the control channel between nodes runs on mutual TLS and needs the three "
+                    + "--control-tls-* files in the sfu and signaling roles; off: plaintext, for a network you trust.")
+    String controlTls;
+
+    @Option(names = "--control-tls-cert", description = "PEM certificate (chain) this node presents on the control channel.")
+    String controlTlsCert;
+
+    @Option(names = "--control-tls-key", description = "PEM private key of --control-tls-cert (unencrypted).")
+    String controlTlsKey;
+
+    @Option(names = "--control-tls-ca",
+            description = "PEM certificate(s) of the authority every node's control certificate must be issued by.")
+    String controlTlsCa;
+
+    @Option(names = "--tls", defaultValue = "off",
+            description = "off (default: plain HTTP) or self-signed (HTTPS with a certificate generated at start, "
+                    + "for development; its SHA-256 fingerprint is printed). --tls-cert/--tls-key turn HTTPS on with your files.")
+    String tls;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain for HTTPS/WSS (reloaded when the file changes).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key of --tls-cert (unencrypted; reloaded when it changes).")
+    String tlsKey;
+
+    @Option(names = "--trusted-proxies", split = ",",
+            description = "Networks of reverse proxies (10.0.0.0/8,192.168.1.7) whose Forwarded/X-Forwarded-For/"
+                    + "X-Forwarded-Proto headers are believed. Default: none.")
+    List<String> trustedProxies;
 
     @Option(names = "--turn-urls", split = ",",
             description = "TURN servers for clients, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443. "
@@ -217,8 +250,9 @@ public final class ConveneMain implements Callable<Integer> {
                 advertise, consent, nodeId, region,
                 jwtKeys == null && data != null ? LocalData.jwtKeys(prepare(data)) : JwtKeyOption.parse(jwtKeys),
                 guestAuthEnabled(),
-                uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null);
+                uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl,
+                controlBindHost(), controlPort,
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null);
         RunningNode node;
         try {
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
@@ -226,7 +260,9 @@ public final class ConveneMain implements Callable<Integer> {
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));
-            options = options.withHardening(hardening());
+            options = options.withHardening(hardening()).withTls(TlsOptions.parse(tls, tlsCert, tlsKey, trustedProxies,
+                    controlTls, controlTlsCert, controlTlsKey, controlTlsCa, role != Role.all,
+                    TlsOptions.selfSignedNames(httpHost, publicUrl), java.time.Clock.systemUTC()));
             node = switch (role) {
                 case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
                 case signaling -> SignalingRoleServer.start(options);
@@ -259,6 +295,15 @@ public final class ConveneMain implements Callable<Integer> {
 
     private static Path prepare(Path dir) throws java.io.IOException {
         return java.nio.file.Files.createDirectories(dir);
+    }
+
+    /**
+     * The control port listens where signaling nodes are told to reach it (a private address,
+     * 127.0.0.1 unless advertised otherwise), not on every interface: the port serves the SFU's
+     * whole control surface and its metrics, which the internet has no business reaching.
+     */
+    String controlBindHost() {
+        return controlHost != null ? controlHost : controlAdvertise;
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */

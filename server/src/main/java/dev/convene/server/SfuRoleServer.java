@@ -67,9 +67,20 @@ public final class SfuRoleServer implements RunningNode {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
             // The node's media metrics are served at /metrics of its (internal) control port.
-            control = SfuControlServer.start(sfu, SfuControlConfig.of(options.controlHost(), options.controlPort(),
-                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()),
-                    Clock.systemUTC(), meters::scrape, () -> !draining.get());
+            SfuControlConfig controlConfig = SfuControlConfig.of(options.controlHost(), options.controlPort(),
+                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList());
+            if (options.tls().control() != null) {
+                controlConfig = controlConfig.withTls(options.tls().control().server());
+            } else {
+                log.warn("event=control_plaintext role=sfu note=\"--control-tls off: control traffic is readable on the network\"");
+            }
+            control = SfuControlServer.start(sfu, controlConfig, Clock.systemUTC(), meters::scrape, () -> !draining.get());
+            SfuControlServer served = control;
+            for (String cause : SfuControlServer.refusalCauses()) {
+                io.micrometer.core.instrument.FunctionCounter.builder("convene_control_refused", served, c -> c.refused(cause))
+                        .description("Control connections refused, by cause (plaintext, certificate, other, token)")
+                        .tag("cause", cause).register(meters);
+            }
             String controlUrl = control.url(options.controlAdvertise()).toString();
             String mediaAddress = sfu.candidates().getFirst().address() + ":" + sfu.mediaPort();
             SfuRegistry registry = backends.registry();

@@ -8,7 +8,9 @@ import dev.convene.signaling.SignalingServer;
 import dev.convene.signaling.placement.RegistrySfuDirectory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.convene.tls.TlsIdentity;
 import java.net.URI;
+import javax.net.ssl.SSLContext;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,9 +29,11 @@ public final class SignalingRoleServer implements RunningNode {
     private final SignalingServer signaling;
     private final List<RemoteSfuNode> connections;
     private final String webUrl;
+    private final ServerOptions options;
 
     private SignalingRoleServer(Backends backends, SignalingServer signaling, List<RemoteSfuNode> connections,
-            String webUrl) {
+            String webUrl, ServerOptions options) {
+        this.options = options;
         this.backends = backends;
         this.signaling = signaling;
         this.connections = connections;
@@ -45,18 +49,24 @@ public final class SignalingRoleServer implements RunningNode {
                         + "SFU registry through Redis");
             }
             ControlKey key = controlKey(options);
+            // Read once: a signaling node's client certificate is renewed by restarting it.
+            SSLContext controlTls = options.tls().control() == null ? null : options.tls().control().client();
+            if (controlTls == null) {
+                log.warn("event=control_plaintext role=signaling note=\"--control-tls off: control traffic is readable on the network\"");
+            }
             List<RemoteSfuNode> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
             RegistrySfuDirectory directory = new RegistrySfuDirectory(backends.registry(), backends.placement(), info -> {
                 RemoteSfuNode node = RemoteSfuNode.connect(RemoteSfuConfig.of(info.nodeId(),
-                        URI.create(info.controlAddress()), options.nodeId(), key));
+                        URI.create(info.controlAddress()), options.nodeId(), key, controlTls));
                 connections.add(node);
                 return node;
             }, clock);
-            SignalingServer signaling = SignalingServer.start(signalingConfig(options), backends.signalingStores(),
-                    directory, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            SignalingServer signaling = SignalingServer.start(signalingConfig(options), options.tls().edge(),
+                    backends.signalingStores(), directory, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             String url = webUrl(options, signaling.port());
+            logSelfSigned(options);
             log.info("event=server_started role=signaling node={} http={}", options.nodeId(), url);
-            return new SignalingRoleServer(backends, signaling, connections, url);
+            return new SignalingRoleServer(backends, signaling, connections, url, options);
         } catch (RuntimeException e) {
             backends.close();
             throw e;
@@ -81,7 +91,23 @@ public final class SignalingRoleServer implements RunningNode {
             return options.publicUrl();
         }
         String host = options.httpHost().equals("0.0.0.0") ? "localhost" : options.httpHost();
-        return "http://" + host + ":" + port;
+        return (options.tls().http() != null ? "https://" : "http://") + host + ":" + port;
+    }
+
+    /** What a person needs to check a generated certificate before trusting it in a browser. */
+    static void logSelfSigned(ServerOptions options) {
+        TlsIdentity generated = options.tls().selfSigned();
+        if (generated != null) {
+            log.info("event=tls_self_signed sha256={} spki_sha256={} names=\"{}\" note=\"development only: browsers warn until "
+                    + "you accept this certificate\"", generated.sha256Fingerprint(), generated.spkiSha256Base64(),
+                    String.join(",", generated.names()));
+        }
+    }
+
+    /** Appended to the banner when the certificate was generated at start. */
+    static String selfSignedNote(ServerOptions options) {
+        TlsIdentity generated = options.tls().selfSigned();
+        return generated == null ? "" : " (self-signed certificate, SHA-256 " + generated.sha256Fingerprint() + ")";
     }
 
     static ControlKey controlKey(ServerOptions options) {
@@ -99,7 +125,7 @@ public final class SignalingRoleServer implements RunningNode {
 
     @Override
     public String banner() {
-        return "Convene signaling is running: open " + webUrl;
+        return "Convene signaling is running: open " + webUrl + selfSignedNote(options);
     }
 
     @Override

@@ -61,6 +61,18 @@ class ModuleDirectionTest {
     }
 
     @Test
+    void tlsStandsAloneAndMediaNeverUsesIt() {
+        noClasses().that().resideInAPackage("dev.convene.tls..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.convene.media..", "dev.convene.sfu..", "dev.convene.sdp..", "dev.convene.signaling..",
+                        "dev.convene.control..", "dev.convene.store..", "dev.convene.client..", "dev.convene.server..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("dev.convene.media..", "dev.convene.sfu..", "dev.convene.sdp..")
+                .should().dependOnClassesThat().resideInAPackage("dev.convene.tls..")
+                .check(classes);
+    }
+
+    @Test
     void storesKnowNothingOfMediaOrSignaling() {
         noClasses().that().resideInAPackage("dev.convene.store..")
                 .should().dependOnClassesThat().resideInAnyPackage(

@@ -9,6 +9,7 @@ import dev.convene.signaling.protocol.ProtocolCodec;
 import dev.convene.signaling.http.WebGuards;
 import dev.convene.signaling.meetings.EmptyMeetings;
 import dev.convene.signaling.ws.SignalingSockets;
+import dev.convene.tls.JettyTls;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
@@ -79,10 +80,12 @@ public final class SignalingServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final EmptyMeetings emptyMeetings;
+    private final JettyTls tls;
 
     private SignalingServer(Javalin app, SignalingSockets sockets, ScheduledExecutorService timer,
-            PrometheusMeterRegistry registry, EmptyMeetings emptyMeetings) {
+            PrometheusMeterRegistry registry, EmptyMeetings emptyMeetings, JettyTls tls) {
         this.emptyMeetings = emptyMeetings;
+        this.tls = tls;
         this.app = app;
         this.sockets = sockets;
         this.timer = timer;
@@ -101,7 +104,14 @@ public final class SignalingServer implements AutoCloseable {
      */
     public static SignalingServer start(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock,
             PrometheusMeterRegistry registry) {
+        return start(config, HttpEdge.PLAIN, stores, sfus, clock, registry);
+    }
+
+    /** Starts a node whose HTTP port has the given TLS and trusted proxies. */
+    public static SignalingServer start(SignalingConfig config, HttpEdge edge, SignalingStores stores, SfuDirectory sfus,
+            Clock clock, PrometheusMeterRegistry registry) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(sfus, "sfus");
         Objects.requireNonNull(clock, "clock");
@@ -117,6 +127,17 @@ public final class SignalingServer implements AutoCloseable {
         byte[] indexHtml = readIndexHtml(config.webRoot());
         byte[] openApi = readResource(OPENAPI_RESOURCE);
         boolean hasWebRoot = SignalingServer.class.getResource(config.webRoot()) != null;
+        // Scanners and old clients fail handshakes on a public port all day: counted, logged at debug only.
+        JettyTls tls = edge.tls() == null ? null : JettyTls.start("http", edge.tls(), (cause, remote, detail) ->
+                log.debug("event=tls_handshake_refused listener=http cause={} remote={} detail=\"{}\"", cause.label(), remote,
+                        detail.replace("\"", "'")), JettyTls.DEFAULT_RELOAD_CHECK);
+        if (tls != null) {
+            for (JettyTls.Refusal cause : JettyTls.Refusal.values()) {
+                io.micrometer.core.instrument.FunctionCounter.builder("convene_http_tls_refused", tls, t -> t.refused(cause))
+                        .description("TLS handshakes refused on the HTTP port, by cause")
+                        .tag("cause", cause.label()).register(registry);
+            }
+        }
 
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -129,8 +150,10 @@ public final class SignalingServer implements AutoCloseable {
             threads.setName("convene-http");
             cfg.jetty.threadPool = threads;
             cfg.jetty.addConnector((server, httpConfig) -> {
-                ServerConnector connector = new ServerConnector(server,
-                        new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+                ServerConnector connector = tls != null ? tls.connector(server, httpConfig)
+                        : new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+                // After the TLS customizer: a trusted proxy's word on the scheme overrides the hop's.
+                httpConfig.addCustomizer(edge.proxies());
                 connector.setHost(config.bindHost());
                 connector.setPort(config.httpPort());
                 connector.setAcceptQueueSize(httpLimits.acceptQueue());
@@ -201,15 +224,19 @@ public final class SignalingServer implements AutoCloseable {
             app.start();
         } catch (RuntimeException e) {
             timer.shutdownNow();
+            if (tls != null) {
+                tls.close();
+            }
             throw e;
         }
-        log.info("event=signaling_started host={} port={} sfu_directory={} guest_auth={} web_root={} allowed_origins={}"
-                + " http_max_threads={} http_accept_queue={}",
-                config.bindHost(), app.port(), sfus.getClass().getSimpleName(), config.guestAuthEnabled(),
+        log.info("event=signaling_started host={} port={} tls={} trusted_proxies={} sfu_directory={} guest_auth={} web_root={}"
+                + " allowed_origins={} http_max_threads={} http_accept_queue={}",
+                config.bindHost(), app.port(), tls == null ? "off" : tls.current().sha256Fingerprint(), edge.proxies(),
+                sfus.getClass().getSimpleName(), config.guestAuthEnabled(),
                 hasWebRoot ? config.webRoot() : "-",
                 config.hardening().allowedOrigins().isEmpty() ? "same-origin" : String.join(",", config.hardening().allowedOrigins()),
                 httpLimits.maxThreads(), httpLimits.acceptQueue());
-        return new SignalingServer(app, sockets, timer, registry, emptyMeetings);
+        return new SignalingServer(app, sockets, timer, registry, emptyMeetings, tls);
     }
 
     private static long tickMillis(SignalingConfig config) {
@@ -270,6 +297,11 @@ public final class SignalingServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The port's TLS (certificate in use, refusals), if it serves HTTPS. */
+    public java.util.Optional<JettyTls> tls() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
@@ -296,6 +328,9 @@ public final class SignalingServer implements AutoCloseable {
         timer.shutdownNow();
         sockets.closeAll();
         app.stop();
+        if (tls != null) {
+            tls.close();
+        }
         log.info("event=signaling_stopped");
     }
 }

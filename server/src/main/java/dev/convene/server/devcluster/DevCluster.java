@@ -43,7 +43,10 @@ public final class DevCluster implements Callable<Integer> {
         for (NodeProcess signaling : cluster.signalings()) {
             System.out.println("  " + signaling.name() + " open " + signaling.url());
         }
+        System.out.println("  TLS         " + cluster.certificateFile() + " (self-signed for this run, SHA-256 "
+                + cluster.certificate().sha256Fingerprint() + ")");
         System.out.println("Open a meeting on one signaling node and join its link on the other: both land on one SFU.");
+        System.out.println("Browsers warn about the self-signed certificate: compare its SHA-256 with the one above, then accept it.");
         stopped.await();
         return 0;
     }

@@ -1,11 +1,16 @@
 package dev.convene.server.devcluster;
 
+import dev.convene.tls.TlsIdentity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -17,6 +22,11 @@ import redis.embedded.RedisServer;
  * A Convene fleet on loopback: real PostgreSQL and Redis (from Maven-packaged binaries), SFU
  * nodes and signaling nodes as separate JVM processes, sharing keys. Used by the cluster tests
  * and by {@code scripts/dev-cluster}.
+ *
+ * <p>TLS is on everywhere, as in production: one self-signed certificate is made per cluster run
+ * and written to a private temporary folder; every node presents it and trusts only it, on the
+ * control channel (mutual TLS) and on the signaling nodes' HTTPS port. Clients pin it
+ * ({@link #certificate()}).
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -28,6 +38,10 @@ public final class LocalCluster implements AutoCloseable {
     private final String jwtKey;
     private final String controlKey;
     private final PrintStream echo;
+    private final TlsIdentity identity;
+    private final Path tlsFolder;
+    private final Path certificateFile;
+    private final Path keyFile;
     private final List<NodeProcess> sfus = new ArrayList<>();
     private final List<NodeProcess> signalings = new ArrayList<>();
 
@@ -37,7 +51,28 @@ public final class LocalCluster implements AutoCloseable {
         this.echo = echo;
         this.jwtKey = "cluster:" + secret();
         this.controlKey = "control:" + secret();
+        this.identity = TlsIdentity.selfSigned(List.of(), Duration.ofDays(7), Clock.systemUTC());
+        this.tlsFolder = Files.createTempDirectory("convene-cluster-tls",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.certificateFile = tlsFolder.resolve("cluster.pem");
+        this.keyFile = tlsFolder.resolve("cluster.key");
+        identity.writePem(certificateFile, keyFile);
         startRedis();
+    }
+
+    /** The certificate every node presents; clients pin it or trust it. */
+    public TlsIdentity certificate() {
+        return identity;
+    }
+
+    /** The PEM file of {@link #certificate()}, for a person to trust it. */
+    public Path certificateFile() {
+        return certificateFile;
+    }
+
+    private List<String> controlTls() {
+        return List.of("--control-tls-cert", certificateFile.toString(), "--control-tls-key", keyFile.toString(),
+                "--control-tls-ca", certificateFile.toString());
     }
 
     /**
@@ -69,11 +104,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private CompletableFuture<NodeProcess> startSfuAsync(String name) {
-        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--role", "sfu", "--node-id", name, "--region", "local",
                 "--media-host", "127.0.0.1", "--media-port", "0", "--media-advertise", "127.0.0.1",
                 "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
-                "--control-keys", controlKey, "--redis-url", redisUrl()), START_TIMEOUT, echo));
+                "--control-keys", controlKey, "--redis-url", redisUrl()));
+        args.addAll(controlTls());
+        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, args, START_TIMEOUT, echo));
     }
 
     private NodeProcess startSignaling(String name, List<String> extraArgs) {
@@ -85,7 +122,9 @@ public final class LocalCluster implements AutoCloseable {
                 "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres",
                 // Every test client is 127.0.0.1: per-address limits would make all of them one
                 // abuser. Guest auth is off by default in this role; the tests use it.
-                "--guest-auth", "true", "--limit-guest-per-address", "100000/1m", "--max-unclaimed-seats", "1000"));
+                "--guest-auth", "true", "--limit-guest-per-address", "100000/1m", "--max-unclaimed-seats", "1000",
+                "--tls-cert", certificateFile.toString(), "--tls-key", keyFile.toString()));
+        args.addAll(controlTls());
         args.addAll(extraArgs);
         return NodeProcess.start(name, args, START_TIMEOUT, echo);
     }
@@ -136,6 +175,18 @@ public final class LocalCluster implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            deleteTlsFolder();
+        }
+    }
+
+    private void deleteTlsFolder() {
+        for (Path p : List.of(certificateFile, keyFile, tlsFolder)) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // a temporary folder; the OS cleans it eventually
+            }
         }
     }
 

@@ -16,11 +16,18 @@ public final class Chromium {
     private Chromium() {}
 
     static Browser launch(Playwright playwright) {
+        return launch(playwright, List.of());
+    }
+
+    /** With {@code extraFlags} after the usual ones (e.g. a pinned server key). */
+    static Browser launch(Playwright playwright, List<String> extraFlags) {
         requireExecutable();
+        List<String> args = new ArrayList<>(flags(true));
+        args.addAll(extraFlags);
         return playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(EXECUTABLE)
                 .setHeadless(true)
-                .setArgs(flags(true)));
+                .setArgs(args));
     }
 
     /**

@@ -17,6 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import javax.net.ssl.SSLContext;
+import dev.convene.tls.TlsContexts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Two signaling nodes and two SFU nodes, each its own JVM, over real PostgreSQL and Redis:
- * the distributed control plane end to end.
+ * the distributed control plane end to end, on TLS everywhere (HTTPS and WSS to the signaling
+ * nodes, mutual TLS on the control channel), with the cluster's self-signed certificate.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -50,12 +53,46 @@ class ClusterTest {
 
     private static LocalCluster cluster;
     private static List<ConveneApi> apis;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static HttpClient http;
 
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = LocalCluster.start(2, 2, LIMITS, null);
-        apis = cluster.signalings().stream().map(n -> new ConveneApi(URI.create(n.url()))).toList();
+        // A trust store holding the cluster's certificate: the JDK checks chain and host name.
+        SSLContext trust = TlsContexts.trusting(cluster.certificate().chain(), null);
+        http = HttpClient.newBuilder().sslContext(trust).build();
+        apis = cluster.signalings().stream().map(n -> ConveneApi.overTls(URI.create(n.url()), trust)).toList();
+    }
+
+    @Test
+    @Order(0)
+    void everyNodeSpeaksTlsOnlyAndAnSfuRefusesAPlaintextPeer() throws Exception {
+        String fingerprint = "tls=" + cluster.certificate().sha256Fingerprint();
+        for (NodeProcess node : cluster.signalings()) {
+            assertThat(node.url()).startsWith("https://127.0.0.1:");
+            assertThat(node.output()).anyMatch(l -> l.contains("event=signaling_started") && l.contains(fingerprint));
+        }
+        NodeProcess sfu = cluster.sfus().getFirst();
+        assertThat(sfu.url()).startsWith("wss://127.0.0.1:");
+        assertThat(sfu.output()).anyMatch(l -> l.contains("event=sfu_control_started") && l.contains(fingerprint)
+                && l.contains("client_certificates=required"));
+
+        URI control = URI.create(sfu.url());
+        URI plain = URI.create("http://127.0.0.1:" + control.getPort() + "/metrics");
+        try {
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            throw new AssertionError("the control port answered plain HTTP");
+        } catch (java.io.IOException expected) {
+            // refused at the TLS handshake
+        }
+        // The node's metrics, on its control port, need the cluster's client certificate too.
+        HttpClient member = HttpClient.newBuilder()
+                .sslContext(TlsContexts.trusting(cluster.certificate().chain(), cluster.certificate())).build();
+        await("plaintext refusal counted").atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(member.send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + control.getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).containsPattern("convene_control_refused_total\\{cause=\"plaintext\",?} [1-9]"));
+        assertThat(sfu.output()).anyMatch(l -> l.contains("event=control_connection_refused") && l.contains("cause=plaintext"));
     }
 
     @AfterAll

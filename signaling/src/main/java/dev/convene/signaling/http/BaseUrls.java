@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * The URL clients reach this server at: the configured public base URL, else the request's own
- * scheme (or {@code X-Forwarded-Proto} from a proxy) and {@code Host}.
+ * scheme and {@code Host}. The scheme is the one {@link TrustedProxies} settled on: a trusted
+ * proxy's {@code X-Forwarded-Proto}, else whether this hop used TLS; nobody else's header counts.
  */
 final class BaseUrls {
 
@@ -19,10 +20,7 @@ final class BaseUrls {
         if (config.publicBase().isPresent()) {
             return config.publicBase().get();
         }
-        String forwarded = ctx.header("X-Forwarded-Proto");
-        String scheme = forwarded != null && forwarded.strip().equalsIgnoreCase("https") ? "https"
-                : forwarded != null && forwarded.strip().equalsIgnoreCase("http") ? "http"
-                : "https".equalsIgnoreCase(ctx.scheme()) ? "https" : "http";
+        String scheme = "https".equalsIgnoreCase(ctx.scheme()) ? "https" : "http";
         String host = ctx.header("Host");
         if (host == null || !HOST.matcher(host).matches()) {
             host = ctx.req().getLocalName() + ":" + ctx.req().getLocalPort();

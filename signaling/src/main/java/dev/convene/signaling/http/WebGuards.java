@@ -22,6 +22,8 @@ public final class WebGuards {
 
     private static final Logger log = LoggerFactory.getLogger(WebGuards.class);
     private static final Set<String> API_METHODS = Set.of("GET", "POST");
+    /** One year: long enough to matter (and for preload lists), the usual value. */
+    static final long HSTS_MAX_AGE_SECONDS = 31_536_000;
 
     private final SignalingConfig config;
     private final List<String> allowed;
@@ -94,6 +96,11 @@ public final class WebGuards {
     }
 
     private void headers(Context ctx) {
+        if ("https".equalsIgnoreCase(ctx.scheme())) {
+            // Only on answers that came over TLS (here or at a trusted proxy): browsers ignore it
+            // over plain HTTP, and it must not pin a plain-HTTP development server to HTTPS.
+            ctx.header("Strict-Transport-Security", "max-age=" + HSTS_MAX_AGE_SECONDS);
+        }
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("X-Frame-Options", "DENY");
