@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convene", mixinStandardHelpOptions = true, version = "Convene 0.1.0",
         description = "Video conferencing server: SFU, signaling and meeting service.",
-        sortOptions = false, usageHelpAutoWidth = true, subcommands = DevCluster.class)
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = {DevCluster.class, HealthCheck.class})
 public final class ConveneMain implements Callable<Integer> {
 
     enum Role { all, signaling, sfu }
