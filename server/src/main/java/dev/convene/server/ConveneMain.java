@@ -2,6 +2,7 @@ package dev.convene.server;
 
 import dev.convene.server.devcluster.DevCluster;
 import dev.convene.signaling.SignalingConfig;
+import dev.convene.signaling.auth.JwksKeys;
 import dev.convene.signaling.auth.TokenService;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -122,6 +123,11 @@ public final class ConveneMain implements Callable<Integer> {
 
     @Option(names = "--jwt-audience", defaultValue = "convene", description = "The aud every token must carry.")
     String jwtAudience;
+
+    @Option(names = "--jwt-jwks",
+            description = "JWKS of an external identity provider (file:/path/jwks.json or https://idp/.well-known/jwks.json) "
+                    + "whose RS256/ES256 access tokens are accepted beside Convene's own. Default: none.")
+    String jwtJwks;
 
     @Option(names = "--token-max-lifetime", defaultValue = "24h",
             description = "Longest token accepted, from iat to exp (e.g. 24h); longer-lived tokens are refused.")
@@ -314,12 +320,20 @@ public final class ConveneMain implements Callable<Integer> {
     SignalingConfig.Hardening hardening() {
         SignalingConfig.HttpLimits defaults = SignalingConfig.HttpLimits.DEFAULTS;
         return new SignalingConfig.Hardening(
-                new TokenService.Policy(jwtIssuer, jwtAudience, DurationOption.parse(tokenMaxLifetime)),
+                new TokenService.Policy(jwtIssuer, jwtAudience, DurationOption.parse(tokenMaxLifetime),
+                        jwtJwks == null ? null : JwksKeys.load(jwksSource(jwtJwks), java.time.Clock.systemUTC())),
                 DurationOption.parse(seatClaimTimeout), maxUnclaimedSeats, RateLimitOption.parse(limitGuestPerAddress),
                 allowedOrigins == null ? List.of() : allowedOrigins,
                 new SignalingConfig.HttpLimits(httpMaxThreads, Math.min(defaults.minThreads(), httpMaxThreads),
                         httpAcceptQueue, httpMaxQueued),
                 DurationOption.parse(emptyMeetingTimeout));
+    }
+
+    /** {@code file:…} and {@code https://…} as they are; a bare path means a file. */
+    static java.net.URI jwksSource(String value) {
+        String v = value.strip();
+        return v.startsWith("file:") || v.startsWith("https://") || v.startsWith("http://")
+                ? java.net.URI.create(v) : java.nio.file.Path.of(v).toAbsolutePath().toUri();
     }
 
     public static void main(String[] args) throws Exception {

@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues and verifies Convene's HS256 JWTs. The first configured key signs and names itself in
+ * Issues and verifies Convene's HS256 JWTs, and verifies access tokens an external identity
+ * provider signed with RS256 or ES256 ({@link Policy#jwks()}). The first configured key signs and names itself in
  * the {@code kid} header; any configured key verifies the tokens that name it, so keys rotate
  * by adding the new key first and dropping the old one once its tokens have expired. Every
  * token carries {@code typ} ({@link TokenType}), checked on verification.
@@ -56,8 +57,10 @@ public final class TokenService {
      * @param issuer      the {@code iss} tokens carry and must carry
      * @param audience    the {@code aud} tokens carry and must contain
      * @param maxLifetime the longest span from {@code iat} to {@code exp} accepted
+     * @param jwks public keys of an external identity provider whose RS256/ES256 access tokens are
+     *     accepted beside our HS256 ones (never join or resume tokens, which only we mint); null for none
      */
-    public record Policy(String issuer, String audience, Duration maxLifetime) {
+    public record Policy(String issuer, String audience, Duration maxLifetime, JwksKeys jwks) {
         public static final String DEFAULT_ISSUER = "convene";
         public static final String DEFAULT_AUDIENCE = "convene";
         public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
@@ -73,6 +76,14 @@ public final class TokenService {
             if (maxLifetime.isNegative() || maxLifetime.toSeconds() < 1) {
                 throw new IllegalArgumentException("maximum token lifetime must be at least a second");
             }
+        }
+
+        public Policy(String issuer, String audience, Duration maxLifetime) {
+            this(issuer, audience, maxLifetime, null);
+        }
+
+        public Policy withJwks(JwksKeys keys) {
+            return new Policy(issuer, audience, maxLifetime, keys);
         }
     }
 
@@ -198,7 +209,12 @@ public final class TokenService {
         } catch (JWTDecodeException e) {
             throw new InvalidTokenException(Reason.MALFORMED, e);
         }
-        Algorithm algorithm = unverified.getKeyId() == null ? null : verifiers.get(unverified.getKeyId());
+        String kid = unverified.getKeyId();
+        Algorithm algorithm = kid == null ? null : verifiers.get(kid);
+        if (algorithm == null && kid != null && type == TokenType.ACCESS && policy.jwks() != null) {
+            // Our own keys' ids come first: a provider's key can never stand in for one of ours.
+            algorithm = policy.jwks().algorithm(kid);
+        }
         if (algorithm == null) {
             throw new InvalidTokenException(Reason.UNKNOWN_KEY);
         }
