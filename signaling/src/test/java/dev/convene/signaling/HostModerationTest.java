@@ -330,4 +330,80 @@ class HostModerationTest {
         assertThat(stored(other).rules().locked()).isFalse();
         assertThat(stored(meeting).rules().locked()).isTrue();
     }
+
+    @Test
+    void turningTheWaitingRoomOffAdmitsThoseWaitingAndALeaverLeavesTheHostsList() {
+        String hostToken = t.guestToken("Ada");
+        String meeting = t.request("POST", "/v1/meetings", hostToken, "{\"waiting_room\":true}").body().get("meeting_id").asText();
+        Person ada = enter(hostToken, meeting);
+
+        WsTestClient bob = waitIn(t.guestToken("Bob"), meeting);
+        Response carolJoin = t.join(t.guestToken("Carol"), meeting);
+        String carol = carolJoin.body().get("participant_id").asText();
+        WsTestClient carolWs = t.open(carolJoin.body().get("token").asText());
+        carolWs.send("{\"v\":1,\"type\":\"join\",\"request_id\":\"jc\"}");
+        carolWs.awaitType("waiting");
+        ada.ws().await(n -> "participant-waiting".equals(n.path("type").asText())
+                && carol.equals(n.path("participant_id").asText()));
+
+        carolWs.send("{\"v\":1,\"type\":\"leave\"}");
+        ada.ws().await(n -> "waiting-ended".equals(n.path("type").asText()) && carol.equals(n.path("participant_id").asText())
+                && "left".equals(n.path("outcome").asText()));
+
+        post("/v1/meetings/" + meeting + "/rules", hostToken, "{\"waiting_room\":false}");
+        bob.awaitType("admitted");
+        bob.awaitType("joined");
+        assertThat(bob.awaitType("meeting-rules").get("waiting_room").asBoolean()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> occupancy(meeting) == 2);
+    }
+
+    @Test
+    void aHostWhoJoinsLaterHearsOfThoseAlreadyWaiting() {
+        String hostToken = t.guestToken("Ada");
+        String meeting = t.request("POST", "/v1/meetings", hostToken, "{\"waiting_room\":true}").body().get("meeting_id").asText();
+        WsTestClient bob = waitIn(t.guestToken("Bob"), meeting);
+        Person ada = enter(hostToken, meeting);
+        JsonNode waiting = ada.ws().awaitType("participant-waiting");
+        assertThat(waiting.get("display_name").asText()).isEqualTo("Bob");
+        post("/v1/meetings/" + meeting + "/waiting/" + waiting.get("participant_id").asText() + "/admit", hostToken, "{}");
+        bob.awaitType("joined");
+    }
+
+    /** Host actions taken on one signaling node reach the sockets on another (shared stores and event bus). */
+    @Test
+    void hostActionsReachSocketsOnAnotherNode() {
+        try (TestServer other = new TestServer(c -> c, Clock.systemUTC(), t.stores)) {
+            String hostToken = t.guestToken("Ada");
+            String meeting = t.createMeeting(hostToken, 5);
+            Person ada = enter(hostToken, meeting);
+            String bobToken = other.guestToken("Bob");
+            Response bobJoin = other.join(bobToken, meeting);
+            String bob = bobJoin.body().get("participant_id").asText();
+            WsTestClient bobWs = other.open(bobJoin.body().get("token").asText());
+            bobWs.send("{\"v\":1,\"type\":\"join\",\"request_id\":\"j\"}");
+            bobWs.awaitType("joined");
+            bobWs.send("{\"v\":1,\"type\":\"publish\",\"mid\":\"0\",\"kind\":\"audio\",\"source\":\"microphone\"}");
+            bobWs.send("{\"v\":1,\"type\":\"offer\",\"pc\":\"publisher\",\"sdp\":\"v=0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\na=mid:0\\r\\n\",\"request_id\":\"o\"}");
+            String track = bobWs.awaitType("answer").get("tracks").get(0).get("track_id").asText();
+            ada.ws().awaitType("participant-joined");
+
+            post("/v1/meetings/" + meeting + "/participants/" + bob + "/mute", hostToken, "{\"kind\":\"audio\"}");
+            assertThat(bobWs.awaitType("muted-by-host").get("track_id").asText()).isEqualTo(track);
+            await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(other.sfu.session(bob).muted.get(track)));
+
+            post("/v1/meetings/" + meeting + "/participants/" + bob + "/remove", hostToken, "{}");
+            assertThat(bobWs.awaitClose()).isEqualTo(SignalingSockets.CLOSE_REMOVED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> other.sfu.session(bob).closed);
+            assertProblem(other.join(bobToken, meeting), 403, "removed_from_meeting");
+            ada.ws().assertAlive("a");
+        }
+    }
+
+    private WsTestClient waitIn(String token, String meeting) {
+        Response r = t.join(token, meeting);
+        WsTestClient ws = t.open(r.body().get("token").asText());
+        ws.send("{\"v\":1,\"type\":\"join\",\"request_id\":\"w\"}");
+        ws.awaitType("waiting");
+        return ws;
+    }
 }
