@@ -329,6 +329,9 @@ class HostModerationTest {
         assertProblem(post("/v1/meetings/" + other + "/rules", moderator, "{\"locked\":true}"), 403, "token_not_for_meeting");
         assertThat(stored(other).rules().locked()).isFalse();
         assertThat(stored(meeting).rules().locked()).isTrue();
+        // Hosts read the chat history like the stored host does; a plain token of someone never in it does not.
+        assertThat(t.request("GET", "/v1/meetings/" + meeting + "/messages", moderator, null).status()).isEqualTo(200);
+        assertProblem(t.request("GET", "/v1/meetings/" + meeting + "/messages", plain, null), 403, "not_a_participant");
     }
 
     @Test

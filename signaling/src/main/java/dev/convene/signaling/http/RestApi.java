@@ -222,7 +222,7 @@ public final class RestApi {
         AccessClaims user = authenticate(ctx);
         Meeting meeting = meeting(ctx.pathParam("id"), user);
         // Chat belongs to those who were there: a link to the meeting is not enough to read it.
-        if (!meeting.hostId().equals(user.userId()) && !stores.participants().attended(meeting.id(), user.userId())) {
+        if (!JoinGate.isHost(meeting, user) && !stores.participants().attended(meeting.id(), user.userId())) {
             log.info("event=chat_history_refused meeting_id={} user_id={}", meeting.id(), user.userId());
             throw ApiProblem.forbidden("not_a_participant",
                     "Only the host and those who have been in the meeting may read its chat");
