@@ -5,7 +5,7 @@
 import { h, toast } from '/js/dom.js';
 import { friendlyError } from '/js/api.js';
 import { MeetingSession } from '/js/session.js';
-import { landingView, prejoinView, leftView } from '/js/views.js';
+import { landingView, prejoinView, leftView, waitingView } from '/js/views.js';
 import { meetingView } from '/js/meeting-view.js';
 
 const root = document.getElementById('app');
@@ -14,6 +14,7 @@ let session = null; // MeetingSession while in (or just after) a meeting
 let appState = 'landing';
 let meetingId = null;
 let lastPrefs = { micOn: true, camOn: true };
+let lastPassword = null; // the meeting password typed at pre-join, for Rejoin
 
 function mount(view, state) {
   if (current) { try { current.destroy(); } catch (e) { console.warn(e); } }
@@ -54,9 +55,10 @@ function showPrejoin() {
 }
 
 /** Joins with the pre-join screen's stream; resolves once in the meeting, rejects on failure. */
-async function joinMeeting({ displayName, stream, micOn, camOn }) {
+async function joinMeeting({ displayName, stream, micOn, camOn, password }) {
   lastPrefs = { micOn, camOn };
-  const s = new MeetingSession({ meetingId, displayName, localStream: stream, micOn, camOn });
+  lastPassword = password || lastPassword;
+  const s = new MeetingSession({ meetingId, displayName, localStream: stream, micOn, camOn, password: lastPassword });
   session = s;
   appState = 'joining';
   document.body.dataset.state = 'joining';
@@ -64,6 +66,8 @@ async function joinMeeting({ displayName, stream, micOn, camOn }) {
     if (ev.detail.what !== 'state' || session !== s) return;
     if (s.state === 'joined') {
       mount(meetingView({ session: s, onLeave: () => leave(s), onRejoin: () => rejoin(s) }), 'joined');
+    } else if (s.state === 'waiting') {
+      mount(waitingView({ onLeave: () => leave(s) }), 'waiting');
     } else if (s.state === 'disconnected') {
       appState = 'disconnected';
       document.body.dataset.state = appState;
@@ -99,10 +103,13 @@ function showEnded(reason) {
   const messages = {
     elsewhere: 'You joined this meeting from another tab or device.',
     unauthorized: 'Your join link expired. Rejoin to get a new one.',
+    removed: 'A host removed you from this meeting.',
+    denied: 'A host did not let you in.',
+    meeting_ended: 'A host ended the meeting for everyone.',
   };
   mount(leftView({
     title: 'You were disconnected', message: messages[reason] || '', navigate,
-    onRejoin: () => rejoinFresh(session ? session.displayName : ''), testid: 'ended-screen',
+    onRejoin: () => rejoinFresh(session ? session.displayName : ''), testid: 'ended-screen', reason,
   }), 'left');
 }
 
@@ -174,7 +181,7 @@ window.convene = Object.freeze({
   get subscriberPc() { return session ? session.subscriberPc : null; },
   /** Map participant_id -> {participant_id, display_name, tracks: [{track_id, kind, source, muted, receiving}]}; others only. */
   get participants() { return participantsView(); },
-  /** 'landing' | 'prejoin' | 'joining' | 'joined' | 'disconnected' | 'left' */
+  /** 'landing' | 'prejoin' | 'joining' | 'waiting' | 'joined' | 'disconnected' | 'left' */
   get state() { return appState; },
   /** source -> {track_id, mid, kind, muted} of what we publish */
   get localTracks() {
@@ -183,6 +190,10 @@ window.convene = Object.freeze({
     return out;
   },
   get chat() { return session ? session.chat.slice() : []; },
+  /** {host_id, host, locked, waiting_room, self_unmute} from the last `meeting-rules`, or null */
+  get rules() { return session && session.rules ? { ...session.rules } : null; },
+  /** Map participant_id -> {participant_id, display_name}: who waits to be admitted (hosts only) */
+  get waiting() { return session ? new Map(session.waiting) : new Map(); },
   /** Last 500 signaling frames: {dir: 'in'|'out', at, frame}. */
   get frames() { return session ? session.log.slice() : []; },
   get session() { return session; },

@@ -38,8 +38,8 @@ export function clearAuth() {
   try { localStorage.removeItem(AUTH_KEY); } catch { /* ignore */ }
 }
 
-async function call(method, path, { body, auth = true, retried = false } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+async function call(method, path, { body, auth = true, retried = false, extraHeaders = {} } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (auth) headers.Authorization = `Bearer ${(await accessToken()).access_token}`;
   let res;
@@ -56,7 +56,7 @@ async function call(method, path, { body, auth = true, retried = false } = {}) {
   if (res.status === 401 && auth && !retried) {
     // Expired or foreign token (e.g. the server restarted with a new key): get a fresh one once.
     clearAuth();
-    return call(method, path, { body, auth, retried: true });
+    return call(method, path, { body, auth, retried: true, extraHeaders });
   }
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
@@ -88,15 +88,25 @@ export async function accessToken() {
 export const api = {
   createMeeting: (title) => call('POST', '/v1/meetings', { body: title ? { title } : {} }),
   getMeeting: (id) => call('GET', `/v1/meetings/${encodeURIComponent(id)}`),
-  join: (id, displayName) => {
+  /** password goes in a header, never the URL (docs/signaling.md, "Hosts"). */
+  join: (id, displayName, password) => {
     const q = displayName ? `?display_name=${encodeURIComponent(displayName)}` : '';
-    return call('GET', `/v1/meetings/${encodeURIComponent(id)}/join${q}`);
+    const extraHeaders = password ? { 'Convene-Meeting-Password': password } : {};
+    return call('GET', `/v1/meetings/${encodeURIComponent(id)}/join${q}`, { extraHeaders });
   },
+  /** A host action: POST /v1/meetings/{id}/{action}, e.g. `rules`, `end`, `participants/{pid}/remove`. */
+  moderate: (id, action, body = {}) => call('POST', `/v1/meetings/${encodeURIComponent(id)}/${action}`, { body }),
 };
 
 const MESSAGES = {
   meeting_not_found: "We couldn't find that meeting. Check the code or link and try again.",
   meeting_full: 'This meeting is full. Try again when someone leaves.',
+  meeting_locked: 'This meeting is locked. Ask a host to unlock it.',
+  meeting_ended: 'This meeting has ended.',
+  removed_from_meeting: 'A host removed you from this meeting.',
+  wrong_password: 'This meeting needs its password, and that was not it.',
+  not_host: 'Only a host can do that.',
+  muted_by_host: 'A host muted you, and this meeting does not let you unmute yourself.',
   unauthorized: 'Your session expired. Please try again.',
   network_error: "Can't reach the Convene server. Check your connection and try again.",
   rate_limited: 'Too many attempts. Please wait a moment and try again.',

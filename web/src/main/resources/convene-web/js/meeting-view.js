@@ -307,6 +307,7 @@ export function meetingView({ session, onLeave, onRejoin }) {
   const chatSend = h('button', { class: 'icon-btn chat-send', testid: 'chat-send', type: 'submit', title: 'Send message', 'aria-label': 'Send message', disabled: true }, icon('send', 20));
   const chatForm = h('form', { class: 'chat-form' }, chatInput, chatSend);
   const peopleList = h('ul', { class: 'people-list', testid: 'people-list' });
+  const hostPanel = h('div', { class: 'host-panel', testid: 'host-panel' });
   const panelTitle = h('h2', null);
   const panelBody = h('div', { class: 'panel-body' });
   panelEl.append(
@@ -349,6 +350,7 @@ export function meetingView({ session, onLeave, onRejoin }) {
       panelTitle.textContent = 'People';
       panelBody.replaceChildren(
         h('button', { class: 'btn btn-outline copy-info', type: 'button', onclick: copyLink }, icon('link', 18), h('span', null, 'Copy joining info')),
+        hostPanel,
         h('div', { class: 'people-caption' }, 'In the meeting'),
         peopleList);
       renderPeople();
@@ -364,8 +366,54 @@ export function meetingView({ session, onLeave, onRejoin }) {
     else toast("Couldn't copy the link", 'error');
   }
 
+  /** A host action from the people panel; a refusal (not_host, ...) becomes a toast. */
+  async function moderate(action, body, done) {
+    try {
+      await session.moderate(action, body);
+      if (done) toast(done, 'success', 2500);
+    } catch (e) {
+      toast(friendlyError(e), 'error');
+    }
+  }
+
+  function renderHostPanel() {
+    const rules = session.rules;
+    if (!rules || !rules.host) { hostPanel.replaceChildren(); hostPanel.hidden = true; return; }
+    hostPanel.hidden = false;
+    const toggle = (testid, label, on, field) => h('button', {
+      class: `btn btn-outline host-toggle ${on ? 'on' : ''}`, type: 'button', testid, dataset: { state: on ? 'on' : 'off' },
+      'aria-pressed': String(on), onclick: () => moderate('rules', { [field]: !on }),
+    }, `${label}: ${on ? 'on' : 'off'}`);
+    const waitingRows = [...session.waiting.values()].map((w) => h('li', { class: 'person', testid: 'waiting-person', dataset: { participantId: w.participant_id, name: w.display_name } },
+      h('span', { class: 'person-name' }, w.display_name),
+      h('button', { class: 'btn btn-primary btn-small', type: 'button', testid: 'admit-button', onclick: () => moderate(`waiting/${encodeURIComponent(w.participant_id)}/admit`) }, 'Admit'),
+      h('button', { class: 'btn btn-outline btn-small', type: 'button', testid: 'deny-button', onclick: () => moderate(`waiting/${encodeURIComponent(w.participant_id)}/deny`) }, 'Deny')));
+    hostPanel.replaceChildren(
+      h('div', { class: 'people-caption' }, 'Host controls'),
+      h('div', { class: 'host-toggles' },
+        toggle('lock-toggle', 'Lock meeting', rules.locked, 'locked'),
+        toggle('waiting-room-toggle', 'Waiting room', rules.waiting_room, 'waiting_room'),
+        h('button', { class: 'btn btn-danger', type: 'button', testid: 'end-for-all-button',
+          onclick: () => { if (confirm('End the meeting for everyone?')) moderate('end'); } }, 'End for all')),
+      waitingRows.length ? h('div', { class: 'people-caption' }, 'Waiting to join') : null,
+      waitingRows.length ? h('ul', { class: 'people-list', testid: 'waiting-list' }, ...waitingRows) : null);
+  }
+
+  function hostMenu(r) {
+    if (r.you || !session.rules || !session.rules.host) return null;
+    const pid = encodeURIComponent(r.id);
+    return h('span', { class: 'person-actions', testid: 'person-menu' },
+      h('button', { class: 'btn btn-outline btn-small', type: 'button', testid: 'person-mute', disabled: r.micOff,
+        onclick: () => moderate(`participants/${pid}/mute`, { kind: 'audio' }, `Muted ${r.name}`) }, 'Mute'),
+      h('button', { class: 'btn btn-outline btn-small', type: 'button', testid: 'person-make-host',
+        onclick: () => moderate('host', { participant_id: r.id }, `${r.name} is the host now`) }, 'Make host'),
+      h('button', { class: 'btn btn-danger btn-small', type: 'button', testid: 'person-remove',
+        onclick: () => moderate(`participants/${pid}/remove`, {}, `Removed ${r.name}`) }, 'Remove'));
+  }
+
   function renderPeople() {
     if (panel !== 'people') return;
+    renderHostPanel();
     const rows = [{ id: session.participantId || 'self', name: session.displayName, you: true, micOff: !session.isLocalOn('microphone'), camOff: !session.isLocalOn('camera') }];
     for (const p of session.participants.values()) {
       const mic = remoteTrackOf(p, 'microphone');
@@ -376,7 +424,8 @@ export function meetingView({ session, onLeave, onRejoin }) {
       h('span', { class: 'avatar-circle small', style: { background: colorFor(r.id) } }, initials(r.name)),
       h('span', { class: 'person-name' }, r.name, r.you ? h('span', { class: 'muted-text' }, ' (You)') : null),
       h('span', { class: `person-icon ${r.camOff ? 'off' : ''}` }, icon(r.camOff ? 'camOff' : 'cam', 18)),
-      h('span', { class: `person-icon ${r.micOff ? 'off' : ''}` }, icon(r.micOff ? 'micOff' : 'mic', 18)))));
+      h('span', { class: `person-icon ${r.micOff ? 'off' : ''}` }, icon(r.micOff ? 'micOff' : 'mic', 18)),
+      hostMenu(r))));
   }
 
   let lastChatSender = null;
@@ -486,6 +535,14 @@ export function meetingView({ session, onLeave, onRejoin }) {
         break;
       case 'error':
         toast(d.code ? friendlyError(d) : d.message, 'error');
+        break;
+      case 'notice':
+        toast(d.message, 'info', 4000);
+        renderAll();
+        break;
+      case 'waiting':
+        if (d.waiting && d.waiting.display_name) toast(`${d.waiting.display_name} is waiting to join`, 'info', 4000);
+        renderAll();
         break;
       case 'connection':
         pcState[d.pc] = d.state;

@@ -31,12 +31,18 @@ export class MeetingSession extends EventTarget {
    * @param {boolean} o.micOn
    * @param {boolean} o.camOn
    */
-  constructor({ meetingId, displayName, localStream, micOn = true, camOn = true }) {
+  constructor({ meetingId, displayName, localStream, micOn = true, camOn = true, password = null }) {
     super();
+    this.password = password;
+    /** {host_id, host, locked, waiting_room, self_unmute} from `meeting-rules`; host: whether we are one */
+    this.rules = null;
+    /** participant_id -> {participant_id, display_name}: the waiting room, as hosts see it */
+    this.waiting = new Map();
+    this.joinedWaiter = null;
     this.meetingId = meetingId;
     this.displayName = displayName;
     this.participantId = null;
-    this.state = 'idle'; // idle | joining | joined | disconnected | left | ended
+    this.state = 'idle'; // idle | joining | waiting | joined | disconnected | left | ended
     this.endReason = null;
     this.localStream = localStream || new MediaStream();
     this.initialMic = micOn;
@@ -76,7 +82,7 @@ export class MeetingSession extends EventTarget {
 
   async start() {
     this.setState('joining');
-    const info = await api.join(this.meetingId, this.displayName);
+    const info = await api.join(this.meetingId, this.displayName, this.password);
     if (this.closed) return;
     this.participantId = info.participant_id;
     if (info.display_name) this.displayName = info.display_name;
@@ -94,7 +100,13 @@ export class MeetingSession extends EventTarget {
       if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     };
     await this.sig.connect();
-    const joined = await this.sig.request({ type: 'join' });
+    let joined = await this.sig.request({ type: 'join' });
+    if (joined.type === 'waiting') {
+      // The waiting room: `joined` follows `admitted`, whenever a host lets us in.
+      const admitted = new Promise((resolve, reject) => { this.joinedWaiter = { resolve, reject }; });
+      this.setState('waiting');
+      joined = await admitted;
+    }
     if (this.closed) return;
     this.participantId = joined.participant_id || this.participantId;
     for (const p of joined.participants || []) this.upsertParticipant(p);
@@ -401,9 +413,40 @@ export class MeetingSession extends EventTarget {
         this.chat.push({ ...f });
         this.emit('chat', { message: f, own: f.participant_id === this.participantId });
         break;
-      case 'pong':
       case 'joined':
+        if (this.joinedWaiter) { this.joinedWaiter.resolve(f); this.joinedWaiter = null; }
         break;
+      case 'pong':
+      case 'waiting':
+      case 'admitted':
+      case 'denied':
+      case 'removed':
+      case 'meeting-ended':
+        break; // the socket's close code that follows says what happens next
+      case 'meeting-rules':
+        this.rules = { ...f };
+        if (!f.host) this.waiting.clear();
+        this.emit('rules');
+        break;
+      case 'participant-waiting':
+        this.waiting.set(f.participant_id, { participant_id: f.participant_id, display_name: f.display_name });
+        this.emit('waiting', { waiting: f });
+        break;
+      case 'waiting-ended':
+        this.waiting.delete(f.participant_id);
+        this.emit('waiting');
+        break;
+      case 'muted-by-host': {
+        for (const lt of this.local.values()) {
+          if (lt.trackId !== f.track_id) continue;
+          lt.track.enabled = false;
+          lt.muted = true;
+          lt.sentMuted = true; // the server muted it already
+        }
+        this.emit('local');
+        this.emit('notice', { message: f.kind === 'audio' ? 'A host muted your microphone' : 'A host turned off your camera' });
+        break;
+      }
       case 'error':
         this.emit('error', { code: f.code, message: f.message });
         break;
@@ -417,6 +460,9 @@ export class MeetingSession extends EventTarget {
     if (ev.code === 1000 && this.state === 'left') return;
     if (ev.code === 4409) return this.end('elsewhere');
     if (ev.code === 4401) return this.end('unauthorized');
+    if (ev.code === 4403) return this.end('removed');
+    if (ev.code === 4406) return this.end('denied');
+    if (ev.code === 4410) return this.end('meeting_ended');
     this.setState('disconnected', ev.code === 4408 ? 'heartbeat' : 'socket');
   }
 
@@ -427,6 +473,11 @@ export class MeetingSession extends EventTarget {
     if (!t) return false;
     if (!this.sig || !this.sig.open) throw new SignalingError('socket_closed', 'not connected');
     return this.sig.request({ type: 'chat', text: t.slice(0, 4000) });
+  }
+
+  /** A host action on this meeting (docs/signaling.md, "Hosts"); rejects with an ApiError (e.g. not_host). */
+  moderate(action, body) {
+    return api.moderate(this.meetingId, action, body);
   }
 
   leave() {
@@ -444,6 +495,10 @@ export class MeetingSession extends EventTarget {
   teardown({ keepLocal = false } = {}) {
     if (this.closed) return;
     this.closed = true;
+    if (this.joinedWaiter) {
+      this.joinedWaiter.reject(new SignalingError('socket_closed', 'left the waiting room'));
+      this.joinedWaiter = null;
+    }
     const sig = this.sig;
     // Let the server close after `leave` (code 1000); close ourselves if it does not soon.
     if (sig) setTimeout(() => sig.close(1000, 'leave'), 600);

@@ -140,6 +140,12 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
   const joinBtn = h('button', { class: 'btn btn-primary btn-lg btn-pill', testid: 'join-now-button', type: 'submit' }, 'Join now');
   const meetingStatus = h('p', { class: 'meeting-status', testid: 'meeting-status' }, 'Checking the meeting…');
   const error = h('p', { class: 'form-error', testid: 'prejoin-error', role: 'alert' });
+  const passwordInput = h('input', {
+    class: 'field', id: 'prejoin-password', testid: 'meeting-password-input', type: 'password', maxlength: '128',
+    placeholder: 'Meeting password', autocomplete: 'off',
+  });
+  const passwordRow = h('div', { class: 'password-row', hidden: true },
+    h('label', { class: 'label', for: 'prejoin-password' }, 'Password'), passwordInput);
   const link = meetingLink(meetingId);
   const copyBtn = h('button', { class: 'icon-btn', testid: 'copy-link-button', type: 'button', title: 'Copy meeting link', 'aria-label': 'Copy meeting link' }, icon('copy', 18));
   const preview = h('div', { class: 'preview' }, video, avatar, status,
@@ -230,9 +236,10 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
     try {
       // A quick click must not join without the camera and microphone still being opened.
       await acquiring;
-      await onJoin({ displayName, stream, micOn, camOn });
+      await onJoin({ displayName, stream, micOn, camOn, password: passwordInput.value || null });
     } catch (e) {
       handedOver = false;
+      if (e && e.code === 'wrong_password') passwordRow.hidden = false;
       setError(friendlyError(e));
       joinBtn.disabled = false;
       joinBtn.classList.remove('busy');
@@ -240,7 +247,7 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
     }
   } },
   h('label', { class: 'label', for: 'prejoin-name' }, 'Your name'),
-  nameInput, joinBtn, error);
+  nameInput, passwordRow, joinBtn, error);
 
   const el = h('div', { class: 'page page-prejoin' },
     topbar(),
@@ -268,6 +275,7 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
       meetingStatus.textContent = n === 0 ? 'No one else is here yet'
         : n === 1 ? '1 person is in this meeting' : `${n} people are in this meeting`;
       if (m.title) meetingStatus.textContent = `${m.title} · ${meetingStatus.textContent}`;
+      if (m.password_required) passwordRow.hidden = false;
     } catch (e) {
       if (destroyed) return;
       if (e.code === 'meeting_not_found') {
@@ -292,14 +300,26 @@ export function prejoinView({ meetingId, navigate, onJoin, prefs = {} }) {
 
 // ------------------------------------------------------------------ after a meeting
 
-export function leftView({ title = 'You left the meeting', message = '', onRejoin, navigate, testid = 'left-screen' }) {
+export function leftView({ title = 'You left the meeting', message = '', onRejoin, navigate, testid = 'left-screen', reason = '' }) {
   const rejoin = onRejoin && h('button', { class: 'btn btn-outline btn-lg', testid: 'rejoin-button', type: 'button', onclick: onRejoin }, 'Rejoin');
   const home = h('button', { class: 'btn btn-primary btn-lg', testid: 'home-button', type: 'button', onclick: () => navigate('/') }, 'Return to home screen');
   const el = h('div', { class: 'page page-left' },
     topbar(),
-    h('main', { class: 'left', testid },
+    h('main', { class: 'left', testid, dataset: { reason: reason || '' } },
       h('h1', null, title),
-      message ? h('p', { class: 'lead' }, message) : null,
+      message ? h('p', { class: 'lead', testid: 'ended-message' }, message) : null,
       h('div', { class: 'left-actions' }, rejoin, home)));
   return { el, destroy() {}, focus: () => (rejoin || home).focus() };
+}
+
+/** The waiting room: until a host admits (the meeting screen follows) or denies (the ended screen). */
+export function waitingView({ onLeave }) {
+  const leave = h('button', { class: 'btn btn-outline btn-lg', testid: 'waiting-leave-button', type: 'button', onclick: onLeave }, 'Leave');
+  const el = h('div', { class: 'page page-left' },
+    topbar(),
+    h('main', { class: 'left', testid: 'waiting-screen' },
+      h('h1', null, 'Waiting to be let in'),
+      h('p', { class: 'lead' }, 'A host of the meeting will let you in soon.'),
+      h('div', { class: 'left-actions' }, leave)));
+  return { el, destroy() {}, focus: () => leave.focus() };
 }

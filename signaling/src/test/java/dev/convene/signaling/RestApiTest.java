@@ -333,6 +333,26 @@ class RestApiTest {
             public Optional<Meeting> end(UUID id) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<Meeting> setHost(UUID id, String hostUserId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Meeting> changeRules(UUID id, dev.convene.store.MeetingRules.RulesChange change) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean removeUser(UUID id, String userId) {
+                return false;
+            }
+
+            @Override
+            public boolean isRemoved(UUID id, String userId) {
+                return false;
+            }
         };
         SignalingStores stores = new SignalingStores(broken, new InMemorySeatLedger(), new InMemoryParticipantStore(),
                 new InMemoryChatStore(), new InMemoryEventBus(), new InMemoryRateLimiter(),

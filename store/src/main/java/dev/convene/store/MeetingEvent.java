@@ -55,4 +55,64 @@ public sealed interface MeetingEvent {
             return message.participantId();
         }
     }
+
+    /**
+     * What a meeting's hosts did (ADR 0016). Delivered to every socket of the meeting, including
+     * the one it is about. {@link #participantId()} is empty for events about the whole meeting.
+     */
+    sealed interface Moderation extends MeetingEvent {}
+
+    /** A participant's socket waits in the waiting room for a host. */
+    record ParticipantWaiting(String participantId, String displayName) implements Moderation {
+        public ParticipantWaiting {
+            Objects.requireNonNull(participantId, "participantId");
+            Objects.requireNonNull(displayName, "displayName");
+        }
+    }
+
+    /** A wait is over: {@code admitted} or {@code denied} by a host, or {@code left} by the participant. */
+    record WaitingEnded(String participantId, String outcome) implements Moderation {
+        public static final String ADMITTED = "admitted";
+        public static final String DENIED = "denied";
+        public static final String LEFT = "left";
+
+        public WaitingEnded {
+            Objects.requireNonNull(participantId, "participantId");
+            if (!ADMITTED.equals(outcome) && !DENIED.equals(outcome) && !LEFT.equals(outcome)) {
+                throw new IllegalArgumentException("outcome must be admitted, denied or left");
+            }
+        }
+    }
+
+    /** A host removed the user: every socket of it in the meeting closes, and it may not come back. */
+    record ParticipantRemoved(String participantId, String userId) implements Moderation {
+        public ParticipantRemoved {
+            Objects.requireNonNull(participantId, "participantId");
+            Objects.requireNonNull(userId, "userId");
+        }
+    }
+
+    /** A host muted the participant's tracks of one kind. */
+    record MutedByHost(String participantId, MediaKind kind) implements Moderation {
+        public MutedByHost {
+            Objects.requireNonNull(participantId, "participantId");
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
+    /** The meeting's host or rules changed; the meeting row has the new state. */
+    record RulesChanged() implements Moderation {
+        @Override
+        public String participantId() {
+            return "";
+        }
+    }
+
+    /** A host ended the meeting for everyone. */
+    record MeetingEnded() implements Moderation {
+        @Override
+        public String participantId() {
+            return "";
+        }
+    }
 }

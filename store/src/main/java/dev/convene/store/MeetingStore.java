@@ -13,4 +13,23 @@ public interface MeetingStore {
 
     /** Marks the meeting ended; returns the updated meeting, or empty if there is none. */
     Optional<Meeting> end(UUID id);
+
+    /** Hands the meeting to another host; returns the updated meeting, or empty if there is none. */
+    Optional<Meeting> setHost(UUID id, String hostUserId);
+
+    /**
+     * Changes some of the meeting's rules in one atomic step, so two hosts flipping different
+     * switches at once both win; returns the updated meeting, or empty if there is none.
+     */
+    Optional<Meeting> changeRules(UUID id, MeetingRules.RulesChange change);
+
+    /**
+     * Records that a host removed the user from the meeting: it may not join it again.
+     *
+     * @return true if the user was not removed before
+     */
+    boolean removeUser(UUID id, String userId);
+
+    /** Whether a host removed the user from the meeting. */
+    boolean isRemoved(UUID id, String userId);
 }

@@ -50,6 +50,8 @@ public final class TokenService {
     private static final String MEETING = "mid";
     private static final String USER = "uid";
     private static final String SFU = "sfu";
+    /** The host grant (ADR 0016): {@code true} makes the holder a host of the meetings the token allows. */
+    private static final String HOST = "host";
 
     /**
      * What every token must say and how long it may live.
@@ -119,6 +121,11 @@ public final class TokenService {
 
     /** An access token good only for {@code meetingId} (any meeting when null). */
     public Issued issueAccess(String userId, String displayName, Duration ttl, UUID meetingId) {
+        return issueAccess(userId, displayName, ttl, meetingId, false);
+    }
+
+    /** An access token, with the {@code host} grant when {@code hostGrant}. */
+    public Issued issueAccess(String userId, String displayName, Duration ttl, UUID meetingId, boolean hostGrant) {
         Instant now = now();
         Instant exp = now.plus(ttl);
         JWTCreator.Builder b = header()
@@ -130,6 +137,9 @@ public final class TokenService {
         if (meetingId != null) {
             b.withClaim(MEETING, meetingId.toString());
         }
+        if (hostGrant) {
+            b.withClaim(HOST, true);
+        }
         return new Issued(b.sign(signer), exp);
     }
 
@@ -139,9 +149,15 @@ public final class TokenService {
 
     public Issued issueJoin(UUID meetingId, String participantId, String userId, String displayName, String sfuNodeId,
             Duration ttl) {
+        return issueJoin(meetingId, participantId, userId, displayName, sfuNodeId, ttl, false);
+    }
+
+    /** A join token that carries the access token's {@code host} grant when {@code hostGrant}. */
+    public Issued issueJoin(UUID meetingId, String participantId, String userId, String displayName, String sfuNodeId,
+            Duration ttl, boolean hostGrant) {
         Instant now = now();
         Instant exp = now.plus(ttl);
-        String token = header()
+        JWTCreator.Builder b = header()
                 .withClaim(TYP, TokenType.JOIN.claim())
                 .withSubject(participantId)
                 .withClaim(MEETING, meetingId.toString())
@@ -149,9 +165,11 @@ public final class TokenService {
                 .withClaim(NAME, displayName)
                 .withClaim(SFU, sfuNodeId)
                 .withIssuedAt(now)
-                .withExpiresAt(exp)
-                .sign(signer);
-        return new Issued(token, exp);
+                .withExpiresAt(exp);
+        if (hostGrant) {
+            b.withClaim(HOST, true);
+        }
+        return new Issued(b.sign(signer), exp);
     }
 
     public Issued issueResume(UUID meetingId, String participantId, Duration ttl) {
@@ -180,7 +198,7 @@ public final class TokenService {
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(Reason.MALFORMED, e);
         }
-        return new AccessClaims(jwt.getSubject(), name, jwt.getExpiresAtAsInstant(), meetingId);
+        return new AccessClaims(jwt.getSubject(), name, jwt.getExpiresAtAsInstant(), meetingId, hostGrant(jwt));
     }
 
     public JoinClaims verifyJoin(String token) throws InvalidTokenException {
@@ -193,10 +211,17 @@ public final class TokenService {
             throw new InvalidTokenException(Reason.MISSING_CLAIM);
         }
         try {
-            return new JoinClaims(UUID.fromString(meeting), jwt.getSubject(), user, name, sfu, jwt.getExpiresAtAsInstant());
+            return new JoinClaims(UUID.fromString(meeting), jwt.getSubject(), user, name, sfu, jwt.getExpiresAtAsInstant(),
+                    hostGrant(jwt));
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(Reason.MALFORMED, e);
         }
+    }
+
+    /** Only a JSON {@code true} grants; any other value (a string "true", a number) does not. */
+    private static boolean hostGrant(DecodedJWT jwt) {
+        Boolean host = jwt.getClaim(HOST).asBoolean();
+        return Boolean.TRUE.equals(host);
     }
 
     private DecodedJWT verify(String token, TokenType type) throws InvalidTokenException {

@@ -16,9 +16,12 @@ import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.turn.IceServer;
 import dev.convene.signaling.turn.TurnCredentials;
 import dev.convene.signaling.meetings.EmptyMeetings;
+import dev.convene.signaling.moderation.JoinGate;
+import dev.convene.signaling.moderation.MeetingPasswords;
 import dev.convene.store.ChatMessage;
 import dev.convene.store.ChatPage;
 import dev.convene.store.Meeting;
+import dev.convene.store.MeetingRules;
 import dev.convene.store.MeetingStatus;
 import dev.convene.store.RateLimiter;
 import dev.convene.store.SeatLedger;
@@ -65,6 +68,8 @@ public final class RestApi {
     private final SignalingMetrics metrics;
     private final TurnCredentials turn;
     private final EmptyMeetings emptyMeetings;
+    private final JoinGate joinGate;
+    private final ModerationApi moderation;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public RestApi(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
@@ -77,6 +82,8 @@ public final class RestApi {
         this.metrics = metrics;
         this.turn = new TurnCredentials(config.turn(), clock);
         this.emptyMeetings = emptyMeetings;
+        this.joinGate = new JoinGate(stores.meetings(), stores.rateLimiter(), metrics);
+        this.moderation = new ModerationApi(this, stores);
     }
 
     public void register(RoutesConfig routes) {
@@ -87,6 +94,7 @@ public final class RestApi {
         routes.get("/v1/meetings/{id}", this::getMeeting);
         routes.get("/v1/meetings/{id}/join", this::join);
         routes.get("/v1/meetings/{id}/messages", this::messages);
+        moderation.register(routes);
 
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -193,8 +201,14 @@ public final class RestApi {
             }
             capacity = cap.intValue();
         }
+        String password = optionalString(body, "password");
+        if (password != null && (password.isEmpty() || password.length() > MeetingPasswords.MAX_LENGTH)) {
+            throw ApiProblem.invalid("password must have 1 to " + MeetingPasswords.MAX_LENGTH + " characters");
+        }
+        MeetingRules rules = new MeetingRules(false, optionalBoolean(body, "waiting_room", false),
+                optionalBoolean(body, "self_unmute", true), password == null ? null : MeetingPasswords.hash(password));
         Meeting meeting = new Meeting(UUID.randomUUID(), title, user.userId(), capacity,
-                clock.instant().truncatedTo(ChronoUnit.MILLIS), MeetingStatus.ACTIVE);
+                clock.instant().truncatedTo(ChronoUnit.MILLIS), MeetingStatus.ACTIVE, rules);
         stores.meetings().create(meeting);
         emptyMeetings.watch(meeting.id());
         metrics.meetingCreated();
@@ -208,7 +222,7 @@ public final class RestApi {
         AccessClaims user = authenticate(ctx);
         Meeting meeting = meeting(ctx.pathParam("id"), user);
         // Chat belongs to those who were there: a link to the meeting is not enough to read it.
-        if (!meeting.hostId().equals(user.userId()) && !stores.participants().attended(meeting.id(), user.userId())) {
+        if (!JoinGate.isHost(meeting, user) && !stores.participants().attended(meeting.id(), user.userId())) {
             log.info("event=chat_history_refused meeting_id={} user_id={}", meeting.id(), user.userId());
             throw ApiProblem.forbidden(ProblemCode.NOT_A_PARTICIPANT,
                     "Only the host and those who have been in the meeting may read its chat");
@@ -267,6 +281,7 @@ public final class RestApi {
         if (meeting.status() != MeetingStatus.ACTIVE) {
             throw ApiProblem.meetingEnded(meeting.id().toString());
         }
+        joinGate.check(meeting, user, ctx.ip(), ctx.header(JoinGate.PASSWORD_HEADER));
         SfuDirectory.Placement placement = sfus.place(meeting.id(), Optional.ofNullable(ctx.queryParam("region")));
         String participantId = Ids.participant();
         SignalingConfig.Hardening hardening = config.hardening();
@@ -288,7 +303,7 @@ public final class RestApi {
         }
         emptyMeetings.watch(meeting.id());
         TokenService.Issued token = tokens.issueJoin(meeting.id(), participantId, user.userId(), displayName, placement.nodeId(),
-                config.joinTokenTtl());
+                config.joinTokenTtl(), user.hostGrant() && user.allows(meeting.id()));
         metrics.joinAdmitted();
         log.info("event=join_admitted meeting_id={} participant_id={} user_id={} sfu_node_id={}",
                 meeting.id(), participantId, user.userId(), placement.nodeId());
@@ -347,7 +362,7 @@ public final class RestApi {
                 + decision.retryAfterSeconds() + " s", decision.retryAfterSeconds());
     }
 
-    private AccessClaims authenticate(Context ctx) {
+    AccessClaims authenticate(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiProblem.unauthorized("Send Authorization: Bearer <access token>");
@@ -361,7 +376,7 @@ public final class RestApi {
     }
 
     /** The meeting named in the path, if the token may act on it (checked first, so a refusal says nothing of existence). */
-    private Meeting meeting(String rawId, AccessClaims user) {
+    Meeting meeting(String rawId, AccessClaims user) {
         UUID id;
         try {
             id = UUID.fromString(rawId);
@@ -374,7 +389,7 @@ public final class RestApi {
         return stores.meetings().find(id).orElseThrow(() -> ApiProblem.meetingNotFound(id.toString()));
     }
 
-    private Map<String, Object> meetingJson(Context ctx, Meeting m) {
+    Map<String, Object> meetingJson(Context ctx, Meeting m) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("meeting_id", m.id().toString());
         answer.put("title", m.title());
@@ -383,10 +398,14 @@ public final class RestApi {
         answer.put("created_at", m.createdAt().toString());
         answer.put("status", m.status().name().toLowerCase(Locale.ROOT));
         answer.put("join_url", BaseUrls.httpBase(config, ctx) + "/m/" + m.id());
+        answer.put("locked", m.rules().locked());
+        answer.put("waiting_room", m.rules().waitingRoom());
+        answer.put("self_unmute", m.rules().selfUnmute());
+        answer.put("password_required", m.rules().hasPassword());
         return answer;
     }
 
-    private ObjectNode jsonBody(Context ctx, boolean emptyIsEmptyObject) {
+    ObjectNode jsonBody(Context ctx, boolean emptyIsEmptyObject) {
         String raw = ctx.body();
         if (raw.isBlank()) {
             if (emptyIsEmptyObject) {
@@ -406,7 +425,19 @@ public final class RestApi {
         return (ObjectNode) node;
     }
 
-    private static String optionalString(ObjectNode body, String field) {
+    /** A boolean field; {@code absent} when missing or null. */
+    static boolean optionalBoolean(ObjectNode body, String field, boolean absent) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return absent;
+        }
+        if (!n.isBoolean()) {
+            throw ApiProblem.invalid(field + " must be true or false");
+        }
+        return n.booleanValue();
+    }
+
+    static String optionalString(ObjectNode body, String field) {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -434,7 +465,7 @@ public final class RestApi {
         return Math.max(0, Duration.between(clock.instant(), at).toSeconds());
     }
 
-    private void json(Context ctx, int status, Object body) {
+    void json(Context ctx, int status, Object body) {
         ctx.status(status).contentType(JSON).result(write(body));
     }
 

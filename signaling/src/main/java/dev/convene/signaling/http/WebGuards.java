@@ -81,7 +81,7 @@ public final class WebGuards {
             String wanted = ctx.header("Access-Control-Request-Method");
             if (wanted != null && API_METHODS.contains(wanted)) {
                 ctx.header("Access-Control-Allow-Methods", "GET, POST");
-                ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Convene-Meeting-Password");
                 ctx.header("Access-Control-Max-Age", "600");
             }
             ctx.status(204);

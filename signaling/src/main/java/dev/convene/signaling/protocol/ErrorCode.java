@@ -12,6 +12,9 @@ public enum ErrorCode {
     UNKNOWN_TRACK("unknown_track"),
     RATE_LIMITED("rate_limited"),
     SFU_UNAVAILABLE("sfu_unavailable"),
+    MUTED_BY_HOST("muted_by_host"),
+    REMOVED_FROM_MEETING("removed_from_meeting"),
+    MEETING_ENDED("meeting_ended"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

@@ -141,4 +141,83 @@ public sealed interface ServerMessage {
             return "error";
         }
     }
+
+    // ---------------------------------------------------------------- hosts (ADR 0016)
+
+    /** The meeting's host and rules, after {@code joined} and whenever they change; {@code host}: whether you are one. */
+    record MeetingRules(@JsonProperty("host_id") String hostId, @JsonProperty("host") boolean host,
+            @JsonProperty("locked") boolean locked, @JsonProperty("waiting_room") boolean waitingRoom,
+            @JsonProperty("self_unmute") boolean selfUnmute) implements ServerMessage {
+        @Override
+        public String type() {
+            return "meeting-rules";
+        }
+    }
+
+    /** Your {@code join} waits in the waiting room until a host admits or denies it. */
+    record Waiting(@JsonProperty("request_id") String requestId) implements ServerMessage {
+        @Override
+        public String type() {
+            return "waiting";
+        }
+    }
+
+    /** A host admitted you; {@code joined} follows. */
+    record Admitted(@JsonProperty("request_id") String requestId) implements ServerMessage {
+        @Override
+        public String type() {
+            return "admitted";
+        }
+    }
+
+    /** A host denied you; the socket closes with 4406. */
+    record Denied(@JsonProperty("message") String message) implements ServerMessage {
+        @Override
+        public String type() {
+            return "denied";
+        }
+    }
+
+    /** To hosts: someone waits in the waiting room. */
+    record ParticipantWaiting(@JsonProperty("participant_id") String participantId,
+            @JsonProperty("display_name") String displayName) implements ServerMessage {
+        @Override
+        public String type() {
+            return "participant-waiting";
+        }
+    }
+
+    /** To hosts: a wait is over ({@code admitted}, {@code denied} or {@code left}). */
+    record WaitingEnded(@JsonProperty("participant_id") String participantId, @JsonProperty("outcome") String outcome)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "waiting-ended";
+        }
+    }
+
+    /** A host muted one of your tracks; the SFU no longer forwards it. */
+    record MutedByHost(@JsonProperty("track_id") String trackId, @JsonProperty("kind") String kind)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "muted-by-host";
+        }
+    }
+
+    /** A host removed you; the socket closes with 4403 and you cannot rejoin. */
+    record Removed(@JsonProperty("message") String message) implements ServerMessage {
+        @Override
+        public String type() {
+            return "removed";
+        }
+    }
+
+    /** A host ended the meeting for everyone; the socket closes with 4410. */
+    record MeetingEnded(@JsonProperty("message") String message) implements ServerMessage {
+        @Override
+        public String type() {
+            return "meeting-ended";
+        }
+    }
 }

@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ final class SignalConnection implements ParticipantListener {
     private final RateWindow rate;
     private volatile long lastFrameMillis;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    private final HostControls hostControls;
 
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile State state = State.OPEN;
@@ -99,6 +101,7 @@ final class SignalConnection implements ParticipantListener {
         this.claims = claims;
         this.rate = new RateWindow(hub.config().maxFramesPerSecond());
         this.lastFrameMillis = hub.clock().millis();
+        this.hostControls = new HostControls(this, hub, claims);
     }
 
     String sfuNodeId() {
@@ -107,6 +110,11 @@ final class SignalConnection implements ParticipantListener {
 
     boolean isJoined() {
         return state == State.JOINED;
+    }
+
+    /** In the waiting room: its seat is held for it, it has not joined yet. */
+    boolean isWaiting() {
+        return state == State.OPEN && hostControls.isWaiting();
     }
 
     UUID meetingId() {
@@ -237,6 +245,9 @@ final class SignalConnection implements ParticipantListener {
             }
             case ClientMessage.Mute m -> {
                 OwnTrack track = ownTrack(m.trackId(), m.requestId());
+                if (!m.muted()) {
+                    hostControls.checkUnmute(track.trackId(), m.requestId());
+                }
                 session.setMuted(track.trackId(), m.muted());
                 ownTracks = ownTracks.stream()
                         .map(t -> t.trackId().equals(track.trackId()) ? t.withMuted(m.muted()) : t).toList();
@@ -262,6 +273,28 @@ final class SignalConnection implements ParticipantListener {
         if (state == State.JOINED) {
             throw new ProtocolException(ErrorCode.ALREADY_JOINED, "This socket has joined already", request.requestId());
         }
+        if (hostControls.mayJoin(request)) {
+            enter(request);
+        }
+    }
+
+    /** A host admitted this socket from the waiting room: the held {@code join} goes ahead. Under {@code lifecycle}. */
+    void joinNow(ClientMessage.Join request) {
+        if (state != State.OPEN) {
+            return;
+        }
+        try {
+            enter(request);
+        } catch (ProtocolException e) {
+            sendError(e.code(), e.getMessage(), e.requestId());
+        } catch (RuntimeException e) {
+            log.warn("event=admitted_join_failed connection_id={} meeting_id={} participant_id={} error={}", connectionId,
+                    meetingId(), participantId(), e.toString());
+            sendError(ErrorCode.SFU_UNAVAILABLE, "Joining after admission failed; rejoin", request.requestId());
+        }
+    }
+
+    private void enter(ClientMessage.Join request) throws ProtocolException {
         UUID meeting = meetingId();
         String me = participantId();
         subscription = hub.stores().events().subscribe(meeting, (id, event) -> onMeetingEvent(event));
@@ -306,6 +339,7 @@ final class SignalConnection implements ParticipantListener {
             heldBack = null;
         }
         publish(new MeetingEvent.ParticipantJoined(me, claims.displayName()));
+        hostControls.onJoined();
         log.info("event=participant_joined meeting_id={} participant_id={} connection_id={} others={}",
                 meeting, me, connectionId, others.size());
     }
@@ -352,23 +386,23 @@ final class SignalConnection implements ParticipantListener {
         publish(new MeetingEvent.ChatPosted(message));
     }
 
-    private void publish(MeetingEvent event) {
+    void publish(MeetingEvent event) {
         hub.stores().events().publish(meetingId(), event);
     }
 
     // ---------------------------------------------------------------- outbound
 
-    private void reply(ServerMessage message) {
+    void reply(ServerMessage message) {
         outbox.send(hub.codec().encode(message));
     }
 
-    private void sendError(ErrorCode code, String message, String requestId) {
+    void sendError(ErrorCode code, String message, String requestId) {
         hub.metrics().wsError(code.wire());
         outbox.send(hub.codec().encode(new ServerMessage.Error(code, message, requestId)));
     }
 
     /** Frames not answering a client frame: held back until {@code joined} is out, then de-duplicated. */
-    private void deliver(ServerMessage message) {
+    void deliver(ServerMessage message) {
         synchronized (outboxLock) {
             if (!joinedSent) {
                 if (heldBack.size() < Outbox.CAPACITY) {
@@ -398,6 +432,10 @@ final class SignalConnection implements ParticipantListener {
     }
 
     private void onMeetingEvent(MeetingEvent event) {
+        if (event instanceof MeetingEvent.Moderation) {
+            hostControls.onEvent(event);
+            return;
+        }
         if (event.participantId().equals(participantId())) {
             return;
         }
@@ -413,6 +451,7 @@ final class SignalConnection implements ParticipantListener {
                 ChatView v = chatView(e.message());
                 yield new ServerMessage.Chat(v.messageId(), v.participantId(), v.displayName(), v.text(), v.sentAt(), null);
             }
+            case MeetingEvent.Moderation e -> throw new IllegalStateException("handled before");
         };
         deliver(message);
     }
@@ -430,6 +469,47 @@ final class SignalConnection implements ParticipantListener {
     public void onMediaFailed(String reason) {
         log.warn("event=media_failed meeting_id={} participant_id={} reason={}", meetingId(), participantId(), reason);
         terminate(1011, "media failed", "media_failed");
+    }
+
+    /**
+     * A host muted this participant's tracks of {@code kind}: the SFU stops forwarding them and the
+     * others see them muted. Returns every track of the kind (muted before or now).
+     */
+    List<String> muteOwnTracks(TrackKind kind) {
+        return withLifecycle(() -> {
+            if (state != State.JOINED) {
+                return List.<String>of();
+            }
+            List<String> ofKind = new ArrayList<>();
+            for (OwnTrack t : ownTracks) {
+                if (t.kind() == kind) {
+                    ofKind.add(t.trackId());
+                    if (!t.muted()) {
+                        session.setMuted(t.trackId(), true);
+                        publish(new MeetingEvent.TrackMuted(participantId(), t.trackId(), true));
+                    }
+                }
+            }
+            ownTracks = ownTracks.stream().map(t -> t.kind() == kind ? t.withMuted(true) : t).toList();
+            return ofKind;
+        });
+    }
+
+    /** Runs under the lifecycle lock, from a thread that may wait for it (never an SFU or event-bus callback). */
+    <T> T withLifecycle(Supplier<T> action) {
+        lifecycle.lock();
+        try {
+            return action.get();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    void withLifecycle(Runnable action) {
+        withLifecycle(() -> {
+            action.run();
+            return null;
+        });
     }
 
     private static ChatView chatView(ChatMessage m) {
@@ -471,6 +551,7 @@ final class SignalConnection implements ParticipantListener {
             if (subscription != null) {
                 quietly("unsubscribe", subscription::close);
             }
+            quietly("host_controls", hostControls::close);
             if (session != null) {
                 quietly("sfu_close", session::close);
             }

@@ -37,6 +37,12 @@ public final class SignalingSockets {
     public static final int CLOSE_UNAUTHORIZED = 4401;
     public static final int CLOSE_HEARTBEAT_TIMEOUT = 4408;
     public static final int CLOSE_REPLACED = 4409;
+    /** A host removed the participant (ADR 0016). */
+    public static final int CLOSE_REMOVED = 4403;
+    /** A host denied the participant waiting in the waiting room. */
+    public static final int CLOSE_DENIED = 4406;
+    /** A host ended the meeting for everyone. */
+    public static final int CLOSE_MEETING_ENDED = 4410;
 
     private record ParticipantKey(UUID meetingId, String participantId) {}
 
@@ -167,7 +173,7 @@ public final class SignalingSockets {
         int renewed = 0;
         try {
             for (SignalConnection c : bySocket.values()) {
-                if (!c.isJoined()) {
+                if (!c.isJoined() && !c.isWaiting()) {
                     continue;
                 }
                 UUID meeting = c.meetingId();

@@ -3,7 +3,10 @@ package dev.convene.signaling.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import dev.convene.signaling.SignalingConfig.JwtKey;
+import java.nio.charset.StandardCharsets;
 import dev.convene.signaling.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,6 +90,35 @@ class TokenServiceTest {
         TokenService tokens = new TokenService(List.of(NEW), clock);
         for (String bad : new String[] {null, "", "abc", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}) {
             assertThatThrownBy(() -> tokens.verifyAccess(bad)).isInstanceOf(InvalidTokenException.class);
+        }
+    }
+
+    @Test
+    void theHostGrantIsAJsonTrueAndTravelsFromAccessToJoinToken() throws Exception {
+        TokenService tokens = new TokenService(List.of(NEW), clock);
+        UUID meeting = UUID.randomUUID();
+        assertThat(tokens.verifyAccess(tokens.issueAccess("US_1", "Ada", Duration.ofHours(1)).token()).hostGrant()).isFalse();
+        AccessClaims host = tokens.verifyAccess(tokens.issueAccess("US_1", "Ada", Duration.ofHours(1), meeting, true).token());
+        assertThat(host.hostGrant()).isTrue();
+        assertThat(host.meetingId()).isEqualTo(meeting);
+        assertThat(tokens.verifyJoin(tokens.issueJoin(meeting, "PA_1", "US_1", "Ada", "sfu-1", Duration.ofSeconds(60), true)
+                .token()).hostGrant()).isTrue();
+        assertThat(tokens.verifyJoin(tokens.issueJoin(meeting, "PA_1", "US_1", "Ada", "sfu-1", Duration.ofSeconds(60))
+                .token()).hostGrant()).isFalse();
+
+        // An identity provider writing "true" or 1 grants nothing: only a JSON true does.
+        Instant now = Instant.parse("2026-11-25T10:00:00Z");
+        for (Object notTrue : new Object[] {"true", 1}) {
+            com.auth0.jwt.JWTCreator.Builder b = JWT.create().withKeyId(NEW.kid()).withIssuer("convene").withAudience("convene")
+                    .withClaim("typ", "access").withSubject("US_2").withClaim("name", "Eve")
+                    .withIssuedAt(now).withExpiresAt(now.plusSeconds(600));
+            if (notTrue instanceof String str) {
+                b.withClaim("host", str);
+            } else {
+                b.withClaim("host", (Integer) notTrue);
+            }
+            String token = b.sign(Algorithm.HMAC256(NEW.secret().getBytes(StandardCharsets.UTF_8)));
+            assertThat(tokens.verifyAccess(token).hostGrant()).as("host=%s", notTrue).isFalse();
         }
     }
 }

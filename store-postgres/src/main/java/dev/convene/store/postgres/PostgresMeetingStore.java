@@ -1,11 +1,13 @@
 package dev.convene.store.postgres;
 
 import dev.convene.store.Meeting;
+import dev.convene.store.MeetingRules;
 import dev.convene.store.MeetingStatus;
 import dev.convene.store.MeetingStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.Optional;
@@ -17,7 +19,7 @@ import java.util.UUID;
  */
 public final class PostgresMeetingStore implements MeetingStore {
 
-    private static final String COLUMNS = "id, title, host_id, capacity, created_at, status";
+    private static final String COLUMNS = "id, title, host_id, capacity, created_at, status, locked, waiting_room, self_unmute, password_hash";
 
     private final Db db;
     private final Clock clock;
@@ -32,13 +34,17 @@ public final class PostgresMeetingStore implements MeetingStore {
     public void create(Meeting meeting) {
         db.call("create meeting", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO meetings (id, title, host_id, capacity, created_at, status) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO meetings (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setObject(1, meeting.id());
                 ps.setString(2, meeting.title());
                 ps.setString(3, meeting.hostId());
                 ps.setInt(4, meeting.capacity());
                 ps.setObject(5, Timestamps.toDb(meeting.createdAt()));
                 ps.setString(6, meeting.status().name());
+                ps.setBoolean(7, meeting.rules().locked());
+                ps.setBoolean(8, meeting.rules().waitingRoom());
+                ps.setBoolean(9, meeting.rules().selfUnmute());
+                ps.setString(10, meeting.rules().passwordHash());
                 ps.executeUpdate();
                 return null;
             } catch (SQLException e) {
@@ -77,6 +83,73 @@ public final class PostgresMeetingStore implements MeetingStore {
         });
     }
 
+    @Override
+    public Optional<Meeting> setHost(UUID id, String hostUserId) {
+        return db.call("set meeting host", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE meetings SET host_id = ? WHERE id = ? RETURNING " + COLUMNS)) {
+                ps.setString(1, hostUserId);
+                ps.setObject(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** One statement: each switch not named keeps its value, whatever another host changes meanwhile. */
+    @Override
+    public Optional<Meeting> changeRules(UUID id, MeetingRules.RulesChange change) {
+        return db.call("change meeting rules", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE meetings SET locked = coalesce(?, locked), "
+                    + "waiting_room = coalesce(?, waiting_room), self_unmute = coalesce(?, self_unmute) "
+                    + "WHERE id = ? RETURNING " + COLUMNS)) {
+                setBoolean(ps, 1, change.locked());
+                setBoolean(ps, 2, change.waitingRoom());
+                setBoolean(ps, 3, change.selfUnmute());
+                ps.setObject(4, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean removeUser(UUID id, String userId) {
+        return db.call("remove user from meeting", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meeting_removed_users (meeting_id, user_id, removed_at) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (meeting_id, user_id) DO NOTHING")) {
+                ps.setObject(1, id);
+                ps.setString(2, userId);
+                ps.setObject(3, Timestamps.toDb(clock.instant()));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean isRemoved(UUID id, String userId) {
+        return db.call("is user removed", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM meeting_removed_users WHERE meeting_id = ? AND user_id = ?")) {
+                ps.setObject(1, id);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private static void setBoolean(PreparedStatement ps, int index, Boolean value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BOOLEAN);
+        } else {
+            ps.setBoolean(index, value);
+        }
+    }
+
     private static Meeting read(ResultSet rs) throws SQLException {
         return new Meeting(
                 rs.getObject("id", UUID.class),
@@ -84,6 +157,8 @@ public final class PostgresMeetingStore implements MeetingStore {
                 rs.getString("host_id"),
                 rs.getInt("capacity"),
                 Timestamps.fromDb(rs.getObject("created_at", OffsetDateTime.class)),
-                MeetingStatus.valueOf(rs.getString("status")));
+                MeetingStatus.valueOf(rs.getString("status")),
+                new MeetingRules(rs.getBoolean("locked"), rs.getBoolean("waiting_room"), rs.getBoolean("self_unmute"),
+                        rs.getString("password_hash")));
     }
 }

@@ -46,7 +46,8 @@ class MigrationTest {
                 "participants", "meeting_id",
                 "chat_messages", "meeting_id",
                 "seat_guards", "meeting_id",
-                "seats", "meeting_id"));
+                "seats", "meeting_id",
+                "meeting_removed_users", "meeting_id"));
     }
 
     @Test

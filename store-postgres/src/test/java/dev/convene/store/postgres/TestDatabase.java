@@ -41,7 +41,7 @@ final class TestDatabase {
 
     static void truncate() {
         try (Connection c = stores().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE meetings, participants, chat_messages, seat_guards, seats");
+            s.execute("TRUNCATE meetings, meeting_removed_users, participants, chat_messages, seat_guards, seats");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -9,6 +9,12 @@ import dev.convene.store.MediaKind;
 import dev.convene.store.MediaSource;
 import dev.convene.store.MeetingEvent;
 import dev.convene.store.MeetingEvent.ChatPosted;
+import dev.convene.store.MeetingEvent.MeetingEnded;
+import dev.convene.store.MeetingEvent.MutedByHost;
+import dev.convene.store.MeetingEvent.ParticipantRemoved;
+import dev.convene.store.MeetingEvent.ParticipantWaiting;
+import dev.convene.store.MeetingEvent.RulesChanged;
+import dev.convene.store.MeetingEvent.WaitingEnded;
 import dev.convene.store.MeetingEvent.ParticipantJoined;
 import dev.convene.store.MeetingEvent.ParticipantLeft;
 import dev.convene.store.MeetingEvent.TrackMuted;
@@ -77,6 +83,28 @@ public final class MeetingEventJson {
                 o.put("text", m.text());
                 o.put("sent_at", m.sentAt().toString());
             }
+            case ParticipantWaiting e -> {
+                n.put("type", "participant-waiting");
+                n.put("participant_id", e.participantId());
+                n.put("display_name", e.displayName());
+            }
+            case WaitingEnded e -> {
+                n.put("type", "waiting-ended");
+                n.put("participant_id", e.participantId());
+                n.put("outcome", e.outcome());
+            }
+            case ParticipantRemoved e -> {
+                n.put("type", "participant-removed");
+                n.put("participant_id", e.participantId());
+                n.put("user_id", e.userId());
+            }
+            case MutedByHost e -> {
+                n.put("type", "muted-by-host");
+                n.put("participant_id", e.participantId());
+                n.put("kind", e.kind().name());
+            }
+            case RulesChanged e -> n.put("type", "rules-changed");
+            case MeetingEnded e -> n.put("type", "meeting-ended");
         }
         try {
             return MAPPER.writeValueAsString(n);
@@ -128,6 +156,12 @@ public final class MeetingEventJson {
                             text(m, "text"),
                             Instant.parse(text(m, "sent_at"))));
                 }
+                case "participant-waiting" -> new ParticipantWaiting(text(n, "participant_id"), text(n, "display_name"));
+                case "waiting-ended" -> new WaitingEnded(text(n, "participant_id"), text(n, "outcome"));
+                case "participant-removed" -> new ParticipantRemoved(text(n, "participant_id"), text(n, "user_id"));
+                case "muted-by-host" -> new MutedByHost(text(n, "participant_id"), MediaKind.valueOf(text(n, "kind")));
+                case "rules-changed" -> new RulesChanged();
+                case "meeting-ended" -> new MeetingEnded();
                 default -> throw new IllegalArgumentException("unknown event type " + type);
             };
         } catch (DateTimeParseException e) {

@@ -52,7 +52,13 @@ class RedisEventBusTest extends EventBusContract {
                 new TrackMuted("PA_1", "TR_1", true),
                 new TrackUnpublished("PA_1", "TR_1"),
                 new ChatPosted(new ChatMessage("CM_1", meeting, "PA_1", "Ada", "hello\nworld", Instant.parse("2026-11-24T10:15:30.123456Z"))),
-                new ParticipantLeft("PA_1"));
+                new ParticipantLeft("PA_1"),
+                new MeetingEvent.ParticipantWaiting("PA_2", "Bob"),
+                new MeetingEvent.WaitingEnded("PA_2", MeetingEvent.WaitingEnded.ADMITTED),
+                new MeetingEvent.MutedByHost("PA_2", MediaKind.AUDIO),
+                new MeetingEvent.ParticipantRemoved("PA_2", "US_2"),
+                new MeetingEvent.RulesChanged(),
+                new MeetingEvent.MeetingEnded());
         sent.forEach(e -> publisherNode.events().publish(meeting, e));
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(heard).containsExactlyElementsOf(sent));

@@ -1,10 +1,12 @@
 package dev.convene.store.memory;
 
+import dev.convene.store.MeetingRules;
 import dev.convene.store.MeetingScoped;
 import dev.convene.store.Meeting;
 import dev.convene.store.MeetingStatus;
 import dev.convene.store.MeetingStore;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class InMemoryMeetingStore implements MeetingStore, MeetingScoped {
 
     private final ConcurrentMap<UUID, Meeting> meetings = new ConcurrentHashMap<>();
+    private final ConcurrentMap<UUID, Set<String>> removedUsers = new ConcurrentHashMap<>();
 
     public InMemoryMeetingStore() {}
 
@@ -34,8 +37,30 @@ public final class InMemoryMeetingStore implements MeetingStore, MeetingScoped {
     }
 
     @Override
+    public Optional<Meeting> setHost(UUID id, String hostUserId) {
+        return Optional.ofNullable(meetings.computeIfPresent(id, (key, m) -> m.withHost(hostUserId)));
+    }
+
+    @Override
+    public Optional<Meeting> changeRules(UUID id, MeetingRules.RulesChange change) {
+        return Optional.ofNullable(meetings.computeIfPresent(id, (key, m) -> m.withRules(m.rules().with(change))));
+    }
+
+    @Override
+    public boolean removeUser(UUID id, String userId) {
+        return removedUsers.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(userId);
+    }
+
+    @Override
+    public boolean isRemoved(UUID id, String userId) {
+        Set<String> removed = removedUsers.get(id);
+        return removed != null && removed.contains(userId);
+    }
+
+    @Override
     public void forget(UUID meetingId) {
         meetings.remove(meetingId);
+        removedUsers.remove(meetingId);
     }
 
     /** Meetings held now; for tests of the heap's bounds. */
