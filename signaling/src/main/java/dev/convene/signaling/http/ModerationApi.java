@@ -55,7 +55,7 @@ final class ModerationApi {
         if (!JoinGate.isHost(meeting, user)) {
             log.info("event=host_action_refused action={} meeting_id={} user_id={} reason=not_host", action,
                     meeting.id(), user.userId());
-            throw ApiProblem.forbidden("not_host", "Only a host of the meeting may " + action.replace('_', ' '));
+            throw ApiProblem.forbidden(ProblemCode.NOT_HOST, "Only a host of the meeting may " + action.replace('_', ' '));
         }
         if (meeting.status() != MeetingStatus.ACTIVE) {
             throw ApiProblem.meetingEnded(meeting.id().toString());
@@ -107,7 +107,7 @@ final class ModerationApi {
         Acting a = host(ctx, "remove_participants");
         Participant target = present(a.meeting(), ctx.pathParam("pid"));
         if (target.userId().equals(a.meeting().hostId())) {
-            throw new ApiProblem(409, "cannot_remove_host", "Cannot remove the host",
+            throw new ApiProblem(409, ProblemCode.CANNOT_REMOVE_HOST, "Cannot remove the host",
                     "The meeting's host cannot be removed; hand host to someone else first");
         }
         stores.meetings().removeUser(a.meeting().id(), target.userId());
@@ -156,7 +156,7 @@ final class ModerationApi {
 
     private Participant present(Meeting meeting, String pid) {
         return stores.participants().find(meeting.id(), pid).filter(Participant::present)
-                .orElseThrow(() -> new ApiProblem(404, "participant_not_found", "Participant not found",
+                .orElseThrow(() -> new ApiProblem(404, ProblemCode.PARTICIPANT_NOT_FOUND, "Participant not found",
                         "No participant " + (pid.length() > 64 ? pid.substring(0, 64) + "…" : pid) + " is in the meeting"));
     }
 

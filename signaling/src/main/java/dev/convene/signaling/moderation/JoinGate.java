@@ -3,6 +3,7 @@ package dev.convene.signaling.moderation;
 import dev.convene.signaling.SignalingMetrics;
 import dev.convene.signaling.auth.AccessClaims;
 import dev.convene.signaling.http.ApiProblem;
+import dev.convene.signaling.http.ProblemCode;
 import dev.convene.store.Meeting;
 import dev.convene.store.MeetingStore;
 import dev.convene.store.RateLimiter;
@@ -50,10 +51,10 @@ public final class JoinGate {
             return;
         }
         if (meetings.isRemoved(meeting.id(), user.userId())) {
-            refuse(meeting, user, "removed_from_meeting", "A host removed you from this meeting");
+            refuse(meeting, user, ProblemCode.REMOVED_FROM_MEETING, "A host removed you from this meeting");
         }
         if (meeting.rules().locked()) {
-            refuse(meeting, user, "meeting_locked", "The meeting is locked: a host lets nobody new in");
+            refuse(meeting, user, ProblemCode.MEETING_LOCKED, "The meeting is locked: a host lets nobody new in");
         }
         if (meeting.rules().hasPassword()) {
             for (RateLimiter.Decision d : new RateLimiter.Decision[] {
@@ -69,14 +70,14 @@ public final class JoinGate {
             }
             if (password == null || password.length() > MeetingPasswords.MAX_LENGTH
                     || !MeetingPasswords.matches(password, meeting.rules().passwordHash())) {
-                refuse(meeting, user, "wrong_password", "The meeting needs its password in the "
+                refuse(meeting, user, ProblemCode.WRONG_PASSWORD, "The meeting needs its password in the "
                         + PASSWORD_HEADER + " header, and that was not it");
             }
         }
     }
 
-    private static void refuse(Meeting meeting, AccessClaims user, String code, String detail) {
-        log.info("event=join_rejected meeting_id={} user_id={} reason={}", meeting.id(), user.userId(), code);
+    private static void refuse(Meeting meeting, AccessClaims user, ProblemCode code, String detail) {
+        log.info("event=join_rejected meeting_id={} user_id={} reason={}", meeting.id(), user.userId(), code.wire());
         throw ApiProblem.forbidden(code, detail);
     }
 }
