@@ -78,6 +78,14 @@ public final class MeetingPage implements AutoCloseable {
         this(browser, name, null);
     }
 
+    /** With a viewport of its own (a small or large window, so its tiles render small or large). */
+    public MeetingPage(Browser browser, String name, int viewportWidth, int viewportHeight) {
+        this.name = name;
+        this.context = browser.newContext(new Browser.NewContextOptions().setViewportSize(viewportWidth, viewportHeight));
+        this.page = context.newPage();
+        page.onPageError(error -> System.err.println(name + " page error: " + error));
+    }
+
     /** Opens the landing page at {@code baseUrl}, creates a meeting and joins it; returns the meeting's URL. */
     public String createMeetingAndJoin(String baseUrl) {
         page.navigate(baseUrl + "/");
