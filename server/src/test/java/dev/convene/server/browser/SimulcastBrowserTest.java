@@ -72,11 +72,11 @@ class SimulcastBrowserTest {
         browser = Chromium.launch(playwright);
         Files.createDirectories(ARTIFACTS);
 
-        ada = new MeetingPage(browser, "Ada");
+        ada = MeetingPage.withSimulcast(browser, "Ada", 1280, 800);
         String meetingUrl = ada.createMeetingAndJoin(server.webUrl());
         // Bob only watches (camera off before joining): two 720p simulcast encoders would be more
         // than a shared 2-core test machine can encode in time.
-        bob = new MeetingPage(browser, "Bob", 480, 360);
+        bob = MeetingPage.sized(browser, "Bob", 480, 360);
         bob.page.navigate(meetingUrl);
         bob.page.getByTestId("display-name-input").fill("Bob");
         bob.page.waitForSelector("[data-testid=prejoin-camera-toggle][data-state=on]");
@@ -101,10 +101,12 @@ class SimulcastBrowserTest {
         bob.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("simulcast-bob-small.png")));
 
         // Bob enlarges his window: his tile renders wider than 1280 px, the top layer arrives within 3 s.
+        Object adaLayers = ada.page.evaluate(OUTBOUND_BY_RID);
         bob.page.setViewportSize(2800, 1300);
         long start = System.nanoTime();
         await("Bob's large tile").atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
-                .untilAsserted(() -> assertThat(num(adaCamera(bob), "width")).isEqualTo(1280.0));
+                .untilAsserted(() -> assertThat(num(adaCamera(bob), "width"))
+                        .as("Bob's decoded width; Ada's layers just before: %s", adaLayers).isEqualTo(1280.0));
         System.out.printf("event=simulcast_switch_up_measured millis=%d%n", (System.nanoTime() - start) / 1_000_000);
     }
 

@@ -8,6 +8,7 @@ import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.media.routing.rtcp.SendStatistics;
 import dev.convene.media.routing.simulcast.Allocator;
+import dev.convene.media.routing.simulcast.LayerChoice;
 import dev.convene.media.routing.simulcast.LayerSelector;
 import dev.convene.media.routing.simulcast.LayerSettings;
 import dev.convene.sfu.negotiation.OfferedLayer;
@@ -337,7 +338,13 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             layerIndex = f.selector().settings().paused() ? Allocator.NONE : 0;
         } else {
             // The bandwidth-estimation work replaces UNLIMITED with this subscriber's share of its downlink.
-            layerIndex = f.selector().update(track.layerInfos(nowNanos), Allocator.UNLIMITED).layer();
+            LayerChoice choice = f.selector().update(track.layerInfos(nowNanos), Allocator.UNLIMITED);
+            layerIndex = choice.layer();
+            if (choice.changed() && track.isSimulcast()) {
+                log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}",
+                        room.meetingId(), participantId, track.trackId(), layerIndex, f.selector().settings().maxWidth(),
+                        f.selector().settings().maxHeight(), f.selector().settings().paused());
+            }
         }
         RtpStreamRewriter rewriter = f.leg().rewriter();
         if (layerIndex == Allocator.NONE) {
