@@ -131,7 +131,11 @@ export function meetingView({ session, onLeave, onRejoin }) {
     const el = h('div', { class: 'tile', testid: isSelf ? 'self-tile' : 'tile' },
       video, avatar, h('div', { class: 'tile-label' }, mic, name));
     if (!isSelf) el.dataset.participantId = key;
-    const rec = { key, el, video, avatar, name, mic, track: null, nameText: null };
+    const rec = { key, el, video, avatar, name, mic, track: null, nameText: null, trackId: null, visible: true };
+    if (!isSelf) {
+      sizeObserver.observe(el);
+      visibility.observe(el);
+    }
     // Until the first frame is decoded the element is black: keep showing the avatar.
     const showFrames = () => { if (video.videoWidth > 0) el.classList.remove('waiting'); };
     video.addEventListener('loadeddata', showFrames);
@@ -195,10 +199,17 @@ export function meetingView({ session, onLeave, onRejoin }) {
         camOff: !camT || !camT.media || camT.info.muted || camT.media.track.muted,
         micMuted: !micT || micT.info.muted,
       });
+      const camId = camT && camT.media ? (camT.info.track_id || findTrackId(camT.media)) : null;
+      if (rec.trackId !== camId) {
+        rec.trackId = camId;
+        scheduleSubscribeSettings();
+      }
       order.push(rec);
     }
     for (const [key, rec] of tiles) {
       if (!wanted.has(key)) {
+        sizeObserver.unobserve(rec.el);
+        visibility.unobserve(rec.el);
         rec.video.srcObject = null;
         rec.el.remove();
         tiles.delete(key);
@@ -233,6 +244,38 @@ export function meetingView({ session, onLeave, onRejoin }) {
   }
   const ro = new ResizeObserver(() => layoutGrid());
   ro.observe(tilesEl);
+
+  // ---------------------------------------------------------------- subscribe settings
+  // Each remote camera tile asks the SFU for the size it really renders (device pixels), so a
+  // small tile gets the small simulcast layer; a tile out of view, or a hidden page, is paused.
+  let settingsTimer = null;
+  function findTrackId(media) {
+    for (const [tid, m] of session.remoteMedia) if (m === media) return tid;
+    return null;
+  }
+  function sendSubscribeSettings() {
+    settingsTimer = null;
+    if (destroyed) return;
+    const dpr = window.devicePixelRatio || 1;
+    for (const rec of tiles.values()) {
+      if (rec.key === 'self' || !rec.trackId) continue;
+      const w = Math.round(rec.el.clientWidth * dpr);
+      const hgt = Math.round(rec.el.clientHeight * dpr);
+      const paused = document.hidden || !rec.visible || w === 0 || hgt === 0;
+      session.setSubscribeSettings(rec.trackId, { maxWidth: w, maxHeight: hgt, paused });
+    }
+  }
+  function scheduleSubscribeSettings() {
+    if (settingsTimer === null) settingsTimer = setTimeout(sendSubscribeSettings, 250);
+  }
+  const sizeObserver = new ResizeObserver(() => scheduleSubscribeSettings());
+  const visibility = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      for (const rec of tiles.values()) if (rec.el === e.target) rec.visible = e.isIntersecting;
+    }
+    scheduleSubscribeSettings();
+  });
+  document.addEventListener('visibilitychange', scheduleSubscribeSettings);
 
   // ---------------------------------------------------------------- stage
   function currentShare() {
@@ -571,6 +614,10 @@ export function meetingView({ session, onLeave, onRejoin }) {
       clearInterval(levelTimer);
       clearInterval(clockTimer);
       ro.disconnect();
+      sizeObserver.disconnect();
+      visibility.disconnect();
+      document.removeEventListener('visibilitychange', scheduleSubscribeSettings);
+      if (settingsTimer !== null) clearTimeout(settingsTimer);
       for (const a of audioEls.values()) { a.srcObject = null; a.remove(); }
       for (const rec of tiles.values()) rec.video.srcObject = null;
     },

@@ -140,12 +140,28 @@ export class MeetingSession extends EventTarget {
   addLocal(source, track, stream, muted = false) {
     const kind = track.kind;
     if (muted) track.enabled = false;
-    const transceiver = this.publisherPc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const init = { direction: 'sendonly', streams: [stream] };
+    // The camera goes out as three simulcast layers, lowest first (q/h/f: 1/4, 1/2 and full size);
+    // the SFU forwards each subscriber the one its tile needs. A screen share stays one stream.
+    if (source === 'camera' && simulcastWanted()) init.sendEncodings = SIMULCAST_ENCODINGS;
+    const transceiver = this.publisherPc.addTransceiver(track, init);
     if (kind === 'video') preferVideoCodec(transceiver);
     const lt = { source, kind, track, stream, transceiver, mid: null, trackId: null,
       muted, sentMuted: false, announced: false };
     this.local.set(source, lt);
     return lt;
+  }
+
+  /**
+   * Tells the SFU what we want of a remote track (docs/signaling.md, subscribe-settings): the
+   * size its tile renders in device pixels, or paused. Sent only when it changed.
+   */
+  setSubscribeSettings(trackId, { maxWidth = 0, maxHeight = 0, paused = false }) {
+    const key = `${maxWidth}x${maxHeight}${paused ? ' paused' : ''}`;
+    if (!this.subscribeSettings) this.subscribeSettings = new Map();
+    if (this.subscribeSettings.get(trackId) === key || !this.sig || !this.sig.open) return;
+    this.subscribeSettings.set(trackId, key);
+    this.sig.send({ type: 'subscribe-settings', track_id: trackId, max_width: maxWidth, max_height: maxHeight, paused });
   }
 
   /** Queued publisher negotiation; a failure other than a closed session is retried twice. */
@@ -517,6 +533,17 @@ export class MeetingSession extends EventTarget {
  * in the offer; the SFU forwards the first codec it can in the client's order. Without the
  * setting the browser's own order stands (VP8 first in Chromium).
  */
+const SIMULCAST_ENCODINGS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+/** `localStorage["convene.simulcast"] = "off"` publishes the camera as one stream. */
+function simulcastWanted() {
+  try { return localStorage.getItem('convene.simulcast') !== 'off'; } catch { return true; }
+}
+
 function preferVideoCodec(transceiver) {
   let wanted = null;
   try { wanted = localStorage.getItem('convene.videoCodec'); } catch { /* storage blocked */ }

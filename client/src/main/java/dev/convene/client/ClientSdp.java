@@ -61,6 +61,15 @@ public final class ClientSdp {
     /** As above, saying {@code setup}: {@code actpass}, or {@code passive} to make the SFU the DTLS client. */
     public static String publisherOffer(long sessionId, long version, MediaTransportClient transport, String streamId,
             String cname, List<LocalTrack> tracks, Setup setup) {
+        return publisherOffer(sessionId, version, transport, streamId, cname, tracks, setup, List.of());
+    }
+
+    /**
+     * As above; with {@code videoLayerSsrcs} (lowest first, the first being the video track's
+     * SSRC) the video m-line announces them as simulcast, {@code a=ssrc-group:SIM}.
+     */
+    public static String publisherOffer(long sessionId, long version, MediaTransportClient transport, String streamId,
+            String cname, List<LocalTrack> tracks, Setup setup, List<Long> videoLayerSsrcs) {
         SessionDescription.Builder session = SessionDescription.builder()
                 .origin(Origin.of(Long.toString(sessionId), version, "127.0.0.1"))
                 .addAttribute("msid-semantic", " WMS " + streamId);
@@ -75,6 +84,13 @@ public final class ClientSdp {
                     .addCodec(audio ? opus(track.payloadType()) : vp8(track.payloadType()))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "cname", cname))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "msid", streamId + " " + track.mid() + "-" + track.kind()));
+            if (!audio && videoLayerSsrcs.size() > 1) {
+                m.addSsrcGroup(new SsrcGroup(SsrcGroup.SIM, videoLayerSsrcs));
+                for (long layer : videoLayerSsrcs.subList(1, videoLayerSsrcs.size())) {
+                    m.addSsrc(new SsrcAttribute(layer, "cname", cname))
+                            .addSsrc(new SsrcAttribute(layer, "msid", streamId + " " + track.mid() + "-" + track.kind()));
+                }
+            }
             if (!audio && track.rtxSsrc() != 0) {
                 m.addCodec(rtx(RTX_PAYLOAD_TYPE, track.payloadType()))
                         .addSsrcGroup(SsrcGroup.fid(track.ssrc(), track.rtxSsrc()))

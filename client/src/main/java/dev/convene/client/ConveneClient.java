@@ -52,60 +52,68 @@ public final class ConveneClient implements AutoCloseable {
      * @param publisherRoute where the publisher transport sends instead of the SFU's candidate (a test's relay)
      * @param subscriberRoute the same for the subscriber transport
      * @param receiverReports whether received streams are reported in RTCP RRs every second, as every WebRTC stack does
+     * @param simulcast     whether video is published as three simulcast layers (320×180, 640×360, 1280×720,
+     *     signalled with {@code a=ssrc-group:SIM}; without RTX) instead of one 640×360 stream
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
             boolean passiveDtls, boolean consentChecks, boolean lossRecovery,
             UnaryOperator<InetSocketAddress> publisherRoute, UnaryOperator<InetSocketAddress> subscriberRoute,
-            boolean receiverReports) {
+            boolean receiverReports, boolean simulcast) {
         public static Options defaults() {
             return new Options(Duration.ofSeconds(10), 0, true, true, false, true, true, UnaryOperator.identity(),
-                    UnaryOperator.identity(), true);
+                    UnaryOperator.identity(), true, false);
+        }
+
+        /** Publishes video as three simulcast layers (see {@link Options}). */
+        public Options withSimulcast() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute, receiverReports, true);
         }
 
         /** Keeps up to {@code limit} raw datagrams and RTP arrivals per transport. */
         public Options withCapture(int limit) {
             return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast);
         }
 
         public Options withTimeout(Duration t) {
             return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast);
         }
 
         /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
         public Options withPassiveDtls() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast);
         }
 
         /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
         public Options withoutConsentChecks() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast);
         }
 
         public Options withLossRecovery(boolean on) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, on,
-                    publisherRoute, subscriberRoute, receiverReports);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast);
         }
 
         /** Sends the publisher transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withPublisherRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    route, subscriberRoute, receiverReports);
+                    route, subscriberRoute, receiverReports, simulcast);
         }
 
         /** Sends the subscriber transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withSubscriberRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, route, receiverReports);
+                    publisherRoute, route, receiverReports, simulcast);
         }
 
         /** Sends no RTCP receiver reports: with no consent checks and no media, such a client sends nothing at all. */
         public Options withoutReceiverReports() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, false);
+                    publisherRoute, subscriberRoute, false, simulcast);
         }
 
         DtlsRole dtlsRole() {
@@ -133,6 +141,9 @@ public final class ConveneClient implements AutoCloseable {
 
     private volatile MediaTransportClient publisher;
     private volatile FakeMediaSource source;
+    private volatile List<FakeMediaSource> simulcastSources = List.of();
+    /** The picture widths of the simulcast layers, lowest first (16:9), as Chrome's q/h/f of a 720p camera. */
+    private static final int[] SIMULCAST_WIDTHS = {320, 640, 1280};
     private volatile List<LocalTrack> localTracks = List.of();
     private long publisherVersion = 1;
 
@@ -259,6 +270,17 @@ public final class ConveneClient implements AutoCloseable {
         do {
             rtxSsrc = randomSsrc();
         } while (rtxSsrc == audioSsrc || rtxSsrc == videoSsrc);
+        boolean simulcast = options.publishVideo() && options.simulcast();
+        List<Long> layerSsrcs = new ArrayList<>();
+        if (simulcast) {
+            layerSsrcs.add(videoSsrc);
+            while (layerSsrcs.size() < SIMULCAST_WIDTHS.length) {
+                long s = randomSsrc();
+                if (s != audioSsrc && s != rtxSsrc && !layerSsrcs.contains(s)) {
+                    layerSsrcs.add(s);
+                }
+            }
+        }
         List<LocalTrack> tracks = new ArrayList<>();
         if (options.publishAudio()) {
             tracks.add(new LocalTrack(Integer.toString(tracks.size()), "audio", "microphone", audioSsrc, 0,
@@ -266,7 +288,7 @@ public final class ConveneClient implements AutoCloseable {
         }
         if (options.publishVideo()) {
             tracks.add(new LocalTrack(Integer.toString(tracks.size()), "video", "camera", videoSsrc,
-                    options.lossRecovery() ? rtxSsrc : 0, ClientSdp.VP8_PAYLOAD_TYPE, null));
+                    options.lossRecovery() && !simulcast ? rtxSsrc : 0, ClientSdp.VP8_PAYLOAD_TYPE, null));
         }
         if (tracks.isEmpty()) {
             throw new IllegalStateException("the options publish neither audio nor video");
@@ -276,7 +298,8 @@ public final class ConveneClient implements AutoCloseable {
         }
         String streamId = "stream-" + grant.participantId();
         String offer = ClientSdp.publisherOffer(sdpSessionId, publisherVersion++, transport, streamId,
-                "cname-" + grant.participantId(), tracks, options.passiveDtls() ? Setup.PASSIVE : Setup.ACTPASS);
+                "cname-" + grant.participantId(), tracks, options.passiveDtls() ? Setup.PASSIVE : Setup.ACTPASS,
+                layerSsrcs);
         ObjectNode reply = await(signaling.request(signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
                 "publisher answer");
         SessionDescription answer = ClientSdp.parse(reply.path("sdp").asText());
@@ -306,17 +329,34 @@ public final class ConveneClient implements AutoCloseable {
             }
         }
         localTracks = List.copyOf(published);
-        FakeMediaSource media = new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
+        FakeMediaSource media = simulcast
+                ? new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc, SIMULCAST_WIDTHS[0],
+                        SIMULCAST_WIDTHS[0] * 9 / 16)
+                : new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
         source = media;
-        long videoSsrcFinal = videoSsrc;
+        // The upper layers: video-only sources of their own, as an encoder's simulcast streams are.
+        List<FakeMediaSource> layers = new ArrayList<>();
+        for (int i = 1; i < layerSsrcs.size(); i++) {
+            layers.add(new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, layerSsrcs.get(i),
+                    SIMULCAST_WIDTHS[i], SIMULCAST_WIDTHS[i] * 9 / 16));
+        }
+        simulcastSources = List.copyOf(layers);
         transport.onKeyframeRequest(ssrc -> {
-            if (ssrc == videoSsrcFinal) {
+            if (ssrc == media.videoSsrc()) {
                 media.requestKeyframe();
+            }
+            for (FakeMediaSource layer : layers) {
+                if (ssrc == layer.videoSsrc()) {
+                    layer.requestKeyframe();
+                }
             }
         });
         transport.connect(routed(ClientSdp.remoteTransport(answer), options.publisherRoute()), options.timeout(),
                 options.dtlsRole(), options.consentChecks());
         media.start(audioPt, videoPt);
+        for (FakeMediaSource layer : layers) {
+            layer.start(-1, videoPt);
+        }
         return localTracks;
     }
 
@@ -327,6 +367,20 @@ public final class ConveneClient implements AutoCloseable {
 
     public Optional<FakeMediaSource> mediaSource() {
         return Optional.ofNullable(source);
+    }
+
+    /** With {@link Options#simulcast()}: the sources of the layers above the first, lowest first. */
+    public List<FakeMediaSource> simulcastSources() {
+        return simulcastSources;
+    }
+
+    /**
+     * Sends {@code subscribe-settings} for a track this client receives: the largest picture
+     * worth sending it (0: no limit), and whether it is paused.
+     */
+    public void setSubscribeSettings(String trackId, int maxWidth, int maxHeight, boolean paused) {
+        signaling.send(signaling.newFrame("subscribe-settings").put("track_id", trackId).put("max_width", maxWidth)
+                .put("max_height", maxHeight).put("paused", paused));
     }
 
     public Optional<MediaTransportClient> publisherTransport() {
@@ -437,6 +491,9 @@ public final class ConveneClient implements AutoCloseable {
         FakeMediaSource s = source;
         if (s != null) {
             s.close();
+        }
+        for (FakeMediaSource layer : simulcastSources) {
+            layer.close();
         }
         MediaTransportClient p = publisher;
         if (p != null) {

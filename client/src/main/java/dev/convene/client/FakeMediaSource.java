@@ -42,6 +42,7 @@ public final class FakeMediaSource implements AutoCloseable {
     public static final Duration VIDEO_FRAME_INTERVAL = Duration.ofMillis(33);
     public static final Duration KEYFRAME_INTERVAL = Duration.ofSeconds(2);
     public static final Duration SENDER_REPORT_INTERVAL = Duration.ofSeconds(1);
+    /** The picture size a source says in its key frames unless given another. */
     public static final int WIDTH = 640;
     public static final int HEIGHT = 360;
 
@@ -64,6 +65,11 @@ public final class FakeMediaSource implements AutoCloseable {
     private final byte[] rtcp = new byte[2 * RtcpSenderReport.length(0) + 64];
     private final long audioSsrc;
     private final long videoSsrc;
+    private final int width;
+    private final int height;
+    /** Frame sizes scale with the picture's area, as an encoder's do, so simulcast layers differ in bitrate too. */
+    private final int keyframeBytes;
+    private final int interframeBytes;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,6 +91,7 @@ public final class FakeMediaSource implements AutoCloseable {
 
     private final LongAdder audioPackets = new LongAdder();
     private final LongAdder videoPackets = new LongAdder();
+    private final LongAdder videoBytes = new LongAdder();
     private final LongAdder videoFrames = new LongAdder();
     private final LongAdder keyframes = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
@@ -98,6 +105,19 @@ public final class FakeMediaSource implements AutoCloseable {
 
     /** @param rtcpSink where sender reports go (a transport's {@code sendRtcp}); null sends none */
     public FakeMediaSource(RtpSink sink, RtpSink rtcpSink, long audioSsrc, long videoSsrc) {
+        this(sink, rtcpSink, audioSsrc, videoSsrc, WIDTH, HEIGHT);
+    }
+
+    /**
+     * A source whose key frames say {@code width}×{@code height} (one simulcast layer), with
+     * frames sized in proportion to its area (640×360 sends the default sizes).
+     */
+    public FakeMediaSource(RtpSink sink, RtpSink rtcpSink, long audioSsrc, long videoSsrc, int width, int height) {
+        this.width = width;
+        this.height = height;
+        double area = (double) width * height / (WIDTH * HEIGHT);
+        this.keyframeBytes = Math.max(200, (int) (KEYFRAME_BYTES * area));
+        this.interframeBytes = Math.max(100, (int) (INTERFRAME_BYTES * area));
         this.sink = Objects.requireNonNull(sink, "sink");
         this.rtcpSink = rtcpSink;
         this.audioSsrc = audioSsrc;
@@ -179,6 +199,15 @@ public final class FakeMediaSource implements AutoCloseable {
         return audioPackets.sum();
     }
 
+    /** RTP payload bytes of video sent (descriptors included). */
+    public long videoBytesSent() {
+        return videoBytes.sum();
+    }
+
+    public int width() {
+        return width;
+    }
+
     public long videoPacketsSent() {
         return videoPackets.sum();
     }
@@ -251,7 +280,7 @@ public final class FakeMediaSource implements AutoCloseable {
     private void sendVideoFrame(boolean keyframe) {
         long now = System.nanoTime();
         long timestamp = mediaTimestamp(videoTimestampBase, 90_000, now);
-        int frameBytes = keyframe ? KEYFRAME_BYTES : INTERFRAME_BYTES;
+        int frameBytes = keyframe ? keyframeBytes : interframeBytes;
         int offset = 0;
         boolean first = true;
         while (offset < frameBytes) {
@@ -268,10 +297,11 @@ public final class FakeMediaSource implements AutoCloseable {
                 packet[p + i] = (byte) (pictureId + offset + i);
             }
             if (first) {
-                writeVp8FrameHeader(packet, payloadStart, keyframe);
+                writeVp8FrameHeader(packet, payloadStart, keyframe, width, height);
             }
             if (send(packet, p + chunk)) {
                 videoPackets.increment();
+                videoBytes.add(p + chunk - RTP_HEADER);
                 videoOctets += p + chunk - RTP_HEADER;
             }
             videoSequence = (videoSequence + 1) & 0xFFFF;
@@ -316,7 +346,7 @@ public final class FakeMediaSource implements AutoCloseable {
      * RFC 6386 §9.1: a 3-byte frame tag (bit 0 is P, 0 for a key frame; show_frame; the first
      * partition's size), then for a key frame the start code 9d 01 2a and 14-bit width and height.
      */
-    private static void writeVp8FrameHeader(byte[] buf, int at, boolean keyframe) {
+    private static void writeVp8FrameHeader(byte[] buf, int at, boolean keyframe, int width, int height) {
         int firstPartitionSize = 100;
         int tag = (firstPartitionSize << 5) | 0x10 | (keyframe ? 0 : 1);
         buf[at] = (byte) tag;
@@ -326,10 +356,10 @@ public final class FakeMediaSource implements AutoCloseable {
             buf[at + 3] = (byte) 0x9d;
             buf[at + 4] = (byte) 0x01;
             buf[at + 5] = (byte) 0x2a;
-            buf[at + 6] = (byte) WIDTH;
-            buf[at + 7] = (byte) (WIDTH >>> 8);
-            buf[at + 8] = (byte) HEIGHT;
-            buf[at + 9] = (byte) (HEIGHT >>> 8);
+            buf[at + 6] = (byte) width;
+            buf[at + 7] = (byte) (width >>> 8);
+            buf[at + 8] = (byte) height;
+            buf[at + 9] = (byte) (height >>> 8);
         }
     }
 

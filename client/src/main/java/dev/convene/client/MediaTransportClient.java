@@ -502,7 +502,7 @@ public final class MediaTransportClient implements AutoCloseable {
     /** The counts of one SSRC ({@link ReceivedStream#NONE}-like zeros when nothing came). */
     public ReceivedStream receivedStream(long ssrc) {
         StreamCounter c = streams.get(ssrc);
-        return c == null ? new ReceivedStream(ssrc, -1, 0, 0, -1, 0) : c.snapshot(ssrc);
+        return c == null ? new ReceivedStream(ssrc, -1, 0, 0, -1, 0, 0) : c.snapshot(ssrc);
     }
 
     public TransportStats stats() {
@@ -693,7 +693,7 @@ public final class MediaTransportClient implements AutoCloseable {
         }
         boolean keyframe = vp8PayloadTypes.contains(rtp.payloadType())
                 && vp8.wrap(buf, rtp.payloadOffset(), rtp.payloadLength()) && vp8.isKeyframe();
-        c.record(rtp.payloadType(), rtp.payloadLength(), rtp.sequenceNumber(), keyframe);
+        c.record(rtp.payloadType(), rtp.payloadLength(), rtp.sequenceNumber(), keyframe, keyframe ? vp8.keyframeWidth() : 0);
     }
 
     private void onSrtcp(byte[] buf, int n, RtcpCompoundIterator rtcp, RtcpFir fir) {
@@ -849,9 +849,13 @@ public final class MediaTransportClient implements AutoCloseable {
         private volatile long bytes;
         private volatile int lastSequenceNumber = -1;
         private volatile long keyframes;
+        private volatile int lastKeyframeWidth;
 
-        void record(int pt, int payloadBytes, int sequenceNumber, boolean keyframe) {
+        void record(int pt, int payloadBytes, int sequenceNumber, boolean keyframe, int keyframeWidth) {
             payloadType = pt;
+            if (keyframeWidth > 0) {
+                lastKeyframeWidth = keyframeWidth;
+            }
             bytes += payloadBytes;
             lastSequenceNumber = sequenceNumber;
             if (keyframe) {
@@ -861,7 +865,7 @@ public final class MediaTransportClient implements AutoCloseable {
         }
 
         ReceivedStream snapshot(long ssrc) {
-            return new ReceivedStream(ssrc, payloadType, packets, bytes, lastSequenceNumber, keyframes);
+            return new ReceivedStream(ssrc, payloadType, packets, bytes, lastSequenceNumber, keyframes, lastKeyframeWidth);
         }
     }
 }

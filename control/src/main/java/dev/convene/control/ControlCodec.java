@@ -20,11 +20,13 @@ import dev.convene.control.ControlFrame.PublishedTracks;
 import dev.convene.control.ControlFrame.RoomTracks;
 import dev.convene.control.ControlFrame.PublisherOffer;
 import dev.convene.control.ControlFrame.SetMuted;
+import dev.convene.control.ControlFrame.SetSubscribeSettings;
 import dev.convene.control.ControlFrame.SubscriberAnswer;
 import dev.convene.control.ControlFrame.SubscriberOffer;
 import dev.convene.control.ControlFrame.Tracks;
 import dev.convene.control.ControlFrame.Unpublish;
 import dev.convene.sfu.PublishResult;
+import dev.convene.sfu.SubscribeSettings;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
@@ -66,6 +68,13 @@ final class ControlCodec {
             case SetMuted f -> request(o, "set_muted", f.id(), f.session())
                     .put("track_id", f.trackId())
                     .put("muted", f.muted());
+            case SetSubscribeSettings f -> request(o, "set_subscribe_settings", f.id(), f.session())
+                    .put("track_id", f.trackId())
+                    .put("max_width", f.settings().maxWidth())
+                    .put("max_height", f.settings().maxHeight())
+                    .put("max_fps", f.settings().maxFps())
+                    .put("paused", f.settings().paused())
+                    .put("priority", f.settings().priority());
             case PublishedTracks f -> request(o, "published_tracks", f.id(), f.session());
             case RoomTracks f -> request(o, "room_tracks", f.id(), f.session());
             case Close f -> request(o, "close", f.id(), f.session());
@@ -165,6 +174,8 @@ final class ControlCodec {
             case "subscriber_answer" -> new SubscriberAnswer(f.requestId(), f.session(), f.text("sdp"));
             case "unpublish" -> new Unpublish(f.requestId(), f.session(), f.text("track_id"));
             case "set_muted" -> new SetMuted(f.requestId(), f.session(), f.text("track_id"), f.bool(root, "muted"));
+            case "set_subscribe_settings" -> new SetSubscribeSettings(f.requestId(), f.session(), f.text("track_id"),
+                    f.subscribeSettings(root));
             case "published_tracks" -> new PublishedTracks(f.requestId(), f.session());
             case "room_tracks" -> new RoomTracks(f.requestId(), f.session());
             case "close" -> new Close(f.requestId(), f.session());
@@ -232,6 +243,23 @@ final class ControlCodec {
                 throw malformed(name + " is missing or not a boolean");
             }
             return n.booleanValue();
+        }
+
+        int integer(JsonNode node, String name) throws FrameException {
+            JsonNode n = node.get(name);
+            if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw malformed(name + " is missing or not an integer");
+            }
+            return n.intValue();
+        }
+
+        SubscribeSettings subscribeSettings(JsonNode node) throws FrameException {
+            try {
+                return new SubscribeSettings(integer(node, "max_width"), integer(node, "max_height"),
+                        integer(node, "max_fps"), bool(node, "paused"), integer(node, "priority"));
+            } catch (IllegalArgumentException e) {
+                throw malformed(e.getMessage());
+            }
         }
 
         TrackKind kind(JsonNode node) throws FrameException {

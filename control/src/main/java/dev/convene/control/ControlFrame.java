@@ -1,6 +1,7 @@
 package dev.convene.control;
 
 import dev.convene.sfu.PublishResult;
+import dev.convene.sfu.SubscribeSettings;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
@@ -36,6 +37,8 @@ sealed interface ControlFrame {
     record Unpublish(long id, String session, String trackId) implements Request {}
 
     record SetMuted(long id, String session, String trackId, boolean muted) implements Request {}
+
+    record SetSubscribeSettings(long id, String session, String trackId, SubscribeSettings settings) implements Request {}
 
     record PublishedTracks(long id, String session) implements Request {}
 

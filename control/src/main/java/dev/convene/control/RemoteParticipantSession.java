@@ -5,6 +5,7 @@ import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.PublishResult;
 import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.SubscribeSettings;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
@@ -72,6 +73,12 @@ final class RemoteParticipantSession implements ParticipantSession {
     public void setMuted(String trackId, boolean muted) {
         expect(ControlFrame.Ok.class, connection.call(id -> new ControlFrame.SetMuted(id, sessionId, trackId, muted),
                 "set_muted"));
+    }
+
+    @Override
+    public void setSubscribeSettings(String trackId, SubscribeSettings settings) {
+        expect(ControlFrame.Ok.class, connection.call(
+                id -> new ControlFrame.SetSubscribeSettings(id, sessionId, trackId, settings), "set_subscribe_settings"));
     }
 
     @Override

@@ -163,6 +163,10 @@ final class ServedConnection {
                     session.setMuted(m.trackId(), m.muted());
                     yield new ControlFrame.Ok(m.id());
                 }
+                case ControlFrame.SetSubscribeSettings s -> {
+                    session.setSubscribeSettings(s.trackId(), s.settings());
+                    yield new ControlFrame.Ok(s.id());
+                }
                 case PublishedTracks p -> new ControlFrame.Tracks(p.id(), List.copyOf(session.publishedTracks()));
                 case ControlFrame.RoomTracks r -> new ControlFrame.Tracks(r.id(), List.copyOf(session.roomTracks()));
                 case Close c -> {

@@ -32,6 +32,7 @@ class ControlCodecTest {
                 new ControlFrame.SubscriberAnswer(4, "s1", "v=0\r\n"),
                 new ControlFrame.Unpublish(5, "s1", "TR_a"),
                 new ControlFrame.SetMuted(6, "s1", "TR_a", true),
+                new ControlFrame.SetSubscribeSettings(11, "s1", "TR_a", new dev.convene.sfu.SubscribeSettings(320, 180, 15, false, 2)),
                 new ControlFrame.PublishedTracks(7, "s1"),
                 new ControlFrame.Close(8, "s1"),
                 new ControlFrame.Ping(),

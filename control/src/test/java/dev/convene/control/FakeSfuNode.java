@@ -67,6 +67,7 @@ final class FakeSfuNode implements SfuNode {
         final List<String> answers = new CopyOnWriteArrayList<>();
         final List<String> unpublished = new CopyOnWriteArrayList<>();
         final Map<String, Boolean> muted = new ConcurrentHashMap<>();
+        final Map<String, dev.convene.sfu.SubscribeSettings> subscribeSettings = new ConcurrentHashMap<>();
         final List<TrackInfo> tracks = new CopyOnWriteArrayList<>();
         volatile boolean closed;
         volatile int closeCalls;
@@ -121,6 +122,11 @@ final class FakeSfuNode implements SfuNode {
         @Override
         public void unpublish(String trackId) {
             unpublished.add(trackId);
+        }
+
+        @Override
+        public void setSubscribeSettings(String trackId, dev.convene.sfu.SubscribeSettings settings) {
+            subscribeSettings.put(trackId, settings);
         }
 
         @Override

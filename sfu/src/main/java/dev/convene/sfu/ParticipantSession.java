@@ -37,6 +37,13 @@ public interface ParticipantSession {
     /** Marks a published track muted or unmuted; media of a muted track is not forwarded. */
     void setMuted(String trackId, boolean muted);
 
+    /**
+     * What this participant, as a subscriber, wants of another's track it receives (the size it
+     * renders, paused, ...); the SFU picks the simulcast layer from it. A track it does not
+     * receive is ignored (the request may race the track's end).
+     */
+    void setSubscribeSettings(String trackId, SubscribeSettings settings);
+
     /** Tracks this participant publishes now. */
     List<TrackInfo> publishedTracks();
 

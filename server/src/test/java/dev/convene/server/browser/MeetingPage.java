@@ -65,17 +65,41 @@ public final class MeetingPage implements AutoCloseable {
 
     /** @param videoCodec the web client's preferred video codec (localStorage "convene.videoCodec"), or null */
     public MeetingPage(Browser browser, String name, String videoCodec) {
-        this.name = name;
-        this.context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
-        if (videoCodec != null) {
-            context.addInitScript("localStorage.setItem('convene.videoCodec', '" + videoCodec + "')");
-        }
-        this.page = context.newPage();
-        page.onPageError(error -> System.err.println(name + " page error: " + error));
+        this(browser, name, videoCodec, 1280, 800, false);
     }
 
     public MeetingPage(Browser browser, String name) {
         this(browser, name, null);
+    }
+
+    /**
+     * A person whose camera goes out as the web client's three simulcast layers, in a window of
+     * its own size (small or large, so its tiles render small or large). The other pages publish
+     * one stream (localStorage "convene.simulcast" off): three pages' 720p simulcast encoders in
+     * one headless Chromium are more than a shared 2-core test machine encodes in time, and only
+     * the simulcast tests need them.
+     */
+    public static MeetingPage withSimulcast(Browser browser, String name, int viewportWidth, int viewportHeight) {
+        return new MeetingPage(browser, name, null, viewportWidth, viewportHeight, true);
+    }
+
+    /** A person who publishes one stream, in a window of its own size. */
+    public static MeetingPage sized(Browser browser, String name, int viewportWidth, int viewportHeight) {
+        return new MeetingPage(browser, name, null, viewportWidth, viewportHeight, false);
+    }
+
+    private MeetingPage(Browser browser, String name, String videoCodec, int viewportWidth, int viewportHeight,
+            boolean simulcast) {
+        this.name = name;
+        this.context = browser.newContext(new Browser.NewContextOptions().setViewportSize(viewportWidth, viewportHeight));
+        if (videoCodec != null) {
+            context.addInitScript("localStorage.setItem('convene.videoCodec', '" + videoCodec + "')");
+        }
+        if (!simulcast) {
+            context.addInitScript("localStorage.setItem('convene.simulcast', 'off')");
+        }
+        this.page = context.newPage();
+        page.onPageError(error -> System.err.println(name + " page error: " + error));
     }
 
     /** Opens the landing page at {@code baseUrl}, creates a meeting and joins it; returns the meeting's URL. */

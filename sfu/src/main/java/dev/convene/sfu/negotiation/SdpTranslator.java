@@ -84,13 +84,25 @@ public final class SdpTranslator {
             bundle.add(offered.mid());
             MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, setup)
                     .mid(offered.mid());
-            for (String uri : List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.AUDIO_LEVEL_URI)) {
+            List<String> uris = offered.ridSimulcast()
+                    ? List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.RID_URI, OfferedMedia.REPAIRED_RID_URI)
+                    : List.of(OfferedMedia.SDES_MID_URI, OfferedMedia.AUDIO_LEVEL_URI);
+            for (String uri : uris) {
                 Integer id = offered.extensionIds().get(uri);
                 if (id != null) {
                     m.addExtmap(Extmap.of(id, uri));
                 }
             }
             m.direction(Direction.RECVONLY);
+            if (offered.ridSimulcast()) {
+                // RFC 8853 §5.3: the answer mirrors the offered send streams as recv; Chrome sends
+                // simulcast only when it sees them.
+                List<String> rids = offered.layers().stream().map(OfferedLayer::rid).toList();
+                for (String rid : rids) {
+                    m.addRid(dev.convene.sdp.Rid.recv(rid));
+                }
+                m.simulcast(dev.convene.sdp.Simulcast.recv(rids));
+            }
             addCodec(m, answered.codec());
             if (answered.rtxPayloadType() >= 0) {
                 addCodec(m, SfuCodecs.rtx(answered.codec(), answered.rtxPayloadType()));
@@ -179,7 +191,44 @@ public final class SdpTranslator {
         for (Extmap e : m.extmaps()) {
             extensions.put(e.uri(), e.id());
         }
-        return new OfferedMedia(mid, m.type(), m.proto(), m.formats(), kind, sending, codecs, ssrcs, rtxSsrcs, extensions);
+        return new OfferedMedia(mid, m.type(), m.proto(), m.formats(), kind, sending, codecs, ssrcs, rtxSsrcs, extensions,
+                kind == TrackKind.VIDEO ? simulcastLayers(m, extensions) : List.of());
+    }
+
+    /**
+     * The simulcast streams of a video m-line, lowest first (the order of {@code a=simulcast}'s
+     * send list, or of the SIM group; Chrome's q;h;f and the SIM group both go low to high).
+     * Rid streams need the rid header extension, or their packets could not be told apart.
+     */
+    private static List<OfferedLayer> simulcastLayers(MediaDescription m, Map<String, Integer> extensions) {
+        Optional<dev.convene.sdp.Simulcast> simulcast = m.simulcast();
+        if (simulcast.isPresent() && extensions.containsKey(OfferedMedia.RID_URI)) {
+            Set<String> sendRids = new HashSet<>();
+            for (dev.convene.sdp.Rid rid : m.rids()) {
+                if (rid.direction() == dev.convene.sdp.Rid.Direction.SEND) {
+                    sendRids.add(rid.id());
+                }
+            }
+            List<OfferedLayer> layers = new ArrayList<>();
+            for (String rid : simulcast.get().sendRids()) {
+                if (sendRids.contains(rid)) {
+                    layers.add(new OfferedLayer(rid, 0, 0));
+                }
+            }
+            return layers.size() > 1 ? layers : List.of();
+        }
+        Optional<SsrcGroup> sim = m.ssrcGroup(SsrcGroup.SIM);
+        if (sim.isPresent() && sim.get().ssrcs().size() > 1) {
+            List<OfferedLayer> layers = new ArrayList<>();
+            for (long ssrc : sim.get().ssrcs()) {
+                long rtxSsrc = m.ssrcGroups().stream()
+                        .filter(g -> SsrcGroup.FID.equals(g.semantics()) && g.ssrcs().size() == 2 && g.ssrcs().get(0) == ssrc)
+                        .mapToLong(g -> g.ssrcs().get(1)).findFirst().orElse(0);
+                layers.add(new OfferedLayer(null, ssrc, rtxSsrc));
+            }
+            return layers;
+        }
+        return List.of();
     }
 
     /** ICE and DTLS parameters of a bundled description: the first m-line's, or the session's. */

@@ -1,5 +1,7 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.simulcast.Allocator;
+import dev.convene.media.routing.simulcast.ResolutionAllocator;
 import dev.convene.media.routing.rtcp.LocalNtpClock;
 import dev.convene.media.routing.PipelineStage;
 import dev.convene.media.transport.dtls.DtlsCertificate;
@@ -170,7 +172,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             for (Room room : rooms.values()) {
                 for (Participant p : room.participants()) {
                     for (PublishedTrack track : p.tracks()) {
-                        add(sums, "inbound.", track.inbound().stages());
+                        for (TrackLayer layer : track.layers()) {
+                            add(sums, "inbound.", layer.inbound().stages());
+                        }
                         for (Forwarder f : track.forwarders()) {
                             add(sums, "outbound.", f.leg().stages());
                         }
@@ -234,6 +238,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     private final class Context implements RoomContext {
+        private final Allocator allocator = new ResolutionAllocator();
+
         @Override
         public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {
             return new WebRtcTransport(name, demux, socket.loop(), certificate, counters, config.consentTimeout(),
@@ -300,6 +306,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public long estimatedUplinkBps() {
             return config.estimatedUplinkBps();
+        }
+
+        @Override
+        public Allocator allocator() {
+            return allocator;
         }
 
         @Override

@@ -3,6 +3,8 @@ package dev.convene.sfu.room;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.PublishResult;
 import dev.convene.sfu.SdpRejectedException;
+import dev.convene.sfu.SubscribeSettings;
+import dev.convene.media.routing.simulcast.LayerSettings;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
 import java.util.List;
@@ -49,6 +51,12 @@ final class LoopParticipantSession implements ParticipantSession {
     @Override
     public void setMuted(String trackId, boolean muted) {
         loop.run(() -> participant.setMuted(trackId, muted));
+    }
+
+    @Override
+    public void setSubscribeSettings(String trackId, SubscribeSettings s) {
+        LayerSettings settings = new LayerSettings(s.maxWidth(), s.maxHeight(), s.maxFps(), s.paused(), s.priority());
+        loop.run(() -> participant.setSubscribeSettings(trackId, settings));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.routing.InboundStream;
 import dev.convene.media.routing.RewriteResult;
+import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.net.MediaCounters;
 
@@ -32,13 +33,14 @@ final class PacketRouter {
         this.tx = tx;
     }
 
-    /** A publisher's RTP packet of {@code track}; {@code packet} views the plaintext receive buffer. */
-    void onPublisherRtp(PublishedTrack track, RtpPacket packet, long nowNanos) {
-        boolean retransmission = track.inbound().isRtx(packet);
-        if (!retransmission) {
-            track.networkStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
+    /** A publisher's RTP packet of {@code layer}; {@code packet} views the plaintext receive buffer. */
+    void onPublisherRtp(TrackLayer layer, RtpPacket packet, long nowNanos) {
+        InboundStream inbound = layer.inbound();
+        boolean retransmission = inbound.isRtx(packet);
+        if (!retransmission && layer.networkStatistics() != null) {
+            layer.networkStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
         }
-        InboundStream.Result result = track.inbound().onRtp(packet, nowNanos);
+        InboundStream.Result result = inbound.onRtp(packet, nowNanos);
         if (retransmission) {
             counters.rtxIn.increment();
         }
@@ -47,12 +49,20 @@ final class PacketRouter {
             return;
         }
         // After RTX decoding: a repaired packet counts as received, as receivers report it.
-        track.receiveStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
+        layer.receiveStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
+        layer.state().onPacket(packet, nowNanos);
+        PublishedTrack track = layer.track();
         if (track.muted()) {
             return;
         }
+        long ssrc = packet.ssrc();
         int len = packet.length();
         for (Forwarder f : track.forwarders()) {
+            RtpStreamRewriter rewriter = f.leg().rewriter();
+            // Most legs take one layer of three: skip the copy for the others.
+            if (rewriter.currentSource() != ssrc && rewriter.pendingSource() != ssrc) {
+                continue;
+            }
             System.arraycopy(packet.buffer(), packet.offset(), tx, 0, len);
             if (!outbound.wrap(tx, 0, len)) {
                 return;
@@ -62,7 +72,7 @@ final class PacketRouter {
                 f.sendStatistics().onPacketSent(outbound.sequenceNumber(), outbound.payloadLength());
                 f.subscriber().subscriberTransport().sendRtp(tx, 0, len);
             } else if (rewritten == RewriteResult.DROP_WAITING_FOR_KEYFRAME) {
-                requestKeyframe(track, nowNanos);
+                requestKeyframe(layer, nowNanos);
             }
         }
     }
@@ -82,26 +92,26 @@ final class PacketRouter {
         }
     }
 
-    /** Sends the NACK that {@code track}'s receive side has due, if any. */
-    void sendDueNacks(PublishedTrack track, long nowNanos) {
-        if (track.mediaSsrc() < 0) {
+    /** Sends the NACK that {@code layer}'s receive side has due, if any. */
+    void sendDueNacks(TrackLayer layer, long nowNanos) {
+        if (layer.mediaSsrc() < 0) {
             return;
         }
-        int count = track.inbound().collectNacks(nowNanos, sequenceNumbers);
+        int count = layer.inbound().collectNacks(nowNanos, sequenceNumbers);
         if (count > 0) {
             counters.nacksOut.increment();
-            track.publisher().publisherTransport().sendNack(track.mediaSsrc(), sequenceNumbers, count);
+            layer.track().publisher().publisherTransport().sendNack(layer.mediaSsrc(), sequenceNumbers, count);
         }
     }
 
-    /** Asks {@code track}'s publisher for a key frame, unless one was asked for too recently. */
-    void requestKeyframe(PublishedTrack track, long nowNanos) {
-        if (track.kind() != TrackKind.VIDEO || track.mediaSsrc() < 0) {
+    /** Asks {@code layer}'s publisher for a key frame of it, unless one was asked for too recently. */
+    void requestKeyframe(TrackLayer layer, long nowNanos) {
+        if (layer.track().kind() != TrackKind.VIDEO || layer.mediaSsrc() < 0) {
             return;
         }
-        if (track.inbound().admitKeyframeRequest(nowNanos)) {
+        if (layer.inbound().admitKeyframeRequest(nowNanos)) {
             counters.keyframeRequests.increment();
-            track.publisher().publisherTransport().sendPli(track.mediaSsrc());
+            layer.track().publisher().publisherTransport().sendPli(layer.mediaSsrc());
         }
     }
 }

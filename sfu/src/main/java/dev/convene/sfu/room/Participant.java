@@ -7,6 +7,11 @@ import dev.convene.media.routing.PayloadTypeMap;
 import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.media.routing.rtcp.SendStatistics;
+import dev.convene.media.routing.simulcast.Allocator;
+import dev.convene.media.routing.simulcast.LayerChoice;
+import dev.convene.media.routing.simulcast.LayerSelector;
+import dev.convene.media.routing.simulcast.LayerSettings;
+import dev.convene.sfu.negotiation.OfferedLayer;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
 import dev.convene.sfu.SdpRejectedException;
@@ -70,6 +75,10 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private final SubscriberFeedback subscriberFeedback = new SubscriberFeedback();
     private long feedbackNanos;
     private final RtcpReporter rtcp = new RtcpReporter();
+    private long feedbackTicks;
+
+    /** Allocation runs every this many feedback ticks (20 ms each): 5 times a second. */
+    private static final int ALLOCATION_EVERY_TICKS = 10;
 
     Participant(String participantId, Room room, RoomContext ctx, ParticipantListener listener) {
         this.participantId = participantId;
@@ -120,21 +129,27 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             Codec codec = media.sending() ? SfuCodecs.choose(media).orElse(null) : null;
             PublishedTrack track = tracksByMid.get(media.mid());
             int rtxPayloadType = codec == null ? -1
-                    : track != null ? track.inbound().rtx().rtxPayloadType() : media.rtxPayloadTypeFor(codec);
+                    : track != null ? track.layers()[0].inbound().rtx().rtxPayloadType() : media.rtxPayloadTypeFor(codec);
             answered.add(new AnsweredMedia(media, codec, rtxPayloadType));
             if (codec == null) {
                 continue;
             }
             if (track == null) {
-                track = new PublishedTrack(ctx.newId("TR_"), this, declarationFor(media), codec, rtxPayloadType);
+                // A track keeps the layers of the offer that created it; Chrome never changes them on a renegotiation.
+                track = new PublishedTrack(ctx.newId("TR_"), this, declarationFor(media), codec, rtxPayloadType,
+                        media.layers(), media.ridExtensionId(), media.repairedRidExtensionId());
                 newTracks.add(track);
             }
             stillPublished.put(media.mid(), track);
-            for (long ssrc : media.ssrcs()) {
-                tracksBySsrc.put(ssrc, track);
-            }
-            for (long ssrc : media.rtxSsrcs()) {
-                tracksBySsrc.put(ssrc, track);
+            if (track.isSimulcast()) {
+                bindSignalledLayers(track, media);
+            } else {
+                for (long ssrc : media.ssrcs()) {
+                    tracksBySsrc.put(ssrc, track.layers()[0]);
+                }
+                for (long ssrc : media.rtxSsrcs()) {
+                    tracksBySsrc.put(ssrc, track.layers()[0]);
+                }
             }
             if (media.midExtensionId() > 0) {
                 midExtensionIds.put(media.midExtensionId(), track);
@@ -158,6 +173,23 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             room.onTrackPublished(track);
         }
         return new PublishResult(answer, added, removed);
+    }
+
+    /** SSRC-signalled simulcast (a=ssrc-group:SIM): each layer's SSRCs are known before its first packet. */
+    private void bindSignalledLayers(PublishedTrack track, OfferedMedia media) {
+        for (int i = 0; i < media.layers().size() && i < track.layers().length; i++) {
+            OfferedLayer offered = media.layers().get(i);
+            TrackLayer layer = track.layers()[i];
+            if (offered.ssrc() != 0) {
+                tracksBySsrc.put(offered.ssrc(), layer);
+                if (layer.mediaSsrc() != offered.ssrc()) {
+                    layer.setMediaSsrc(offered.ssrc());
+                }
+            }
+            if (offered.rtxSsrc() != 0) {
+                tracksBySsrc.put(offered.rtxSsrc(), layer);
+            }
+        }
     }
 
     private TrackDeclaration declarationFor(OfferedMedia media) {
@@ -199,8 +231,26 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             if (track.trackId().equals(trackId)) {
                 track.setMuted(muted);
                 if (!muted) {
-                    requestKeyframe(track);
+                    for (TrackLayer layer : track.layers()) {
+                        requestKeyframe(layer);
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * What this participant, as a subscriber, wants of another's track; applied at once. A track
+     * it does not receive (ended meanwhile, or unknown) is ignored: the request raced its end.
+     */
+    void setSubscribeSettings(String trackId, LayerSettings settings) {
+        for (Forwarder f : subscriptions.values()) {
+            if (f.track().trackId().equals(trackId)) {
+                f.selector().setSettings(settings);
+                allocate(f, ctx.nanoTime());
+                log.debug("event=subscribe_settings meeting={} participant={} track={} max={}x{} paused={} layer={}",
+                        room.meetingId(), participantId, trackId, settings.maxWidth(), settings.maxHeight(),
+                        settings.paused(), f.selector().layer());
             }
         }
     }
@@ -221,7 +271,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     private void endTrack(PublishedTrack track) {
         tracksByMid.remove(track.mid());
-        tracksBySsrc.removeIf(t -> t == track);
+        tracksBySsrc.removeIf(l -> l.track() == track);
         midExtensionIds.values().removeIf(t -> t == track);
         room.onTrackEnded(track);
         log.info("event=track_ended meeting={} participant={} track={}", room.meetingId(), participantId, track.trackId());
@@ -258,9 +308,6 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         Codec out = SfuCodecs.forSubscribers(track.codec());
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
                 PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
-        if (track.mediaSsrc() >= 0) {
-            rewriter.switchTo(track.mediaSsrc());
-        }
         int rtxPayloadType = SfuCodecs.rtxPayloadType(out);
         long rtxSsrc = 0;
         Retransmitter retransmitter = null;
@@ -270,13 +317,60 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                     (int) ctx.newSsrc() & 0xFFFF);
         }
         Forwarder forwarder = new Forwarder(track, this, outputSsrc, rtxSsrc, new OutboundStream(rewriter, retransmitter),
-                new SendStatistics(outputSsrc, out.clockRate()));
+                new SendStatistics(outputSsrc, out.clockRate()), new LayerSelector(ctx.allocator()));
         slot.forwarder = forwarder;
         slot.codec = out;
         subscriptions.put(track, forwarder);
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
-        requestKeyframe(track);
+        allocate(forwarder, ctx.nanoTime());
+    }
+
+    /**
+     * Decides the layer {@code f} forwards and makes its rewriter follow: switch (at the new
+     * layer's next key frame, asked for now), or pause. Idempotent, so it runs on every
+     * allocation tick, on new settings and when a layer's SSRC becomes known.
+     */
+    private void allocate(Forwarder f, long nowNanos) {
+        PublishedTrack track = f.track();
+        int layerIndex;
+        if (track.kind() == TrackKind.AUDIO) {
+            layerIndex = f.selector().settings().paused() ? Allocator.NONE : 0;
+        } else {
+            // The bandwidth-estimation work replaces UNLIMITED with this subscriber's share of its downlink.
+            LayerChoice choice = f.selector().update(track.layerInfos(nowNanos), Allocator.UNLIMITED);
+            layerIndex = choice.layer();
+            if (choice.changed() && track.isSimulcast()) {
+                log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}",
+                        room.meetingId(), participantId, track.trackId(), layerIndex, f.selector().settings().maxWidth(),
+                        f.selector().settings().maxHeight(), f.selector().settings().paused());
+            }
+        }
+        RtpStreamRewriter rewriter = f.leg().rewriter();
+        if (layerIndex == Allocator.NONE) {
+            if (rewriter.currentSource() != RtpStreamRewriter.NO_SOURCE
+                    || rewriter.pendingSource() != RtpStreamRewriter.NO_SOURCE) {
+                rewriter.pause();
+            }
+            return;
+        }
+        TrackLayer layer = track.layers()[layerIndex];
+        long ssrc = layer.mediaSsrc();
+        if (ssrc < 0 || rewriter.currentSource() == ssrc && rewriter.pendingSource() == RtpStreamRewriter.NO_SOURCE
+                || rewriter.pendingSource() == ssrc) {
+            return;
+        }
+        rewriter.switchTo(ssrc);
+        if (rewriter.isWaitingForSwitchPoint()) {
+            requestKeyframe(layer);
+        }
+    }
+
+    /** Every subscription's layer, again: layers come and go with the publishers' uplinks. */
+    private void allocateAll(long nowNanos) {
+        for (Forwarder f : subscriptions.values()) {
+            allocate(f, nowNanos);
+        }
     }
 
     /** A fresh SSRC for this subscriber transport: no forwarder's media or RTX SSRC, and not {@code taken}. */
@@ -355,22 +449,69 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             return;
         }
         long ssrc = inbound.ssrc();
-        PublishedTrack track = tracksBySsrc.get(ssrc);
-        if (track == null) {
-            track = trackByMidExtension();
-            if (track == null) {
+        TrackLayer layer = tracksBySsrc.get(ssrc);
+        if (layer == null) {
+            layer = bindUnknownSsrc(ssrc);
+            if (layer == null) {
                 ctx.counters().droppedUnroutable.increment();
                 return;
             }
-            tracksBySsrc.put(ssrc, track);
         }
-        if (track.mediaSsrc() != ssrc && !track.inbound().isRtx(inbound)) {
-            track.setMediaSsrc(ssrc);
-            for (Forwarder f : track.forwarders()) {
-                f.leg().rewriter().switchTo(ssrc);
+        PublishedTrack track = layer.track();
+        if (!track.isSimulcast() && layer.mediaSsrc() != ssrc && !layer.inbound().isRtx(inbound)) {
+            // One stream whose SSRC changed (the publisher's encoder restarted): its subscribers follow it.
+            layer.setMediaSsrc(ssrc);
+            onLayerBound(track);
+        }
+        ctx.router().onPublisherRtp(layer, inbound, ctx.nanoTime());
+    }
+
+    /**
+     * The layer a packet from a not yet seen SSRC belongs to: its track by the mid header
+     * extension; within a rid-simulcast track, its layer by the rid (media) or repaired-rid
+     * (RTX) extension, which Chrome puts on a stream's first packets.
+     */
+    private TrackLayer bindUnknownSsrc(long ssrc) {
+        PublishedTrack track = trackByMidExtension();
+        if (track == null) {
+            return null;
+        }
+        TrackLayer layer;
+        if (!track.isSimulcast()) {
+            layer = track.layers()[0];
+        } else {
+            layer = layerByExtension(track, track.repairedRidExtensionId());
+            if (layer == null) {
+                layer = layerByExtension(track, track.ridExtensionId());
+                if (layer == null) {
+                    return null;
+                }
+                layer.setMediaSsrc(ssrc);
+                log.info("event=simulcast_layer_bound meeting={} participant={} track={} rid={} ssrc={}",
+                        room.meetingId(), participantId, track.trackId(), layer.rid(), ssrc);
+                tracksBySsrc.put(ssrc, layer);
+                onLayerBound(track);
+                return layer;
             }
         }
-        ctx.router().onPublisherRtp(track, inbound, ctx.nanoTime());
+        tracksBySsrc.put(ssrc, layer);
+        return layer;
+    }
+
+    private TrackLayer layerByExtension(PublishedTrack track, int extensionId) {
+        if (extensionId <= 0) {
+            return null;
+        }
+        int offset = inbound.extensionOffset(extensionId);
+        return offset < 0 ? null : track.layerByRid(inbound.buffer(), offset, inbound.extensionLength(extensionId));
+    }
+
+    /** A layer's SSRC became known: subscribers waiting for it may take it now. */
+    private void onLayerBound(PublishedTrack track) {
+        long now = ctx.nanoTime();
+        for (Forwarder f : track.forwarders()) {
+            f.subscriber().allocate(f, now);
+        }
     }
 
     private PublishedTrack trackByMidExtension() {
@@ -400,7 +541,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     public void onKeyframeRequest(long mediaSsrc) {
         Forwarder f = forwardersByOutputSsrc.get(mediaSsrc);
         if (f != null) {
-            requestKeyframe(f.track());
+            requestKeyframe(f);
         }
     }
 
@@ -412,14 +553,32 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
     }
 
-    void requestKeyframe(PublishedTrack track) {
-        ctx.router().requestKeyframe(track, ctx.nanoTime());
+    void requestKeyframe(TrackLayer layer) {
+        ctx.router().requestKeyframe(layer, ctx.nanoTime());
     }
 
-    /** Frequent work on the loop: NACKs due to the publisher. */
+    /** A key frame of what {@code f} forwards, and of the layer it waits to switch to. */
+    private void requestKeyframe(Forwarder f) {
+        TrackLayer current = f.forwardedLayer();
+        if (current != null) {
+            requestKeyframe(current);
+        }
+        long pending = f.leg().rewriter().pendingSource();
+        TrackLayer next = pending < 0 ? null : f.track().layerBySsrc(pending);
+        if (next != null) {
+            requestKeyframe(next);
+        }
+    }
+
+    /** Frequent work on the loop: NACKs due to the publisher; every few ticks, layer allocation. */
     void feedbackTick(long nowNanos) {
         for (PublishedTrack track : tracksByMid.values()) {
-            ctx.router().sendDueNacks(track, nowNanos);
+            for (TrackLayer layer : track.layers()) {
+                ctx.router().sendDueNacks(layer, nowNanos);
+            }
+        }
+        if (++feedbackTicks % ALLOCATION_EVERY_TICKS == 0) {
+            allocateAll(nowNanos);
         }
     }
 
@@ -432,7 +591,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         rtcp.sendReceiverReports(tracksByMid.values(), publisherTransport, ctx.metrics(), nowNanos);
         rtcp.sendSenderReports(subscriptions.values(), subscriberTransport, ctx.ntpClock(), nowNanos);
         if (!tracksByMid.isEmpty()) {
-            long[] ssrcs = tracksByMid.values().stream().mapToLong(PublishedTrack::mediaSsrc).filter(s -> s >= 0).toArray();
+            long[] ssrcs = tracksByMid.values().stream().flatMap(t -> java.util.Arrays.stream(t.layers()))
+                    .mapToLong(TrackLayer::mediaSsrc).filter(s -> s >= 0).toArray();
             if (ssrcs.length > 0) {
                 publisherTransport.sendRemb(ctx.estimatedUplinkBps(), ssrcs);
             }
@@ -447,7 +607,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     public void onConnected(WebRtcTransport transport) {
         if (transport == subscriberTransport) {
             for (Forwarder f : subscriptions.values()) {
-                requestKeyframe(f.track());
+                requestKeyframe(f);
             }
         }
     }

@@ -1,68 +1,120 @@
 package dev.convene.sfu.room;
 
-import dev.convene.media.routing.rtcp.ReceiveStatistics;
-import dev.convene.media.routing.rtcp.SourceSenderReport;
-import dev.convene.media.routing.InboundStream;
+import dev.convene.media.routing.simulcast.LayerInfo;
+import dev.convene.media.routing.simulcast.SimulcastLayer;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.negotiation.Codec;
-import dev.convene.sfu.negotiation.SfuCodecs;
+import dev.convene.sfu.negotiation.OfferedLayer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A track a participant publishes: its receive-side stages ({@link InboundStream}) and the
- * forwarders that carry it to subscribers.
+ * A track a participant publishes: its RTP streams ({@link TrackLayer}s — one, or one per
+ * simulcast layer, lowest first) and the forwarders that carry it to subscribers.
  */
 final class PublishedTrack {
+
+    /**
+     * The size assumed for the top layer until a key frame tells (H.264's is never read):
+     * Chrome's 720p camera, the common case.
+     */
+    static final int ASSUMED_TOP_WIDTH = 1280;
+    static final int ASSUMED_TOP_HEIGHT = 720;
 
     private final String trackId;
     private final Participant publisher;
     private final TrackDeclaration declaration;
     private final Codec codec;
-    private final InboundStream inbound;
+    private final TrackLayer[] layers;
+    private final SimulcastLayer[] layerStates;
+    private final int ridExtensionId;
+    private final int repairedRidExtensionId;
     private final List<Forwarder> forwarders = new ArrayList<>();
     private Forwarder[] forwarderArray = new Forwarder[0];
     private boolean muted;
-    private long mediaSsrc = -1;
-    private ReceiveStatistics receiveStatistics;
-    private ReceiveStatistics networkStatistics;
-    private SourceSenderReport lastSenderReport;
 
-    /** @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1 */
-    PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec, int rtxPayloadType) {
+    /**
+     * @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1
+     * @param simulcast      the offered simulcast streams, lowest first; empty for one stream
+     * @param ridExtensionId, repairedRidExtensionId the rid header extensions' ids (0: none)
+     */
+    PublishedTrack(String trackId, Participant publisher, TrackDeclaration declaration, Codec codec, int rtxPayloadType,
+            List<OfferedLayer> simulcast, int ridExtensionId, int repairedRidExtensionId) {
         this.trackId = trackId;
         this.publisher = publisher;
         this.declaration = declaration;
         this.codec = codec;
-        boolean nack = declaration.kind() == TrackKind.VIDEO && codec.feedback().contains("nack");
-        this.inbound = new InboundStream(InboundStream.Config.of(SfuCodecs.mediaCodec(codec), codec.payloadType(),
-                rtxPayloadType, nack));
+        this.ridExtensionId = ridExtensionId;
+        this.repairedRidExtensionId = repairedRidExtensionId;
+        int count = Math.max(1, simulcast.size());
+        this.layers = new TrackLayer[count];
+        this.layerStates = new SimulcastLayer[count];
+        for (int i = 0; i < count; i++) {
+            String rid = simulcast.isEmpty() ? null : simulcast.get(i).rid();
+            layers[i] = new TrackLayer(this, i, rid, declaration.kind(), codec, rtxPayloadType);
+            layerStates[i] = layers[i].state();
+        }
     }
 
-    String trackId() {
-        return trackId;
+    String trackId() { return trackId; }
+
+    String mid() { return declaration.mid(); }
+
+    TrackKind kind() { return declaration.kind(); }
+
+    Participant publisher() { return publisher; }
+
+    Codec codec() { return codec; }
+
+    /** Its streams, lowest layer first; one without simulcast. */
+    TrackLayer[] layers() { return layers; }
+
+    boolean isSimulcast() { return layers.length > 1; }
+
+    int ridExtensionId() { return ridExtensionId; }
+
+    int repairedRidExtensionId() { return repairedRidExtensionId; }
+
+    /** The layer whose media SSRC is {@code ssrc}, or null. */
+    TrackLayer layerBySsrc(long ssrc) {
+        for (TrackLayer layer : layers) {
+            if (layer.mediaSsrc() == ssrc) {
+                return layer;
+            }
+        }
+        return null;
     }
 
-    String mid() {
-        return declaration.mid();
+    /** The layer named {@code rid} (compared as bytes of the rid header extension), or null. */
+    TrackLayer layerByRid(byte[] buf, int off, int len) {
+        for (TrackLayer layer : layers) {
+            String rid = layer.rid();
+            if (rid != null && rid.length() == len) {
+                boolean same = true;
+                for (int i = 0; i < len && same; i++) {
+                    same = rid.charAt(i) == (buf[off + i] & 0xFF);
+                }
+                if (same) {
+                    return layer;
+                }
+            }
+        }
+        return null;
     }
 
-    TrackKind kind() {
-        return declaration.kind();
-    }
-
-    Participant publisher() {
-        return publisher;
-    }
-
-    Codec codec() {
-        return codec;
-    }
-
-    InboundStream inbound() {
-        return inbound;
+    /**
+     * The allocator's view of the layers. Without simulcast the one stream counts as sent as
+     * soon as it is known: a camera that pauses must not cost its subscribers a key frame wait.
+     */
+    List<LayerInfo> layerInfos(long nowNanos) {
+        List<LayerInfo> infos = SimulcastLayer.infos(layerStates, ASSUMED_TOP_WIDTH, ASSUMED_TOP_HEIGHT, nowNanos);
+        if (!isSimulcast()) {
+            LayerInfo only = infos.getFirst();
+            return List.of(new LayerInfo(0, only.width(), only.height(), layers[0].mediaSsrc() >= 0, only.bitsPerSecond()));
+        }
+        return infos;
     }
 
     TrackInfo info() {
@@ -70,59 +122,12 @@ final class PublishedTrack {
                 declaration.source(), muted);
     }
 
-    boolean muted() {
-        return muted;
-    }
+    boolean muted() { return muted; }
 
-    void setMuted(boolean muted) {
-        this.muted = muted;
-    }
-
-    /** The SSRC the publisher sends this track with, once known; -1 before. */
-    long mediaSsrc() {
-        return mediaSsrc;
-    }
-
-    void setMediaSsrc(long ssrc) {
-        this.mediaSsrc = ssrc;
-        inbound.setMediaSsrc(ssrc);
-        this.receiveStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
-        this.networkStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
-        if (lastSenderReport != null && lastSenderReport.sourceSsrc() != ssrc) {
-            lastSenderReport = null;
-        }
-    }
-
-    /**
-     * Statistics of the stream from {@link #mediaSsrc()} as routed, retransmissions restored
-     * (what our RRs report); null before its first packet.
-     */
-    ReceiveStatistics receiveStatistics() {
-        return receiveStatistics;
-    }
-
-    /** The same over original transmissions only: the uplink's own loss and jitter, for metrics. */
-    ReceiveStatistics networkStatistics() {
-        return networkStatistics;
-    }
-
-    /** Records the publisher's SR about {@code ssrc}; kept only while that is the track's stream. */
-    void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long arrivalNanos) {
-        if (ssrc == mediaSsrc && receiveStatistics != null) {
-            receiveStatistics.onSenderReport(ntpTimestamp, arrivalNanos);
-            lastSenderReport = new SourceSenderReport(ssrc, ntpTimestamp, rtpTimestamp);
-        }
-    }
-
-    /** The publisher's latest SR for the current stream, or null. */
-    SourceSenderReport lastSenderReport() {
-        return lastSenderReport;
-    }
+    void setMuted(boolean muted) { this.muted = muted; }
 
     /** A snapshot for the packet path; replaced, never mutated, when subscribers change. */
-    Forwarder[] forwarders() {
-        return forwarderArray;
-    }
+    Forwarder[] forwarders() { return forwarderArray; }
 
     void addForwarder(Forwarder f) {
         forwarders.add(f);

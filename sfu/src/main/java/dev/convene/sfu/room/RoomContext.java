@@ -39,5 +39,8 @@ interface RoomContext {
 
     long estimatedUplinkBps();
 
+    /** Picks the simulcast layer of each subscriber leg; stateless, shared by the node. */
+    dev.convene.media.routing.simulcast.Allocator allocator();
+
     void onParticipantClosed(Room room);
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  * One participant's RTCP feedback loop (RFC 3550 §6.4): reads the publisher's sender reports
  * and the subscriber's receiver reports, and once per interval writes receiver reports to the
  * publisher and sender reports to the subscriber. The statistics live with the streams
- * ({@link PublishedTrack#receiveStatistics()}, {@link Forwarder#sendStatistics()}); this class
+ * ({@link TrackLayer#receiveStatistics()}, {@link Forwarder#sendStatistics()}); this class
  * reads and writes the packets and feeds {@link SfuMetrics}. Confined to the media loop.
  */
 final class RtcpReporter {
@@ -50,10 +50,10 @@ final class RtcpReporter {
         while (iterator.next()) {
             RtcpPacket packet = iterator.packet();
             if (packet.type() == RtcpPacket.SR && senderReport.wrap(packet)) {
-                PublishedTrack track = tracksBySsrc.get(senderReport.ssrc());
-                if (track != null) {
+                TrackLayer layer = tracksBySsrc.get(senderReport.ssrc());
+                if (layer != null) {
                     publisherClock.onSenderReport(senderReport.ntpTimestamp(), nowNanos);
-                    track.onSenderReport(senderReport.ssrc(), senderReport.ntpTimestamp(), senderReport.rtpTimestamp(),
+                    layer.onSenderReport(senderReport.ssrc(), senderReport.ntpTimestamp(), senderReport.rtpTimestamp(),
                             nowNanos);
                 }
             }
@@ -100,15 +100,17 @@ final class RtcpReporter {
             long nowNanos) {
         List<RtcpReportBlock> blocks = new ArrayList<>();
         for (PublishedTrack track : tracks) {
-            ReceiveStatistics stats = track.receiveStatistics();
-            if (stats != null && stats.hasPackets() && blocks.size() < MAX_BLOCKS) {
-                blocks.add(stats.reportBlock(nowNanos));
-            }
-            // The node's upstream loss is the network's, before NACK repair (the RR tells the publisher what is left).
-            ReceiveStatistics network = track.networkStatistics();
-            if (network != null && network.hasPackets()) {
-                network.reportBlock(nowNanos);
-                metrics.upstreamInterval(network.lastIntervalExpected(), network.lastIntervalLost(), network.jitterNanos());
+            for (TrackLayer layer : track.layers()) {
+                ReceiveStatistics stats = layer.receiveStatistics();
+                if (stats != null && stats.hasPackets() && blocks.size() < MAX_BLOCKS) {
+                    blocks.add(stats.reportBlock(nowNanos));
+                }
+                // The node's upstream loss is the network's, before NACK repair (the RR tells the publisher what is left).
+                ReceiveStatistics network = layer.networkStatistics();
+                if (network != null && network.hasPackets()) {
+                    network.reportBlock(nowNanos);
+                    metrics.upstreamInterval(network.lastIntervalExpected(), network.lastIntervalLost(), network.jitterNanos());
+                }
             }
         }
         if (!blocks.isEmpty()) {
@@ -131,7 +133,11 @@ final class RtcpReporter {
                 continue;
             }
             PublishedTrack track = f.track();
-            long rtp = SenderReportMapper.outputRtpTimestamp(track.lastSenderReport(),
+            TrackLayer layer = f.forwardedLayer();
+            if (layer == null) {
+                continue;
+            }
+            long rtp = SenderReportMapper.outputRtpTimestamp(layer.lastSenderReport(),
                     track.publisher().rtcpReporter().publisherClock(), f.leg().rewriter(), stats.clockRate(), nowNanos);
             if (rtp < 0) {
                 continue;

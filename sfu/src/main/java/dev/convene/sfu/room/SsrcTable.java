@@ -4,17 +4,17 @@ import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
- * The publisher's SSRCs and the tracks they carry. A participant publishes a handful of
+ * The publisher's SSRCs (media and RTX) and the track layers they carry. A participant publishes a handful of
  * streams, so a linear scan of a primitive array beats a map and, unlike {@code Map<Long, …>},
  * boxes nothing on the packet path. Confined to the media loop.
  */
 final class SsrcTable {
 
     private long[] ssrcs = new long[4];
-    private PublishedTrack[] tracks = new PublishedTrack[4];
+    private TrackLayer[] tracks = new TrackLayer[4];
     private int size;
 
-    PublishedTrack get(long ssrc) {
+    TrackLayer get(long ssrc) {
         for (int i = 0; i < size; i++) {
             if (ssrcs[i] == ssrc) {
                 return tracks[i];
@@ -23,7 +23,7 @@ final class SsrcTable {
         return null;
     }
 
-    void put(long ssrc, PublishedTrack track) {
+    void put(long ssrc, TrackLayer track) {
         for (int i = 0; i < size; i++) {
             if (ssrcs[i] == ssrc) {
                 tracks[i] = track;
@@ -39,7 +39,7 @@ final class SsrcTable {
         size++;
     }
 
-    void removeIf(Predicate<PublishedTrack> condition) {
+    void removeIf(Predicate<TrackLayer> condition) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (!condition.test(tracks[i])) {

@@ -198,7 +198,8 @@ class SdpTranslatorTest {
         List<Codec> h264First = new java.util.ArrayList<>(video.codecs().stream().filter(c -> c.is("H264")).toList());
         h264First.addAll(video.codecs().stream().filter(c -> !c.is("H264")).toList());
         OfferedMedia preferringH264 = new OfferedMedia(video.mid(), video.mediaType(), video.proto(), video.formats(),
-                video.kind(), true, h264First, video.ssrcs(), video.rtxSsrcs(), video.extensionIds());
+                video.kind(), true, h264First, video.ssrcs(), video.rtxSsrcs(), video.extensionIds(),
+                video.layers());
         Codec chosen = SfuCodecs.choose(preferringH264).orElseThrow();
         assertThat(chosen.name()).isEqualTo("H264");
         assertThat(chosen.fmtp()).contains("packetization-mode=1");
@@ -228,6 +229,41 @@ class SdpTranslatorTest {
                 .replaceAll("a=mid:[^\r\n]*\r\n", "").replaceAll("a=group:BUNDLE[^\r\n]*\r\n", "");
         assertThatThrownBy(() -> SdpTranslator.readPublisherOffer(noMid)).isInstanceOf(SdpRejectedException.class)
                 .hasMessageContaining("mid");
+    }
+
+    @Test
+    void readsChromiumRidSimulcastAndAnswersItsStreamsAsRecv() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("publisher-offer-simulcast.sdp"));
+        OfferedMedia video = offer.media().stream().filter(m -> m.kind() == TrackKind.VIDEO).findFirst().orElseThrow();
+        assertThat(video.layers()).extracting(OfferedLayer::rid).containsExactly("q", "h", "f");
+        assertThat(video.ridSimulcast()).isTrue();
+        assertThat(video.ridExtensionId()).isEqualTo(10);
+        assertThat(video.repairedRidExtensionId()).isEqualTo(11);
+        Codec codec = SfuCodecs.choose(video).orElseThrow();
+
+        String answer = SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE,
+                List.of(new AnsweredMedia(video, codec, video.rtxPayloadTypeFor(codec))));
+        MediaDescription m = SdpParser.parse(answer).media().getFirst();
+        assertThat(m.rids()).extracting(r -> r.id() + " " + r.direction()).containsExactly("q RECV", "h RECV", "f RECV");
+        assertThat(m.simulcast()).hasValueSatisfying(s -> assertThat(s.recvRids()).containsExactly("q", "h", "f"));
+        assertThat(m.extmaps()).extracting(e -> e.id() + " " + e.uri()).contains("10 " + OfferedMedia.RID_URI,
+                "11 " + OfferedMedia.REPAIRED_RID_URI);
+    }
+
+    @Test
+    void readsSsrcSignalledSimulcastLowestFirstWithRtxPartners() throws Exception {
+        String sdp = fixture("publisher-offer-audio-video.sdp").replaceAll("a=ssrc[^\r\n]*\r?\n", "")
+                .replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n");
+        String video = "a=ssrc-group:SIM 11 22 33\r\na=ssrc-group:FID 11 111\r\na=ssrc-group:FID 22 222\r\n"
+                + "a=ssrc-group:FID 33 333\r\n"
+                + "a=ssrc:11 cname:x\r\na=ssrc:111 cname:x\r\na=ssrc:22 cname:x\r\na=ssrc:222 cname:x\r\n"
+                + "a=ssrc:33 cname:x\r\na=ssrc:333 cname:x\r\n";
+        sdp = sdp.stripTrailing() + "\r\n" + video;
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(sdp);
+        OfferedMedia m = offer.media().stream().filter(o -> o.kind() == TrackKind.VIDEO).findFirst().orElseThrow();
+        assertThat(m.layers()).containsExactly(new OfferedLayer(null, 11, 111), new OfferedLayer(null, 22, 222),
+                new OfferedLayer(null, 33, 333));
+        assertThat(m.ridSimulcast()).isFalse();
     }
 
     private static String fixture(String name) throws IOException {

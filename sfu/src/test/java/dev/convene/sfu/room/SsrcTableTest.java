@@ -10,16 +10,16 @@ import org.junit.jupiter.api.Test;
 
 class SsrcTableTest {
 
-    private static PublishedTrack track(String mid) {
+    private static TrackLayer track(String mid) {
         return new PublishedTrack("TR_" + mid, null, new TrackDeclaration(mid, TrackKind.VIDEO, TrackSource.CAMERA),
-                SfuCodecs.VP8, -1);
+                SfuCodecs.VP8, -1, java.util.List.of(), 0, 0).layers()[0];
     }
 
     @Test
     void findsReplacesGrowsAndRemoves() {
         SsrcTable table = new SsrcTable();
-        PublishedTrack camera = track("1");
-        PublishedTrack screen = track("2");
+        TrackLayer camera = track("1");
+        TrackLayer screen = track("2");
         for (long ssrc = 1; ssrc <= 10; ssrc++) {
             table.put(0xFFFF_FF00L + ssrc, ssrc % 2 == 0 ? camera : screen);
         }

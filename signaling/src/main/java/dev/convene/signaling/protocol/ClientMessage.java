@@ -77,6 +77,38 @@ public sealed interface ClientMessage {
         }
     }
 
+    /**
+     * What this client wants of a track it receives; missing limits mean "no limit", missing
+     * {@code paused} false, missing {@code priority} 1.
+     */
+    record SubscribeSettings(@JsonProperty("request_id") String requestId, @JsonProperty("track_id") String trackId,
+            @JsonProperty("max_width") Integer maxWidth, @JsonProperty("max_height") Integer maxHeight,
+            @JsonProperty("max_fps") Integer maxFps, @JsonProperty("paused") Boolean paused,
+            @JsonProperty("priority") Integer priority) implements ClientMessage {
+        @Override
+        public String problem() {
+            if (trackId == null || trackId.isEmpty()) {
+                return "subscribe-settings needs track_id";
+            }
+            try {
+                settings();
+                return null;
+            } catch (IllegalArgumentException e) {
+                return "subscribe-settings: " + e.getMessage();
+            }
+        }
+
+        /** The settings with defaults filled in; throws if a value is out of range. */
+        public dev.convene.sfu.SubscribeSettings settings() {
+            return new dev.convene.sfu.SubscribeSettings(orZero(maxWidth), orZero(maxHeight), orZero(maxFps),
+                    paused != null && paused, priority == null ? 1 : priority);
+        }
+
+        private static int orZero(Integer v) {
+            return v == null ? 0 : v;
+        }
+    }
+
     record Chat(@JsonProperty("request_id") String requestId, @JsonProperty("text") String text)
             implements ClientMessage {
         public static final int MAX_CHARS = 4_000;

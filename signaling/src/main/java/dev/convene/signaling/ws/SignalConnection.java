@@ -253,6 +253,7 @@ final class SignalConnection implements ParticipantListener {
                         .map(t -> t.trackId().equals(track.trackId()) ? t.withMuted(m.muted()) : t).toList();
                 publish(new MeetingEvent.TrackMuted(participantId(), track.trackId(), m.muted()));
             }
+            case ClientMessage.SubscribeSettings s -> session.setSubscribeSettings(s.trackId(), s.settings());
             case ClientMessage.Chat c -> chat(c);
             case ClientMessage.Join j -> throw new IllegalStateException("handled before");
             case ClientMessage.Ping p -> throw new IllegalStateException("handled before");

@@ -21,17 +21,18 @@ class ProtocolCodecFuzzTest {
     /** Strict about trailing content, as the codec must be. */
     private static final ObjectMapper PLAIN = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Map<Class<?>, String> TYPES = Map.of(
-            ClientMessage.Join.class, "join",
-            ClientMessage.Publish.class, "publish",
-            ClientMessage.Offer.class, "offer",
-            ClientMessage.Answer.class, "answer",
-            ClientMessage.IceCandidate.class, "ice-candidate",
-            ClientMessage.Unpublish.class, "unpublish",
-            ClientMessage.Mute.class, "mute",
-            ClientMessage.Chat.class, "chat",
-            ClientMessage.Ping.class, "ping",
-            ClientMessage.Leave.class, "leave");
+    private static final Map<Class<?>, String> TYPES = Map.ofEntries(
+            Map.entry(ClientMessage.Join.class, "join"),
+            Map.entry(ClientMessage.Publish.class, "publish"),
+            Map.entry(ClientMessage.Offer.class, "offer"),
+            Map.entry(ClientMessage.Answer.class, "answer"),
+            Map.entry(ClientMessage.IceCandidate.class, "ice-candidate"),
+            Map.entry(ClientMessage.Unpublish.class, "unpublish"),
+            Map.entry(ClientMessage.Mute.class, "mute"),
+            Map.entry(ClientMessage.SubscribeSettings.class, "subscribe-settings"),
+            Map.entry(ClientMessage.Chat.class, "chat"),
+            Map.entry(ClientMessage.Ping.class, "ping"),
+            Map.entry(ClientMessage.Leave.class, "leave"));
 
     private final ProtocolCodec codec = new ProtocolCodec();
 

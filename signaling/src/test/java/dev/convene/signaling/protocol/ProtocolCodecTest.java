@@ -34,6 +34,10 @@ class ProtocolCodecTest {
                 .isEqualTo(new ClientMessage.Unpublish(null, "TR_a81f3c"));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"mute\", \"track_id\": \"TR_a81f3c\", \"muted\": true}"))
                 .isEqualTo(new ClientMessage.Mute(null, "TR_a81f3c", true));
+        ClientMessage settings = codec.decode("{\"v\": 1, \"type\": \"subscribe-settings\", \"track_id\": \"TR_a81f3c\","
+                + " \"max_width\": 320, \"max_height\": 180, \"paused\": false}");
+        assertThat(settings).isInstanceOfSatisfying(ClientMessage.SubscribeSettings.class,
+                s -> assertThat(s.settings()).isEqualTo(new dev.convene.sfu.SubscribeSettings(320, 180, 0, false, 1)));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"chat\", \"text\": \"hello\", \"request_id\": \"7\"}"))
                 .isEqualTo(new ClientMessage.Chat("7", "hello"));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"ping\"}")).isEqualTo(new ClientMessage.Ping(null));
@@ -56,6 +60,12 @@ class ProtocolCodecTest {
         "{\"v\":1,\"type\":\"mute\",\"track_id\":\"T\",\"muted\":1}       | malformed_message",
         "{\"v\":1,\"type\":\"mute\",\"track_id\":\"T\"}                   | malformed_message",
         "{\"v\":1,\"type\":\"chat\",\"text\":42}                          | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"max_width\":320}     | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":-1}    | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":320.5} | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":\"320\"} | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":1e20}  | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"priority\":0}     | malformed_message",
         "{\"v\":1,\"type\":\"chat\",\"text\":{}}                          | malformed_message",
         "{\"v\":1,\"type\":\"publish\",\"mid\":\"1\",\"kind\":\"smell\",\"source\":\"camera\"} | malformed_message",
         "{\"v\":1,\"type\":\"offer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\"} | malformed_message",

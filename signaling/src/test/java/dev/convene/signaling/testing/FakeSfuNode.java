@@ -66,6 +66,7 @@ public final class FakeSfuNode implements SfuNode {
         public final List<String> subscriberAnswers = new CopyOnWriteArrayList<>();
         public final List<String> unpublished = new CopyOnWriteArrayList<>();
         public final Map<String, Boolean> muted = new ConcurrentHashMap<>();
+        public final Map<String, dev.convene.sfu.SubscribeSettings> subscribeSettings = new ConcurrentHashMap<>();
         private final Map<String, TrackInfo> publishedByMid = new ConcurrentHashMap<>();
         public volatile boolean closed;
 
@@ -117,6 +118,11 @@ public final class FakeSfuNode implements SfuNode {
         public void unpublish(String trackId) {
             unpublished.add(trackId);
             publishedByMid.values().removeIf(t -> t.trackId().equals(trackId));
+        }
+
+        @Override
+        public void setSubscribeSettings(String trackId, dev.convene.sfu.SubscribeSettings settings) {
+            subscribeSettings.put(trackId, settings);
         }
 
         @Override

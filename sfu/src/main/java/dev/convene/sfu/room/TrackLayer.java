@@ -1,0 +1,84 @@
+package dev.convene.sfu.room;
+
+import dev.convene.media.routing.InboundStream;
+import dev.convene.media.routing.rtcp.ReceiveStatistics;
+import dev.convene.media.routing.rtcp.SourceSenderReport;
+import dev.convene.media.routing.simulcast.SimulcastLayer;
+import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.negotiation.Codec;
+import dev.convene.sfu.negotiation.SfuCodecs;
+
+/**
+ * One RTP stream of a published track: the whole track without simulcast, one simulcast layer
+ * with it. Each has its own receive stages (RTX restored per layer, NACKs and key frame
+ * requests to its own SSRC), its RTCP statistics and what the allocator needs to know of it.
+ * Confined to the media loop.
+ */
+final class TrackLayer {
+
+    private final PublishedTrack track;
+    private final int index;
+    private final String rid;
+    private final Codec codec;
+    private final InboundStream inbound;
+    private final SimulcastLayer state;
+    private long mediaSsrc = -1;
+    private ReceiveStatistics receiveStatistics;
+    private ReceiveStatistics networkStatistics;
+    private SourceSenderReport lastSenderReport;
+
+    /** @param rid the layer's rid, or null (no simulcast, or SSRC-signalled simulcast) */
+    TrackLayer(PublishedTrack track, int index, String rid, TrackKind kind, Codec codec, int rtxPayloadType) {
+        this.track = track;
+        this.index = index;
+        this.rid = rid;
+        this.codec = codec;
+        boolean nack = kind == TrackKind.VIDEO && codec.feedback().contains("nack");
+        this.inbound = new InboundStream(InboundStream.Config.of(SfuCodecs.mediaCodec(codec), codec.payloadType(),
+                rtxPayloadType, nack));
+        this.state = new SimulcastLayer(index, SfuCodecs.mediaCodec(codec));
+    }
+
+    PublishedTrack track() { return track; }
+
+    int index() { return index; }
+
+    String rid() { return rid; }
+
+    InboundStream inbound() { return inbound; }
+
+    SimulcastLayer state() { return state; }
+
+    /** The SSRC the publisher sends this layer with, once known; -1 before. */
+    long mediaSsrc() { return mediaSsrc; }
+
+    void setMediaSsrc(long ssrc) {
+        this.mediaSsrc = ssrc;
+        inbound.setMediaSsrc(ssrc);
+        this.receiveStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
+        this.networkStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
+        if (lastSenderReport != null && lastSenderReport.sourceSsrc() != ssrc) {
+            lastSenderReport = null;
+        }
+    }
+
+    /**
+     * Statistics of the stream from {@link #mediaSsrc()} as routed, retransmissions restored
+     * (what our RRs report); null before its first packet.
+     */
+    ReceiveStatistics receiveStatistics() { return receiveStatistics; }
+
+    /** The same over original transmissions only: the uplink's own loss and jitter, for metrics. */
+    ReceiveStatistics networkStatistics() { return networkStatistics; }
+
+    /** Records the publisher's SR about {@code ssrc}; kept only while that is the layer's stream. */
+    void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long arrivalNanos) {
+        if (ssrc == mediaSsrc && receiveStatistics != null) {
+            receiveStatistics.onSenderReport(ntpTimestamp, arrivalNanos);
+            lastSenderReport = new SourceSenderReport(ssrc, ntpTimestamp, rtpTimestamp);
+        }
+    }
+
+    /** The publisher's latest SR for the current stream, or null. */
+    SourceSenderReport lastSenderReport() { return lastSenderReport; }
+}
