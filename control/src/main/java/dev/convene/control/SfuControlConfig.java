@@ -13,19 +13,32 @@ import java.util.Objects;
  * @param heartbeatTimeout a connection that sends nothing (not even its {@code ping}) for this long
  *     is closed with 4408 and its sessions are closed
  * @param clockSkew leeway when checking a token's {@code iat}/{@code exp} against this node's clock
+ * @param orphanLease how long the sessions of a lost connection stay on the node, media flowing,
+ *     for another connection to {@code attach} them; then they are closed
  */
 public record SfuControlConfig(String bindHost, int port, List<ControlKey> keys, Duration heartbeatTimeout,
-        Duration clockSkew) {
+        Duration clockSkew, Duration orphanLease) {
 
     public static final int DEFAULT_PORT = 7070;
     public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /** The signaling side's default resume grace (30 s) and a margin, so signaling decides first. */
+    public static final Duration DEFAULT_ORPHAN_LEASE = Duration.ofSeconds(35);
+
+    public SfuControlConfig(String bindHost, int port, List<ControlKey> keys, Duration heartbeatTimeout,
+            Duration clockSkew) {
+        this(bindHost, port, keys, heartbeatTimeout, clockSkew, DEFAULT_ORPHAN_LEASE);
+    }
 
     public SfuControlConfig {
         Objects.requireNonNull(bindHost, "bindHost");
         keys = List.copyOf(Objects.requireNonNull(keys, "keys"));
         Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
         Objects.requireNonNull(clockSkew, "clockSkew");
+        Objects.requireNonNull(orphanLease, "orphanLease");
+        if (orphanLease.toMillis() < 1) {
+            throw new IllegalArgumentException("orphanLease must be at least a millisecond");
+        }
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("the control endpoint needs at least one key");
         }
@@ -46,6 +59,10 @@ public record SfuControlConfig(String bindHost, int port, List<ControlKey> keys,
     }
 
     public SfuControlConfig withHeartbeatTimeout(Duration timeout) {
-        return new SfuControlConfig(bindHost, port, keys, timeout, clockSkew);
+        return new SfuControlConfig(bindHost, port, keys, timeout, clockSkew, orphanLease);
+    }
+
+    public SfuControlConfig withOrphanLease(Duration lease) {
+        return new SfuControlConfig(bindHost, port, keys, heartbeatTimeout, clockSkew, lease);
     }
 }

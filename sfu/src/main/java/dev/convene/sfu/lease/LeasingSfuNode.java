@@ -125,9 +125,16 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         return (int) sessions.values().stream().filter(Leased::isDetached).count();
     }
 
-    /** Stops the lease timer; the inner node and its sessions are the owner's to close. */
+    /** Closes every session still on the node, held or detached, and stops the lease timer; the inner node stays up. */
     @Override
     public void close() {
+        for (Leased leased : List.copyOf(sessions.values())) {
+            try {
+                leased.close(null);
+            } catch (RuntimeException e) {
+                log.warn("event=session_close_failed session={} error={}", leased.id, e.toString());
+            }
+        }
         if (ownTimer != null) {
             ownTimer.shutdownNow();
         }
