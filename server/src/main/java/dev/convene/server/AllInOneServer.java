@@ -1,6 +1,7 @@
 package dev.convene.server;
 
 import dev.convene.sfu.SfuConfig;
+import dev.convene.sfu.lease.LeasingSfuNode;
 import dev.convene.sfu.room.LocalSfuNode;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingServer;
@@ -23,12 +24,15 @@ public final class AllInOneServer implements RunningNode {
 
     private final Backends backends;
     private final LocalSfuNode sfu;
+    private final LeasingSfuNode leasing;
     private final SignalingServer signaling;
     private final String webUrl;
 
-    private AllInOneServer(Backends backends, LocalSfuNode sfu, SignalingServer signaling, String webUrl) {
+    private AllInOneServer(Backends backends, LocalSfuNode sfu, LeasingSfuNode leasing, SignalingServer signaling,
+            String webUrl) {
         this.backends = backends;
         this.sfu = sfu;
+        this.leasing = leasing;
         this.signaling = signaling;
         this.webUrl = webUrl;
     }
@@ -37,18 +41,24 @@ public final class AllInOneServer implements RunningNode {
         Clock clock = Clock.systemUTC();
         Backends backends = Backends.open(options, clock);
         LocalSfuNode sfu = null;
+        LeasingSfuNode leasing = null;
         try {
             // One registry, so /metrics shows the SFU's media meters beside signaling's.
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sfu = LocalSfuNode.start(sfuConfig(options), registry);
             SignalingConfig signalingConfig = SignalingRoleServer.signalingConfig(options);
+            // Sessions by id under leases, so a participant resumes on a new socket with its media untouched.
+            leasing = new LeasingSfuNode(sfu);
             SignalingServer signaling = SignalingServer.start(signalingConfig, backends.signalingStores(),
-                    new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
+                    new SingleSfuDirectory(leasing, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
             log.info("event=server_started role=all http={} media_port={} ice_tcp_port={}", url, sfu.mediaPort(),
                     sfu.tcpPort());
-            return new AllInOneServer(backends, sfu, signaling, url);
+            return new AllInOneServer(backends, sfu, leasing, signaling, url);
         } catch (RuntimeException | InterruptedException e) {
+            if (leasing != null) {
+                leasing.close();
+            }
             if (sfu != null) {
                 sfu.close();
             }
@@ -94,6 +104,7 @@ public final class AllInOneServer implements RunningNode {
     @Override
     public void close() {
         signaling.close();
+        leasing.close();
         sfu.close();
         backends.close();
         log.info("event=server_stopped role=all");

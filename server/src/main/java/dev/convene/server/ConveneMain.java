@@ -60,6 +60,11 @@ public final class ConveneMain implements Callable<Integer> {
                     + "dropped (e.g. 30s, 2m).")
     String consentTimeout;
 
+    @Option(names = "--resume-grace", defaultValue = "30s",
+            description = "How long a participant whose socket dropped keeps its place, media and seat while it "
+                    + "reconnects (any signaling node) and resumes; 0 ends it at once. At most 45s.")
+    String resumeGrace;
+
     @Option(names = "--node-id", defaultValue = "sfu-local",
             description = "Name of this node (an SFU's name in the registry; a signaling node's in control connections).")
     String nodeId;
@@ -199,7 +204,7 @@ public final class ConveneMain implements Callable<Integer> {
         ServerOptions options = new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort,
                 advertise, consent, nodeId, region, JwtKeyOption.parse(jwtKeys), guestAuthEnabled(),
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null);
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null);
         RunningNode node;
         try {
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
@@ -207,7 +212,8 @@ public final class ConveneMain implements Callable<Integer> {
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));
-            options = options.withHardening(hardening());
+            options = options.withHardening(hardening())
+                    .withResumeGrace(DurationOption.parse(resumeGrace, "--resume-grace"));
             node = switch (role) {
                 case all -> AllInOneServer.start(options);
                 case signaling -> SignalingRoleServer.start(options);

@@ -21,6 +21,8 @@ import java.util.List;
  * @param mediaTcpPort the ICE-TCP port ({@code SfuConfig.TCP_DISABLED} for none, 0 for a free one)
  * @param turn TURN servers and their shared secret for join answers; null for none
  * @param hardening token policy, seat claims, origins, HTTP sizes, empty-meeting timeout; null for the defaults
+ * @param resumeGrace how long a participant whose socket is gone may resume (signaling), and, plus a
+ *     margin, how long an SFU keeps the sessions of a lost control connection; null for 30 s
  */
 public record ServerOptions(
         String httpHost,
@@ -46,7 +48,8 @@ public record ServerOptions(
         SignalingConfig.RateLimits rateLimits,
         int mediaTcpPort,
         TurnConfig turn,
-        SignalingConfig.Hardening hardening) {
+        SignalingConfig.Hardening hardening,
+        Duration resumeGrace) {
 
     public ServerOptions {
         mediaAdvertise = List.copyOf(mediaAdvertise);
@@ -62,43 +65,52 @@ public record ServerOptions(
         if (hardening == null) {
             hardening = SignalingConfig.Hardening.DEFAULTS;
         }
+        if (resumeGrace == null) {
+            resumeGrace = SignalingConfig.DEFAULT_RESUME_GRACE;
+        }
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, resumeGrace);
     }
 
     public ServerOptions withHardening(SignalingConfig.Hardening h) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, resumeGrace);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, resumeGrace);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, port, turn, hardening);
+                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, resumeGrace);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, resumeGrace);
+    }
+
+    public ServerOptions withResumeGrace(Duration grace) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, grace);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */
     public static ServerOptions forTests() {
         return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, List.of(), null, "sfu-test",
                 "local", JwtKeyOption.parse(null), true, 2_500_000, null, null, null, null, "127.0.0.1", 0, "127.0.0.1",
-                JwtKeyOption.parse(null), null, 0, null, null);
+                JwtKeyOption.parse(null), null, 0, null, null, null);
     }
 }

@@ -52,7 +52,9 @@ public final class SfuRoleServer implements RunningNode {
             sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
             // The node's media metrics are served at /metrics of its (internal) control port.
             control = SfuControlServer.start(sfu, SfuControlConfig.of(options.controlHost(), options.controlPort(),
-                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList()),
+                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList())
+                    // Signaling's grace decides; the SFU keeps orphaned sessions a little longer (ADR 0017).
+                    .withOrphanLease(options.resumeGrace().plusSeconds(5)),
                     Clock.systemUTC(), meters::scrape);
             String controlUrl = control.url(options.controlAdvertise()).toString();
             String mediaAddress = sfu.candidates().getFirst().address() + ":" + sfu.mediaPort();

@@ -49,6 +49,7 @@ public final class TokenService {
     private static final String MEETING = "mid";
     private static final String USER = "uid";
     private static final String SFU = "sfu";
+    private static final String SESSION = "sid";
 
     /**
      * What every token must say and how long it may live.
@@ -143,13 +144,21 @@ public final class TokenService {
         return new Issued(token, exp);
     }
 
-    public Issued issueResume(UUID meetingId, String participantId, Duration ttl) {
+    /**
+     * A resume token: lets whoever holds it take the participant's place again, with its media
+     * session on its SFU, within the resume grace (docs/signaling.md, "Resume").
+     */
+    public Issued issueResume(ResumeClaims claims, Duration ttl) {
         Instant now = now();
         Instant exp = now.plus(ttl);
         String token = header()
                 .withClaim(TYP, TokenType.RESUME.claim())
-                .withSubject(participantId)
-                .withClaim(MEETING, meetingId.toString())
+                .withSubject(claims.participantId())
+                .withClaim(MEETING, claims.meetingId().toString())
+                .withClaim(USER, claims.userId())
+                .withClaim(NAME, claims.displayName())
+                .withClaim(SFU, claims.sfuNodeId())
+                .withClaim(SESSION, claims.sessionId())
                 .withIssuedAt(now)
                 .withExpiresAt(exp)
                 .sign(signer);
@@ -183,6 +192,23 @@ public final class TokenService {
         }
         try {
             return new JoinClaims(UUID.fromString(meeting), jwt.getSubject(), user, name, sfu, jwt.getExpiresAtAsInstant());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException(Reason.MALFORMED, e);
+        }
+    }
+
+    public ResumeClaims verifyResume(String token) throws InvalidTokenException {
+        DecodedJWT jwt = verify(token, TokenType.RESUME);
+        String meeting = jwt.getClaim(MEETING).asString();
+        String user = jwt.getClaim(USER).asString();
+        String name = jwt.getClaim(NAME).asString();
+        String sfu = jwt.getClaim(SFU).asString();
+        String session = jwt.getClaim(SESSION).asString();
+        if (jwt.getSubject() == null || meeting == null || user == null || name == null || sfu == null || session == null) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM);
+        }
+        try {
+            return new ResumeClaims(UUID.fromString(meeting), jwt.getSubject(), user, name, sfu, session);
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(Reason.MALFORMED, e);
         }

@@ -12,6 +12,10 @@ public enum ErrorCode {
     UNKNOWN_TRACK("unknown_track"),
     RATE_LIMITED("rate_limited"),
     SFU_UNAVAILABLE("sfu_unavailable"),
+    /** A resume token that is forged, expired, of another kind, or not for this socket's participant. */
+    INVALID_RESUME_TOKEN("invalid_resume_token"),
+    /** The resume came too late: the grace period ended and the participant has left. */
+    RESUME_EXPIRED("resume_expired"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

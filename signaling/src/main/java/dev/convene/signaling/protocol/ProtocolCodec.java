@@ -24,17 +24,18 @@ public final class ProtocolCodec {
 
     public static final int VERSION = 1;
 
-    private static final Map<String, Class<? extends ClientMessage>> TYPES = Map.of(
-            "join", ClientMessage.Join.class,
-            "publish", ClientMessage.Publish.class,
-            "offer", ClientMessage.Offer.class,
-            "answer", ClientMessage.Answer.class,
-            "ice-candidate", ClientMessage.IceCandidate.class,
-            "unpublish", ClientMessage.Unpublish.class,
-            "mute", ClientMessage.Mute.class,
-            "chat", ClientMessage.Chat.class,
-            "ping", ClientMessage.Ping.class,
-            "leave", ClientMessage.Leave.class);
+    private static final Map<String, Class<? extends ClientMessage>> TYPES = Map.ofEntries(
+            Map.entry("join", ClientMessage.Join.class),
+            Map.entry("publish", ClientMessage.Publish.class),
+            Map.entry("offer", ClientMessage.Offer.class),
+            Map.entry("answer", ClientMessage.Answer.class),
+            Map.entry("ice-candidate", ClientMessage.IceCandidate.class),
+            Map.entry("unpublish", ClientMessage.Unpublish.class),
+            Map.entry("mute", ClientMessage.Mute.class),
+            Map.entry("chat", ClientMessage.Chat.class),
+            Map.entry("ping", ClientMessage.Ping.class),
+            Map.entry("leave", ClientMessage.Leave.class),
+            Map.entry("resume", ClientMessage.Resume.class));
 
     private final ObjectMapper mapper;
 
