@@ -48,11 +48,17 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs, PrintStream echo)
             throws IOException {
+        return start(sfuCount, signalingCount, extraSignalingArgs, List.of(), echo);
+    }
+
+    /** As {@link #start(int, int, List, PrintStream)}, with {@code extraSfuArgs} for every SFU node. */
+    public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs,
+            List<String> extraSfuArgs, PrintStream echo) throws IOException {
         LocalCluster cluster = new LocalCluster(EmbeddedPostgres.builder().start(), freePort(), echo);
         try {
             List<CompletableFuture<NodeProcess>> sfus = new ArrayList<>();
             for (int i = 1; i <= sfuCount; i++) {
-                sfus.add(cluster.startSfuAsync("sfu-" + i));
+                sfus.add(cluster.startSfuAsync("sfu-" + i, extraSfuArgs));
             }
             sfus.forEach(f -> cluster.sfus.add(f.join()));
             List<CompletableFuture<NodeProcess>> signalings = new ArrayList<>();
@@ -68,12 +74,14 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<NodeProcess> startSfuAsync(String name) {
-        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, List.of(
+    private CompletableFuture<NodeProcess> startSfuAsync(String name, List<String> extraArgs) {
+        List<String> args = new ArrayList<>(List.of(
                 "--role", "sfu", "--node-id", name, "--region", "local",
                 "--media-host", "127.0.0.1", "--media-port", "0", "--media-advertise", "127.0.0.1",
                 "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
-                "--control-keys", controlKey, "--redis-url", redisUrl()), START_TIMEOUT, echo));
+                "--control-keys", controlKey, "--redis-url", redisUrl()));
+        args.addAll(extraArgs);
+        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, args, START_TIMEOUT, echo));
     }
 
     private NodeProcess startSignaling(String name, List<String> extraArgs) {
