@@ -213,7 +213,7 @@ public final class ConveneMain implements Callable<Integer> {
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));
             options = options.withHardening(hardening())
-                    .withResumeGrace(DurationOption.parse(resumeGrace, "--resume-grace"));
+                    .withResumeGrace(resumeGrace());
             node = switch (role) {
                 case all -> AllInOneServer.start(options);
                 case signaling -> SignalingRoleServer.start(options);
@@ -231,6 +231,12 @@ public final class ConveneMain implements Callable<Integer> {
         System.out.println(node.banner());
         stopped.await();
         return 0;
+    }
+
+    /** {@code 0} turns resume off; anything else is a duration of at least a second. */
+    Duration resumeGrace() {
+        String v = resumeGrace == null ? "" : resumeGrace.strip();
+        return v.matches("0+(ms|s|m|h|d)?") ? Duration.ZERO : DurationOption.parse(v, "--resume-grace");
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */
