@@ -81,7 +81,22 @@ public final class LocalCluster implements AutoCloseable {
                 "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
                 "--control-keys", controlKey, "--redis-url", redisUrl()));
         args.addAll(extraArgs);
-        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, args, START_TIMEOUT, echo));
+        return CompletableFuture.supplyAsync(() -> startOnce(name, args));
+    }
+
+    /**
+     * A node's first Redis handshake has 1 s (ADR 0005); on a starved machine a JVM that is still
+     * loading classes can miss it and exit. One more try, then the failure stands.
+     */
+    private NodeProcess startOnce(String name, List<String> args) {
+        try {
+            return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        } catch (IllegalStateException e) {
+            if (echo != null) {
+                echo.println("[" + name + "] did not start, trying once more: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        }
     }
 
     private NodeProcess startSignaling(String name, List<String> extraArgs) {
@@ -95,7 +110,7 @@ public final class LocalCluster implements AutoCloseable {
                 // abuser. Guest auth is off by default in this role; the tests use it.
                 "--guest-auth", "true", "--limit-guest-per-address", "100000/1m", "--max-unclaimed-seats", "1000"));
         args.addAll(extraArgs);
-        return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        return startOnce(name, args);
     }
 
     public String redisUrl() {
