@@ -126,6 +126,29 @@ class SessionResumeTest {
     }
 
     @Test
+    void aResumeWhileTheOldSocketIsStillOpenTakesItsPlaceOnTheSameNode() throws Exception {
+        ConveneClient kay = fixture.join("Kay", ConveneClient.Options.defaults().withoutResume());
+        kay.publish();
+        String kayId = kay.participantId();
+        await().atMost(Duration.ofSeconds(20)).until(() -> grace.received(kayId, "audio").packets() > 20);
+        SignalingSession fresh = SignalingSession.open(kay.grant().signalingUrl(), frame -> { }, Duration.ofSeconds(5));
+        try {
+            ObjectNode resumed = fresh.request(fresh.newFrame("resume")
+                    .put("token", kay.joinedFrame().path("resume_token").asText())).get(10, TimeUnit.SECONDS);
+            assertThat(resumed.path("participant_id").asText()).isEqualTo(kayId);
+            assertThat(resumed.path("tracks")).hasSize(2);
+            assertThat(kay.signaling().closeFuture().get(5, TimeUnit.SECONDS).code()).isEqualTo(4409);
+            long before = grace.received(kayId, "audio").packets();
+            await().atMost(Duration.ofSeconds(3)).until(() -> grace.received(kayId, "audio").packets() > before + 20);
+            assertThat(leftIds(grace)).doesNotContain(kayId);
+            fresh.send(fresh.newFrame("leave"));
+            await().atMost(Duration.ofSeconds(3)).until(() -> leftIds(grace).contains(kayId));
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
     void forgedAndForeignResumeTokensAreRefusedAndChangeNothing() {
         String token = ada.joinedFrame().path("resume_token").asText();
         String forged = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BB" : "AA");

@@ -159,10 +159,11 @@ final class Resumption {
      * Takes the participant's place for {@code listener}. Nothing changes if it is refused.
      *
      * @param socketClaims the join token's claims if the socket was opened with one, else null
+     * @param beforeAttach called once the participant is ours, before the attach: hands over an old local socket
      * @throws ProtocolException {@code invalid_resume_token} or {@code resume_expired}
      */
-    Resumed resume(ClientMessage.Resume request, JoinClaims socketClaims, ParticipantListener listener, String connectionId)
-            throws ProtocolException {
+    Resumed resume(ClientMessage.Resume request, JoinClaims socketClaims, ParticipantListener listener, String connectionId,
+            java.util.function.BiConsumer<UUID, String> beforeAttach) throws ProtocolException {
         ResumeClaims claims;
         try {
             claims = tokens.verifyResume(request.token());
@@ -193,6 +194,9 @@ final class Resumption {
             if (!stores.seats().claim(meeting, me)) {
                 throw new SessionGoneException("the seat lapsed");
             }
+            // A socket of the participant still open here (its loss not noticed yet) lets go first:
+            // its control connection may be the one the attach goes over.
+            beforeAttach.accept(meeting, me);
             session = sfus.node(claims.sfuNodeId()).attach(claims.sessionId(), me, listener);
         } catch (SessionGoneException e) {
             leases.release(meeting, me);

@@ -328,7 +328,8 @@ final class SignalConnection implements ParticipantListener {
         if (state == State.JOINED) {
             throw new ProtocolException(ErrorCode.ALREADY_JOINED, "This socket has joined already", request.requestId());
         }
-        Resumption.Resumed r = hub.resumption().resume(request, claims, this, connectionId);
+        Resumption.Resumed r = hub.resumption().resume(request, claims, this, connectionId,
+                (m, p) -> hub.releaseLocal(m, p, this));
         claims = r.claims();
         session = r.session();
         UUID meeting = meetingId();
@@ -544,6 +545,11 @@ final class SignalConnection implements ParticipantListener {
             Thread.ofVirtual().name("convene-ws-end-" + connectionId)
                     .start(() -> cleanup(closeCode, closeReason, why, ending != Ending.HANDED_OVER, ending));
         }
+    }
+
+    /** A resume on another socket of this node takes the participant's place: this one lets go of the session. */
+    void handOverForResume() {
+        cleanup(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_here", false, Ending.DETACH);
     }
 
     /** Close code asking the client to reconnect and resume. */

@@ -179,6 +179,14 @@ public final class SignalingSockets {
         return resumption.sweep();
     }
 
+    /** Before a resume attaches: an older socket of the participant on this node detaches its session, now. */
+    void releaseLocal(UUID meeting, String participant, SignalConnection resuming) {
+        SignalConnection previous = byParticipant.get(new ParticipantKey(meeting, participant));
+        if (previous != null && previous != resuming) {
+            previous.handOverForResume();
+        }
+    }
+
     /** A socket that resumed: it is now the participant's socket on this node. */
     void adopt(SignalConnection c) {
         SignalConnection previous = byParticipant.put(new ParticipantKey(c.meetingId(), c.participantId()), c);
