@@ -64,7 +64,8 @@ async function joinMeeting({ displayName, stream, micOn, camOn, password }) {
   document.body.dataset.state = 'joining';
   s.addEventListener('change', (ev) => {
     if (ev.detail.what !== 'state' || session !== s) return;
-    if (s.state === 'joined') {
+    if (s.state === 'joined' && appState !== 'joined') {
+      // After a resume the meeting view is still mounted; it shows the state itself.
       mount(meetingView({ session: s, onLeave: () => leave(s), onRejoin: () => rejoin(s) }), 'joined');
     } else if (s.state === 'waiting') {
       mount(waitingView({ onLeave: () => leave(s) }), 'waiting');

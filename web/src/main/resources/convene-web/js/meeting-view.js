@@ -500,6 +500,10 @@ export function meetingView({ session, onLeave, onRejoin }) {
   }
   const pcState = { publisher: 'new', subscriber: 'new' };
   function renderConnection() {
+    if (session.state === 'reconnecting') {
+      renderBanner('Reconnecting…');
+      return;
+    }
     if (session.state === 'disconnected') {
       renderBanner(session.endReason === 'heartbeat' ? 'The server stopped hearing from you and removed you from the call.'
         : 'Lost connection to the meeting server.', { label: 'Rejoin', run: onRejoin });

@@ -9,7 +9,7 @@
 // offers (a screen share started while the server renegotiates) never interleave.
 
 import { api } from '/js/api.js';
-import { Signaling, SignalingError, signalingUrl } from '/js/signaling.js';
+import { Signaling, SignalingError, signalingUrl, resumeUrl } from '/js/signaling.js';
 
 function serialQueue() {
   let tail = Promise.resolve();
@@ -21,6 +21,8 @@ function serialQueue() {
 }
 
 const LOG_LIMIT = 500;
+// Longer than the longest grace a server may have (45 s): past it, nothing is left to resume.
+const RESUME_GIVE_UP_MS = 50000;
 
 export class MeetingSession extends EventTarget {
   /**
@@ -42,7 +44,10 @@ export class MeetingSession extends EventTarget {
     this.meetingId = meetingId;
     this.displayName = displayName;
     this.participantId = null;
-    this.state = 'idle'; // idle | joining | waiting | joined | disconnected | left | ended
+    this.state = 'idle'; // idle | joining | waiting | joined | reconnecting | disconnected | left | ended
+    /** From joined/resumed: what `resume` needs after a lost socket (docs/signaling.md, "Resume"). */
+    this.resumeToken = null;
+    this.signalingBase = null;
     this.endReason = null;
     this.localStream = localStream || new MediaStream();
     this.initialMic = micOn;
@@ -92,13 +97,8 @@ export class MeetingSession extends EventTarget {
     this.subscriberPc = this.makePc('subscriber', iceServers);
     this.subscriberPc.ontrack = (ev) => this.onRemoteTrack(ev);
 
-    this.sig = new Signaling(signalingUrl(info.signaling_url, info.token));
-    this.sig.onmessage = (f) => this.onFrame(f);
-    this.sig.onclose = (ev, byUs) => this.onSocketClose(ev, byUs);
-    this.sig.onframe = (dir, f) => {
-      this.log.push({ dir, at: Date.now(), frame: f });
-      if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
-    };
+    this.signalingBase = info.signaling_url;
+    this.sig = this.wire(new Signaling(signalingUrl(info.signaling_url, info.token)));
     await this.sig.connect();
     let joined = await this.sig.request({ type: 'join' });
     if (joined.type === 'waiting') {
@@ -108,6 +108,7 @@ export class MeetingSession extends EventTarget {
       joined = await admitted;
     }
     if (this.closed) return;
+    this.resumeToken = joined.resume_token || null;
     this.participantId = joined.participant_id || this.participantId;
     for (const p of joined.participants || []) this.upsertParticipant(p);
     this.chat = (joined.chat || []).map((m) => ({ ...m }));
@@ -432,6 +433,8 @@ export class MeetingSession extends EventTarget {
       case 'joined':
         if (this.joinedWaiter) { this.joinedWaiter.resolve(f); this.joinedWaiter = null; }
         break;
+      case 'resumed':
+        break;
       case 'pong':
       case 'waiting':
       case 'admitted':
@@ -471,6 +474,16 @@ export class MeetingSession extends EventTarget {
     }
   }
 
+  wire(sig) {
+    sig.onmessage = (f) => { if (sig === this.sig) this.onFrame(f); };
+    sig.onclose = (ev, byUs) => { if (sig === this.sig) this.onSocketClose(ev, byUs); };
+    sig.onframe = (dir, f) => {
+      this.log.push({ dir, at: Date.now(), frame: f });
+      if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    };
+    return sig;
+  }
+
   onSocketClose(ev, byUs) {
     if (byUs || this.closed) return;
     if (ev.code === 1000 && this.state === 'left') return;
@@ -479,7 +492,57 @@ export class MeetingSession extends EventTarget {
     if (ev.code === 4403) return this.end('removed');
     if (ev.code === 4406) return this.end('denied');
     if (ev.code === 4410) return this.end('meeting_ended');
+    if (ev.code !== 1000 && ev.code !== 1011 && this.resumeToken && this.state === 'joined') {
+      this.reconnect(ev.code);
+      return;
+    }
     this.setState('disconnected', ev.code === 4408 ? 'heartbeat' : 'socket');
+  }
+
+  /**
+   * The socket is gone but we are still in the meeting for the server's grace period, media
+   * flowing: reopen it (100 ms backoff doubling to 2 s, up to 50 s) and resume.
+   */
+  async reconnect(code) {
+    this.setState('reconnecting', code === 4408 ? 'heartbeat' : 'socket');
+    const giveUpAt = Date.now() + RESUME_GIVE_UP_MS;
+    for (let round = 0; !this.closed && Date.now() < giveUpAt; round++) {
+      const sig = this.wire(new Signaling(resumeUrl(this.signalingBase)));
+      try {
+        await sig.connect();
+        this.sig = sig;
+        const resumed = await sig.request({ type: 'resume', token: this.resumeToken });
+        if (this.closed) { sig.close(); return; }
+        this.onResumed(resumed);
+        return;
+      } catch (e) {
+        if (this.sig === sig) this.sig = null;
+        sig.close();
+        if (e && (e.code === 'resume_expired' || e.code === 'invalid_resume_token')) return this.end('expired');
+      }
+      const max = Math.min(2000, 100 * 2 ** Math.min(round, 10));
+      await new Promise((r) => setTimeout(r, max / 2 + Math.random() * max / 2));
+    }
+    if (!this.closed) this.setState('disconnected', 'socket');
+  }
+
+  onResumed(f) {
+    this.resumeToken = f.resume_token || this.resumeToken;
+    // What happened while we were away: the snapshot replaces the people list.
+    const now = new Set((f.participants || []).map((p) => p.participant_id));
+    for (const id of [...this.participants.keys()]) {
+      if (!now.has(id)) {
+        this.participants.delete(id);
+        for (const [tid, b] of [...this.remoteMedia]) if (b.participant_id === id) this.removeRemoteTrack(tid);
+      }
+    }
+    for (const p of f.participants || []) this.upsertParticipant(p);
+    const seen = new Set(this.chat.map((m) => m.message_id));
+    for (const m of f.chat || []) if (!seen.has(m.message_id)) this.chat.push({ ...m });
+    this.setState('joined');
+    this.emit('participants');
+    this.emit('chat', { history: true });
+    this.emit('media');
   }
 
   // ---------------------------------------------------------------- chat, leave

@@ -111,6 +111,15 @@ export class Signaling {
   }
 }
 
+/** The signaling URL without a token: a socket that will send `resume` (docs/signaling.md, "Resume"). */
+export function resumeUrl(signalingUrlFromServer) {
+  const u = new URL(signalingUrlFromServer || '/v1/signal', location.href);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
+  u.searchParams.delete('token');
+  return u.toString();
+}
+
 /** signaling_url from the join response (absolute ws(s) URL, or a path) + the token. */
 export function signalingUrl(signalingUrlFromServer, token) {
   const u = new URL(signalingUrlFromServer || '/v1/signal', location.href);

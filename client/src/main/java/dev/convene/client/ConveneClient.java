@@ -8,6 +8,7 @@ import dev.convene.sdp.MediaDescription;
 import dev.convene.sdp.SessionDescription;
 import dev.convene.sdp.Setup;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -54,66 +55,93 @@ public final class ConveneClient implements AutoCloseable {
      * @param receiverReports whether received streams are reported in RTCP RRs every second, as every WebRTC stack does
      * @param simulcast     whether video is published as three simulcast layers (320×180, 640×360, 1280×720,
      *     signalled with {@code a=ssrc-group:SIM}; without RTX) instead of one 640×360 stream
+     * @param resume        whether a socket lost without {@code leave} is reopened and resumed (backoff, within the grace)
+     * @param signalingUrls {@code ws://…/v1/signal} of every signaling node to try when resuming, in order from
+     *     the one that was lost; empty for the join's own {@code signaling_url}
      */
     public record Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo,
             boolean passiveDtls, boolean consentChecks, boolean lossRecovery,
             UnaryOperator<InetSocketAddress> publisherRoute, UnaryOperator<InetSocketAddress> subscriberRoute,
-            boolean receiverReports, boolean simulcast) {
+            boolean receiverReports, boolean simulcast, boolean resume, List<URI> signalingUrls) {
+        public Options {
+            signalingUrls = List.copyOf(signalingUrls);
+        }
+
+        /** Options that resume on the join's own signaling node. */
+        public Options(Duration timeout, int captureLimit, boolean publishAudio, boolean publishVideo, boolean passiveDtls,
+                boolean consentChecks, boolean lossRecovery, UnaryOperator<InetSocketAddress> publisherRoute,
+                UnaryOperator<InetSocketAddress> subscriberRoute, boolean receiverReports) {
+            this(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery, publisherRoute,
+                    subscriberRoute, receiverReports, false, true, List.of());
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(10), 0, true, true, false, true, true, UnaryOperator.identity(),
-                    UnaryOperator.identity(), true, false);
+                    UnaryOperator.identity(), true, false, true, List.of());
         }
 
         /** Publishes video as three simulcast layers (see {@link Options}). */
         public Options withSimulcast() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports, true);
+                    publisherRoute, subscriberRoute, receiverReports, true, resume, signalingUrls);
+        }
+
+        /** A client that does not come back when its socket is lost (the server ends it after the grace). */
+        public Options withoutResume() {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, false, signalingUrls);
+        }
+
+        /** The signaling nodes to resume on, e.g. every node behind a load balancer. */
+        public Options withSignalingUrls(List<URI> urls) {
+            return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, urls);
         }
 
         /** Keeps up to {@code limit} raw datagrams and RTP arrivals per transport. */
         public Options withCapture(int limit) {
             return new Options(timeout, limit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports, simulcast);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         public Options withTimeout(Duration t) {
             return new Options(t, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports, simulcast);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         /** Offers and answers {@code a=setup:passive}, as Pion does: the SFU is the DTLS client on both connections. */
         public Options withPassiveDtls() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, true, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports, simulcast);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         /** Stops ICE consent checks once connected, as Pion does; media alone shows we are alive. */
         public Options withoutConsentChecks() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, false, lossRecovery,
-                    publisherRoute, subscriberRoute, receiverReports, simulcast);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         public Options withLossRecovery(boolean on) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, on,
-                    publisherRoute, subscriberRoute, receiverReports, simulcast);
+                    publisherRoute, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         /** Sends the publisher transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withPublisherRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    route, subscriberRoute, receiverReports, simulcast);
+                    route, subscriberRoute, receiverReports, simulcast, resume, signalingUrls);
         }
 
         /** Sends the subscriber transport's datagrams via {@code route.apply(sfuAddress)}. */
         public Options withSubscriberRoute(UnaryOperator<InetSocketAddress> route) {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, route, receiverReports, simulcast);
+                    publisherRoute, route, receiverReports, simulcast, resume, signalingUrls);
         }
 
         /** Sends no RTCP receiver reports: with no consent checks and no media, such a client sends nothing at all. */
         public Options withoutReceiverReports() {
             return new Options(timeout, captureLimit, publishAudio, publishVideo, passiveDtls, consentChecks, lossRecovery,
-                    publisherRoute, subscriberRoute, false, simulcast);
+                    publisherRoute, subscriberRoute, false, simulcast, resume, signalingUrls);
         }
 
         DtlsRole dtlsRole() {
@@ -130,8 +158,16 @@ public final class ConveneClient implements AutoCloseable {
     private final InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private final ExecutorService events;
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
-    private SignalingSession signaling;
+    /** The API's HTTP client, reused for every socket so {@code wss://} trusts what {@code https://} does. */
+    private volatile java.net.http.HttpClient http;
+    private volatile SignalingSession signaling;
     private volatile ObjectNode joined;
+    /** The token of the last {@code joined}/{@code resumed}, for the next resume. */
+    private volatile String resumeToken;
+    private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
+    private final java.util.concurrent.atomic.AtomicInteger resumes = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastResumeMillis = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean resuming = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final List<ObjectNode> frames = new ArrayList<>();
     private final Map<String, String> participants = new ConcurrentHashMap<>();
@@ -187,7 +223,20 @@ public final class ConveneClient implements AutoCloseable {
 
     /** Opens the socket with the API's HTTP client, so {@code wss://} trusts what the API's {@code https://} trusts. */
     private void open(java.net.http.HttpClient http) {
-        signaling = SignalingSession.open(grant.socketUri(), http, new SignalingSession.Listener() {
+        this.http = http;
+        signaling = SignalingSession.open(grant.socketUri(), http, socketListener(), options.timeout());
+        ObjectNode reply = await(signaling.request(signaling.newFrame("join")), "joined");
+        joined = reply;
+        resumeToken = reply.path("resume_token").asText(null);
+        log.info("event=client_joined meeting={} participant={} others={}", grant.meetingId(), grant.participantId(),
+                reply.path("participants").size());
+    }
+
+    /** Where the signaling socket stands. */
+    public enum ConnectionState { CONNECTED, RECONNECTING, FAILED }
+
+    private SignalingSession.Listener socketListener() {
+        return new SignalingSession.Listener() {
             @Override
             public void onFrame(ObjectNode frame) {
                 onServerFrame(frame);
@@ -197,12 +246,62 @@ public final class ConveneClient implements AutoCloseable {
             public void onClosed(int code, String reason) {
                 log.info("event=client_signal_closed participant={} code={} reason=\"{}\"",
                         grant.participantId(), code, reason);
+                if (ResumeLoop.shouldResume(code) && options.resume() && !left && !closed && resumeToken != null
+                        && resuming.compareAndSet(false, true)) {
+                    connectionState = ConnectionState.RECONNECTING;
+                    Thread.ofVirtual().name("convene-resume-" + grant.participantId()).start(() -> resume(code));
+                }
             }
-        }, options.timeout());
-        ObjectNode reply = await(signaling.request(signaling.newFrame("join")), "joined");
-        joined = reply;
-        log.info("event=client_joined meeting={} participant={} others={}", grant.meetingId(), grant.participantId(),
-                reply.path("participants").size());
+        };
+    }
+
+    /** Reopens the socket on the first node that answers and resumes; media keeps flowing meanwhile. */
+    private void resume(int lostWith) {
+        try {
+            resumeOnce(lostWith);
+        } finally {
+            resuming.set(false);
+        }
+    }
+
+    private void resumeOnce(int lostWith) {
+        long started = System.nanoTime();
+        List<URI> urls = new ArrayList<>(options.signalingUrls().isEmpty() ? List.of(grant.signalingUrl())
+                : options.signalingUrls());
+        ResumeLoop.Outcome outcome = new ResumeLoop(urls, grant.signalingUrl()).run(
+                url -> SignalingSession.open(url, http, socketListener(), options.timeout()),
+                session -> {
+                    ObjectNode frame = session.newFrame("resume").put("token", resumeToken);
+                    return await(session.request(frame), "resumed");
+                },
+                () -> left || closed);
+        if (outcome.session() != null) {
+            signaling = outcome.session();
+            resumeToken = outcome.reply().path("resume_token").asText(resumeToken);
+            lastResumeMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            resumes.incrementAndGet();
+            connectionState = ConnectionState.CONNECTED;
+            log.info("event=client_resumed participant={} lost_with={} url={} after_ms={} attempts={}",
+                    grant.participantId(), lostWith, outcome.url(), lastResumeMillis, outcome.attempts());
+        } else {
+            connectionState = ConnectionState.FAILED;
+            log.warn("event=client_resume_failed participant={} lost_with={} attempts={} reason=\"{}\"",
+                    grant.participantId(), lostWith, outcome.attempts(), outcome.failure());
+        }
+    }
+
+    public ConnectionState connectionState() {
+        return connectionState;
+    }
+
+    /** Times the socket was lost and resumed. */
+    public int resumeCount() {
+        return resumes.get();
+    }
+
+    /** From losing the socket to {@code resumed}, for the last resume; -1 before any. */
+    public long lastResumeMillis() {
+        return lastResumeMillis;
     }
 
     public String participantId() {
@@ -529,6 +628,23 @@ public final class ConveneClient implements AutoCloseable {
                     }
                     for (JsonNode c : frame.path("chat")) {
                         addChat(chatOf(c));
+                    }
+                }
+                case "resumed" -> {
+                    // What happened while the socket was gone: the snapshot is the truth.
+                    Map<String, String> now = new java.util.HashMap<>();
+                    for (JsonNode p : frame.path("participants")) {
+                        now.put(p.path("participant_id").asText(), p.path("display_name").asText());
+                    }
+                    participants.keySet().retainAll(now.keySet());
+                    participants.putAll(now);
+                    for (JsonNode c : frame.path("chat")) {
+                        ChatMessage m = chatOf(c);
+                        synchronized (chat) {
+                            if (chat.stream().noneMatch(x -> x.messageId().equals(m.messageId()))) {
+                                chat.add(m);
+                            }
+                        }
                     }
                 }
                 case "participant-joined" -> {

@@ -196,6 +196,18 @@ public final class SignalingSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the socket without a close frame, as a lost network or a crashed peer would: the server
+     * sees it gone without {@code leave}, and the listener hears 1006.
+     */
+    public void abort() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+        finish(1006, "aborted locally");
+    }
+
     private void ping() {
         if (isOpen()) {
             try {

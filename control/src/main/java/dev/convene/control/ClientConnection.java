@@ -261,6 +261,12 @@ final class ClientConnection implements WebSocket.Listener {
                     s.deliverMediaFailed(f.reason());
                 }
             }
+            case ControlFrame.SessionMoved m -> {
+                RemoteParticipantSession s = sessions.remove(m.session());
+                if (s != null) {
+                    s.deliverSessionMoved();
+                }
+            }
             default -> log.warn("event=control_unexpected_frame node={} frame={}", nodeId, frame.getClass().getSimpleName());
         }
     }
@@ -313,7 +319,12 @@ final class ClientConnection implements WebSocket.Listener {
             log.info("event=control_connection_closed node={} sessions_ended={}", nodeId, open.size());
         }
         for (RemoteParticipantSession s : open) {
-            s.deliverMediaFailed(listenerReason);
+            // A lost connection leaves the sessions on the SFU under its orphan lease: re-attachable.
+            if (LOST_REASON.equals(listenerReason)) {
+                s.deliverDetached(listenerReason);
+            } else {
+                s.deliverMediaFailed(listenerReason);
+            }
         }
         WebSocket ws = socket;
         if (ws != null) {

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convene.control.ControlFrame.Attach;
 import dev.convene.control.ControlFrame.Close;
+import dev.convene.control.ControlFrame.Detach;
+import dev.convene.control.ControlFrame.SessionMoved;
 import dev.convene.control.ControlFrame.DeclareTrack;
 import dev.convene.control.ControlFrame.Error;
 import dev.convene.control.ControlFrame.Hello;
@@ -46,6 +49,9 @@ final class ControlCodec {
     /** Session ids are minted by the caller; a bound keeps a confused peer from growing our maps' keys. */
     static final int MAX_SESSION_ID_LENGTH = 128;
 
+    /** The longest lease a {@code detach} may ask for: a forgotten session must end eventually. */
+    static final long MAX_LEASE_MILLIS = 3_600_000;
+
     /** Strict about the frame's end too: {@code {...} junk} is not a frame. */
     private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -78,6 +84,8 @@ final class ControlCodec {
             case PublishedTracks f -> request(o, "published_tracks", f.id(), f.session());
             case RoomTracks f -> request(o, "room_tracks", f.id(), f.session());
             case Close f -> request(o, "close", f.id(), f.session());
+            case Attach f -> request(o, "attach", f.id(), f.session()).put("participant_id", f.participantId());
+            case Detach f -> request(o, "detach", f.id(), f.session()).put("lease_ms", f.leaseMillis());
             case Ping f -> o.put("type", "ping");
             case Ok f -> o.put("type", "ok").put("id", f.id());
             case Published f -> {
@@ -109,6 +117,7 @@ final class ControlCodec {
                 }
             }
             case MediaFailed f -> o.put("type", "media_failed").put("session", f.session()).put("reason", f.reason());
+            case SessionMoved f -> o.put("type", "session_moved").put("session", f.session());
         }
         return o.toString();
     }
@@ -179,6 +188,8 @@ final class ControlCodec {
             case "published_tracks" -> new PublishedTracks(f.requestId(), f.session());
             case "room_tracks" -> new RoomTracks(f.requestId(), f.session());
             case "close" -> new Close(f.requestId(), f.session());
+            case "attach" -> new Attach(f.requestId(), f.session(), f.text("participant_id"));
+            case "detach" -> new Detach(f.requestId(), f.session(), f.leaseMillis(root));
             case "ping" -> new Ping();
             case "ok" -> new Ok(f.requestId());
             case "published" -> new Published(f.requestId(), new PublishResult(f.text("sdp"),
@@ -189,6 +200,7 @@ final class ControlCodec {
             case "pong" -> new Pong();
             case "subscriber_offer" -> new SubscriberOffer(f.session(), f.text("sdp"), f.subscribedTracks(root));
             case "media_failed" -> new MediaFailed(f.session(), f.text("reason"));
+            case "session_moved" -> new SessionMoved(f.session());
             default -> throw new FrameException(ControlError.UNKNOWN_TYPE, "unknown frame type '" + type + "'", f.id);
         };
     }
@@ -235,6 +247,16 @@ final class ControlCodec {
                 throw malformed(name + " is missing or not a string");
             }
             return n.textValue();
+        }
+
+        /** A lease is at least a millisecond and at most {@value #MAX_LEASE_MILLIS} ms (an hour). */
+        long leaseMillis(JsonNode node) throws FrameException {
+            JsonNode n = node.get("lease_ms");
+            if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 1
+                    || n.asLong() > MAX_LEASE_MILLIS) {
+                throw malformed("lease_ms is missing or not an integer from 1 to " + MAX_LEASE_MILLIS);
+            }
+            return n.asLong();
         }
 
         boolean bool(JsonNode node, String name) throws FrameException {

@@ -46,6 +46,12 @@ sealed interface ControlFrame {
 
     record Close(long id, String session) implements Request {}
 
+    /** Takes over a live session opened through any connection (a resume on another signaling node). */
+    record Attach(long id, String session, String participantId) implements Request {}
+
+    /** Lets go of the session, keeping its media on the SFU for {@code leaseMillis}. */
+    record Detach(long id, String session, long leaseMillis) implements Request {}
+
     record Ping() implements ControlFrame {}
 
     // ---- replies: SFU → signaling, one per request
@@ -73,4 +79,7 @@ sealed interface ControlFrame {
     record SubscriberOffer(String session, String sdp, List<SubscribedTrack> tracks) implements ControlFrame {}
 
     record MediaFailed(String session, String reason) implements ControlFrame {}
+
+    /** Another connection attached to the session: this one hears no more of it. */
+    record SessionMoved(String session) implements ControlFrame {}
 }

@@ -9,6 +9,7 @@ import dev.convene.sfu.SubscribeSettings;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -37,7 +38,8 @@ final class RemoteParticipantSession implements ParticipantSession {
         this.listener = listener;
     }
 
-    String sessionId() {
+    @Override
+    public String sessionId() {
         return sessionId;
     }
 
@@ -114,6 +116,28 @@ final class RemoteParticipantSession implements ParticipantSession {
         }
     }
 
+    /**
+     * Lets go of the session; the SFU keeps its media for {@code lease}. Never throws: if the
+     * connection is gone the SFU has detached the session itself under its orphan lease.
+     */
+    @Override
+    public void detach(Duration lease) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        connection.unregister(this);
+        if (connection.isLost()) {
+            return;
+        }
+        try {
+            expect(ControlFrame.Ok.class, connection.call(
+                    id -> new ControlFrame.Detach(id, sessionId, Math.max(1, lease.toMillis())), "detach"));
+        } catch (SfuControlException e) {
+            log.info("event=control_detach_unconfirmed session={} participant_id={} code={} error=\"{}\"", sessionId,
+                    participantId, e.code(), e.getMessage());
+        }
+    }
+
     // ---------------------------------------------------------------- events, on the connection's thread
 
     void deliverSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
@@ -125,6 +149,18 @@ final class RemoteParticipantSession implements ParticipantSession {
     void deliverMediaFailed(String reason) {
         if (ended.compareAndSet(false, true)) {
             listener.onMediaFailed(reason);
+        }
+    }
+
+    void deliverSessionMoved() {
+        if (ended.compareAndSet(false, true)) {
+            listener.onSessionMoved();
+        }
+    }
+
+    void deliverDetached(String reason) {
+        if (ended.compareAndSet(false, true)) {
+            listener.onDetached(reason);
         }
     }
 

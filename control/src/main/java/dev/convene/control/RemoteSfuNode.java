@@ -2,6 +2,7 @@ package dev.convene.control;
 
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
+import dev.convene.sfu.SessionGoneException;
 import dev.convene.sfu.SfuNode;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -100,28 +101,63 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
     public ParticipantSession join(String meetingId, String participantId, ParticipantListener listener) {
         Objects.requireNonNull(meetingId, "meetingId");
         Objects.requireNonNull(participantId, "participantId");
+        // Unique across signaling nodes: another node may attach to it by this id.
+        String sessionId = config.callerId() + "-" + sessionIds.incrementAndGet() + "-" + randomHex();
+        return open(sessionId, participantId, listener, "join",
+                id -> new ControlFrame.Join(id, sessionId, meetingId, participantId));
+    }
+
+    /**
+     * Takes over a session opened through any signaling node's connection (a participant resuming
+     * here); the connection that held it hears {@code session_moved}.
+     *
+     * @throws SessionGoneException if the SFU has no such session of that participant any more
+     */
+    @Override
+    public ParticipantSession attach(String sessionId, String participantId, ParticipantListener listener) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(participantId, "participantId");
+        try {
+            return open(sessionId, participantId, listener, "attach",
+                    id -> new ControlFrame.Attach(id, sessionId, participantId));
+        } catch (SfuControlException e) {
+            if (ControlError.UNKNOWN_SESSION.wire().equals(e.code())) {
+                throw new SessionGoneException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private ParticipantSession open(String sessionId, String participantId, ParticipantListener listener, String what,
+            java.util.function.LongFunction<ControlFrame.Request> request) {
         Objects.requireNonNull(listener, "listener");
         ClientConnection connection = readyConnection();
-        String sessionId = "s" + sessionIds.incrementAndGet();
         RemoteParticipantSession session = new RemoteParticipantSession(connection, sessionId, participantId, listener);
         // Registered before the request: the SFU may push a subscriber offer before it replies.
         connection.register(session);
         ControlFrame.Reply reply;
         try {
-            reply = connection.call(id -> new ControlFrame.Join(id, sessionId, meetingId, participantId), "join");
+            reply = connection.call(request, what);
         } catch (SfuControlException e) {
             session.abandon();
             if (SfuControlException.TIMEOUT.equals(e.code())) {
-                // The SFU may still open it; a close queued behind the join keeps it from leaking.
-                connection.sendQuietly(id -> new ControlFrame.Close(id, sessionId));
+                // The SFU may still open it; a close queued behind the join keeps it from leaking, and
+                // a late attach is let go again under a lease, so the participant can try once more.
+                connection.sendQuietly(id -> "attach".equals(what)
+                        ? new ControlFrame.Detach(id, sessionId, SfuControlConfig.DEFAULT_ORPHAN_LEASE.toMillis())
+                        : new ControlFrame.Close(id, sessionId));
             }
             throw e;
         }
         if (reply instanceof ControlFrame.Error error) {
             session.abandon();
-            throw new SfuControlException(error.code().wire(), "SFU " + nodeId() + " refused join: " + error.message());
+            throw new SfuControlException(error.code().wire(), "SFU " + nodeId() + " refused " + what + ": " + error.message());
         }
         return session;
+    }
+
+    private static String randomHex() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     }
 
     private ClientConnection readyConnection() {

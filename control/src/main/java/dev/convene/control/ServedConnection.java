@@ -14,8 +14,10 @@ import dev.convene.control.ControlFrame.Unpublish;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.SdpRejectedException;
-import dev.convene.sfu.SfuNode;
+import dev.convene.sfu.SessionGoneException;
 import dev.convene.sfu.SubscribedTrack;
+import dev.convene.sfu.lease.LeasingSfuNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One authenticated control connection on the SFU side: decodes requests, runs each session's
  * calls on that session's {@link SerialLane}, and pushes the sessions' events. The sessions it
- * opened belong to it: when it ends, however it ends, they are closed, so a signaling node that
- * vanishes leaves no media sessions behind.
+ * holds (opened, or attached from elsewhere) are detached when it ends, however it ends: their
+ * media carries on for the orphan lease, so that another signaling node can {@code attach} them
+ * (a participant resuming there), and they are closed when the lease runs out, so a signaling
+ * node that vanishes leaves no media sessions behind for long.
  */
 final class ServedConnection {
 
@@ -37,7 +41,8 @@ final class ServedConnection {
 
     private final String connectionId;
     private final String callerId;
-    private final SfuNode node;
+    private final LeasingSfuNode node;
+    private final Duration orphanLease;
     private final ControlCodec codec;
     private final FrameWriter writer;
     private final Executor workers;
@@ -45,11 +50,12 @@ final class ServedConnection {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long lastInboundNanos;
 
-    ServedConnection(String connectionId, String callerId, SfuNode node, ControlCodec codec, FrameWriter writer,
-            Executor workers, long nowNanos) {
+    ServedConnection(String connectionId, String callerId, LeasingSfuNode node, Duration orphanLease, ControlCodec codec,
+            FrameWriter writer, Executor workers, long nowNanos) {
         this.connectionId = connectionId;
         this.callerId = callerId;
         this.node = node;
+        this.orphanLease = orphanLease;
         this.codec = codec;
         this.writer = writer;
         this.workers = workers;
@@ -89,6 +95,7 @@ final class ServedConnection {
         switch (frame) {
             case Ping p -> send(new ControlFrame.Pong());
             case Join j -> join(j);
+            case ControlFrame.Attach a -> attach(a);
             case Request r -> forSession(r);
             default -> {
                 long id = frame instanceof Reply r ? r.id() : 0;
@@ -114,7 +121,11 @@ final class ServedConnection {
                 return;
             }
             try {
-                served.session = node.join(request.meetingId(), request.participantId(), served);
+                served.session = node.join(request.session(), request.meetingId(), request.participantId(), served);
+            } catch (IllegalStateException e) {
+                sessions.remove(served.id, served);
+                send(error(request, ControlError.DUPLICATE_SESSION, "session " + request.session() + " exists on this node"));
+                return;
             } catch (RuntimeException e) {
                 sessions.remove(served.id, served);
                 log.warn("event=control_join_failed connection_id={} meeting_id={} participant_id={} error={}",
@@ -125,6 +136,30 @@ final class ServedConnection {
             log.info("event=control_session_opened connection_id={} session={} meeting_id={} participant_id={}",
                     connectionId, served.id, request.meetingId(), request.participantId());
             // A close for a connection that ended meanwhile is queued behind this task on the lane.
+            send(new ControlFrame.Ok(request.id()));
+        });
+    }
+
+    private void attach(ControlFrame.Attach request) {
+        Served served = new Served(request.session());
+        if (sessions.putIfAbsent(request.session(), served) != null) {
+            send(error(request, ControlError.DUPLICATE_SESSION, "session " + request.session() + " is already held here"));
+            return;
+        }
+        served.lane.submit(() -> {
+            if (ended.get()) {
+                sessions.remove(served.id, served);
+                return;
+            }
+            try {
+                served.session = node.attach(request.session(), request.participantId(), served);
+            } catch (SessionGoneException e) {
+                sessions.remove(served.id, served);
+                send(error(request, ControlError.UNKNOWN_SESSION, e.getMessage()));
+                return;
+            }
+            log.info("event=control_session_attached connection_id={} session={} participant_id={}", connectionId,
+                    served.id, request.participantId());
             send(new ControlFrame.Ok(request.id()));
         });
     }
@@ -169,6 +204,12 @@ final class ServedConnection {
                 }
                 case PublishedTracks p -> new ControlFrame.Tracks(p.id(), List.copyOf(session.publishedTracks()));
                 case ControlFrame.RoomTracks r -> new ControlFrame.Tracks(r.id(), List.copyOf(session.roomTracks()));
+                case ControlFrame.Detach d -> {
+                    served.closed = true;
+                    sessions.remove(served.id, served);
+                    session.detach(Duration.ofMillis(d.leaseMillis()));
+                    yield new ControlFrame.Ok(d.id());
+                }
                 case Close c -> {
                     served.closed = true;
                     sessions.remove(served.id, served);
@@ -177,10 +218,15 @@ final class ServedConnection {
                     yield new ControlFrame.Ok(c.id());
                 }
                 case Join j -> throw new IllegalStateException("join is handled before");
+                case ControlFrame.Attach a -> throw new IllegalStateException("attach is handled before");
             };
             send(reply);
         } catch (SdpRejectedException e) {
             send(error(request, ControlError.SDP_REJECTED, e.getMessage()));
+        } catch (SessionGoneException e) {
+            served.closed = true;
+            sessions.remove(served.id, served);
+            send(error(request, ControlError.UNKNOWN_SESSION, e.getMessage()));
         } catch (RuntimeException e) {
             log.warn("event=control_call_failed connection_id={} session={} error={}", connectionId, served.id, e.toString());
             send(error(request, ControlError.INTERNAL, String.valueOf(e.getMessage())));
@@ -205,13 +251,18 @@ final class ServedConnection {
      * @return completes once the close frame is out (or the socket is known dead)
      */
     CompletableFuture<Void> end(String why, int closeCode, String closeReason) {
+        return end(why, closeCode, closeReason, false);
+    }
+
+    /** @param closeSessions close the sessions now (the SFU is stopping) instead of leaving them under the orphan lease */
+    CompletableFuture<Void> end(String why, int closeCode, String closeReason, boolean closeSessions) {
         if (!ended.compareAndSet(false, true)) {
             return writer.finished();
         }
         writer.close(closeCode, closeReason);
         List<Served> open = List.copyOf(sessions.values());
-        log.info("event=control_connection_ended connection_id={} caller={} reason={} sessions_closed={}",
-                connectionId, callerId, why, open.size());
+        log.info("event=control_connection_ended connection_id={} caller={} reason={} sessions={} sessions_then={}",
+                connectionId, callerId, why, open.size(), closeSessions ? "closed" : "detached");
         for (Served served : open) {
             served.lane.submit(() -> {
                 sessions.remove(served.id, served);
@@ -219,7 +270,11 @@ final class ServedConnection {
                 if (session != null && !served.closed) {
                     served.closed = true;
                     try {
-                        session.close();
+                        if (closeSessions) {
+                            session.close();
+                        } else {
+                            session.detach(orphanLease);
+                        }
                     } catch (RuntimeException e) {
                         log.warn("event=control_orphan_close_failed connection_id={} session={} error={}",
                                 connectionId, served.id, e.toString());
@@ -252,6 +307,14 @@ final class ServedConnection {
             closed = true;
             sessions.remove(id, this);
             send(new ControlFrame.MediaFailed(id, reason));
+        }
+
+        @Override
+        public void onSessionMoved() {
+            closed = true;
+            sessions.remove(id, this);
+            log.info("event=control_session_moved connection_id={} session={}", connectionId, id);
+            send(new ControlFrame.SessionMoved(id));
         }
     }
 }

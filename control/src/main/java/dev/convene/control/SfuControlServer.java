@@ -1,6 +1,7 @@
 package dev.convene.control;
 
 import dev.convene.sfu.SfuNode;
+import dev.convene.sfu.lease.LeasingSfuNode;
 import dev.convene.tls.JettyTls;
 import io.javalin.Javalin;
 import io.javalin.websocket.WsCloseContext;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * control token in {@code Authorization: Bearer ...} or is closed with {@value #CLOSE_UNAUTHORIZED}
  * before it can send anything; a connection silent for the heartbeat timeout is closed with
  * {@value #CLOSE_HEARTBEAT_TIMEOUT}. Either way, and on any other loss, the sessions the
- * connection opened are closed at once.
+ * connection held are detached: their media goes on for the orphan lease, during which another
+ * connection may {@code attach} them, and they are closed when it ends.
  */
 public final class SfuControlServer implements AutoCloseable {
 
@@ -49,6 +51,8 @@ public final class SfuControlServer implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofMillis(500);
 
     private final SfuNode node;
+    /** The served node's sessions by id, so they outlive the connection that opened them. */
+    private final LeasingSfuNode leasing;
     private final SfuControlConfig config;
     private final ControlTokens tokens;
     private final ControlCodec codec = new ControlCodec();
@@ -63,6 +67,7 @@ public final class SfuControlServer implements AutoCloseable {
 
     private SfuControlServer(SfuNode node, SfuControlConfig config, Clock clock) {
         this.node = node;
+        this.leasing = new LeasingSfuNode(node);
         this.config = config;
         // A refused handshake is never a person's mistake here: a misconfigured node or a stranger
         // on the internal network. Both deserve a line in the log.
@@ -196,8 +201,8 @@ public final class SfuControlServer implements AutoCloseable {
             return;
         }
         String id = node.nodeId() + "-c" + connectionIds.incrementAndGet();
-        ServedConnection c = new ServedConnection(id, caller.callerId(), node, codec, new FrameWriter(ctx.session, id),
-                workers, System.nanoTime());
+        ServedConnection c = new ServedConnection(id, caller.callerId(), leasing, config.orphanLease(), codec,
+                new FrameWriter(ctx.session, id), workers, System.nanoTime());
         connections.put(ctx.sessionId(), c);
         log.info("event=control_connection_opened connection_id={} caller={} kid={} remote={}", id, caller.callerId(),
                 caller.kid(), ctx.session.getRemoteSocketAddress());
@@ -260,9 +265,14 @@ public final class SfuControlServer implements AutoCloseable {
         return connections.size();
     }
 
-    /** Sessions opened through this endpoint and not closed yet. */
+    /** Sessions held by a connection of this endpoint now. */
     public int openSessions() {
         return connections.values().stream().mapToInt(ServedConnection::openSessions).sum();
+    }
+
+    /** Sessions on the node, held by a connection or detached and waiting for an attach. */
+    public int liveSessions() {
+        return leasing.sessionCount();
     }
 
     /**
@@ -279,7 +289,7 @@ public final class SfuControlServer implements AutoCloseable {
         connections.clear();
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         for (ServedConnection c : all) {
-            sent.add(c.end("server_closed", 1001, "sfu shutting down"));
+            sent.add(c.end("server_closed", 1001, "sfu shutting down", true));
         }
         // Let the close frames leave before Jetty stops; a peer that does not answer is cut off.
         try {
@@ -291,6 +301,7 @@ public final class SfuControlServer implements AutoCloseable {
         }
         app.stop();
         workers.shutdown();
+        leasing.close();
         if (tls != null) {
             tls.close();
         }

@@ -12,6 +12,12 @@ final class RecordingListener implements ParticipantListener {
 
     final List<Offer> offers = new CopyOnWriteArrayList<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicBoolean moved = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public void onSessionMoved() {
+        moved.set(true);
+    }
 
     @Override
     public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {

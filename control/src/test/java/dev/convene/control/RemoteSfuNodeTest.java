@@ -64,6 +64,50 @@ class RemoteSfuNodeTest {
     }
 
     @Test
+    void anotherSignalingNodeAttachesBySessionIdAndTheHolderHearsItMoved() throws Exception {
+        RecordingListener first = new RecordingListener();
+        ParticipantSession held = remote.join("meeting-1", "alice", first);
+        held.onPublisherOffer("v=0 offer of alice");
+        try (RemoteSfuNode other = RemoteSfuNode.connect(RemoteSfuConfig.of(NODE, server.url("127.0.0.1"), "sig-2", KEY))) {
+            RecordingListener second = new RecordingListener();
+            ParticipantSession taken = other.attach(held.sessionId(), "alice", second);
+
+            assertThat(taken.sessionId()).isEqualTo(held.sessionId());
+            assertThat(taken.publishedTracks()).extracting(TrackInfo::trackId).containsExactly("TR_alice_1");
+            await().atMost(Duration.ofSeconds(2)).until(() -> first.moved.get());
+            assertThat(fake.session("alice").closed).isFalse();
+            assertThat(fake.sessions).hasSize(1);
+            // The old holder's handle is spent: closing it ends nothing on the SFU.
+            held.close();
+            fake.session("alice").pushOffer("v=0 sub", List.of());
+            await().atMost(Duration.ofSeconds(2)).until(() -> second.offers.size() == 1);
+            assertThat(first.offers).isEmpty();
+            assertThat(fake.session("alice").closed).isFalse();
+            assertThatThrownBy(() -> other.attach("no-such-session", "alice", new RecordingListener()))
+                    .isInstanceOf(dev.convene.sfu.SessionGoneException.class);
+            assertThatThrownBy(() -> remote.attach(held.sessionId(), "mallory", new RecordingListener()))
+                    .isInstanceOf(dev.convene.sfu.SessionGoneException.class);
+        }
+    }
+
+    @Test
+    void aLostConnectionsSessionsWaitForTheOrphanLeaseThenClose() throws Exception {
+        RecordingListener first = new RecordingListener();
+        ParticipantSession held = remote.join("meeting-1", "alice", first);
+        remote.close();
+        assertThat(first.failures).containsExactly("control channel closed");
+        // Within the lease a new connection can take it over; media never stopped meanwhile.
+        try (RemoteSfuNode other = RemoteSfuNode.connect(RemoteSfuConfig.of(NODE, server.url("127.0.0.1"), "sig-2", KEY))) {
+            ParticipantSession taken = other.attach(held.sessionId(), "alice", new RecordingListener());
+            assertThat(fake.session("alice").closed).isFalse();
+            taken.detach(Duration.ofMillis(200));
+            await().atMost(Duration.ofSeconds(3)).until(() -> fake.session("alice").closed);
+            assertThatThrownBy(() -> other.attach(held.sessionId(), "alice", new RecordingListener()))
+                    .isInstanceOf(dev.convene.sfu.SessionGoneException.class);
+        }
+    }
+
+    @Test
     void sdpRejectionCarriesTheSfuMessage() throws Exception {
         ParticipantSession session = remote.join("meeting-1", "alice", new RecordingListener());
 
@@ -209,7 +253,7 @@ class RemoteSfuNodeTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> !remote.connected());
 
         server = SfuControlServer.start(fake, new SfuControlConfig("127.0.0.1", port, List.of(KEY),
-                Duration.ofSeconds(1), SfuControlConfig.DEFAULT_CLOCK_SKEW, null));
+                Duration.ofSeconds(1), SfuControlConfig.DEFAULT_CLOCK_SKEW, ControlTestSupport.ORPHAN_LEASE));
 
         ParticipantSession again = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> remote.join("m", "after", new RecordingListener()), s -> s != null);

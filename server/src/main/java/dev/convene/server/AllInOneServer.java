@@ -1,6 +1,7 @@
 package dev.convene.server;
 
 import dev.convene.sfu.SfuConfig;
+import dev.convene.sfu.lease.LeasingSfuNode;
 import dev.convene.sfu.room.LocalSfuNode;
 import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.SignalingServer;
@@ -26,16 +27,18 @@ public final class AllInOneServer implements RunningNode {
     private final Backends backends;
     private final LocalData data;
     private final LocalSfuNode sfu;
+    private final LeasingSfuNode leasing;
     private final SignalingServer signaling;
     private final String webUrl;
     private final ServerOptions options;
 
-    private AllInOneServer(Backends backends, LocalData data, LocalSfuNode sfu, SignalingServer signaling, String webUrl,
-            ServerOptions options) {
+    private AllInOneServer(Backends backends, LocalData data, LocalSfuNode sfu, LeasingSfuNode leasing,
+            SignalingServer signaling, String webUrl, ServerOptions options) {
         this.options = options;
         this.backends = backends;
         this.data = data;
         this.sfu = sfu;
+        this.leasing = leasing;
         this.signaling = signaling;
         this.webUrl = webUrl;
     }
@@ -61,19 +64,25 @@ public final class AllInOneServer implements RunningNode {
             throw e;
         }
         LocalSfuNode sfu = null;
+        LeasingSfuNode leasing = null;
         try {
             // One registry, so /metrics shows the SFU's media meters beside signaling's.
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sfu = LocalSfuNode.start(sfuConfig(options), registry);
             SignalingConfig signalingConfig = SignalingRoleServer.signalingConfig(options);
+            // Sessions by id under leases, so a participant resumes on a new socket with its media untouched.
+            leasing = new LeasingSfuNode(sfu);
             SignalingServer signaling = SignalingServer.start(signalingConfig, options.tls().edge(), backends.signalingStores(),
-                    new SingleSfuDirectory(sfu, signalingConfig.region()), clock, registry);
+                    new SingleSfuDirectory(leasing, signalingConfig.region()), clock, registry);
             String url = SignalingRoleServer.webUrl(options, signaling.port());
             SignalingRoleServer.logSelfSigned(options);
             log.info("event=server_started role=all http={} media_port={} ice_tcp_port={} data_dir={}", url,
                     sfu.mediaPort(), sfu.tcpPort(), data != null ? data.directory() : "-");
-            return new AllInOneServer(backends, data, sfu, signaling, url, options);
+            return new AllInOneServer(backends, data, sfu, leasing, signaling, url, options);
         } catch (RuntimeException | InterruptedException e) {
+            if (leasing != null) {
+                leasing.close();
+            }
             if (sfu != null) {
                 sfu.close();
             }
@@ -125,6 +134,7 @@ public final class AllInOneServer implements RunningNode {
     @Override
     public void close() {
         signaling.close();
+        leasing.close();
         sfu.close();
         backends.close();
         if (data != null) {

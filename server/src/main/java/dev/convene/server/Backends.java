@@ -7,6 +7,8 @@ import dev.convene.store.MeetingPlacement;
 import dev.convene.store.MeetingStore;
 import dev.convene.store.ParticipantStore;
 import dev.convene.store.Presence;
+import dev.convene.store.ResumeLeases;
+import dev.convene.store.memory.InMemoryResumeLeases;
 import dev.convene.store.RateLimiter;
 import dev.convene.store.SeatLedger;
 import dev.convene.store.SfuRegistry;
@@ -61,7 +63,9 @@ final class Backends implements AutoCloseable {
         EventBus events = redis != null ? redis.events() : new InMemoryEventBus();
         RateLimiter rateLimiter = redis != null ? redis.rateLimiter() : new InMemoryRateLimiter(clock);
         Presence presence = redis != null ? redis.presence() : new InMemoryPresence(clock);
-        this.signalingStores = new SignalingStores(meetings, seats, participants, chat, events, rateLimiter, presence);
+        ResumeLeases resumeLeases = redis != null ? redis.resumeLeases() : new InMemoryResumeLeases(clock);
+        this.signalingStores = new SignalingStores(meetings, seats, participants, chat, events, rateLimiter, presence,
+                resumeLeases);
         this.registry = redis != null ? redis.sfuRegistry() : new InMemorySfuRegistry();
         this.placement = redis != null ? redis.placement() : new InMemoryMeetingPlacement();
     }

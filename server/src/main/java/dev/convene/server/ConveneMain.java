@@ -71,6 +71,11 @@ public final class ConveneMain implements Callable<Integer> {
                     + "dropped (e.g. 30s, 2m).")
     String consentTimeout;
 
+    @Option(names = "--resume-grace", defaultValue = "30s",
+            description = "How long a participant whose socket dropped keeps its place, media and seat while it "
+                    + "reconnects (any signaling node) and resumes; 0 ends it at once. At most 45s.")
+    String resumeGrace;
+
     @Option(names = "--node-id", defaultValue = "sfu-local",
             description = "Name of this node (an SFU's name in the registry; a signaling node's in control connections).")
     String nodeId;
@@ -258,7 +263,7 @@ public final class ConveneMain implements Callable<Integer> {
                 guestAuthEnabled(),
                 uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl,
                 controlBindHost(), controlPort,
-                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null);
+                controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null, null);
         RunningNode node;
         try {
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
@@ -266,8 +271,8 @@ public final class ConveneMain implements Callable<Integer> {
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),
                     RateLimitOption.parse(limitCreatePerAddress), RateLimitOption.parse(limitJoinPerUser),
                     RateLimitOption.parse(limitJoinPerAddress)));
-            options = options.withHardening(hardening()).withTls(TlsOptions.parse(tls, tlsCert, tlsKey, trustedProxies,
-                    controlTls, controlTlsCert, controlTlsKey, controlTlsCa, role != Role.all,
+            options = options.withHardening(hardening()).withResumeGrace(resumeGrace()).withTls(TlsOptions.parse(tls, tlsCert,
+                    tlsKey, trustedProxies, controlTls, controlTlsCert, controlTlsKey, controlTlsCa, role != Role.all,
                     TlsOptions.selfSignedNames(httpHost, publicUrl), java.time.Clock.systemUTC()));
             node = switch (role) {
                 case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
@@ -310,6 +315,12 @@ public final class ConveneMain implements Callable<Integer> {
      */
     String controlBindHost() {
         return controlHost != null ? controlHost : controlAdvertise;
+    }
+
+    /** {@code 0} turns resume off; anything else is a duration of at least a second. */
+    Duration resumeGrace() {
+        String v = resumeGrace == null ? "" : resumeGrace.strip();
+        return v.matches("0+(ms|s|m|h|d)?") ? Duration.ZERO : DurationOption.parse(v, "--resume-grace");
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */

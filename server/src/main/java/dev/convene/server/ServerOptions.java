@@ -22,6 +22,8 @@ import java.util.List;
  * @param turn TURN servers and their shared secret for join answers; null for none
  * @param hardening token policy, seat claims, origins, HTTP sizes, empty-meeting timeout; null for the defaults
  * @param tls HTTPS, trusted proxies and the control channel's TLS; null for none (plain HTTP, plaintext control)
+ * @param resumeGrace how long a participant whose socket is gone may resume (signaling), and, plus a
+ *     margin, how long an SFU keeps the sessions of a lost control connection; null for 30 s
  */
 public record ServerOptions(
         String httpHost,
@@ -48,7 +50,8 @@ public record ServerOptions(
         int mediaTcpPort,
         TurnConfig turn,
         SignalingConfig.Hardening hardening,
-        TlsOptions tls) {
+        TlsOptions tls,
+        Duration resumeGrace) {
 
     public ServerOptions {
         mediaAdvertise = List.copyOf(mediaAdvertise);
@@ -67,49 +70,58 @@ public record ServerOptions(
         if (tls == null) {
             tls = TlsOptions.NONE;
         }
+        if (resumeGrace == null) {
+            resumeGrace = SignalingConfig.DEFAULT_RESUME_GRACE;
+        }
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace);
     }
 
     public ServerOptions withHardening(SignalingConfig.Hardening h) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls, resumeGrace);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls, resumeGrace);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls);
+                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls, resumeGrace);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls, resumeGrace);
     }
 
     public ServerOptions withTls(TlsOptions newTls) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls, resumeGrace);
+    }
+
+    public ServerOptions withResumeGrace(Duration grace) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, grace);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */
     public static ServerOptions forTests() {
         return new ServerOptions("127.0.0.1", 0, null, "127.0.0.1", 0, List.of(), null, "sfu-test",
                 "local", JwtKeyOption.parse(null), true, 2_500_000, null, null, null, null, "127.0.0.1", 0, "127.0.0.1",
-                JwtKeyOption.parse(null), null, 0, null, null, null);
+                JwtKeyOption.parse(null), null, 0, null, null, null, null);
     }
 }

@@ -68,7 +68,9 @@ public final class SfuRoleServer implements RunningNode {
             sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
             // The node's media metrics are served at /metrics of its (internal) control port.
             SfuControlConfig controlConfig = SfuControlConfig.of(options.controlHost(), options.controlPort(),
-                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList());
+                    options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList())
+                    // Signaling's grace decides; the SFU keeps orphaned sessions a little longer (ADR 0017).
+                    .withOrphanLease(options.resumeGrace().plusSeconds(5));
             if (options.tls().control() != null) {
                 controlConfig = controlConfig.withTls(options.tls().control().server());
             } else {

@@ -82,7 +82,8 @@ public final class SignalingRoleServer implements RunningNode {
                 .withRegion(options.region())
                 .withRateLimits(options.rateLimits())
                 .withTurn(options.turn())
-                .withHardening(options.hardening());
+                .withHardening(options.hardening())
+                .withResumeGrace(options.resumeGrace());
         return options.publicUrl() != null ? config.withPublicBaseUrl(options.publicUrl()) : config;
     }
 

@@ -100,4 +100,13 @@ class ConfigDefaultsTest {
         cli.parseArgs(args);
         return main;
     }
+
+    @Test
+    void resumeGraceIsThirtySecondsByDefaultAndZeroTurnsItOff() throws Exception {
+        assertThat(parse(new String[] {}, Map.of()).resumeGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(parse(new String[] {"--resume-grace", "4s"}, Map.of()).resumeGrace()).isEqualTo(java.time.Duration.ofSeconds(4));
+        assertThat(parse(new String[] {"--resume-grace", "0"}, Map.of()).resumeGrace()).isZero();
+        assertThatThrownBy(() -> parse(new String[] {"--resume-grace", "soon"}, Map.of()).resumeGrace())
+                .hasMessageContaining("--resume-grace");
+    }
 }

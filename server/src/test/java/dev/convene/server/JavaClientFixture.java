@@ -19,7 +19,11 @@ final class JavaClientFixture implements AutoCloseable {
     private final List<ConveneClient> clients = new ArrayList<>();
 
     JavaClientFixture() throws InterruptedException {
-        server = AllInOneServer.start(ServerOptions.forTests());
+        this(ServerOptions.forTests());
+    }
+
+    JavaClientFixture(ServerOptions options) throws InterruptedException {
+        server = AllInOneServer.start(options);
         try {
             api = new ConveneApi(URI.create("http://127.0.0.1:" + server.httpPort()));
             String host = api.guestToken("Host").accessToken();

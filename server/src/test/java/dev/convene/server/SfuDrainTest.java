@@ -44,7 +44,7 @@ class SfuDrainTest {
         ServerOptions base = ServerOptions.forTests();
         ServerOptions options = new ServerOptions(base.httpHost(), 0, null, "127.0.0.1", 0, List.of(), null, "sfu-drain",
                 "local", base.jwtKeys(), false, base.uplinkEstimateBps(), null, null, null, redisUrl, "127.0.0.1", 0,
-                "127.0.0.1", base.controlKeys(), null, 0, null, null, null);
+                "127.0.0.1", base.controlKeys(), null, 0, null, null, null, null);
         try (RedisStores stores = RedisStores.connect(redisUrl)) {
             SfuRoleServer node = SfuRoleServer.start(options, Duration.ofSeconds(60));
             CompletableFuture<Void> stopped = null;

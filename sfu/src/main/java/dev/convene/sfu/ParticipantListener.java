@@ -14,4 +14,20 @@ public interface ParticipantListener {
 
     /** Media to the client failed for good (ICE consent lost, DTLS failure); the session is closed. */
     void onMediaFailed(String reason);
+
+    /**
+     * Another caller attached to this session ({@link SfuNode#attach}); this listener hears
+     * nothing more of it, and must not close it.
+     */
+    default void onSessionMoved() {
+    }
+
+    /**
+     * This listener lost its way to the session (its control connection to the node broke), but
+     * the session lives on on the node under its lease, so it can be attached to again. Callers
+     * that cannot re-attach treat it as a failure.
+     */
+    default void onDetached(String reason) {
+        onMediaFailed(reason);
+    }
 }

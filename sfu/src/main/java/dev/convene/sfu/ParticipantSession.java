@@ -1,5 +1,6 @@
 package dev.convene.sfu;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,6 +11,14 @@ import java.util.List;
 public interface ParticipantSession {
 
     String participantId();
+
+    /**
+     * The session's id on its node, by which another caller may {@link SfuNode#attach} to it;
+     * null for sessions that cannot outlive their caller.
+     */
+    default String sessionId() {
+        return null;
+    }
 
     /**
      * Declares what the client is about to publish on a publisher m-line. Declarations are
@@ -56,4 +65,14 @@ public interface ParticipantSession {
 
     /** Leaves the room: ends the participant's tracks on every subscriber and frees its transports. */
     void close();
+
+    /**
+     * Lets go of the session without ending its media: the participant stays in the room, its
+     * tracks keep flowing, and the node closes it once {@code lease} passes without an
+     * {@link SfuNode#attach}. Events meanwhile are not delivered (the last unanswered subscriber
+     * offer is offered again on attach). Sessions that cannot outlive their caller close at once.
+     */
+    default void detach(Duration lease) {
+        close();
+    }
 }

@@ -14,4 +14,16 @@ public interface SfuNode {
      * Events for the participant (subscriber offers, transport state) arrive on {@code listener}.
      */
     ParticipantSession join(String meetingId, String participantId, ParticipantListener listener);
+
+    /**
+     * Takes over a live session by its {@link ParticipantSession#sessionId}, detached or still
+     * held by another caller (who hears {@link ParticipantListener#onSessionMoved}): its
+     * transports, tracks and subscriptions carry on, and its events go to {@code listener} from
+     * now on.
+     *
+     * @throws SessionGoneException if no such session of that participant lives on this node
+     */
+    default ParticipantSession attach(String sessionId, String participantId, ParticipantListener listener) {
+        throw new SessionGoneException("node " + nodeId() + " keeps no sessions for re-attachment");
+    }
 }

@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param rateLimits how often one user and one client address may create and join meetings
  * @param turn TURN servers for {@code ice_servers} in join answers, and their shared secret
  * @param hardening what protects the node from abuse: token policy, seat claims, origins, limits
+ * @param resumeGrace how long a joined participant whose socket is gone keeps its seat, its media
+ *     session and its place in the meeting for a {@code resume}; zero ends it at once (ADR 0017)
  */
 public record SignalingConfig(
         String bindHost,
@@ -46,7 +48,8 @@ public record SignalingConfig(
         String region,
         RateLimits rateLimits,
         TurnConfig turn,
-        Hardening hardening) {
+        Hardening hardening,
+        Duration resumeGrace) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -57,6 +60,12 @@ public record SignalingConfig(
     public static final int DEFAULT_MAX_FRAMES_PER_SECOND = 50;
     public static final String DEFAULT_WEB_ROOT = "/convene-web";
     public static final String DEFAULT_REGION = "local";
+    public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(30);
+    /**
+     * Seats are 60 s leases renewed by the node holding the socket (ADR 0005); a grace longer than
+     * what is left of a lease after its socket went could lose the seat while the participant waits.
+     */
+    public static final Duration MAX_RESUME_GRACE = Duration.ofSeconds(45);
 
     /** One HMAC-SHA256 signing key and the id ({@code kid} header) tokens name it by. */
     public record JwtKey(String kid, String secret) {
@@ -88,6 +97,10 @@ public record SignalingConfig(
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(hardening, "hardening");
+        Objects.requireNonNull(resumeGrace, "resumeGrace");
+        if (resumeGrace.isNegative() || resumeGrace.compareTo(MAX_RESUME_GRACE) > 0) {
+            throw new IllegalArgumentException("resumeGrace must be within [0, " + MAX_RESUME_GRACE.toSeconds() + " s]");
+        }
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort out of range: " + httpPort);
         }
@@ -154,7 +167,7 @@ public record SignalingConfig(
         return new SignalingConfig(DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, null, jwtKeys, true,
                 DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_JOIN_TOKEN_TTL, DEFAULT_HEARTBEAT_TIMEOUT,
                 DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAMES_PER_SECOND, DEFAULT_WEB_ROOT, DEFAULT_REGION, RateLimits.DEFAULTS,
-                TurnConfig.NONE, Hardening.DEFAULTS);
+                TurnConfig.NONE, Hardening.DEFAULTS, DEFAULT_RESUME_GRACE);
     }
 
     public Optional<String> publicBase() {
@@ -163,62 +176,67 @@ public record SignalingConfig(
 
     public SignalingConfig withBind(String host, int port) {
         return new SignalingConfig(host, port, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withPublicBaseUrl(String url) {
         return new SignalingConfig(bindHost, httpPort, url, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withJwtKeys(List<JwtKey> keys) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, keys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withGuestAuth(boolean enabled) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, enabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withTokenTtls(Duration access, Duration join) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, access, join,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withHeartbeatTimeout(Duration timeout) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening);
+                timeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withFrameLimits(int maxBytes, int maxPerSecond) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxBytes, maxPerSecond, webRoot, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withWebRoot(String classpathFolder) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, classpathFolder, region, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withRegion(String newRegion) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, newRegion, rateLimits, turn, hardening, resumeGrace);
     }
 
     public SignalingConfig withTurn(TurnConfig newTurn) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, newTurn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, newTurn, hardening, resumeGrace);
     }
 
     public SignalingConfig withRateLimits(RateLimits limits) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits, turn, hardening);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, limits, turn, hardening, resumeGrace);
+    }
+
+    public SignalingConfig withResumeGrace(Duration grace) {
+        return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, hardening, grace);
     }
 
     public SignalingConfig withHardening(Hardening h) {
         return new SignalingConfig(bindHost, httpPort, publicBaseUrl, jwtKeys, guestAuthEnabled, accessTokenTtl, joinTokenTtl,
-                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, h);
+                heartbeatTimeout, maxFrameBytes, maxFramesPerSecond, webRoot, region, rateLimits, turn, h, resumeGrace);
     }
 
     /**

@@ -204,6 +204,7 @@ public final class SignalingServer implements AutoCloseable {
         });
         long tick = tickMillis(config);
         LeaseRenewal leaseRenewal = new LeaseRenewal(LEASE_RENEW_INTERVAL.toMillis());
+        LeaseRenewal resumeRefresh = new LeaseRenewal(sockets.resumeRefreshInterval().toMillis());
         timer.scheduleAtFixedRate(() -> {
             // An exception would cancel the schedule; one bad tick must not stop the next.
             try {
@@ -211,6 +212,10 @@ public final class SignalingServer implements AutoCloseable {
                 if (leaseRenewal.due(clock.millis())) {
                     sockets.renewLeases();
                 }
+                if (resumeRefresh.due(clock.millis())) {
+                    sockets.refreshResumeLeases();
+                }
+                sockets.sweepExpiredResumes();
                 int ended = emptyMeetings.check();
                 if (ended > 0) {
                     metrics.meetingsEnded(ended);

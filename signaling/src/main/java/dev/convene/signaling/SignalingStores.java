@@ -8,6 +8,7 @@ import dev.convene.store.ParticipantStore;
 import dev.convene.store.Participant;
 import dev.convene.store.Presence;
 import dev.convene.store.RateLimiter;
+import dev.convene.store.ResumeLeases;
 import dev.convene.store.SeatLedger;
 import dev.convene.store.StoreUnavailableException;
 import dev.convene.store.memory.InMemoryChatStore;
@@ -16,6 +17,7 @@ import dev.convene.store.memory.InMemoryMeetingStore;
 import dev.convene.store.memory.InMemoryParticipantStore;
 import dev.convene.store.memory.InMemoryPresence;
 import dev.convene.store.memory.InMemoryRateLimiter;
+import dev.convene.store.memory.InMemoryResumeLeases;
 import dev.convene.store.memory.InMemorySeatLedger;
 import java.time.Clock;
 import java.util.List;
@@ -31,7 +33,8 @@ public record SignalingStores(
         ChatStore chat,
         EventBus events,
         RateLimiter rateLimiter,
-        Presence presence) {
+        Presence presence,
+        ResumeLeases resumeLeases) {
 
     public SignalingStores {
         Objects.requireNonNull(meetings, "meetings");
@@ -41,6 +44,13 @@ public record SignalingStores(
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(rateLimiter, "rateLimiter");
         Objects.requireNonNull(presence, "presence");
+        Objects.requireNonNull(resumeLeases, "resumeLeases");
+    }
+
+    /** Stores of one process for resume leases (tests, and nodes whose shared stores have none). */
+    public SignalingStores(MeetingStore meetings, SeatLedger seats, ParticipantStore participants, ChatStore chat,
+            EventBus events, RateLimiter rateLimiter, Presence presence) {
+        this(meetings, seats, participants, chat, events, rateLimiter, presence, new InMemoryResumeLeases());
     }
 
     /** Fresh in-memory stores and bus, as the all-in-one role uses. */
@@ -52,7 +62,8 @@ public record SignalingStores(
     public static SignalingStores inMemory(Clock seatClock) {
         return new SignalingStores(new InMemoryMeetingStore(), new InMemorySeatLedger(seatClock),
                 new InMemoryParticipantStore(), new InMemoryChatStore(), new InMemoryEventBus(),
-                new InMemoryRateLimiter(Clock.systemUTC()), new InMemoryPresence(Clock.systemUTC()));
+                new InMemoryRateLimiter(Clock.systemUTC()), new InMemoryPresence(Clock.systemUTC()),
+                new InMemoryResumeLeases(Clock.systemUTC()));
     }
 
     /**

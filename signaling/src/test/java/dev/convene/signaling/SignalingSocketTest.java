@@ -45,10 +45,20 @@ class SignalingSocketTest {
     @Test
     void missingOrBadTokenIsClosedWith4401() {
         newMeeting(5);
-        assertThat(t.open(null).awaitClose()).isEqualTo(4401);
         assertThat(t.open("not-a-jwt").awaitClose()).isEqualTo(4401);
         // An access token is not a join token.
         assertThat(t.open(t.guestToken("Ada")).awaitClose()).isEqualTo(4401);
+    }
+
+    @Test
+    void aSocketWithoutTokenMayOnlyResume() {
+        newMeeting(5);
+        var ws = t.open(null);
+        ws.send(JOIN);
+        JsonNode error = ws.awaitType("error");
+        assertThat(error.get("code").asText()).isEqualTo("not_joined");
+        ws.send("{\"v\":1,\"type\":\"chat\",\"text\":\"hi\"}");
+        assertThat(ws.awaitType("error").get("code").asText()).isEqualTo("not_joined");
     }
 
     @Test

@@ -83,11 +83,17 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs, PrintStream echo)
             throws IOException {
+        return start(sfuCount, signalingCount, extraSignalingArgs, List.of(), echo);
+    }
+
+    /** As {@link #start(int, int, List, PrintStream)}, with {@code extraSfuArgs} for every SFU node. */
+    public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs,
+            List<String> extraSfuArgs, PrintStream echo) throws IOException {
         LocalCluster cluster = new LocalCluster(EmbeddedPostgres.builder().start(), freePort(), echo);
         try {
             List<CompletableFuture<NodeProcess>> sfus = new ArrayList<>();
             for (int i = 1; i <= sfuCount; i++) {
-                sfus.add(cluster.startSfuAsync("sfu-" + i));
+                sfus.add(cluster.startSfuAsync("sfu-" + i, extraSfuArgs));
             }
             sfus.forEach(f -> cluster.sfus.add(f.join()));
             List<CompletableFuture<NodeProcess>> signalings = new ArrayList<>();
@@ -103,14 +109,30 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<NodeProcess> startSfuAsync(String name) {
+    private CompletableFuture<NodeProcess> startSfuAsync(String name, List<String> extraArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "--role", "sfu", "--node-id", name, "--region", "local",
                 "--media-host", "127.0.0.1", "--media-port", "0", "--media-advertise", "127.0.0.1",
                 "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
                 "--control-keys", controlKey, "--redis-url", redisUrl()));
         args.addAll(controlTls());
-        return CompletableFuture.supplyAsync(() -> NodeProcess.start(name, args, START_TIMEOUT, echo));
+        args.addAll(extraArgs);
+        return CompletableFuture.supplyAsync(() -> startOnce(name, args));
+    }
+
+    /**
+     * A node's first Redis handshake has 1 s (ADR 0005); on a starved machine a JVM that is still
+     * loading classes can miss it and exit. One more try, then the failure stands.
+     */
+    private NodeProcess startOnce(String name, List<String> args) {
+        try {
+            return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        } catch (IllegalStateException e) {
+            if (echo != null) {
+                echo.println("[" + name + "] did not start, trying once more: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        }
     }
 
     private NodeProcess startSignaling(String name, List<String> extraArgs) {
@@ -126,7 +148,7 @@ public final class LocalCluster implements AutoCloseable {
                 "--tls-cert", certificateFile.toString(), "--tls-key", keyFile.toString()));
         args.addAll(controlTls());
         args.addAll(extraArgs);
-        return NodeProcess.start(name, args, START_TIMEOUT, echo);
+        return startOnce(name, args);
     }
 
     public String redisUrl() {

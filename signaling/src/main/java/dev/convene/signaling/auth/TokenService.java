@@ -52,6 +52,7 @@ public final class TokenService {
     private static final String SFU = "sfu";
     /** The host grant (ADR 0016): {@code true} makes the holder a host of the meetings the token allows. */
     private static final String HOST = "host";
+    private static final String SESSION = "sid";
 
     /**
      * What every token must say and how long it may live.
@@ -172,13 +173,21 @@ public final class TokenService {
         return new Issued(b.sign(signer), exp);
     }
 
-    public Issued issueResume(UUID meetingId, String participantId, Duration ttl) {
+    /**
+     * A resume token: lets whoever holds it take the participant's place again, with its media
+     * session on its SFU, within the resume grace (docs/signaling.md, "Resume").
+     */
+    public Issued issueResume(ResumeClaims claims, Duration ttl) {
         Instant now = now();
         Instant exp = now.plus(ttl);
         String token = header()
                 .withClaim(TYP, TokenType.RESUME.claim())
-                .withSubject(participantId)
-                .withClaim(MEETING, meetingId.toString())
+                .withSubject(claims.participantId())
+                .withClaim(MEETING, claims.meetingId().toString())
+                .withClaim(USER, claims.userId())
+                .withClaim(NAME, claims.displayName())
+                .withClaim(SFU, claims.sfuNodeId())
+                .withClaim(SESSION, claims.sessionId())
                 .withIssuedAt(now)
                 .withExpiresAt(exp)
                 .sign(signer);
@@ -222,6 +231,23 @@ public final class TokenService {
     private static boolean hostGrant(DecodedJWT jwt) {
         Boolean host = jwt.getClaim(HOST).asBoolean();
         return Boolean.TRUE.equals(host);
+    }
+
+    public ResumeClaims verifyResume(String token) throws InvalidTokenException {
+        DecodedJWT jwt = verify(token, TokenType.RESUME);
+        String meeting = jwt.getClaim(MEETING).asString();
+        String user = jwt.getClaim(USER).asString();
+        String name = jwt.getClaim(NAME).asString();
+        String sfu = jwt.getClaim(SFU).asString();
+        String session = jwt.getClaim(SESSION).asString();
+        if (jwt.getSubject() == null || meeting == null || user == null || name == null || sfu == null || session == null) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM);
+        }
+        try {
+            return new ResumeClaims(UUID.fromString(meeting), jwt.getSubject(), user, name, sfu, session);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException(Reason.MALFORMED, e);
+        }
     }
 
     private DecodedJWT verify(String token, TokenType type) throws InvalidTokenException {

@@ -125,4 +125,13 @@ public sealed interface ClientMessage {
     record Ping(@JsonProperty("request_id") String requestId) implements ClientMessage {}
 
     record Leave(@JsonProperty("request_id") String requestId) implements ClientMessage {}
+
+    /** Takes the participant's place again after its socket was lost (docs/signaling.md, "Resume"). */
+    record Resume(@JsonProperty("request_id") String requestId, @JsonProperty("token") String token)
+            implements ClientMessage {
+        @Override
+        public String problem() {
+            return token == null || token.isEmpty() ? "resume needs the token from joined or resumed" : null;
+        }
+    }
 }

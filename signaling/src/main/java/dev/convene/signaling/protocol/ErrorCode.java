@@ -15,6 +15,10 @@ public enum ErrorCode {
     MUTED_BY_HOST("muted_by_host"),
     REMOVED_FROM_MEETING("removed_from_meeting"),
     MEETING_ENDED("meeting_ended"),
+    /** A resume token that is forged, expired, of another kind, or not for this socket's participant. */
+    INVALID_RESUME_TOKEN("invalid_resume_token"),
+    /** The resume came too late: the grace period ended and the participant has left. */
+    RESUME_EXPIRED("resume_expired"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

@@ -35,7 +35,8 @@ public final class ProtocolCodec {
             Map.entry("subscribe-settings", ClientMessage.SubscribeSettings.class),
             Map.entry("chat", ClientMessage.Chat.class),
             Map.entry("ping", ClientMessage.Ping.class),
-            Map.entry("leave", ClientMessage.Leave.class));
+            Map.entry("leave", ClientMessage.Leave.class),
+            Map.entry("resume", ClientMessage.Resume.class));
 
     private final ObjectMapper mapper;
 

@@ -44,6 +44,22 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * The answer to {@code resume}: the participant is back with its id, tracks and subscriptions;
+     * {@code participants} and {@code chat} are as in {@code joined}, {@code tracks} are its own.
+     */
+    record Resumed(@JsonProperty("request_id") String requestId, @JsonProperty("meeting_id") String meetingId,
+            @JsonProperty("participant_id") String participantId,
+            @JsonProperty("participants") List<ParticipantView> participants,
+            @JsonProperty("chat") List<ChatView> chat, @JsonProperty("tracks") List<PublishedTrack> tracks,
+            @JsonProperty("resume_token") String resumeToken)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "resumed";
+        }
+    }
+
     record Answer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
             @JsonProperty("sdp") String sdp, @JsonProperty("tracks") List<PublishedTrack> tracks)
             implements ServerMessage {

@@ -63,6 +63,16 @@ final class SignalConnection implements ParticipantListener {
 
     private enum State { OPEN, JOINED, CLOSED }
 
+    /** What an ending does to the participant (ADR 0017). */
+    enum Ending {
+        /** It leaves now: session closed, seat released, the others told. */
+        LEAVE,
+        /** Its socket is gone but it may resume: session detached, lease left to run, nobody told. */
+        DETACH,
+        /** Another socket took its place (a resume elsewhere): only this socket ends. */
+        HANDED_OVER
+    }
+
     /** One of this participant's published tracks, with the publisher m-line it came on. */
     private record OwnTrack(String trackId, String mid, TrackKind kind, TrackSource source, boolean muted) {
         OwnTrack withMuted(boolean m) {
@@ -73,12 +83,15 @@ final class SignalConnection implements ParticipantListener {
     private final SignalingSockets hub;
     private final String connectionId;
     private final String socketId;
-    private final JoinClaims claims;
+    /** Null on a socket opened without a join token until its {@code resume} succeeds. */
+    private volatile JoinClaims claims;
     private final Outbox outbox;
     private final RateWindow rate;
     private volatile long lastFrameMillis;
+    private final long openedAtMillis;
     private final AtomicBoolean terminating = new AtomicBoolean();
-    private final HostControls hostControls;
+    /** Null until the socket knows whose it is (a socket opened for {@code resume} learns it then). */
+    private volatile HostControls hostControls;
 
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile State state = State.OPEN;
@@ -101,11 +114,22 @@ final class SignalConnection implements ParticipantListener {
         this.claims = claims;
         this.rate = new RateWindow(hub.config().maxFramesPerSecond());
         this.lastFrameMillis = hub.clock().millis();
-        this.hostControls = new HostControls(this, hub, claims);
+        this.hostControls = claims == null ? null : new HostControls(this, hub, claims);
+        this.openedAtMillis = lastFrameMillis;
     }
 
     String sfuNodeId() {
         return claims.sfuNodeId();
+    }
+
+    /** Whether the socket was opened without a join token and has not resumed yet. */
+    boolean isAnonymous() {
+        return claims == null;
+    }
+
+    /** When the socket was opened ({@code hub.clock()} ms). */
+    long openedAtMillis() {
+        return openedAtMillis;
     }
 
     boolean isJoined() {
@@ -114,15 +138,18 @@ final class SignalConnection implements ParticipantListener {
 
     /** In the waiting room: its seat is held for it, it has not joined yet. */
     boolean isWaiting() {
-        return state == State.OPEN && hostControls.isWaiting();
+        HostControls h = hostControls;
+        return state == State.OPEN && h != null && h.isWaiting();
     }
 
     UUID meetingId() {
-        return claims.meetingId();
+        JoinClaims c = claims;
+        return c == null ? null : c.meetingId();
     }
 
     String participantId() {
-        return claims.participantId();
+        JoinClaims c = claims;
+        return c == null ? null : c.participantId();
     }
 
     String connectionId() {
@@ -211,6 +238,7 @@ final class SignalConnection implements ParticipantListener {
                 }
             }
             case ClientMessage.Join j -> join(j);
+            case ClientMessage.Resume r -> resume(r);
             case ClientMessage.Leave l -> cleanup(1000, "leave", "leave", true);
             default -> {
                 if (state != State.JOINED) {
@@ -258,6 +286,7 @@ final class SignalConnection implements ParticipantListener {
             case ClientMessage.Join j -> throw new IllegalStateException("handled before");
             case ClientMessage.Ping p -> throw new IllegalStateException("handled before");
             case ClientMessage.Leave l -> throw new IllegalStateException("handled before");
+            case ClientMessage.Resume r -> throw new IllegalStateException("handled before");
         }
     }
 
@@ -273,6 +302,10 @@ final class SignalConnection implements ParticipantListener {
     private void join(ClientMessage.Join request) throws ProtocolException {
         if (state == State.JOINED) {
             throw new ProtocolException(ErrorCode.ALREADY_JOINED, "This socket has joined already", request.requestId());
+        }
+        if (claims == null) {
+            throw new ProtocolException(ErrorCode.NOT_JOINED,
+                    "This socket was opened without a join token: send resume, or open it with ?token=", request.requestId());
         }
         if (hostControls.mayJoin(request)) {
             enter(request);
@@ -307,9 +340,65 @@ final class SignalConnection implements ParticipantListener {
             throw e;
         }
         touchPresence();
+        hub.resumption().holdLease(meeting, me);
         hub.stores().participants().record(
                 Participant.joined(me, meeting, claims.userId(), claims.displayName(), hub.clock().instant()));
 
+        List<ParticipantView> others = othersNow();
+        List<ChatView> chat = hub.stores().chat().recent(meeting, RECENT_CHAT).stream().map(SignalConnection::chatView).toList();
+        String resumeToken = hub.resumption().token(claims, session);
+        ServerMessage.Joined joined = new ServerMessage.Joined(request.requestId(), meeting.toString(), me, others, chat, resumeToken);
+        state = State.JOINED;
+        sendSnapshot(joined, others);
+        publish(new MeetingEvent.ParticipantJoined(me, claims.displayName()));
+        hostControls.onJoined();
+        log.info("event=participant_joined meeting_id={} participant_id={} connection_id={} others={}",
+                meeting, me, connectionId, others.size());
+    }
+
+    /**
+     * Takes the participant's place again: the token names the meeting, the participant and its
+     * session on the SFU, which this node attaches to; the lease decides, atomically against the
+     * sweepers, whether the participant is still there to come back (ADR 0017).
+     */
+    private void resume(ClientMessage.Resume request) throws ProtocolException {
+        if (state == State.JOINED) {
+            throw new ProtocolException(ErrorCode.ALREADY_JOINED, "This socket has joined already", request.requestId());
+        }
+        Resumption.Resumed r = hub.resumption().resume(request, claims, this, connectionId,
+                (m, p) -> hub.releaseLocal(m, p, this));
+        claims = r.claims();
+        session = r.session();
+        hostControls = new HostControls(this, hub, claims);
+        UUID meeting = meetingId();
+        String me = participantId();
+        // Subscribed before the snapshot below, so whatever happened since the attach is in one or the other.
+        subscription = hub.stores().events().subscribe(meeting, (id, event) -> onMeetingEvent(event));
+        hub.adopt(this);
+        List<OwnTrack> own = new ArrayList<>();
+        for (TrackInfo t : session.publishedTracks()) {
+            own.add(new OwnTrack(t.trackId(), t.mid(), t.kind(), t.source(), t.muted()));
+        }
+        ownTracks = List.copyOf(own);
+        touchPresence();
+        List<ParticipantView> others = othersNow();
+        List<ChatView> chat = hub.stores().chat().recent(meeting, RECENT_CHAT).stream().map(SignalConnection::chatView).toList();
+        List<ServerMessage.PublishedTrack> tracks = ownTracks.stream()
+                .map(t -> new ServerMessage.PublishedTrack(t.mid(), t.trackId(), Wire.of(t.kind()), Wire.of(t.source())))
+                .toList();
+        ServerMessage.Resumed resumed = new ServerMessage.Resumed(request.requestId(), meeting.toString(), me, others, chat,
+                tracks, hub.resumption().token(claims, session));
+        state = State.JOINED;
+        sendSnapshot(resumed, others);
+        hostControls.onJoined();
+        log.info("event=participant_resumed meeting_id={} participant_id={} connection_id={} session={} others={}",
+                meeting, me, connectionId, session.sessionId(), others.size());
+    }
+
+    /** The others in the meeting now, with their tracks as the SFU has them. */
+    private List<ParticipantView> othersNow() {
+        UUID meeting = meetingId();
+        String me = participantId();
         // The others' tracks come from the SFU, which has every participant's, on any signaling node.
         Map<String, List<TrackView>> tracksByParticipant = new HashMap<>();
         for (TrackInfo t : session.roomTracks()) {
@@ -323,12 +412,13 @@ final class SignalConnection implements ParticipantListener {
                 others.add(new ParticipantView(p.id(), p.displayName(), tracks));
             }
         }
-        List<ChatView> chat = hub.stores().chat().recent(meeting, RECENT_CHAT).stream().map(SignalConnection::chatView).toList();
-        String resumeToken = hub.tokens().issueResume(meeting, me, hub.config().accessTokenTtl()).token();
-        ServerMessage.Joined joined = new ServerMessage.Joined(request.requestId(), meeting.toString(), me, others, chat, resumeToken);
-        state = State.JOINED;
+        return others;
+    }
+
+    /** Sends {@code joined}/{@code resumed}, then what was held back meanwhile, each event once. */
+    private void sendSnapshot(ServerMessage snapshot, List<ParticipantView> others) {
         synchronized (outboxLock) {
-            outbox.send(hub.codec().encode(joined));
+            outbox.send(hub.codec().encode(snapshot));
             for (ParticipantView p : others) {
                 knownPeers.add(p.participantId());
                 p.tracks().forEach(t -> knownTracks.add(t.trackId()));
@@ -339,10 +429,6 @@ final class SignalConnection implements ParticipantListener {
             }
             heldBack = null;
         }
-        publish(new MeetingEvent.ParticipantJoined(me, claims.displayName()));
-        hostControls.onJoined();
-        log.info("event=participant_joined meeting_id={} participant_id={} connection_id={} others={}",
-                meeting, me, connectionId, others.size());
     }
 
     private void publisherOffer(ClientMessage.Offer offer) throws ProtocolException {
@@ -513,6 +599,20 @@ final class SignalConnection implements ParticipantListener {
         });
     }
 
+    @Override
+    public void onSessionMoved() {
+        log.info("event=session_moved meeting_id={} participant_id={} connection_id={}", meetingId(), participantId(),
+                connectionId);
+        end(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_elsewhere", Ending.HANDED_OVER);
+    }
+
+    @Override
+    public void onDetached(String reason) {
+        // The session lives on on the SFU; the client resumes (on any node) and attaches to it anew.
+        log.warn("event=session_detached meeting_id={} participant_id={} reason=\"{}\"", meetingId(), participantId(), reason);
+        end(CLOSE_RESUME, "reconnect and resume", "control_lost", Ending.DETACH);
+    }
+
     private static ChatView chatView(ChatMessage m) {
         return new ChatView(m.id(), m.participantId(), m.displayName(), m.text(), m.sentAt().toString());
     }
@@ -521,14 +621,37 @@ final class SignalConnection implements ParticipantListener {
 
     /** Ends the connection from a thread that must not wait (timer, SFU callback): cleanup runs on a virtual thread. */
     void terminate(int closeCode, String closeReason, String why) {
+        end(closeCode, closeReason, why, Ending.LEAVE);
+    }
+
+    /** As {@link #terminate}, with the participant's fate named. */
+    void end(int closeCode, String closeReason, String why, Ending ending) {
         if (terminating.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("convene-ws-end-" + connectionId).start(() -> cleanup(closeCode, closeReason, why, true));
+            Thread.ofVirtual().name("convene-ws-end-" + connectionId)
+                    .start(() -> cleanup(closeCode, closeReason, why, ending != Ending.HANDED_OVER, ending));
         }
     }
 
-    /** The socket is gone (client closed it, network dropped). */
+    /** A resume on another socket of this node takes the participant's place: this one lets go of the session. */
+    void handOverForResume() {
+        cleanup(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_here", false, Ending.DETACH);
+    }
+
+    /** Close code asking the client to reconnect and resume. */
+    static final int CLOSE_RESUME = 1012;
+
+    /**
+     * The socket is gone (client closed it, network dropped) without {@code leave}: the participant
+     * may resume within the grace period.
+     */
     void onSocketClosed(int statusCode) {
-        cleanup(1000, "closed", statusCode == 1000 || statusCode == 1001 ? "client_closed" : "socket_lost", true);
+        cleanup(1000, "closed", statusCode == 1000 || statusCode == 1001 ? "client_closed" : "socket_lost", true,
+                Ending.DETACH);
+    }
+
+    /** Silent for the heartbeat timeout: the client may still come back on a new socket. */
+    void onHeartbeatTimeout() {
+        end(SignalingSockets.CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout", "heartbeat_timeout", Ending.DETACH);
     }
 
     /**
@@ -539,7 +662,12 @@ final class SignalConnection implements ParticipantListener {
      * @return true if this call did the cleanup
      */
     boolean cleanup(int closeCode, String closeReason, String why, boolean releaseSeat) {
+        return cleanup(closeCode, closeReason, why, releaseSeat, Ending.LEAVE);
+    }
+
+    private boolean cleanup(int closeCode, String closeReason, String why, boolean releaseSeat, Ending requested) {
         State before;
+        Ending ending = requested;
         lifecycle.lock();
         try {
             if (state == State.CLOSED) {
@@ -549,30 +677,50 @@ final class SignalConnection implements ParticipantListener {
             state = State.CLOSED;
             UUID meeting = meetingId();
             String me = participantId();
+            if (ending == Ending.DETACH && (before != State.JOINED || !hub.resumption().enabled())) {
+                ending = Ending.LEAVE;
+            }
             if (subscription != null) {
                 quietly("unsubscribe", subscription::close);
             }
-            quietly("host_controls", hostControls::close);
-            if (session != null) {
-                quietly("sfu_close", session::close);
+            if (hostControls != null) {
+                quietly("host_controls", hostControls::close);
             }
             hub.unregister(this);
-            if (releaseSeat) {
-                quietly("release_seat", () -> hub.stores().seats().release(meeting, me));
-            }
-            if (before == State.JOINED) {
-                Instant at = hub.clock().instant();
-                quietly("presence_remove", () -> hub.stores().presence().remove(meeting, me));
-                quietly("mark_left", () -> hub.stores().participants().markLeft(meeting, me, at));
-                quietly("publish_left", () -> publish(new MeetingEvent.ParticipantLeft(me)));
+            switch (ending) {
+                case HANDED_OVER -> { }
+                case DETACH -> {
+                    ParticipantSession s = session;
+                    quietly("sfu_detach", () -> hub.resumption().detach(meeting, me, s));
+                    quietly("presence_grace", () -> hub.resumption().keepPresent(meeting, me));
+                }
+                case LEAVE -> {
+                    if (session != null) {
+                        quietly("sfu_close", session::close);
+                    }
+                    if (releaseSeat && me != null) {
+                        quietly("release_seat", () -> hub.stores().seats().release(meeting, me));
+                    }
+                    if (before == State.JOINED) {
+                        Instant at = hub.clock().instant();
+                        // A sweeper that claimed the lease (after a store outage) has told the others already.
+                        boolean mine = hub.resumption().releaseLease(meeting, me);
+                        quietly("presence_remove", () -> hub.stores().presence().remove(meeting, me));
+                        quietly("mark_left", () -> hub.stores().participants().markLeft(meeting, me, at));
+                        if (mine) {
+                            quietly("publish_left", () -> publish(new MeetingEvent.ParticipantLeft(me)));
+                        }
+                    }
+                }
             }
         } finally {
             lifecycle.unlock();
         }
         outbox.close(closeCode, closeReason);
         hub.metrics().socketClosed(why);
-        log.info("event=participant_left meeting_id={} participant_id={} connection_id={} reason={} joined={} seat_released={}",
-                meetingId(), participantId(), connectionId, why, before == State.JOINED, releaseSeat);
+        log.info("event={} meeting_id={} participant_id={} connection_id={} reason={} joined={} seat_released={}",
+                ending == Ending.LEAVE ? "participant_left" : ending == Ending.DETACH ? "participant_detached" : "socket_handed_over",
+                meetingId(), participantId(), connectionId, why, before == State.JOINED, releaseSeat && ending == Ending.LEAVE);
         return true;
     }
 
@@ -582,7 +730,8 @@ final class SignalConnection implements ParticipantListener {
      */
     private void touchPresence() {
         try {
-            hub.stores().presence().touch(meetingId(), participantId(), hub.config().heartbeatTimeout().plus(PRESENCE_SLACK));
+            hub.stores().presence().touch(meetingId(), participantId(),
+                    hub.resumption().presenceTtl(hub.config().heartbeatTimeout().plus(PRESENCE_SLACK)));
         } catch (StoreUnavailableException e) {
             log.debug("event=presence_touch_skipped participant_id={} reason=\"{}\"", participantId(), e.getMessage());
         }

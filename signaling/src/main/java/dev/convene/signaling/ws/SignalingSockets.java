@@ -16,6 +16,7 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,9 +56,11 @@ public final class SignalingSockets {
     private final SignalingMetrics metrics;
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
+    private final Resumption resumption;
 
     public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             ProtocolCodec codec, SignalingMetrics metrics) {
+        this.resumption = new Resumption(config.resumeGrace(), config.accessTokenTtl(), stores, sfus, tokens, clock);
         this.config = config;
         this.stores = stores;
         this.sfus = sfus;
@@ -87,6 +90,15 @@ public final class SignalingSockets {
     }
 
     private void onConnect(WsConnectContext ctx) {
+        if (ctx.queryParam("token") == null) {
+            // A socket that means to resume: its first frame carries the resume token (kept out of URLs and logs).
+            String id = Ids.connection();
+            SignalConnection connection = new SignalConnection(this, new Outbox(ctx.session, id), id, ctx.sessionId(), null);
+            bySocket.put(ctx.sessionId(), connection);
+            metrics.socketOpened();
+            log.info("event=socket_opened connection_id={} for=resume", id);
+            return;
+        }
         JoinClaims claims;
         try {
             claims = tokens.verifyJoin(ctx.queryParam("token"));
@@ -140,10 +152,58 @@ public final class SignalingSockets {
         long now = clock.millis();
         long limit = config.heartbeatTimeout().toMillis();
         for (SignalConnection c : bySocket.values()) {
-            if (c.silentMillis(now) > limit) {
-                c.terminate(CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout", "heartbeat_timeout");
+            if (c.isAnonymous() && now - c.openedAtMillis() > limit) {
+                // Opened to resume and never did: it holds nothing, and may not hold a socket forever.
+                c.terminate(CLOSE_UNAUTHORIZED, "no resume", "no_resume");
+            } else if (c.silentMillis(now) > limit) {
+                c.onHeartbeatTimeout();
             }
         }
+    }
+
+    /**
+     * Refreshes the resume lease of every participant connected here; one whose lease was claimed
+     * meanwhile (it could not be refreshed in time) has left, and its socket is closed. Called by
+     * the node's timer every {@link #resumeRefreshInterval()}.
+     */
+    public void refreshResumeLeases() {
+        for (SignalConnection c : bySocket.values()) {
+            if (c.isJoined() && !resumption.refreshLease(c.meetingId(), c.participantId())) {
+                log.warn("event=resume_lease_lost meeting_id={} participant_id={} connection_id={}", c.meetingId(),
+                        c.participantId(), c.connectionId());
+                c.terminate(CLOSE_HEARTBEAT_TIMEOUT, "left the meeting", "lease_lost");
+            }
+        }
+    }
+
+    public Duration resumeRefreshInterval() {
+        return resumption.refreshInterval();
+    }
+
+    /** Ends the participants whose resume grace ran out, whichever node held them. Called by the node's timer. */
+    public int sweepExpiredResumes() {
+        return resumption.sweep();
+    }
+
+    /** Before a resume attaches: an older socket of the participant on this node detaches its session, now. */
+    void releaseLocal(UUID meeting, String participant, SignalConnection resuming) {
+        SignalConnection previous = byParticipant.get(new ParticipantKey(meeting, participant));
+        if (previous != null && previous != resuming) {
+            previous.handOverForResume();
+        }
+    }
+
+    /** A socket that resumed: it is now the participant's socket on this node. */
+    void adopt(SignalConnection c) {
+        SignalConnection previous = byParticipant.put(new ParticipantKey(c.meetingId(), c.participantId()), c);
+        if (previous != null && previous != c) {
+            // Normally told by the SFU (session moved); a socket that never joined has no session to be told through.
+            previous.end(CLOSE_REPLACED, "resumed elsewhere", "resumed_elsewhere", SignalConnection.Ending.HANDED_OVER);
+        }
+    }
+
+    Resumption resumption() {
+        return resumption;
     }
 
     /** Ends every connection (1001), releasing seats and telling the others, e.g. on shutdown. */

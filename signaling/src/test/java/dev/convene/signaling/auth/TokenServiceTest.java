@@ -68,11 +68,20 @@ class TokenServiceTest {
         TokenService tokens = new TokenService(List.of(NEW), clock);
         String access = tokens.issueAccess("US_1", "Ada", Duration.ofHours(1)).token();
         String join = tokens.issueJoin(UUID.randomUUID(), "PA_1", "US_1", "Ada", "sfu-1", Duration.ofSeconds(60)).token();
-        String resume = tokens.issueResume(UUID.randomUUID(), "PA_1", Duration.ofHours(1)).token();
+        ResumeClaims claims = new ResumeClaims(UUID.randomUUID(), "PA_1", "US_1", "Ada", "sfu-1", "sig-1-1-abc");
+        String resume = tokens.issueResume(claims, Duration.ofHours(1)).token();
         assertThatThrownBy(() -> tokens.verifyJoin(access)).isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> tokens.verifyAccess(join)).isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> tokens.verifyAccess(resume)).isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> tokens.verifyJoin(resume)).isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> tokens.verifyResume(join)).isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void aResumeTokenBindsMeetingParticipantAndSession() throws Exception {
+        TokenService tokens = new TokenService(List.of(NEW), clock);
+        ResumeClaims claims = new ResumeClaims(UUID.randomUUID(), "PA_1", "US_1", "Ada", "sfu-1", "sig-1-1-abc");
+        assertThat(tokens.verifyResume(tokens.issueResume(claims, Duration.ofHours(1)).token())).isEqualTo(claims);
     }
 
     @Test

@@ -45,7 +45,9 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(UnaryOperator<SignalingConfig> tweak, Clock clock, SignalingStores stores) {
         this.stores = stores;
-        this.config = tweak.apply(SignalingConfig.defaults(List.of(KEY_1)).withBind("127.0.0.1", 0));
+        // No resume grace unless a test asks for one: a closed socket leaves at once, as most tests expect.
+        this.config = tweak.apply(SignalingConfig.defaults(List.of(KEY_1)).withBind("127.0.0.1", 0)
+                .withResumeGrace(java.time.Duration.ZERO));
         this.server = SignalingServer.start(config, stores, sfu, clock);
     }
 

@@ -12,6 +12,13 @@ public final class RedisKeys {
     /** Sorted set of SFU node ids, scored by last heartbeat (epoch milliseconds). */
     public static final String SFU_NODES = "sfu:nodes";
 
+    /**
+     * Sorted set of every participant's resume lease, across meetings: the sweepers of all nodes
+     * read one key. One key keeps the claim a single-slot script; at fleet scale it would be split
+     * into hash-tagged buckets.
+     */
+    public static final String RESUME_LEASES = "resume:leases";
+
     private RedisKeys() {}
 
     /** Set of participant ids holding a seat. */

@@ -43,6 +43,7 @@ public final class RedisStores implements AutoCloseable {
     private final RedisSfuRegistry sfuRegistry;
     private final RedisMeetingPlacement placement;
     private final RedisPresence presence;
+    private final RedisResumeLeases resumeLeases;
     private final RedisRateLimiter rateLimiter;
 
     private RedisStores(ClientResources resources, RedisClient client,
@@ -58,6 +59,7 @@ public final class RedisStores implements AutoCloseable {
         this.sfuRegistry = new RedisSfuRegistry(redis, settings.sfuDeadAfter(), settings.sfuForgetAfter());
         this.placement = new RedisMeetingPlacement(redis, settings.placementTtl());
         this.presence = new RedisPresence(redis);
+        this.resumeLeases = new RedisResumeLeases(redis);
         this.rateLimiter = new RedisRateLimiter(redis);
     }
 
@@ -122,6 +124,10 @@ public final class RedisStores implements AutoCloseable {
 
     public RedisPresence presence() {
         return presence;
+    }
+
+    public RedisResumeLeases resumeLeases() {
+        return resumeLeases;
     }
 
     public RedisRateLimiter rateLimiter() {

@@ -1,0 +1,135 @@
+package dev.convene.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.convene.client.ConveneApi;
+import dev.convene.client.ConveneClient;
+import dev.convene.client.MeetingInfo;
+import dev.convene.client.RemoteTrack;
+import dev.convene.client.RtpArrival;
+import dev.convene.server.devcluster.LocalCluster;
+import dev.convene.server.devcluster.NodeProcess;
+import dev.convene.store.redis.RedisStores;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 15, done-when 3: {@code kill -9} of the signaling node that holds a client's socket, in
+ * a cluster of two signaling nodes and one SFU (each its own JVM, over real PostgreSQL and Redis).
+ * The client resumes on the other node within 3 s and its media never stops at a subscriber
+ * (no gap over 500 ms), and nobody sees it leave; a client of the dead node that does not come
+ * back leaves for everyone within grace + 5 s, and its seat is free.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SignalingNodeFailureTest {
+
+    private static final Duration GRACE = Duration.ofSeconds(4);
+    private static final List<String> GRACE_ARGS = List.of("--resume-grace", GRACE.toSeconds() + "s");
+
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalCluster.start(1, 2, GRACE_ARGS, GRACE_ARGS, null);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void killingTheSignalingNodeOfAClientResumesItElsewhereAndEndsOnlyTheOneThatDoesNotComeBack() throws Exception {
+        NodeProcess doomed = cluster.signalings().get(0);
+        NodeProcess survivor = cluster.signalings().get(1);
+        ConveneApi one = new ConveneApi(URI.create(doomed.url()));
+        ConveneApi two = new ConveneApi(URI.create(survivor.url()));
+        List<URI> sockets = List.of(socketUrl(doomed), socketUrl(survivor));
+        MeetingInfo meeting = two.createMeeting(two.guestToken("Host").accessToken(), "signaling node dies");
+        UUID meetingId = UUID.fromString(meeting.meetingId());
+
+        ConveneClient ada = ConveneClient.join(one, one.guestToken("Ada").accessToken(), meeting.meetingId(), "Ada",
+                ConveneClient.Options.defaults().withSignalingUrls(sockets));
+        ConveneClient bob = ConveneClient.join(one, one.guestToken("Bob").accessToken(), meeting.meetingId(), "Bob",
+                ConveneClient.Options.defaults().withoutResume());
+        ConveneClient grace = ConveneClient.join(two, two.guestToken("Grace").accessToken(), meeting.meetingId(), "Grace",
+                ConveneClient.Options.defaults().withCapture(60_000).withSignalingUrls(sockets));
+        try (RedisStores redis = RedisStores.connect(cluster.redisUrl())) {
+            ada.publish();
+            bob.publish();
+            grace.publish();
+            await("media to Grace").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(grace.received(ada.participantId(), "audio").packets()).isGreaterThan(50);
+                assertThat(grace.received(bob.participantId(), "audio").packets()).isGreaterThan(50);
+                assertThat(ada.received(grace.participantId(), "audio").packets()).isGreaterThan(50);
+            });
+            assertThat(redis.seats().occupancy(meetingId)).isEqualTo(3);
+
+            long killedAt = System.nanoTime();
+            doomed.kill();
+
+            await("Ada resumed on the other node").atMost(Duration.ofSeconds(3)).until(() -> ada.resumeCount() == 1);
+            long resumedWithinMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            assertThat(ada.lastResumeMillis()).isLessThan(3000);
+
+            await("Bob left for Grace").atMost(GRACE.plusSeconds(5)).until(() -> grace.frames("participant-left").stream()
+                    .anyMatch(f -> f.path("participant_id").asText().equals(bob.participantId())));
+            long bobLeftAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            await("Bob left for Ada").atMost(Duration.ofSeconds(2)).until(() -> ada.frames("participant-left").stream()
+                    .anyMatch(f -> f.path("participant_id").asText().equals(bob.participantId())));
+            await("Bob's seat free").atMost(Duration.ofSeconds(2)).until(() -> redis.seats().occupancy(meetingId) == 2);
+
+            // Ada's media at Grace across the whole episode: rising, and never a gap over 500 ms.
+            long adaAudio = grace.received(ada.participantId(), "audio").packets();
+            await().atMost(Duration.ofSeconds(3)).until(() -> grace.received(ada.participantId(), "audio").packets() > adaAudio + 25);
+            Set<Long> adaSsrcs = grace.remoteTracks().values().stream()
+                    .filter(t -> t.participantId().equals(ada.participantId()) && t.kind().equals("audio"))
+                    .map(RemoteTrack::ssrc).collect(Collectors.toSet());
+            List<RtpArrival> arrivals = grace.subscriberTransport().orElseThrow().rtpArrivals().stream()
+                    .filter(a -> adaSsrcs.contains(a.ssrc()))
+                    .filter(a -> a.arrivalNanos() >= killedAt - TimeUnit.SECONDS.toNanos(1))
+                    .toList();
+            long maxGapMillis = 0;
+            for (int i = 1; i < arrivals.size(); i++) {
+                maxGapMillis = Math.max(maxGapMillis,
+                        TimeUnit.NANOSECONDS.toMillis(arrivals.get(i).arrivalNanos() - arrivals.get(i - 1).arrivalNanos()));
+            }
+            assertThat(arrivals.size()).as("Ada's audio packets at Grace since the kill").isGreaterThan(100);
+            assertThat(maxGapMillis).as("largest gap in Ada's audio at Grace").isLessThanOrEqualTo(500);
+
+            // Nobody ever saw Ada leave, and she is a full participant on the new node.
+            assertThat(grace.frames("participant-left")).extracting(f -> f.path("participant_id").asText())
+                    .containsExactly(bob.participantId());
+            assertThat(ada.frames("participant-left")).extracting(f -> f.path("participant_id").asText())
+                    .containsExactly(bob.participantId());
+            ada.sendChat("still here after the crash");
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    grace.chatMessages().stream().anyMatch(m -> m.text().equals("still here after the crash")));
+            assertThat(two.getMeeting(two.guestToken("Host").accessToken(), meeting.meetingId()).participantCount())
+                    .isEqualTo(2);
+            System.out.printf("signaling-node kill: resumed within %d ms (client measured %d ms), "
+                    + "max audio gap %d ms, abandoned client's leave after %d ms (grace %d ms)%n",
+                    resumedWithinMillis, ada.lastResumeMillis(), maxGapMillis, bobLeftAfterMillis, GRACE.toMillis());
+        } finally {
+            ada.close();
+            bob.close();
+            grace.close();
+        }
+    }
+
+    private static URI socketUrl(NodeProcess node) {
+        return URI.create(node.url().replaceFirst("^http", "ws") + "/v1/signal");
+    }
+}
