@@ -46,7 +46,9 @@ final class ResumeLoop {
      * its place (4409).
      */
     static boolean shouldResume(int code) {
-        return code != 1000 && code != 1011 && code != 4401 && code != 4409;
+        // 4403 removed, 4406 denied, 4410 ended by a host: the participant is gone for good (ADR 0016).
+        return code != 1000 && code != 1011 && code != 4401 && code != 4409 && code != 4403 && code != 4406
+                && code != 4410;
     }
 
     /** The delay before round {@code round} (0-based): 100 ms doubling to 2 s, drawn from its upper half. */

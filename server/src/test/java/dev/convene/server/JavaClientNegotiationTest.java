@@ -91,7 +91,7 @@ class JavaClientNegotiationTest {
         // Receives but sends nothing at all once connected: no checks, no media, no reports.
         ConveneClient silent = fixture.join("Silent", new ConveneClient.Options(Duration.ofSeconds(10), 0, false, false,
                 false, false, false, java.util.function.UnaryOperator.identity(), java.util.function.UnaryOperator.identity(),
-                false, false));
+                false));
         ada.publish();
         pion.publish();
         await().atMost(MEDIA_TIMEOUT).untilAsserted(() -> {

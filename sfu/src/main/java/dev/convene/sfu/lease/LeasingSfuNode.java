@@ -335,6 +335,11 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         }
 
         @Override
+        public void setSubscribeSettings(String trackId, dev.convene.sfu.SubscribeSettings settings) {
+            session().setSubscribeSettings(trackId, settings);
+        }
+
+        @Override
         public List<TrackInfo> publishedTracks() {
             return session().publishedTracks();
         }

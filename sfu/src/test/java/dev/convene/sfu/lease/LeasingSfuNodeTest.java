@@ -63,6 +63,7 @@ class LeasingSfuNodeTest {
                 @Override public void onSubscriberAnswer(String sdpAnswer) { }
                 @Override public void unpublish(String trackId) { }
                 @Override public void setMuted(String trackId, boolean muted) { }
+                @Override public void setSubscribeSettings(String trackId, dev.convene.sfu.SubscribeSettings settings) { }
                 @Override public List<TrackInfo> publishedTracks() { return List.of(); }
                 @Override public List<TrackInfo> roomTracks() { return List.of(); }
                 @Override public void close() { closed.add(participantId); }
