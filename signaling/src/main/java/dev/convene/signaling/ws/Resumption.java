@@ -162,6 +162,15 @@ final class Resumption {
      * @param beforeAttach called once the participant is ours, before the attach: hands over an old local socket
      * @throws ProtocolException {@code invalid_resume_token} or {@code resume_expired}
      */
+    /** Why the participant may not come back, or null if it may. */
+    private ErrorCode barred(ResumeClaims claims) {
+        java.util.Optional<dev.convene.store.Meeting> m = stores.meetings().find(claims.meetingId());
+        if (m.isEmpty() || m.get().status() != dev.convene.store.MeetingStatus.ACTIVE) {
+            return ErrorCode.MEETING_ENDED;
+        }
+        return stores.meetings().isRemoved(claims.meetingId(), claims.userId()) ? ErrorCode.REMOVED_FROM_MEETING : null;
+    }
+
     Resumed resume(ClientMessage.Resume request, JoinClaims socketClaims, ParticipantListener listener, String connectionId,
             java.util.function.BiConsumer<UUID, String> beforeAttach) throws ProtocolException {
         ResumeClaims claims;
@@ -189,6 +198,21 @@ final class Resumption {
                     "Too late to resume: the participant has left the meeting; join again", request.requestId());
         }
         // From here the participant is ours: whatever fails, we end it, and tell the others once.
+        ErrorCode barred = barred(claims);
+        if (barred != null) {
+            // Removed by a host or ended while its socket was away: it does not come back (ADR 0016).
+            leases.release(meeting, me);
+            try {
+                sfus.node(claims.sfuNodeId()).attach(claims.sessionId(), me, listener).close();
+            } catch (RuntimeException e) { // SessionGoneException included: it is gone already
+                log.debug("event=barred_session_already_gone participant_id={} error={}", me, e.toString());
+            }
+            announceLeft(meeting, me, "resume_" + barred.wire());
+            log.info("event=resume_refused connection_id={} reason={} meeting_id={} participant_id={}", connectionId,
+                    barred.wire(), meeting, me);
+            throw new ProtocolException(barred, barred == ErrorCode.MEETING_ENDED ? "The meeting has ended"
+                    : "A host removed you from this meeting", request.requestId());
+        }
         ParticipantSession session;
         try {
             if (!stores.seats().claim(meeting, me)) {
