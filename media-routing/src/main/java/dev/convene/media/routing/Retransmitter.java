@@ -36,6 +36,34 @@ public final class Retransmitter implements PipelineStage {
         }
     }
 
+    /** Why {@link #retransmit} sent nothing, or {@link #NONE} when it sent the packet. */
+    public enum Refusal {
+        NONE,
+        /**
+         * Not in the buffer though inside the range it covers: never stored (lost before it
+         * reached us, and a repair from upstream may still bring it), or a number not sent yet.
+         */
+        NOT_HELD,
+        /** Held once, no longer: behind what the buffer keeps, or older than its age limit. */
+        GONE,
+        /** Already retransmitted {@link Settings#maxPerPacket()} times, and the receiver still asks. */
+        PER_PACKET_CAP,
+        /** Retransmitted less than an RTT ago: that copy may still be on its way. */
+        WITHIN_RTT,
+        /** The leg's retransmission budget is spent for now. */
+        BUDGET;
+
+        /**
+         * Whether the receiver is left with a gap no retransmission of ours will ever fill, so
+         * only a key frame lets its decoder go on: the packet is gone, or every copy we may send
+         * has been sent and lost. A receiver may NACK such a packet for a second and more before
+         * it gives up, and then its decoder waits seconds before it asks for a key frame itself.
+         */
+        public boolean leavesGap() {
+            return this == GONE || this == PER_PACKET_CAP;
+        }
+    }
+
     private final Settings settings;
     private final RetransmissionBuffer buffer;
     private final RetransmissionBudget budget;
@@ -51,6 +79,8 @@ public final class Retransmitter implements PipelineStage {
     private long suppressedPerPacket;
     private long suppressedRtt;
     private long suppressedBudget;
+    private Refusal lastRefusal = Refusal.NONE;
+    private int lastCopy;
 
     /**
      * @param rtxSsrc        the RTX stream's SSRC (the {@code FID} partner of the media SSRC)
@@ -92,30 +122,44 @@ public final class Retransmitter implements PipelineStage {
         int slot = buffer.find(buffer.extend(sequenceNumber), nowNanos);
         if (slot < 0) {
             notCached++;
-            return 0;
+            return refuse(buffer.lastMissWasGone() ? Refusal.GONE : Refusal.NOT_HELD);
         }
         if (buffer.retransmissions(slot) >= settings.maxPerPacket()) {
             suppressedPerPacket++;
-            return 0;
+            return refuse(Refusal.PER_PACKET_CAP);
         }
         long last = buffer.lastRetransmittedAt(slot);
         if (last != Long.MIN_VALUE && nowNanos - last < rttNanos) {
             suppressedRtt++;
-            return 0;
+            return refuse(Refusal.WITHIN_RTT);
         }
         RtpPacket original = buffer.packet(slot);
         int length = original.length() + RtxPacket.OSN_LENGTH;
         if (!budget.tryConsume(length, nowNanos, mediaBps)) {
             suppressedBudget++;
-            return 0;
+            return refuse(Refusal.BUDGET);
         }
         RtxPacket.encode(original, out, off, rtxPayloadType, rtxSequence, rtxSsrc);
         rtxSequence = rtxSequence + 1 & 0xFFFF;
         buffer.markRetransmitted(slot, nowNanos);
         sent++;
         sentBytes += length;
+        lastRefusal = Refusal.NONE;
+        lastCopy = buffer.retransmissions(slot);
         return length;
     }
+
+    private int refuse(Refusal why) {
+        lastRefusal = why;
+        lastCopy = 0;
+        return 0;
+    }
+
+    /** Why the last {@link #retransmit} sent nothing; {@link Refusal#NONE} if it sent. */
+    public Refusal lastRefusal() { return lastRefusal; }
+
+    /** Which retransmission of its packet the last {@link #retransmit} sent (1, 2, ...); 0 if none. */
+    public int lastCopy() { return lastCopy; }
 
     public RetransmissionBuffer buffer() { return buffer; }
 
