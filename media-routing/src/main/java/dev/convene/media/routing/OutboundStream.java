@@ -59,11 +59,10 @@ public final class OutboundStream {
 
     /**
      * Why the last {@link #retransmit} sent nothing ({@link Retransmitter.Refusal#NONE} if it
-     * sent). A leg without RTX answers no NACK: its receivers' gaps stay, as if
-     * {@link Retransmitter.Refusal#GONE}.
+     * sent). A leg without RTX answers no NACK: {@link Retransmitter.Refusal#NOT_NEGOTIATED}.
      */
     public Retransmitter.Refusal lastRefusal() {
-        return retransmitter == null ? Retransmitter.Refusal.GONE : retransmitter.lastRefusal();
+        return retransmitter == null ? Retransmitter.Refusal.NOT_NEGOTIATED : retransmitter.lastRefusal();
     }
 
     /** The round-trip time to the subscriber, when RTCP has measured one. */

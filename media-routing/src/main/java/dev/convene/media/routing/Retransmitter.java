@@ -51,7 +51,9 @@ public final class Retransmitter implements PipelineStage {
         /** Retransmitted less than an RTT ago: that copy may still be on its way. */
         WITHIN_RTT,
         /** The leg's retransmission budget is spent for now. */
-        BUDGET;
+        BUDGET,
+        /** The receiver did not accept RTX for this stream (its answer left the RTX payload type out). */
+        NOT_NEGOTIATED;
 
         /**
          * Whether the receiver is left with a gap no retransmission of ours will ever fill, so
@@ -60,7 +62,7 @@ public final class Retransmitter implements PipelineStage {
          * it gives up, and then its decoder waits seconds before it asks for a key frame itself.
          */
         public boolean leavesGap() {
-            return this == GONE || this == PER_PACKET_CAP;
+            return this == GONE || this == PER_PACKET_CAP || this == NOT_NEGOTIATED;
         }
     }
 
@@ -70,6 +72,7 @@ public final class Retransmitter implements PipelineStage {
     private final long rtxSsrc;
     private final int rtxPayloadType;
     private long rttNanos;
+    private boolean rttMeasured;
     private int rtxSequence;
 
     private long requested;
@@ -81,6 +84,8 @@ public final class Retransmitter implements PipelineStage {
     private long suppressedBudget;
     private Refusal lastRefusal = Refusal.NONE;
     private int lastCopy;
+    private boolean negotiated = true;
+    private long notNegotiated;
 
     /**
      * @param rtxSsrc        the RTX stream's SSRC (the {@code FID} partner of the media SSRC)
@@ -97,16 +102,39 @@ public final class Retransmitter implements PipelineStage {
         this.rtxSequence = firstRtxSequence & 0xFFFF;
     }
 
-    /** The round-trip time to the receiver, as measured elsewhere (RTCP). */
+    /**
+     * A round-trip time to the receiver, as measured elsewhere (RTCP, one sample a second). The
+     * first sample replaces the default; later ones are smoothed (1/8 weight, as TCP's SRTT), so
+     * one inflated sample — a receiver that was late to report under load — does not hold back a
+     * receiver's repeated NACK for a whole inflated RTT.
+     */
     public void setRtt(long nanos) {
-        if (nanos > 0) {
-            rttNanos = nanos;
+        if (nanos <= 0) {
+            return;
         }
+        rttNanos = rttMeasured ? rttNanos + (nanos - rttNanos) / 8 : nanos;
+        rttMeasured = true;
     }
+
+    /** The RTT that spaces repeated retransmissions of one packet. */
+    public long rttNanos() { return rttNanos; }
+
+    /**
+     * Whether the receiver accepted RTX (its answer kept the RTX payload type). Until an answer
+     * says otherwise it is assumed, as offered; without it nothing is kept or retransmitted:
+     * RTX the receiver cannot decode would be traffic for nothing.
+     */
+    public void setNegotiated(boolean accepted) {
+        this.negotiated = accepted;
+    }
+
+    public boolean negotiated() { return negotiated; }
 
     /** Keeps a copy of a packet just sent (plaintext, after rewriting). */
     public void onSent(RtpPacket packet, long extendedSequence, long nowNanos) {
-        buffer.store(packet, extendedSequence, nowNanos);
+        if (negotiated) {
+            buffer.store(packet, extendedSequence, nowNanos);
+        }
     }
 
     /**
@@ -119,6 +147,10 @@ public final class Retransmitter implements PipelineStage {
      */
     public int retransmit(int sequenceNumber, long nowNanos, long mediaBps, byte[] out, int off) {
         requested++;
+        if (!negotiated) {
+            notNegotiated++;
+            return refuse(Refusal.NOT_NEGOTIATED);
+        }
         int slot = buffer.find(buffer.extend(sequenceNumber), nowNanos);
         if (slot < 0) {
             notCached++;
@@ -196,5 +228,6 @@ public final class Retransmitter implements PipelineStage {
         sink.counter("suppressed_per_packet", suppressedPerPacket);
         sink.counter("suppressed_rtt", suppressedRtt);
         sink.counter("suppressed_budget", suppressedBudget);
+        sink.counter("not_negotiated", notNegotiated);
     }
 }

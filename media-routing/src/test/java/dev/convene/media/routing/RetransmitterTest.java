@@ -68,6 +68,18 @@ class RetransmitterTest {
     }
 
     @Test
+    void oneInflatedRttSampleMovesTheSpacingOnlyAnEighth() {
+        Retransmitter r = retransmitter(0.2, 10_000_000);
+        r.setRtt(40 * MS);
+        r.setRtt(360 * MS);
+        assertThat(r.rttNanos()).isEqualTo(80 * MS);
+        r.onSent(packet(1, 100), 1, 0);
+        assertThat(r.retransmit(1, 0, 0, out, 0)).isPositive();
+        assertThat(r.retransmit(1, 79 * MS, 0, out, 0)).isZero();
+        assertThat(r.retransmit(1, 81 * MS, 0, out, 0)).as("not held back for the inflated 360 ms").isPositive();
+    }
+
+    @Test
     void aNackStormCostsNoMoreThanTheBudget() {
         // A leg at 1 Mbit/s: 20 % + 50 kbit/s floor = 250 kbit/s = 31 250 bytes/s, plus a 250 ms burst.
         Retransmitter r = retransmitter(0.2, 50_000);
@@ -150,6 +162,21 @@ class RetransmitterTest {
         assertThat(r.retransmit(5, 30 * MS, 0, out, 0)).isZero();
         assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.GONE);
         assertThat(r.retransmit(19, 30 * MS, 0, out, 0)).isPositive();
+    }
+
+    @Test
+    void aReceiverThatRefusedRtxGetsNoneAndItsNacksAreGaps() {
+        Retransmitter r = retransmitter(0.2, 10_000_000);
+        r.setNegotiated(false);
+        r.onSent(packet(1, 100), 1, 0);
+        assertThat(r.retransmit(1, 1 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.NOT_NEGOTIATED);
+        assertThat(r.lastRefusal().leavesGap()).isTrue();
+        assertThat(r.buffer().stored()).as("nothing kept for a leg without RTX").isZero();
+
+        r.setNegotiated(true);
+        r.onSent(packet(2, 100), 2, 2 * MS);
+        assertThat(r.retransmit(2, 3 * MS, 0, out, 0)).isPositive();
     }
 
     @Test

@@ -37,8 +37,11 @@ import java.util.concurrent.atomic.LongAdder;
  * changes while the relay runs, by lines on standard input:
  * <pre>
  *   impair up|down LOSS DELAY_MS   →  "ok impair up loss=0.05 delay_ms=40"
- *   stats                          →  "stats up_relayed=… up_dropped=… down_relayed=… down_dropped=… clients=…"
+ *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… down_… clients=…"
  * </pre>
+ * {@code late_max_ms} and {@code late_20ms} tell how far behind its due time a delayed datagram
+ * left (the largest lateness, and how many were over 20 ms late): on a loaded machine the
+ * relay adds jitter of its own, and a test can tell it from the network it imitates.
  * Every datagram of an impaired client is impaired (STUN and DTLS too, as on a real path). A
  * fixed delay keeps the order (one scheduler thread, earliest first). Bounded: at most
  * {@link #MAX_CLIENTS} client addresses and {@link #MAX_DATAGRAMS} datagrams per direction; it
@@ -55,6 +58,7 @@ public final class ImpairingRelay {
     static final long MAX_DATAGRAMS = 5_000_000;
     static final Duration MAX_LIFETIME = Duration.ofMinutes(15);
     private static final int MAX_DATAGRAM = 65_535;
+    private static final long LATE_NANOS = 20_000_000L;
 
     private final DatagramChannel front;
     private final InetSocketAddress target;
@@ -122,9 +126,7 @@ public final class ImpairingRelay {
                         (w[1].equals("up") ? up : down).impairment = imp;
                         out.println("ok impair " + w[1] + " loss=" + imp.loss() + " delay_ms=" + imp.delay().toMillis());
                     } else if (w.length == 1 && w[0].equals("stats")) {
-                        out.println("stats up_relayed=" + up.relayed.sum() + " up_dropped=" + up.dropped.sum()
-                                + " down_relayed=" + down.relayed.sum() + " down_dropped=" + down.dropped.sum()
-                                + " clients=" + up.clients);
+                        out.println("stats " + up.stats() + " " + down.stats() + " clients=" + up.clients);
                     } else {
                         out.println("error unknown command: " + line);
                     }
@@ -198,6 +200,9 @@ public final class ImpairingRelay {
         private final LongAdder relayed = new LongAdder();
         private final LongAdder dropped = new LongAdder();
         private volatile int clients;
+        private final java.util.concurrent.atomic.LongAccumulator lateMaxNanos =
+                new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+        private final LongAdder lateOver = new LongAdder();
 
         Direction(String name, Random random) {
             this.name = name;
@@ -221,11 +226,24 @@ public final class ImpairingRelay {
                 send.accept(bytes);
                 return;
             }
+            long due = System.nanoTime() + delay;
             try {
-                delayer.schedule(() -> send.accept(bytes), delay, TimeUnit.NANOSECONDS);
+                delayer.schedule(() -> {
+                    long late = System.nanoTime() - due;
+                    send.accept(bytes);
+                    lateMaxNanos.accumulate(late);
+                    if (late > LATE_NANOS) {
+                        lateOver.increment();
+                    }
+                }, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // Shutting down.
             }
+        }
+
+        String stats() {
+            return name + "_relayed=" + relayed.sum() + " " + name + "_dropped=" + dropped.sum() + " " + name
+                    + "_late_max_ms=" + lateMaxNanos.get() / 1_000_000 + " " + name + "_late_20ms=" + lateOver.sum();
         }
 
         @Override

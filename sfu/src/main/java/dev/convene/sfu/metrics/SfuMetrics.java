@@ -77,6 +77,7 @@ public final class SfuMetrics {
         notSent(registry, "per_packet", "retransmitted as often as allowed already", counters.rtxPerPacketCap);
         notSent(registry, "rtt", "retransmitted less than an RTT ago", counters.rtxWithinRtt);
         notSent(registry, "budget", "the leg's retransmission budget was spent", counters.rtxOverBudget);
+        notSent(registry, "not_negotiated", "the subscriber's answer did not accept RTX", counters.rtxNotNegotiated);
         copies(registry, "1", counters.rtxFirstCopies);
         copies(registry, "2", counters.rtxSecondCopies);
         copies(registry, "3+", counters.rtxLaterCopies);

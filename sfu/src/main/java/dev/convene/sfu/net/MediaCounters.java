@@ -42,6 +42,8 @@ public final class MediaCounters {
     public final LongAdder rtxPerPacketCap = new LongAdder();
     public final LongAdder rtxWithinRtt = new LongAdder();
     public final LongAdder rtxOverBudget = new LongAdder();
+    /** NACKs on a leg whose subscriber's answer did not accept RTX. */
+    public final LongAdder rtxNotNegotiated = new LongAdder();
     /** {@link #rtxOut} by which retransmission of its packet each was: the first, the second, a later one. */
     public final LongAdder rtxFirstCopies = new LongAdder();
     public final LongAdder rtxSecondCopies = new LongAdder();

@@ -115,6 +115,7 @@ final class PacketRouter {
             case PER_PACKET_CAP -> counters.rtxPerPacketCap.increment();
             case WITHIN_RTT -> counters.rtxWithinRtt.increment();
             case BUDGET -> counters.rtxOverBudget.increment();
+            case NOT_NEGOTIATED -> counters.rtxNotNegotiated.increment();
             case NONE -> { }
         }
     }
