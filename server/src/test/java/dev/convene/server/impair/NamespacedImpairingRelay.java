@@ -52,7 +52,9 @@ public final class NamespacedImpairingRelay implements AutoCloseable {
     public static NamespacedImpairingRelay start(NetNamespace ns, InetSocketAddress listen, InetSocketAddress target,
             String impairedClient, long seed) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = ns.startInteractive(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // Niced up: on a loaded machine a relay thread that waits for the CPU adds delay of its own
+        // (hundreds of ms were seen at the default priority), which is not the path being imitated.
+        Process p = ns.startInteractive("nice", "-n", "-5", java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), ImpairingRelay.class.getName(),
                 hostPort(listen), hostPort(target), impairedClient, Long.toString(seed));
         NamespacedImpairingRelay relay = new NamespacedImpairingRelay(p);
