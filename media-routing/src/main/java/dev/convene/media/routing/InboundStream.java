@@ -109,6 +109,20 @@ public final class InboundStream {
         return nack == null ? 0 : nack.collect(nowNanos, out);
     }
 
+    /**
+     * Whether missing packets were abandoned since the last call (see
+     * {@link NackGenerator#takeAbandoned}): the caller should ask the publisher for a key frame,
+     * since no retransmission will fill those gaps. False for a stream without NACK.
+     */
+    public boolean takeAbandonedLosses() {
+        return nack != null && nack.takeAbandoned() > 0;
+    }
+
+    /** Whether losses on the way to us are repaired by NACK (a gap may still be filled from upstream). */
+    public boolean repairsLosses() {
+        return nack != null;
+    }
+
     /** Whether a keyframe request may go to the publisher now; records it if so. */
     public boolean admitKeyframeRequest(long nowNanos) {
         return keyframes.admitRequest(nowNanos);

@@ -78,6 +78,8 @@ public final class NackGenerator implements PipelineStage {
     private long givenUp;
     private long overflowed;
     private long resets;
+    /** Numbers given up or overflowed since {@link #takeAbandoned()} last looked. */
+    private long abandoned;
 
     public NackGenerator(Settings settings) {
         this.settings = settings;
@@ -138,6 +140,7 @@ public final class NackGenerator implements PipelineStage {
         missed += count;
         if (count > sequence.length) {
             overflowed += count - sequence.length;
+            abandoned += count - sequence.length;
             from = toExclusive - sequence.length;
             count = sequence.length;
         }
@@ -145,6 +148,7 @@ public final class NackGenerator implements PipelineStage {
         if (count > free) {
             int drop = (int) (count - free);
             overflowed += drop;
+            abandoned += drop;
             removeFirst(drop);
         }
         for (long s = from; s < toExclusive; s++) {
@@ -170,6 +174,7 @@ public final class NackGenerator implements PipelineStage {
                     || nowNanos - missingSince[i] > settings.maxAgeNanos();
             if (expired) {
                 givenUp++;
+                abandoned++;
                 continue;
             }
             boolean due = requests[i] == 0
@@ -209,6 +214,18 @@ public final class NackGenerator implements PipelineStage {
         System.arraycopy(lastRequested, count, lastRequested, 0, tail);
         System.arraycopy(requests, count, requests, 0, tail);
         size = tail;
+    }
+
+    /**
+     * How many missing numbers were abandoned — given up after their retries or age, or pushed
+     * out of a full list — since the last call; resets the count. Each leaves a gap that every
+     * receiver downstream keeps: only a key frame repairs it. (A reset is not counted: a sender
+     * that starts afresh starts with a key frame.)
+     */
+    public long takeAbandoned() {
+        long n = abandoned;
+        abandoned = 0;
+        return n;
     }
 
     /** Numbers currently missing and not given up. */

@@ -57,6 +57,14 @@ public final class OutboundStream {
         return retransmitter.retransmit(sequenceNumber, nowNanos, stats.bitsPerSecond(nowNanos), out, off);
     }
 
+    /**
+     * Why the last {@link #retransmit} sent nothing ({@link Retransmitter.Refusal#NONE} if it
+     * sent). A leg without RTX answers no NACK: {@link Retransmitter.Refusal#NOT_NEGOTIATED}.
+     */
+    public Retransmitter.Refusal lastRefusal() {
+        return retransmitter == null ? Retransmitter.Refusal.NOT_NEGOTIATED : retransmitter.lastRefusal();
+    }
+
     /** The round-trip time to the subscriber, when RTCP has measured one. */
     public void setRtt(long nanos) {
         if (retransmitter != null) {

@@ -72,6 +72,7 @@ public final class RetransmissionBuffer implements PipelineStage {
     private long evictedByAge;
     private long hits;
     private long misses;
+    private boolean lastMissGone;
 
     public RetransmissionBuffer(Settings settings) {
         this.settings = settings;
@@ -203,17 +204,27 @@ public final class RetransmissionBuffer implements PipelineStage {
         int slot = (int) (extendedSequence & mask);
         if (extendedSequence < oldest || sequences[slot] != extendedSequence) {
             misses++;
+            lastMissGone = started && extendedSequence < oldest;
             return -1;
         }
         if (nowNanos - storedAt[slot] > settings.maxAgeNanos()) {
             evict(extendedSequence);
             evictedByAge++;
             misses++;
+            lastMissGone = true;
             return -1;
         }
         hits++;
         return slot;
     }
+
+    /**
+     * After a {@link #find} that missed: whether the number is behind everything the buffer
+     * still covers or was just aged out — it can never be found again — rather than a number
+     * in the covered range that was never stored (lost before it reached us: a repair from
+     * upstream may still store it) or one not sent yet.
+     */
+    public boolean lastMissWasGone() { return lastMissGone; }
 
     /** A view of the packet in {@code slot} (from {@link #find}); valid until the next store. */
     public RtpPacket packet(int slot) {

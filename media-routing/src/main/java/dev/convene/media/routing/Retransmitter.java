@@ -36,12 +36,43 @@ public final class Retransmitter implements PipelineStage {
         }
     }
 
+    /** Why {@link #retransmit} sent nothing, or {@link #NONE} when it sent the packet. */
+    public enum Refusal {
+        NONE,
+        /**
+         * Not in the buffer though inside the range it covers: never stored (lost before it
+         * reached us, and a repair from upstream may still bring it), or a number not sent yet.
+         */
+        NOT_HELD,
+        /** Held once, no longer: behind what the buffer keeps, or older than its age limit. */
+        GONE,
+        /** Already retransmitted {@link Settings#maxPerPacket()} times, and the receiver still asks. */
+        PER_PACKET_CAP,
+        /** Retransmitted less than an RTT ago: that copy may still be on its way. */
+        WITHIN_RTT,
+        /** The leg's retransmission budget is spent for now. */
+        BUDGET,
+        /** The receiver did not accept RTX for this stream (its answer left the RTX payload type out). */
+        NOT_NEGOTIATED;
+
+        /**
+         * Whether the receiver is left with a gap no retransmission of ours will ever fill, so
+         * only a key frame lets its decoder go on: the packet is gone, or every copy we may send
+         * has been sent and lost. A receiver may NACK such a packet for a second and more before
+         * it gives up, and then its decoder waits seconds before it asks for a key frame itself.
+         */
+        public boolean leavesGap() {
+            return this == GONE || this == PER_PACKET_CAP || this == NOT_NEGOTIATED;
+        }
+    }
+
     private final Settings settings;
     private final RetransmissionBuffer buffer;
     private final RetransmissionBudget budget;
     private final long rtxSsrc;
     private final int rtxPayloadType;
     private long rttNanos;
+    private boolean rttMeasured;
     private int rtxSequence;
 
     private long requested;
@@ -51,6 +82,10 @@ public final class Retransmitter implements PipelineStage {
     private long suppressedPerPacket;
     private long suppressedRtt;
     private long suppressedBudget;
+    private Refusal lastRefusal = Refusal.NONE;
+    private int lastCopy;
+    private boolean negotiated = true;
+    private long notNegotiated;
 
     /**
      * @param rtxSsrc        the RTX stream's SSRC (the {@code FID} partner of the media SSRC)
@@ -67,16 +102,39 @@ public final class Retransmitter implements PipelineStage {
         this.rtxSequence = firstRtxSequence & 0xFFFF;
     }
 
-    /** The round-trip time to the receiver, as measured elsewhere (RTCP). */
+    /**
+     * A round-trip time to the receiver, as measured elsewhere (RTCP, one sample a second). The
+     * first sample replaces the default; later ones are smoothed (1/8 weight, as TCP's SRTT), so
+     * one inflated sample — a receiver that was late to report under load — does not hold back a
+     * receiver's repeated NACK for a whole inflated RTT.
+     */
     public void setRtt(long nanos) {
-        if (nanos > 0) {
-            rttNanos = nanos;
+        if (nanos <= 0) {
+            return;
         }
+        rttNanos = rttMeasured ? rttNanos + (nanos - rttNanos) / 8 : nanos;
+        rttMeasured = true;
     }
+
+    /** The RTT that spaces repeated retransmissions of one packet. */
+    public long rttNanos() { return rttNanos; }
+
+    /**
+     * Whether the receiver accepted RTX (its answer kept the RTX payload type). Until an answer
+     * says otherwise it is assumed, as offered; without it nothing is kept or retransmitted:
+     * RTX the receiver cannot decode would be traffic for nothing.
+     */
+    public void setNegotiated(boolean accepted) {
+        this.negotiated = accepted;
+    }
+
+    public boolean negotiated() { return negotiated; }
 
     /** Keeps a copy of a packet just sent (plaintext, after rewriting). */
     public void onSent(RtpPacket packet, long extendedSequence, long nowNanos) {
-        buffer.store(packet, extendedSequence, nowNanos);
+        if (negotiated) {
+            buffer.store(packet, extendedSequence, nowNanos);
+        }
     }
 
     /**
@@ -89,33 +147,51 @@ public final class Retransmitter implements PipelineStage {
      */
     public int retransmit(int sequenceNumber, long nowNanos, long mediaBps, byte[] out, int off) {
         requested++;
+        if (!negotiated) {
+            notNegotiated++;
+            return refuse(Refusal.NOT_NEGOTIATED);
+        }
         int slot = buffer.find(buffer.extend(sequenceNumber), nowNanos);
         if (slot < 0) {
             notCached++;
-            return 0;
+            return refuse(buffer.lastMissWasGone() ? Refusal.GONE : Refusal.NOT_HELD);
         }
         if (buffer.retransmissions(slot) >= settings.maxPerPacket()) {
             suppressedPerPacket++;
-            return 0;
+            return refuse(Refusal.PER_PACKET_CAP);
         }
         long last = buffer.lastRetransmittedAt(slot);
         if (last != Long.MIN_VALUE && nowNanos - last < rttNanos) {
             suppressedRtt++;
-            return 0;
+            return refuse(Refusal.WITHIN_RTT);
         }
         RtpPacket original = buffer.packet(slot);
         int length = original.length() + RtxPacket.OSN_LENGTH;
         if (!budget.tryConsume(length, nowNanos, mediaBps)) {
             suppressedBudget++;
-            return 0;
+            return refuse(Refusal.BUDGET);
         }
         RtxPacket.encode(original, out, off, rtxPayloadType, rtxSequence, rtxSsrc);
         rtxSequence = rtxSequence + 1 & 0xFFFF;
         buffer.markRetransmitted(slot, nowNanos);
         sent++;
         sentBytes += length;
+        lastRefusal = Refusal.NONE;
+        lastCopy = buffer.retransmissions(slot);
         return length;
     }
+
+    private int refuse(Refusal why) {
+        lastRefusal = why;
+        lastCopy = 0;
+        return 0;
+    }
+
+    /** Why the last {@link #retransmit} sent nothing; {@link Refusal#NONE} if it sent. */
+    public Refusal lastRefusal() { return lastRefusal; }
+
+    /** Which retransmission of its packet the last {@link #retransmit} sent (1, 2, ...); 0 if none. */
+    public int lastCopy() { return lastCopy; }
 
     public RetransmissionBuffer buffer() { return buffer; }
 
@@ -152,5 +228,6 @@ public final class Retransmitter implements PipelineStage {
         sink.counter("suppressed_per_packet", suppressedPerPacket);
         sink.counter("suppressed_rtt", suppressedRtt);
         sink.counter("suppressed_budget", suppressedBudget);
+        sink.counter("not_negotiated", notNegotiated);
     }
 }

@@ -92,6 +92,28 @@ class NackGeneratorTest {
         assertThat(requests).isEqualTo(3);
         assertThat(limited.givenUp()).isEqualTo(1);
         assertThat(limited.missingCount()).isZero();
+        assertThat(limited.takeAbandoned()).as("the gap no request will fill, reported once").isEqualTo(1);
+        assertThat(limited.takeAbandoned()).isZero();
+    }
+
+    @Test
+    void aRecoveredGapIsNotAbandonedButOverflowAndGivingUpAre() {
+        NackGenerator small = new NackGenerator(new NackGenerator.Settings(4, 2, 1_000 * MS, 0, 100 * MS, 3000));
+        small.onPacket(0, 0);
+        small.onPacket(2, 0);
+        small.collect(0, out);
+        small.onPacket(1, 50 * MS); // repaired
+        assertThat(small.takeAbandoned()).isZero();
+
+        small.onPacket(9, 60 * MS); // 3..8 missing: 6 numbers, 4 kept
+        assertThat(small.takeAbandoned()).as("pushed out of the full list").isEqualTo(2);
+        for (long t = 60 * MS; t <= 500 * MS; t += 10 * MS) {
+            small.collect(t, out);
+        }
+        assertThat(small.takeAbandoned()).as("given up after two requests each").isEqualTo(4);
+
+        small.onPacket(9_000, 600 * MS);
+        assertThat(small.takeAbandoned()).as("a restarted sender is not a gap").isZero();
     }
 
     @Test

@@ -93,6 +93,29 @@ class PipelineStreamsTest {
     }
 
     @Test
+    void aGapTheSubscriberAsksForBeforeUpstreamRepairIsNotAbandonedButOneNobodyRepairsIs() {
+        inbound.setMediaSsrc(MEDIA_SSRC);
+        leg.rewriter().switchTo(MEDIA_SSRC);
+        route(media(1000, true), 0);
+        route(media(1002, false), 1 * MS);
+        int[] nacks = new int[8];
+        inbound.collectNacks(20 * MS, nacks);
+
+        assertThat(leg.retransmit(1001, 21 * MS, tx, 0)).as("the subscriber asks before the repair came").isZero();
+        assertThat(leg.lastRefusal()).isEqualTo(Retransmitter.Refusal.NOT_HELD);
+        assertThat(inbound.repairsLosses()).isTrue();
+        assertThat(inbound.takeAbandonedLosses()).isFalse();
+
+        // The publisher never answers: after its retries and age the number is abandoned, once.
+        for (long t = 30 * MS; t <= 1_500 * MS; t += 20 * MS) {
+            inbound.collectNacks(t, nacks);
+        }
+        assertThat(inbound.takeAbandonedLosses()).as("only a key frame repairs it now").isTrue();
+        assertThat(inbound.takeAbandonedLosses()).isFalse();
+        assertThat(new InboundStream(InboundStream.Config.of(Codec.AUDIO, 111, -1, false)).repairsLosses()).isFalse();
+    }
+
+    @Test
     void rtxPaddingAndRtxBeforeTheMediaSsrcAreDropped() {
         RtpPacket padding = TestPackets.wrap(TestPackets.rtp(PUBLISHER_RTX_SSRC, 97, 1, 0, 0, new byte[] {0}), 1);
         assertThat(inbound.onRtp(padding, 0)).isEqualTo(InboundStream.Result.DROP_NO_MEDIA_SSRC);

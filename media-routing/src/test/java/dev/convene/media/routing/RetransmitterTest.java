@@ -68,6 +68,18 @@ class RetransmitterTest {
     }
 
     @Test
+    void oneInflatedRttSampleMovesTheSpacingOnlyAnEighth() {
+        Retransmitter r = retransmitter(0.2, 10_000_000);
+        r.setRtt(40 * MS);
+        r.setRtt(360 * MS);
+        assertThat(r.rttNanos()).isEqualTo(80 * MS);
+        r.onSent(packet(1, 100), 1, 0);
+        assertThat(r.retransmit(1, 0, 0, out, 0)).isPositive();
+        assertThat(r.retransmit(1, 79 * MS, 0, out, 0)).isZero();
+        assertThat(r.retransmit(1, 81 * MS, 0, out, 0)).as("not held back for the inflated 360 ms").isPositive();
+    }
+
+    @Test
     void aNackStormCostsNoMoreThanTheBudget() {
         // A leg at 1 Mbit/s: 20 % + 50 kbit/s floor = 250 kbit/s = 31 250 bytes/s, plus a 250 ms burst.
         Retransmitter r = retransmitter(0.2, 50_000);
@@ -104,5 +116,75 @@ class RetransmitterTest {
         assertThat(sent).as("2 500 bytes of burst hold two 1 002-byte RTX packets").isEqualTo(2);
         assertThat(r.retransmit(2, 50 * MS, 0, out, 0)).as("496 + 500 bytes after 50 ms: not enough").isZero();
         assertThat(r.retransmit(2, 100 * MS, 0, out, 0)).isPositive();
+    }
+
+    @Test
+    void saysWhyItSentNothingAndWhichCopyItSent() {
+        Retransmitter r = retransmitter(0.2, 10_000_000);
+        r.onSent(packet(100, 100), 100, 0);
+        r.onSent(packet(102, 100), 102, 0);
+
+        assertThat(r.retransmit(101, 1 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).as("lost before it reached us").isEqualTo(Retransmitter.Refusal.NOT_HELD);
+        assertThat(r.lastRefusal().leavesGap()).as("upstream repair may still bring it").isFalse();
+        assertThat(r.retransmit(600, 1 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).as("not sent yet").isEqualTo(Retransmitter.Refusal.NOT_HELD);
+
+        assertThat(r.retransmit(100, 1 * MS, 0, out, 0)).isPositive();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.NONE);
+        assertThat(r.lastCopy()).isEqualTo(1);
+        assertThat(r.retransmit(100, 50 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.WITHIN_RTT);
+        assertThat(r.lastRefusal().leavesGap()).as("the copy may still arrive").isFalse();
+        assertThat(r.retransmit(100, 101 * MS, 0, out, 0)).isPositive();
+        assertThat(r.lastCopy()).isEqualTo(2);
+        assertThat(r.retransmit(100, 300 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).as("both copies lost, and asked again").isEqualTo(Retransmitter.Refusal.PER_PACKET_CAP);
+        assertThat(r.lastRefusal().leavesGap()).isTrue();
+        assertThat(r.lastCopy()).isZero();
+
+        // Older than the buffer's age limit (1 s): gone, whether evicted on lookup or by a later store.
+        assertThat(r.retransmit(102, 1_001 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.GONE);
+        assertThat(r.lastRefusal().leavesGap()).isTrue();
+        r.onSent(packet(103, 100), 103, 1_002 * MS);
+        assertThat(r.retransmit(100, 1_003 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.GONE);
+    }
+
+    @Test
+    void aPacketOverwrittenByNewerOnesIsGone() {
+        Retransmitter r = new Retransmitter(new Retransmitter.Settings(2, 100 * MS, 0.2, 10_000_000, 250 * MS,
+                new RetransmissionBuffer.Settings(8, 1 << 20, 10_000 * MS, 1500)), RTX_SSRC, RTX_PT, 0);
+        for (int s = 0; s < 20; s++) {
+            r.onSent(packet(s, 100), s, s * MS);
+        }
+        assertThat(r.retransmit(5, 30 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.GONE);
+        assertThat(r.retransmit(19, 30 * MS, 0, out, 0)).isPositive();
+    }
+
+    @Test
+    void aReceiverThatRefusedRtxGetsNoneAndItsNacksAreGaps() {
+        Retransmitter r = retransmitter(0.2, 10_000_000);
+        r.setNegotiated(false);
+        r.onSent(packet(1, 100), 1, 0);
+        assertThat(r.retransmit(1, 1 * MS, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.NOT_NEGOTIATED);
+        assertThat(r.lastRefusal().leavesGap()).isTrue();
+        assertThat(r.buffer().stored()).as("nothing kept for a leg without RTX").isZero();
+
+        r.setNegotiated(true);
+        r.onSent(packet(2, 100), 2, 2 * MS);
+        assertThat(r.retransmit(2, 3 * MS, 0, out, 0)).isPositive();
+    }
+
+    @Test
+    void overBudgetIsNotAGapYet() {
+        Retransmitter r = retransmitter(0, 8_000); // 1 000 bytes/s, 250-byte burst
+        r.onSent(packet(1, 988), 1, 0);
+        assertThat(r.retransmit(1, 0, 0, out, 0)).isZero();
+        assertThat(r.lastRefusal()).isEqualTo(Retransmitter.Refusal.BUDGET);
+        assertThat(r.lastRefusal().leavesGap()).as("the receiver's next NACK may be answered").isFalse();
     }
 }

@@ -110,6 +110,21 @@ public final class NetNamespace implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a long-running command inside the namespace that the caller talks to: its standard
+     * input and output (with standard error) are pipes. It is ended by {@link #close()}, as
+     * {@link #start} processes are.
+     */
+    public Process startInteractive(String... command) {
+        try {
+            Process process = new ProcessBuilder(inside(command)).redirectErrorStream(true).start();
+            processes.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + String.join(" ", command) + " in " + name, e);
+        }
+    }
+
     /** Adds an address to an interface of this namespace and brings the interface up. */
     public void addAddress(String device, String cidr) {
         run("ip", "address", "add", cidr, "dev", device);

@@ -71,8 +71,24 @@ public final class SfuMetrics {
                 .description("Retransmissions (RTX) received from publishers").register(registry);
         FunctionCounter.builder("convene.sfu.rtx", counters.rtxOut, LongAdder::sum).tag("direction", "out")
                 .description("Retransmissions (RTX) sent to subscribers").register(registry);
-        counter(registry, "convene.sfu.rtx.not_sent", "NACKed packets not retransmitted (no longer held, or capped)",
-                counters.rtxNotSent);
+        notSent(registry, "not_held", "never held (lost upstream, maybe still to be repaired) or not sent yet",
+                counters.rtxNotHeld);
+        notSent(registry, "gone", "no longer held (older than the cache keeps)", counters.rtxGone);
+        notSent(registry, "per_packet", "retransmitted as often as allowed already", counters.rtxPerPacketCap);
+        notSent(registry, "rtt", "retransmitted less than an RTT ago", counters.rtxWithinRtt);
+        notSent(registry, "budget", "the leg's retransmission budget was spent", counters.rtxOverBudget);
+        notSent(registry, "not_negotiated", "the subscriber's answer did not accept RTX", counters.rtxNotNegotiated);
+        copies(registry, "1", counters.rtxFirstCopies);
+        copies(registry, "2", counters.rtxSecondCopies);
+        copies(registry, "3+", counters.rtxLaterCopies);
+        FunctionCounter.builder("convene.sfu.unrepairable.gaps", counters.unrepairableGapsUpstream, LongAdder::sum)
+                .tag("direction", Direction.UPSTREAM.tag())
+                .description("Gaps from publishers abandoned by NACK; each asks for a key frame (throttled)")
+                .register(registry);
+        FunctionCounter.builder("convene.sfu.unrepairable.gaps", counters.unrepairableGapsDownstream, LongAdder::sum)
+                .tag("direction", Direction.DOWNSTREAM.tag())
+                .description("Subscriber NACKs no retransmission can answer any more; each asks for a key frame (throttled)")
+                .register(registry);
         dropped(registry, "rtx", "RTX padding, or RTX of packets already received", counters.droppedRtx);
         dropped(registry, "tcp_frame", "ICE-TCP frames oversized, or reaching no transport", counters.droppedTcpFrames);
         dropped(registry, "tcp_send", "packets not sent on an ICE-TCP connection whose send buffer was full",
@@ -142,6 +158,17 @@ public final class SfuMetrics {
     private static void dropped(MeterRegistry registry, String cause, String description, LongAdder adder) {
         FunctionCounter.builder("convene.sfu.datagrams.dropped", adder, LongAdder::sum).tag("cause", cause)
                 .description("Datagrams dropped, by cause: " + description).register(registry);
+    }
+
+    private static void notSent(MeterRegistry registry, String cause, String description, LongAdder adder) {
+        FunctionCounter.builder("convene.sfu.rtx.not_sent", adder, LongAdder::sum).tag("cause", cause)
+                .description("NACKed packets not retransmitted, by cause: " + description).register(registry);
+    }
+
+    private static void copies(MeterRegistry registry, String copy, LongAdder adder) {
+        FunctionCounter.builder("convene.sfu.rtx.copies", adder, LongAdder::sum).tag("copy", copy)
+                .description("Retransmissions to subscribers by which copy of their packet each was (1st, 2nd, later)")
+                .register(registry);
     }
 
     private static void packets(MeterRegistry registry, String direction, String type, LongAdder adder) {

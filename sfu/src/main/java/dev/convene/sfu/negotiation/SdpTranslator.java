@@ -19,6 +19,7 @@ import dev.convene.sdp.SsrcGroup;
 import dev.convene.sfu.SdpRejectedException;
 import dev.convene.sfu.TrackKind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,18 @@ public final class SdpTranslator {
     }
 
     public static SubscriberAnswer readSubscriberAnswer(String sdp) throws SdpRejectedException {
-        return new SubscriberAnswer(transportParams(parse(sdp)));
+        SessionDescription description = parse(sdp);
+        Map<String, Set<Integer>> payloadTypes = new HashMap<>();
+        for (MediaDescription m : description.media()) {
+            if (!m.isRejected() && m.mid().isPresent()) {
+                try {
+                    payloadTypes.put(m.mid().get(), Set.copyOf(m.payloadTypes()));
+                } catch (NumberFormatException e) {
+                    throw new SdpRejectedException("m-line " + m.mid().get() + " has a payload type that is not a number");
+                }
+            }
+        }
+        return new SubscriberAnswer(transportParams(description), payloadTypes);
     }
 
     /**

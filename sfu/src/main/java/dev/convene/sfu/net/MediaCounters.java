@@ -36,6 +36,25 @@ public final class MediaCounters {
     public final LongAdder rtxOut = new LongAdder();
     /** NACKed packets not retransmitted: no longer held, or held back by a cap (counted per cap in the legs). */
     public final LongAdder rtxNotSent = new LongAdder();
+    /** {@link #rtxNotSent} by cause: not held (yet), gone, capped per packet, within an RTT, over budget. */
+    public final LongAdder rtxNotHeld = new LongAdder();
+    public final LongAdder rtxGone = new LongAdder();
+    public final LongAdder rtxPerPacketCap = new LongAdder();
+    public final LongAdder rtxWithinRtt = new LongAdder();
+    public final LongAdder rtxOverBudget = new LongAdder();
+    /** NACKs on a leg whose subscriber's answer did not accept RTX. */
+    public final LongAdder rtxNotNegotiated = new LongAdder();
+    /** {@link #rtxOut} by which retransmission of its packet each was: the first, the second, a later one. */
+    public final LongAdder rtxFirstCopies = new LongAdder();
+    public final LongAdder rtxSecondCopies = new LongAdder();
+    public final LongAdder rtxLaterCopies = new LongAdder();
+    /**
+     * Gaps no retransmission will fill, each followed by a key frame request (throttled per track):
+     * upstream, packets the NACK generator abandoned; downstream, a subscriber's NACK for a packet
+     * gone from the cache or already retransmitted as often as allowed.
+     */
+    public final LongAdder unrepairableGapsUpstream = new LongAdder();
+    public final LongAdder unrepairableGapsDownstream = new LongAdder();
     /** Publisher packets the receive stages dropped: RTX padding, RTX of packets already received. */
     public final LongAdder droppedRtx = new LongAdder();
     /** ICE-TCP connections accepted, and of those the ones closed at once because too many were open. */

@@ -3,6 +3,8 @@ package dev.convene.sfu.room;
 import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.routing.InboundStream;
+import dev.convene.media.routing.OutboundStream;
+import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RewriteResult;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.sfu.TrackKind;
@@ -77,18 +79,54 @@ final class PacketRouter {
         }
     }
 
-    /** A subscriber's NACK for the leg {@code f}: retransmits what the leg's caps allow. */
+    /**
+     * A subscriber's NACK for the leg {@code f}: retransmits what the leg's caps allow. A NACK
+     * that no retransmission can answer any more (the packet is gone from the cache, or was
+     * retransmitted as often as allowed and is still missing; or it never reached us and
+     * nothing repairs losses upstream) asks the publisher for a key frame, throttled per track:
+     * otherwise the subscriber's decoder waits on the gap until it gives up by itself, which
+     * Chromium does only after seconds of frozen video.
+     */
     void onNack(Forwarder f, RtcpNack nack, long nowNanos) {
         counters.nacksIn.increment();
         int count = nack.lostSequenceNumbers(sequenceNumbers);
+        boolean unrepairable = false;
         for (int i = 0; i < count; i++) {
-            int len = f.leg().retransmit(sequenceNumbers[i], nowNanos, tx, 0);
+            OutboundStream leg = f.leg();
+            int len = leg.retransmit(sequenceNumbers[i], nowNanos, tx, 0);
             if (len > 0) {
                 counters.rtxOut.increment();
+                countCopy(leg.retransmitter().lastCopy());
                 f.subscriber().subscriberTransport().sendRtp(tx, 0, len);
-            } else {
-                counters.rtxNotSent.increment();
+                continue;
             }
+            counters.rtxNotSent.increment();
+            Retransmitter.Refusal why = leg.lastRefusal();
+            countRefusal(why);
+            if (why.leavesGap() || why == Retransmitter.Refusal.NOT_HELD && !f.track().inbound().repairsLosses()) {
+                unrepairable = true;
+            }
+        }
+        if (unrepairable) {
+            counters.unrepairableGapsDownstream.increment();
+            requestKeyframe(f.track(), nowNanos);
+        }
+    }
+
+    private void countCopy(int copy) {
+        (copy <= 1 ? counters.rtxFirstCopies : copy == 2 ? counters.rtxSecondCopies : counters.rtxLaterCopies)
+                .increment();
+    }
+
+    private void countRefusal(Retransmitter.Refusal why) {
+        switch (why) {
+            case NOT_HELD -> counters.rtxNotHeld.increment();
+            case GONE -> counters.rtxGone.increment();
+            case PER_PACKET_CAP -> counters.rtxPerPacketCap.increment();
+            case WITHIN_RTT -> counters.rtxWithinRtt.increment();
+            case BUDGET -> counters.rtxOverBudget.increment();
+            case NOT_NEGOTIATED -> counters.rtxNotNegotiated.increment();
+            case NONE -> { }
         }
     }
 
@@ -101,6 +139,11 @@ final class PacketRouter {
         if (count > 0) {
             counters.nacksOut.increment();
             layer.track().publisher().publisherTransport().sendNack(layer.mediaSsrc(), sequenceNumbers, count);
+        }
+        if (track.inbound().takeAbandonedLosses()) {
+            // Every subscriber now has a gap that only a key frame repairs.
+            counters.unrepairableGapsUpstream.increment();
+            requestKeyframe(track, nowNanos);
         }
     }
 

@@ -213,8 +213,30 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             throw new SdpRejectedException("unusable transport parameters: " + e.getMessage(), e);
         }
         subscriberOfferOutstanding = false;
+        acceptRetransmissions(answer);
         if (subscriberRenegotiationNeeded) {
             renegotiateSubscriber();
+        }
+    }
+
+    /**
+     * Sends RTX on a leg only if the answer kept its RTX payload type: a client that cannot
+     * decode RTX would receive traffic for nothing, and its NACKs ask for key frames instead. A
+     * slot added after the answered offer is not in it; the next answer settles it.
+     */
+    private void acceptRetransmissions(SubscriberAnswer answer) {
+        for (SubscriberSlot slot : slots) {
+            Forwarder f = slot.forwarder;
+            Retransmitter retransmitter = f == null ? null : f.leg().retransmitter();
+            if (retransmitter == null) {
+                continue;
+            }
+            boolean accepted = answer.accepts(slot.mid, retransmitter.rtxPayloadType());
+            if (accepted != retransmitter.negotiated()) {
+                log.info("event=subscriber_rtx meeting={} participant={} mid={} accepted={}", room.meetingId(),
+                        participantId, slot.mid, accepted);
+            }
+            retransmitter.setNegotiated(accepted);
         }
     }
 

@@ -214,6 +214,19 @@ class SdpTranslatorTest {
 
         assertThat(answer.transport().setup()).isEqualTo("active");
         assertThat(answer.transport().iceUfrag()).isNotBlank();
+        assertThat(answer.accepts("1", 97)).as("Chromium keeps the offered RTX").isTrue();
+        assertThat(answer.accepts("1", 96)).isTrue();
+        assertThat(answer.accepts("0", 97)).as("not on the audio line").isFalse();
+        assertThat(answer.accepts("7", 96)).as("a line the answer lacks").isFalse();
+    }
+
+    @Test
+    void anAnswerWithoutRtxDoesNotAcceptIt() throws Exception {
+        String withoutRtx = fixture("subscriber-answer.sdp").replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97", "m=video 9 UDP/TLS/RTP/SAVPF 96")
+                .replaceAll("a=(rtpmap|fmtp|rtcp-fb):97 [^\r\n]*\r\n", "");
+        SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(withoutRtx);
+        assertThat(answer.accepts("1", 96)).isTrue();
+        assertThat(answer.accepts("1", 97)).isFalse();
     }
 
     @Test
