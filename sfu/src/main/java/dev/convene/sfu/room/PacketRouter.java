@@ -103,14 +103,20 @@ final class PacketRouter {
             counters.rtxNotSent.increment();
             Retransmitter.Refusal why = leg.lastRefusal();
             countRefusal(why);
-            if (why.leavesGap() || why == Retransmitter.Refusal.NOT_HELD && !f.track().inbound().repairsLosses()) {
+            if (why.leavesGap() || why == Retransmitter.Refusal.NOT_HELD && !forwardedLayer(f).inbound().repairsLosses()) {
                 unrepairable = true;
             }
         }
         if (unrepairable) {
             counters.unrepairableGapsDownstream.increment();
-            requestKeyframe(f.track(), nowNanos);
+            requestKeyframe(forwardedLayer(f), nowNanos);
         }
+    }
+
+    /** The layer the leg forwards now (the lowest before it has chosen one). */
+    private static TrackLayer forwardedLayer(Forwarder f) {
+        TrackLayer layer = f.track().layerBySsrc(f.leg().rewriter().currentSource());
+        return layer != null ? layer : f.track().layers()[0];
     }
 
     private void countCopy(int copy) {
@@ -140,10 +146,10 @@ final class PacketRouter {
             counters.nacksOut.increment();
             layer.track().publisher().publisherTransport().sendNack(layer.mediaSsrc(), sequenceNumbers, count);
         }
-        if (track.inbound().takeAbandonedLosses()) {
-            // Every subscriber now has a gap that only a key frame repairs.
+        if (layer.inbound().takeAbandonedLosses()) {
+            // Every subscriber of this layer now has a gap that only a key frame repairs.
             counters.unrepairableGapsUpstream.increment();
-            requestKeyframe(track, nowNanos);
+            requestKeyframe(layer, nowNanos);
         }
     }
 
