@@ -230,7 +230,7 @@ public final class ConveneMain implements Callable<Integer> {
             node = switch (role) {
                 case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
                 case signaling -> SignalingRoleServer.start(options);
-                case sfu -> SfuRoleServer.start(options, DurationOption.parse(drainTimeout, "--drain-timeout"));
+                case sfu -> SfuRoleServer.start(options, drainTimeout());
             };
         } catch (IllegalArgumentException e) {
             System.err.println("convene: " + e.getMessage());
@@ -259,6 +259,12 @@ public final class ConveneMain implements Callable<Integer> {
 
     private static Path prepare(Path dir) throws java.io.IOException {
         return java.nio.file.Files.createDirectories(dir);
+    }
+
+    /** {@code --drain-timeout}: zero (the default, {@code 0s}) stops at once; durations otherwise must be positive. */
+    Duration drainTimeout() {
+        return drainTimeout.strip().matches("0+(ms|s|m|h|d)?") ? Duration.ZERO
+                : DurationOption.parse(drainTimeout, "--drain-timeout");
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */
