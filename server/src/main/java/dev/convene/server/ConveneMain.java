@@ -277,7 +277,7 @@ public final class ConveneMain implements Callable<Integer> {
             node = switch (role) {
                 case all -> AllInOneServer.start(options, data != null ? LocalData.open(data) : null);
                 case signaling -> SignalingRoleServer.start(options);
-                case sfu -> SfuRoleServer.start(options, DurationOption.parse(drainTimeout, "--drain-timeout"));
+                case sfu -> SfuRoleServer.start(options, drainTimeout());
             };
         } catch (IllegalArgumentException e) {
             System.err.println("convene: " + e.getMessage());
@@ -321,6 +321,12 @@ public final class ConveneMain implements Callable<Integer> {
     Duration resumeGrace() {
         String v = resumeGrace == null ? "" : resumeGrace.strip();
         return v.matches("0+(ms|s|m|h|d)?") ? Duration.ZERO : DurationOption.parse(v, "--resume-grace");
+    }
+
+    /** {@code --drain-timeout}: zero (the default, {@code 0s}) stops at once; durations otherwise must be positive. */
+    Duration drainTimeout() {
+        return drainTimeout.strip().matches("0+(ms|s|m|h|d)?") ? Duration.ZERO
+                : DurationOption.parse(drainTimeout, "--drain-timeout");
     }
 
     /** Anonymous guests are for the single-machine role; a fleet has an identity provider unless told otherwise. */
