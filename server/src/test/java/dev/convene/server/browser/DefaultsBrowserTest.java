@@ -90,7 +90,8 @@ class DefaultsBrowserTest {
     }
 
     private MeetingPage person(String name) {
-        MeetingPage page = new MeetingPage(browser, name);
+        // The web client as shipped, simulcast included: this test is about the defaults.
+        MeetingPage page = MeetingPage.withSimulcast(browser, name, 1280, 800);
         people.add(page);
         return page;
     }
