@@ -54,8 +54,10 @@ class SignalingNodeFailureTest {
     void killingTheSignalingNodeOfAClientResumesItElsewhereAndEndsOnlyTheOneThatDoesNotComeBack() throws Exception {
         NodeProcess doomed = cluster.signalings().get(0);
         NodeProcess survivor = cluster.signalings().get(1);
-        ConveneApi one = new ConveneApi(URI.create(doomed.url()));
-        ConveneApi two = new ConveneApi(URI.create(survivor.url()));
+        // The cluster runs on TLS (ADR 0015): trust its certificate, as the cluster test does.
+        javax.net.ssl.SSLContext trust = dev.convene.tls.TlsContexts.trusting(cluster.certificate().chain(), null);
+        ConveneApi one = ConveneApi.overTls(URI.create(doomed.url()), trust);
+        ConveneApi two = ConveneApi.overTls(URI.create(survivor.url()), trust);
         List<URI> sockets = List.of(socketUrl(doomed), socketUrl(survivor));
         MeetingInfo meeting = two.createMeeting(two.guestToken("Host").accessToken(), "signaling node dies");
         UUID meetingId = UUID.fromString(meeting.meetingId());

@@ -108,7 +108,19 @@ final class Resumption {
             return true;
         }
         try {
-            return leases.takeOver(meeting, participant, refreshTtl());
+            if (leases.takeOver(meeting, participant, refreshTtl())) {
+                return true;
+            }
+            // Gone: a sweeper ended it (and marked the participant left), or the store lost its data
+            // (Redis restarted empty). Only the first is a leave; in the second the participant is
+            // still present in the meetings database, and its lease is simply held again.
+            boolean present = stores.participants().find(meeting, participant)
+                    .filter(dev.convene.store.Participant::present).isPresent();
+            if (present) {
+                leases.hold(meeting, participant, refreshTtl());
+                log.info("event=resume_lease_restored meeting_id={} participant_id={}", meeting, participant);
+            }
+            return present;
         } catch (StoreUnavailableException e) {
             // Unreachable is not expired: nobody can claim it either until the store is back.
             return true;
