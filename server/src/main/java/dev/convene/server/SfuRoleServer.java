@@ -4,12 +4,16 @@ import dev.convene.control.ControlKey;
 import dev.convene.control.SfuControlConfig;
 import dev.convene.control.SfuControlServer;
 import dev.convene.sfu.room.LocalSfuNode;
+import dev.convene.store.MeetingPlacement;
 import dev.convene.store.SfuNodeInfo;
 import dev.convene.store.SfuRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,10 +93,16 @@ public final class SfuRoleServer implements RunningNode {
             LocalSfuNode node = sfu;
             ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("sfu-heartbeat").daemon().factory());
+            MeetingPlacement placement = backends.placement();
             heartbeat.scheduleAtFixedRate(() -> {
                 try {
-                    registry.heartbeat(new SfuNodeInfo(options.nodeId(), controlUrl, mediaAddress, options.region(),
-                            node.participantCount(), 0, cpuLoad(), draining.get(), clock.instant()));
+                    List<String> meetings = node.meetingIds();
+                    boolean anew = registry.heartbeat(new SfuNodeInfo(options.nodeId(), controlUrl, mediaAddress,
+                            options.region(), node.participantCount(), 0, cpuLoad(), draining.get(), clock.instant(),
+                            Set.copyOf(meetings)));
+                    if (anew && !meetings.isEmpty()) {
+                        restorePlacements(placement, options.nodeId(), meetings);
+                    }
                 } catch (RuntimeException e) {
                     log.warn("event=sfu_heartbeat_failed node={} error=\"{}\"", options.nodeId(), e.getMessage());
                 }
@@ -110,6 +120,33 @@ public final class SfuRoleServer implements RunningNode {
             backends.close();
             throw e;
         }
+    }
+
+    /**
+     * The registry had forgotten this node while it hosts meetings: Redis lost its data (ADR 0020).
+     * Writes back each meeting's placement unless someone placed it meanwhile; a placement that
+     * names another node is left alone (a split is failover's to settle, not a heartbeat's).
+     */
+    static void restorePlacements(MeetingPlacement placement, String nodeId, List<String> meetings) {
+        int restored = 0;
+        int elsewhere = 0;
+        for (String meeting : meetings) {
+            UUID id;
+            try {
+                id = UUID.fromString(meeting);
+            } catch (IllegalArgumentException e) {
+                continue; // Not a Convene meeting id (a test's room): nothing to place.
+            }
+            if (placement.assignIfAbsent(id, nodeId).equals(nodeId)) {
+                restored++;
+            } else {
+                elsewhere++;
+                log.warn("event=placement_conflict meeting_id={} sfu_node_id={} note=\"placed on another node\"", id,
+                        nodeId);
+            }
+        }
+        log.info("event=sfu_registered_anew node={} meetings={} placements_held={} placed_elsewhere={}", nodeId,
+                meetings.size(), restored, elsewhere);
     }
 
     private void drain() {

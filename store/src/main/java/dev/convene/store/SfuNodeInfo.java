@@ -1,7 +1,12 @@
 package dev.convene.store;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * What an SFU node tells the registry with every heartbeat: where to reach it, where it is,
@@ -16,6 +21,8 @@ import java.util.Objects;
  * @param cpu            CPU in use, as a fraction of the node's capacity (0.0–1.0)
  * @param draining       true while the node takes no new meetings
  * @param lastHeartbeat  when the node sent this heartbeat (the node's clock; nodes run NTP)
+ * @param meetings       ids of the meetings with participants on the node now: the fleet's own
+ *                       word on placement, which outlives a Redis that lost its data (ADR 0020)
  */
 public record SfuNodeInfo(
         String nodeId,
@@ -26,9 +33,18 @@ public record SfuNodeInfo(
         int streams,
         double cpu,
         boolean draining,
-        Instant lastHeartbeat) {
+        Instant lastHeartbeat,
+        Set<String> meetings) {
+
+    /** A node that reports no meetings. */
+    public SfuNodeInfo(String nodeId, String controlAddress, String mediaAddress, String region, int participants,
+            int streams, double cpu, boolean draining, Instant lastHeartbeat) {
+        this(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, draining, lastHeartbeat, Set.of());
+    }
 
     public SfuNodeInfo {
+        // Sorted, so that equal reports are equal records and serialize the same.
+        meetings = meetings == null ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(meetings));
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(controlAddress, "controlAddress");
         Objects.requireNonNull(mediaAddress, "mediaAddress");
@@ -47,15 +63,28 @@ public record SfuNodeInfo(
 
     /** The same node, heard from again at {@code at}. */
     public SfuNodeInfo withHeartbeat(Instant at) {
-        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, draining, at);
+        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, draining, at, meetings);
     }
 
     /** The same node with new load figures. */
     public SfuNodeInfo withLoad(int newParticipants, int newStreams, double newCpu) {
-        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, newParticipants, newStreams, newCpu, draining, lastHeartbeat);
+        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, newParticipants, newStreams, newCpu, draining,
+                lastHeartbeat, meetings);
     }
 
     public SfuNodeInfo withDraining(boolean newDraining) {
-        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, newDraining, lastHeartbeat);
+        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, newDraining,
+                lastHeartbeat, meetings);
+    }
+
+    /** The same node, reporting {@code hosted} as its meetings. */
+    public SfuNodeInfo withMeetings(Collection<String> hosted) {
+        return new SfuNodeInfo(nodeId, controlAddress, mediaAddress, region, participants, streams, cpu, draining,
+                lastHeartbeat, Set.copyOf(hosted));
+    }
+
+    /** Whether the node said it has participants of the meeting. */
+    public boolean hosts(UUID meetingId) {
+        return meetings.contains(meetingId.toString());
     }
 }

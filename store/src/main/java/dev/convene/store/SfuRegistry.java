@@ -19,10 +19,22 @@ public interface SfuRegistry {
     Duration DEFAULT_DEAD_AFTER = HEARTBEAT_INTERVAL.multipliedBy(3);
 
     /**
-     * Registers the node, or replaces its entry with this one (address, load, draining flag and
-     * {@link SfuNodeInfo#lastHeartbeat()}).
+     * Registers the node, or replaces its entry with this one (address, load, draining flag,
+     * meetings and {@link SfuNodeInfo#lastHeartbeat()}).
+     *
+     * @return true if the registry had no entry for the node: its first heartbeat, or the first
+     *     since the registry lost its data (Redis restarted empty), when the node should write back
+     *     what else it knows, such as its meetings' placement
      */
-    void heartbeat(SfuNodeInfo node);
+    boolean heartbeat(SfuNodeInfo node);
+
+    /**
+     * When the registry's present memory began: the heartbeat time of the first node it heard
+     * from since it was created or last lost its data, or empty while it holds nothing. While
+     * this is younger than {@link #deadAfter()} a live node may not have registered yet, so the
+     * registry cannot yet say that no node hosts a meeting.
+     */
+    Optional<Instant> memorySince();
 
     Optional<SfuNodeInfo> find(String nodeId);
 

@@ -80,6 +80,37 @@ public abstract class SfuRegistryContract {
     }
 
     @Test
+    void aHeartbeatCarriesTheNodesMeetingsAndSaysWhenTheNodeWasNotRegistered() {
+        SfuRegistry registry = newRegistry(SfuRegistry.DEFAULT_DEAD_AFTER);
+        java.util.UUID m1 = java.util.UUID.randomUUID();
+        java.util.UUID m2 = java.util.UUID.randomUUID();
+        assertThat(registry.heartbeat(node("sfu-a", t0).withMeetings(List.of(m1.toString(), m2.toString())))).isTrue();
+        assertThat(registry.find("sfu-a")).hasValueSatisfying(n -> {
+            assertThat(n.hosts(m1)).isTrue();
+            assertThat(n.hosts(m2)).isTrue();
+            assertThat(n.hosts(java.util.UUID.randomUUID())).isFalse();
+        });
+        assertThat(registry.heartbeat(node("sfu-a", t0.plusSeconds(1)).withMeetings(List.of(m2.toString())))).isFalse();
+        assertThat(registry.healthy(t0.plusSeconds(1))).singleElement()
+                .satisfies(n -> assertThat(n.meetings()).containsExactly(m2.toString()));
+        assertThat(registry.heartbeat(node("sfu-a", t0.plusSeconds(2)))).isFalse();
+        assertThat(registry.find("sfu-a").orElseThrow().meetings()).isEmpty();
+        // Forgotten (a clean stop, or a registry that lost its data): the next heartbeat registers anew.
+        registry.remove("sfu-a");
+        assertThat(registry.heartbeat(node("sfu-a", t0.plusSeconds(3)))).isTrue();
+    }
+
+    @Test
+    void itsMemoryBeginsWithTheFirstHeartbeat() {
+        SfuRegistry registry = newRegistry(SfuRegistry.DEFAULT_DEAD_AFTER);
+        assertThat(registry.memorySince()).isEmpty();
+        registry.heartbeat(node("sfu-a", t0));
+        registry.heartbeat(node("sfu-b", t0.plusSeconds(1)));
+        registry.heartbeat(node("sfu-a", t0.plusSeconds(2)));
+        assertThat(registry.memorySince()).contains(t0);
+    }
+
+    @Test
     void removeForgetsTheNode() {
         SfuRegistry registry = newRegistry(SfuRegistry.DEFAULT_DEAD_AFTER);
         registry.heartbeat(node("sfu-a", t0));

@@ -196,6 +196,16 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         return loop.get(() -> rooms.values().stream().mapToInt(r -> r.participants().size()).sum());
     }
 
+    /**
+     * Ids of the meetings with participants on this node now (detached sessions under their lease
+     * count): what the node reports in its registry heartbeat, so placement can be recovered from
+     * the fleet when the shared store lost it. Read on the loop.
+     */
+    public List<String> meetingIds() {
+        return loop.get(() -> rooms.entrySet().stream().filter(e -> !e.getValue().participants().isEmpty())
+                .map(Map.Entry::getKey).sorted().toList());
+    }
+
     private void tick() {
         long now = System.nanoTime();
         for (Room room : rooms.values().toArray(Room[]::new)) {

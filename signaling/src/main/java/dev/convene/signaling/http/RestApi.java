@@ -282,7 +282,8 @@ public final class RestApi {
             throw ApiProblem.meetingEnded(meeting.id().toString());
         }
         joinGate.check(meeting, user, ctx.ip(), ctx.header(JoinGate.PASSWORD_HEADER));
-        SfuDirectory.Placement placement = sfus.place(meeting.id(), Optional.ofNullable(ctx.queryParam("region")));
+        SfuDirectory.Placement placement = sfus.place(meeting.id(), meeting.createdAt(),
+                Optional.ofNullable(ctx.queryParam("region")));
         String participantId = Ids.participant();
         SignalingConfig.Hardening hardening = config.hardening();
         SeatLedger.Claim claim = new SeatLedger.Claim(List.of("user:" + user.userId(), "addr:" + ctx.ip()),

@@ -4,7 +4,9 @@ import dev.convene.sfu.SfuNode;
 import dev.convene.store.MeetingPlacement;
 import dev.convene.store.SfuNodeInfo;
 import dev.convene.store.SfuRegistry;
+import dev.convene.store.StoreUnavailableException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Places meetings on the fleet's SFU nodes: a meeting stays on its node while that node is
- * healthy; a new meeting (or one whose node died) goes to the least-loaded healthy node, in the
- * client's region when one there is healthy. The meeting → node mapping is written atomically,
- * so joins on different signaling nodes agree on one SFU.
+ * healthy; a meeting without a placement goes first to a healthy node that reports hosting it
+ * (the placement store lost it, ADR 0020), else — a new meeting, or one whose node died — to the
+ * least-loaded healthy node, in the client's region when one there is healthy. The meeting → node
+ * mapping is written atomically, so joins on different signaling nodes agree on one SFU.
  */
 public final class RegistrySfuDirectory implements SfuDirectory {
 
@@ -31,14 +34,18 @@ public final class RegistrySfuDirectory implements SfuDirectory {
             .thenComparingDouble(SfuNodeInfo::cpu)
             .thenComparing(SfuNodeInfo::nodeId);
 
+    /** A control connection and the address it was opened to. */
+    private record Connection(String address, SfuNode node) {}
+
     private final SfuRegistry registry;
     private final MeetingPlacement placements;
     private final Function<SfuNodeInfo, SfuNode> connector;
     private final Clock clock;
-    private final Map<String, SfuNode> connected = new ConcurrentHashMap<>();
+    private final Map<String, Connection> connected = new ConcurrentHashMap<>();
 
     /**
-     * @param connector opens the control connection to a node (called once per node and cached)
+     * @param connector opens the control connection to a node (called once per node and address;
+     *     a connection it returns that is {@link AutoCloseable} is closed when the node moves)
      */
     public RegistrySfuDirectory(SfuRegistry registry, MeetingPlacement placements, Function<SfuNodeInfo, SfuNode> connector,
             Clock clock) {
@@ -50,7 +57,13 @@ public final class RegistrySfuDirectory implements SfuDirectory {
 
     @Override
     public Placement place(UUID meetingId, Optional<String> regionHint) {
-        List<SfuNodeInfo> healthy = registry.healthy(clock.instant());
+        return place(meetingId, clock.instant(), regionHint);
+    }
+
+    @Override
+    public Placement place(UUID meetingId, Instant meetingCreatedAt, Optional<String> regionHint) {
+        Instant now = clock.instant();
+        List<SfuNodeInfo> healthy = registry.healthy(now);
         Optional<String> current = placements.sfuFor(meetingId);
         if (current.isPresent()) {
             Optional<SfuNodeInfo> node = healthy.stream().filter(n -> n.nodeId().equals(current.get())).findFirst();
@@ -59,7 +72,12 @@ public final class RegistrySfuDirectory implements SfuDirectory {
                 return new Placement(node.get().nodeId(), node.get().region());
             }
         }
-        SfuNodeInfo best = choose(healthy, regionHint)
+        // Ask the fleet before placing anew: a node with participants of the meeting wins over any fresh pick.
+        Optional<SfuNodeInfo> host = hostOf(meetingId, healthy);
+        if (host.isEmpty() && current.isEmpty()) {
+            refuseWhileTheRegistryRefills(meetingId, meetingCreatedAt, now);
+        }
+        SfuNodeInfo best = host.or(() -> choose(healthy, regionHint))
                 .orElseThrow(() -> new NoSfuAvailableException("no healthy SFU node can take meeting " + meetingId));
         String winner = current.isPresent()
                 ? (placements.compareAndSet(meetingId, current.get(), best.nodeId()) ? best.nodeId()
@@ -72,9 +90,37 @@ public final class RegistrySfuDirectory implements SfuDirectory {
                     .orElseThrow(() -> new NoSfuAvailableException("meeting " + meetingId + " is on SFU " + winner
                             + ", which is not healthy"));
         }
-        log.info("event=meeting_placed meeting_id={} sfu_node_id={} region={} previous={}", meetingId, best.nodeId(),
-                best.region(), current.orElse("-"));
+        log.info("event={} meeting_id={} sfu_node_id={} region={} previous={}",
+                host.isPresent() ? "placement_recovered" : "meeting_placed", meetingId, best.nodeId(), best.region(),
+                current.orElse("-"));
         return new Placement(best.nodeId(), best.region());
+    }
+
+    /**
+     * The healthy node that reports participants of the meeting; if several do (a split that
+     * failover has yet to settle), the one with the lowest id, so every signaling node picks the same.
+     */
+    static Optional<SfuNodeInfo> hostOf(UUID meetingId, List<SfuNodeInfo> healthy) {
+        return healthy.stream().filter(n -> n.hosts(meetingId)).min(Comparator.comparing(SfuNodeInfo::nodeId));
+    }
+
+    /**
+     * No placement and no node claims the meeting. If the registry began remembering (Redis came
+     * back empty) less than a "dead after" ago, a live node that hosts the meeting may not have
+     * heartbeated yet: placing now could split the meeting, so the join is refused (503, retry)
+     * unless the meeting is younger than the registry's memory, and so cannot be hosted anywhere.
+     */
+    private void refuseWhileTheRegistryRefills(UUID meetingId, Instant meetingCreatedAt, Instant now) {
+        Optional<Instant> since = registry.memorySince();
+        if (since.isEmpty()) {
+            return; // Nothing registered: there is no node to place on, and choose() says so.
+        }
+        boolean refilling = now.isBefore(since.get().plus(registry.deadAfter()));
+        if (refilling && meetingCreatedAt.isBefore(since.get())) {
+            log.info("event=placement_deferred meeting_id={} registry_since={} reason=registry_refilling", meetingId,
+                    since.get());
+            throw new NoSfuAvailableException("the SFU registry is being rebuilt; try again in a second");
+        }
     }
 
     static Optional<SfuNodeInfo> choose(List<SfuNodeInfo> healthy, Optional<String> regionHint) {
@@ -97,14 +143,43 @@ public final class RegistrySfuDirectory implements SfuDirectory {
         }
     }
 
+    /**
+     * The node's control connection at the address the registry holds now. A connection opened to
+     * another address (the node restarted elsewhere under the same id) is replaced and closed. Only
+     * while the registry is unreachable is the last connection used as it is.
+     */
     @Override
     public SfuNode node(String nodeId) {
-        SfuNode node = connected.get(nodeId);
-        if (node != null) {
-            return node;
+        SfuNodeInfo info;
+        try {
+            info = registry.find(nodeId)
+                    .orElseThrow(() -> new NoSfuAvailableException("SFU node " + nodeId + " is not registered"));
+        } catch (StoreUnavailableException e) {
+            Connection last = connected.get(nodeId);
+            if (last != null) {
+                return last.node();
+            }
+            throw e;
         }
-        SfuNodeInfo info = registry.find(nodeId)
-                .orElseThrow(() -> new NoSfuAvailableException("SFU node " + nodeId + " is not registered"));
-        return connected.computeIfAbsent(nodeId, id -> connector.apply(info));
+        Connection[] replaced = {null};
+        Connection c = connected.compute(nodeId, (id, existing) -> {
+            if (existing != null && existing.address().equals(info.controlAddress())) {
+                return existing;
+            }
+            replaced[0] = existing;
+            return new Connection(info.controlAddress(), connector.apply(info));
+        });
+        if (replaced[0] != null) {
+            log.info("event=sfu_address_changed sfu_node_id={} old={} new={}", nodeId, replaced[0].address(),
+                    info.controlAddress());
+            if (replaced[0].node() instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    log.warn("event=sfu_connection_close_failed sfu_node_id={} error={}", nodeId, e.toString());
+                }
+            }
+        }
+        return c.node();
     }
 }

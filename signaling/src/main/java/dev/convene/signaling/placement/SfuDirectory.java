@@ -1,6 +1,7 @@
 package dev.convene.signaling.placement;
 
 import dev.convene.sfu.SfuNode;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -23,6 +24,15 @@ public interface SfuDirectory {
     Placement place(UUID meetingId, Optional<String> regionHint);
 
     /**
+     * As {@link #place(UUID, Optional)} for a meeting created at {@code meetingCreatedAt}: a
+     * meeting older than what the shared store remembers may have participants on a node that has
+     * not reported yet, and is not placed anew until the fleet has had time to (ADR 0020).
+     */
+    default Placement place(UUID meetingId, Instant meetingCreatedAt, Optional<String> regionHint) {
+        return place(meetingId, regionHint);
+    }
+
+    /**
      * Keeps a live meeting on the node its participants are on: renews the meeting → node mapping,
      * or writes it again if the shared store lost it (so a later join does not split the meeting
      * over two SFUs). Called periodically for each meeting with participants on this node.
@@ -30,7 +40,8 @@ public interface SfuDirectory {
     void keepPlacement(UUID meetingId, String nodeId);
 
     /**
-     * The node to join a participant on.
+     * The node to join a participant on, at the address the registry gives for it now (a node
+     * restarted under the same id elsewhere is reached at its new address at once).
      *
      * @throws NoSfuAvailableException when the node is unknown or gone
      */

@@ -23,14 +23,21 @@ class RegistrySfuDirectoryTest {
     private final InMemorySfuRegistry registry = new InMemorySfuRegistry(Duration.ofSeconds(3));
     private final InMemoryMeetingPlacement placements = new InMemoryMeetingPlacement(clock, Duration.ofHours(2));
     private final List<String> connects = new ArrayList<>();
+    private final List<String> addresses = new ArrayList<>();
     private final RegistrySfuDirectory directory = new RegistrySfuDirectory(registry, placements, info -> {
         connects.add(info.nodeId());
+        addresses.add(info.controlAddress());
         return new FakeSfuNode();
     }, clock);
 
     private void heartbeat(String id, String region, int participants, boolean draining) {
         registry.heartbeat(new SfuNodeInfo(id, "ws://127.0.0.1:1/" + id, "127.0.0.1:50000", region, participants, 0, 0.1,
                 draining, clock.instant()));
+    }
+
+    private void hosting(InMemorySfuRegistry r, String id, int participants, UUID... meetings) {
+        r.heartbeat(new SfuNodeInfo(id, "ws://127.0.0.1:1/" + id, "127.0.0.1:50000", "eu", participants, 0, 0.1, false,
+                clock.instant()).withMeetings(java.util.Arrays.stream(meetings).map(UUID::toString).toList()));
     }
 
     @Test
@@ -96,5 +103,99 @@ class RegistrySfuDirectoryTest {
         assertThat(placements.sfuFor(meeting)).contains("sfu-a");
         assertThat(directory.place(meeting, Optional.empty()).nodeId()).as("not split onto the emptier node")
                 .isEqualTo("sfu-a");
+    }
+
+    @Test
+    void aMeetingWhosePlacementWasLostGoesToTheNodeThatReportsHostingItNotTheEmptierOne() {
+        UUID meeting = UUID.randomUUID();
+        hosting(registry, "sfu-a", 90, meeting);
+        hosting(registry, "sfu-b", 0);
+        clock.advance(Duration.ofSeconds(10));
+        hosting(registry, "sfu-a", 90, meeting);
+        hosting(registry, "sfu-b", 0);
+        // No placement (Redis came back empty) and the keep-alive of the nodes holding sockets has not run yet.
+        assertThat(directory.place(meeting, clock.instant().minusSeconds(3600), Optional.empty()).nodeId())
+                .isEqualTo("sfu-a");
+        assertThat(placements.sfuFor(meeting)).contains("sfu-a");
+    }
+
+    @Test
+    void whileTheRegistryRefillsAMeetingOlderThanItsMemoryIsNotPlacedAnew() {
+        Instant created = clock.instant().minusSeconds(600);
+        UUID meeting = UUID.randomUUID();
+        // Redis came back empty: only sfu-b has heartbeated so far; sfu-a, which hosts the meeting, will in a moment.
+        hosting(registry, "sfu-b", 0);
+        assertThatThrownBy(() -> directory.place(meeting, created, Optional.empty()))
+                .isInstanceOf(NoSfuAvailableException.class).hasMessageContaining("registry is being rebuilt");
+        assertThat(placements.sfuFor(meeting)).isEmpty();
+        // A meeting created since the registry's memory began cannot be hosted anywhere yet: placed at once.
+        clock.advance(Duration.ofMillis(200));
+        UUID fresh = UUID.randomUUID();
+        assertThat(directory.place(fresh, clock.instant(), Optional.empty()).nodeId()).isEqualTo("sfu-b");
+
+        clock.advance(Duration.ofMillis(700));
+        hosting(registry, "sfu-a", 3, meeting);
+        assertThat(directory.place(meeting, created, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+
+        // Once every live node has had "dead after" to report, a meeting nobody hosts is placed anew.
+        UUID old = UUID.randomUUID();
+        clock.advance(Duration.ofSeconds(3));
+        hosting(registry, "sfu-a", 3, meeting);
+        hosting(registry, "sfu-b", 1, fresh);
+        assertThat(directory.place(old, created, Optional.empty()).nodeId()).isEqualTo("sfu-b");
+    }
+
+    @Test
+    void signalingNodesRacingOverAnOrphanedMeetingAllFollowItsHost() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            UUID orphan = UUID.randomUUID();
+            UUID brandNew = UUID.randomUUID();
+            InMemorySfuRegistry shared = new InMemorySfuRegistry(Duration.ofSeconds(3));
+            InMemoryMeetingPlacement store = new InMemoryMeetingPlacement(clock, Duration.ofHours(2));
+            hosting(shared, "sfu-a", 0);
+            hosting(shared, "sfu-b", 50, orphan);
+            hosting(shared, "sfu-c", 0);
+            List<RegistrySfuDirectory> nodes = List.of(
+                    new RegistrySfuDirectory(shared, store, info -> new FakeSfuNode(), clock),
+                    new RegistrySfuDirectory(shared, store, info -> new FakeSfuNode(), clock));
+            Instant created = clock.instant().minusSeconds(60);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<String[]>> answers = new ArrayList<>();
+            try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+                for (int i = 0; i < 6; i++) {
+                    RegistrySfuDirectory d = nodes.get(i % 2);
+                    answers.add(pool.submit(() -> {
+                        go.await();
+                        return new String[] {d.place(orphan, created, Optional.empty()).nodeId(),
+                                d.place(brandNew, clock.instant(), Optional.empty()).nodeId()};
+                    }));
+                }
+                go.countDown();
+                java.util.Set<String> forNew = new java.util.HashSet<>();
+                for (var a : answers) {
+                    String[] got = a.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(got[0]).as("round %d: the orphan goes where it is hosted", round).isEqualTo("sfu-b");
+                    forNew.add(got[1]);
+                }
+                assertThat(forNew).as("round %d: one winner for a new meeting", round).hasSize(1);
+                assertThat(store.sfuFor(brandNew)).contains(forNew.iterator().next());
+            }
+            assertThat(store.sfuFor(orphan)).contains("sfu-b");
+            clock.advance(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void aNodeRestartedUnderTheSameIdAtAnotherAddressIsReachedThereAtOnce() {
+        registry.heartbeat(new SfuNodeInfo("sfu-a", "wss://127.0.0.1:7001/v1/sfu-control", "127.0.0.1:50000", "eu", 0, 0,
+                0.1, false, clock.instant()));
+        SfuNode before = directory.node("sfu-a");
+        clock.advance(Duration.ofSeconds(1));
+        registry.heartbeat(new SfuNodeInfo("sfu-a", "wss://127.0.0.1:7002/v1/sfu-control", "127.0.0.1:50002", "eu", 0, 0,
+                0.1, false, clock.instant()));
+        SfuNode after = directory.node("sfu-a");
+        assertThat(after).isNotSameAs(before);
+        assertThat(directory.node("sfu-a")).isSameAs(after);
+        assertThat(addresses).containsExactly("wss://127.0.0.1:7001/v1/sfu-control", "wss://127.0.0.1:7002/v1/sfu-control");
     }
 }

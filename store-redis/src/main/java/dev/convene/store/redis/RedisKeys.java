@@ -13,6 +13,12 @@ public final class RedisKeys {
     public static final String SFU_NODES = "sfu:nodes";
 
     /**
+     * String: heartbeat time (epoch ms) of the first SFU heard from since Redis last started empty;
+     * no TTL. Tells placement how long the registry has been filling (ADR 0020).
+     */
+    public static final String SFU_REGISTRY_SINCE = "sfu:registry:since";
+
+    /**
      * Sorted set of every participant's resume lease, across meetings: the sweepers of all nodes
      * read one key. One key keeps the claim a single-slot script; at fleet scale it would be split
      * into hash-tagged buckets.

@@ -5,6 +5,7 @@ import dev.convene.store.SfuRegistry;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SFU registry as one hash per node ({@code sfu:node:<id>}) and a sorted set of node ids
@@ -40,7 +42,7 @@ public final class RedisSfuRegistry implements SfuRegistry {
     }
 
     @Override
-    public void heartbeat(SfuNodeInfo node) {
+    public boolean heartbeat(SfuNodeInfo node) {
         String key = RedisKeys.sfuNode(node.nodeId());
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("node_id", node.nodeId());
@@ -52,14 +54,26 @@ public final class RedisSfuRegistry implements SfuRegistry {
         fields.put("cpu", Double.toString(node.cpu()));
         fields.put("draining", node.draining() ? "1" : "0");
         fields.put("last_heartbeat_ms", Long.toString(node.lastHeartbeat().toEpochMilli()));
-        redis.pipeline("sfu_heartbeat", r -> {
+        fields.put("meetings", String.join(",", node.meetings()));
+        String heardAt = Long.toString(node.lastHeartbeat().toEpochMilli());
+        return redis.pipeline("sfu_heartbeat", r -> {
+            // HSET counts the fields it added: all of them when the hash was gone (first heartbeat, or Redis lost it).
             RedisFuture<Long> set = r.hset(key, fields);
             RedisFuture<Boolean> expire = r.pexpire(key, forgetAfter.toMillis());
             RedisFuture<Long> index = r.zadd(RedisKeys.SFU_NODES, node.lastHeartbeat().toEpochMilli(), node.nodeId());
-            redis.await(set);
+            RedisFuture<String> since = r.set(RedisKeys.SFU_REGISTRY_SINCE, heardAt, SetArgs.Builder.nx());
+            long added = redis.await(set);
             redis.await(expire);
-            return redis.await(index);
+            redis.await(index);
+            redis.await(since);
+            return added == fields.size();
         });
+    }
+
+    @Override
+    public Optional<Instant> memorySince() {
+        String since = redis.call("sfu_since", r -> r.get(RedisKeys.SFU_REGISTRY_SINCE));
+        return since == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(since)));
     }
 
     @Override
@@ -125,6 +139,10 @@ public final class RedisSfuRegistry implements SfuRegistry {
         });
     }
 
+    private static Set<String> meetings(String joined) {
+        return joined.isEmpty() ? Set.of() : Set.copyOf(java.util.Arrays.asList(joined.split(",")));
+    }
+
     private static SfuNodeInfo parse(Map<String, String> f) {
         if (f == null || f.isEmpty() || !f.containsKey("node_id") || !f.containsKey("last_heartbeat_ms")) {
             return null;
@@ -138,6 +156,7 @@ public final class RedisSfuRegistry implements SfuRegistry {
                 Integer.parseInt(f.getOrDefault("streams", "0")),
                 Double.parseDouble(f.getOrDefault("cpu", "0")),
                 "1".equals(f.get("draining")),
-                Instant.ofEpochMilli(Long.parseLong(f.get("last_heartbeat_ms"))));
+                Instant.ofEpochMilli(Long.parseLong(f.get("last_heartbeat_ms"))),
+                meetings(f.getOrDefault("meetings", "")));
     }
 }

@@ -37,6 +37,21 @@ class RedisSfuRegistryTest extends SfuRegistryContract {
     }
 
     @Test
+    void afterRedisLostItsDataTheNextHeartbeatRegistersAnewAndTheMemoryBeginsAgain() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        SfuRegistry registry = redis.stores().sfuRegistry();
+        SfuNodeInfo node = new SfuNodeInfo("sfu-a", "http://10.0.0.1:7000", "10.0.0.1:50000", "eu-west", 1, 2, 0.5, false, now);
+        assertThat(registry.heartbeat(node)).isTrue();
+        assertThat(registry.heartbeat(node.withHeartbeat(now.plusSeconds(1)))).isFalse();
+        assertThat(registry.memorySince()).contains(now);
+
+        redis.admin().flushall();
+        assertThat(registry.memorySince()).isEmpty();
+        assertThat(registry.heartbeat(node.withHeartbeat(now.plusSeconds(2)))).isTrue();
+        assertThat(registry.memorySince()).contains(now.plusSeconds(2));
+    }
+
+    @Test
     void nodesRegisteredThroughOneClientAreSeenByAnother() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         redis.newStores().sfuRegistry()

@@ -10,12 +10,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The SFU registry of one process (the all-in-one role and tests). */
 public final class InMemorySfuRegistry implements SfuRegistry {
 
     private final Duration deadAfter;
     private final ConcurrentMap<String, SfuNodeInfo> nodes = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> since = new AtomicReference<>();
 
     public InMemorySfuRegistry() {
         this(DEFAULT_DEAD_AFTER);
@@ -30,8 +32,14 @@ public final class InMemorySfuRegistry implements SfuRegistry {
     }
 
     @Override
-    public void heartbeat(SfuNodeInfo node) {
-        nodes.put(node.nodeId(), node);
+    public boolean heartbeat(SfuNodeInfo node) {
+        since.compareAndSet(null, node.lastHeartbeat());
+        return nodes.put(node.nodeId(), node) == null;
+    }
+
+    @Override
+    public Optional<Instant> memorySince() {
+        return Optional.ofNullable(since.get());
     }
 
     @Override
