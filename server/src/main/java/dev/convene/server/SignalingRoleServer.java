@@ -131,7 +131,8 @@ public final class SignalingRoleServer implements RunningNode {
 
     @Override
     public void close() {
-        signaling.close();
+        // Other signaling nodes carry on: participants resume there, their sessions untouched (ADR 0020).
+        signaling.close(true);
         connections.forEach(RemoteSfuNode::close);
         backends.close();
         log.info("event=server_stopped role=signaling");

@@ -316,6 +316,14 @@ public final class SignalingServer implements AutoCloseable {
         return emptyMeetings.watched();
     }
 
+    /**
+     * Plugs in what moves meetings off a draining SFU node, make-before-break (ADR 0020). Until
+     * one is set the node logs {@code event=evacuation_unavailable} and the meetings stay put.
+     */
+    public void evacuateWith(dev.convene.signaling.placement.MeetingEvacuation evacuation) {
+        sockets.evacuateWith(evacuation);
+    }
+
     /** Sockets open now. */
     public int openSockets() {
         return sockets.openSockets();
@@ -323,15 +331,29 @@ public final class SignalingServer implements AutoCloseable {
 
     /**
      * Stops the node: every socket is ended as a leave (seats released, the others told, close
-     * code 1001), then the HTTP server and the timer stop.
+     * code 1001), then the HTTP server and the timer stop. Right when this node's sessions die with
+     * it (the all-in-one role); a fleet's signaling node stops with {@link #close(boolean)}.
      */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Stops the node. With {@code handOver}, joined participants are detached instead of ended and
+     * their sockets closed with 1012, so they resume on another signaling node while their media
+     * goes on (a rolling restart, ADR 0020); otherwise as {@link #close()}.
+     */
+    public void close(boolean handOver) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         timer.shutdownNow();
-        sockets.closeAll();
+        if (handOver) {
+            sockets.detachAll();
+        } else {
+            sockets.closeAll();
+        }
         app.stop();
         if (tls != null) {
             tls.close();

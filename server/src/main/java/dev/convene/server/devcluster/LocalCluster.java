@@ -44,6 +44,8 @@ public final class LocalCluster implements AutoCloseable {
     private final Path keyFile;
     private final List<NodeProcess> sfus = new ArrayList<>();
     private final List<NodeProcess> signalings = new ArrayList<>();
+    private List<String> sfuArgs = List.of();
+    private List<String> signalingArgs = List.of();
 
     private LocalCluster(EmbeddedPostgres postgres, int redisPort, PrintStream echo) throws IOException {
         this.postgres = postgres;
@@ -90,6 +92,8 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs,
             List<String> extraSfuArgs, PrintStream echo) throws IOException {
         LocalCluster cluster = new LocalCluster(EmbeddedPostgres.builder().start(), freePort(), echo);
+        cluster.sfuArgs = List.copyOf(extraSfuArgs);
+        cluster.signalingArgs = List.copyOf(extraSignalingArgs);
         try {
             List<CompletableFuture<NodeProcess>> sfus = new ArrayList<>();
             for (int i = 1; i <= sfuCount; i++) {
@@ -135,10 +139,52 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the SFU node {@code name} (SIGTERM: it leaves the registry) and starts it again under
+     * the same id, on new control and media ports, as a rescheduled container would.
+     *
+     * @return the new process
+     */
+    public synchronized NodeProcess restartSfu(String name) {
+        int i = indexOf(sfus, name);
+        sfus.get(i).close();
+        NodeProcess node = startSfuAsync(name, sfuArgs).join();
+        sfus.set(i, node);
+        return node;
+    }
+
+    /**
+     * Stops the signaling node {@code name} (SIGTERM) and starts it again under the same id and on
+     * the same HTTPS port, so clients that know the fleet's addresses find it again (a rolling restart).
+     *
+     * @return the new process
+     */
+    public synchronized NodeProcess restartSignaling(String name) {
+        int i = indexOf(signalings, name);
+        int port = java.net.URI.create(signalings.get(i).url()).getPort();
+        signalings.get(i).close();
+        NodeProcess node = startSignaling(name, signalingArgs, port);
+        signalings.set(i, node);
+        return node;
+    }
+
+    private static int indexOf(List<NodeProcess> nodes, String name) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no node " + name);
+    }
+
     private NodeProcess startSignaling(String name, List<String> extraArgs) {
+        return startSignaling(name, extraArgs, 0);
+    }
+
+    private NodeProcess startSignaling(String name, List<String> extraArgs, int httpPort) {
         List<String> args = new ArrayList<>(List.of(
                 "--role", "signaling", "--node-id", name, "--region", "local",
-                "--http-host", "127.0.0.1", "--http-port", "0",
+                "--http-host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
                 "--jwt-keys", jwtKey, "--control-keys", controlKey,
                 "--redis-url", redisUrl(),
                 "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres",

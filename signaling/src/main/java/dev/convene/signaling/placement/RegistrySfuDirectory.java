@@ -74,8 +74,8 @@ public final class RegistrySfuDirectory implements SfuDirectory {
         }
         // Ask the fleet before placing anew: a node with participants of the meeting wins over any fresh pick.
         Optional<SfuNodeInfo> host = hostOf(meetingId, healthy);
-        if (host.isEmpty() && current.isEmpty()) {
-            refuseWhileTheRegistryRefills(meetingId, meetingCreatedAt, now);
+        if (host.isEmpty()) {
+            refuseWhileTheRegistryRefills(meetingId, current, meetingCreatedAt, now);
         }
         SfuNodeInfo best = host.or(() -> choose(healthy, regionHint))
                 .orElseThrow(() -> new NoSfuAvailableException("no healthy SFU node can take meeting " + meetingId));
@@ -105,20 +105,23 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     /**
-     * No placement and no node claims the meeting. If the registry began remembering (Redis came
-     * back empty) less than a "dead after" ago, a live node that hosts the meeting may not have
-     * heartbeated yet: placing now could split the meeting, so the join is refused (503, retry)
-     * unless the meeting is younger than the registry's memory, and so cannot be hosted anywhere.
+     * No healthy node hosts the meeting and it is to be placed anew. If the registry began
+     * remembering (Redis came back empty) less than a "dead after" ago, a live node may simply not
+     * have heartbeated yet: the meeting's own node, missing from the registry, is not known dead,
+     * and a node hosting a meeting without placement may not have said so. Placing now could split
+     * the meeting, so the join is refused (503, retry) — unless the meeting has no placement and is
+     * younger than the registry's memory, and so cannot be hosted anywhere.
      */
-    private void refuseWhileTheRegistryRefills(UUID meetingId, Instant meetingCreatedAt, Instant now) {
+    private void refuseWhileTheRegistryRefills(UUID meetingId, Optional<String> current, Instant meetingCreatedAt,
+            Instant now) {
         Optional<Instant> since = registry.memorySince();
         if (since.isEmpty()) {
             return; // Nothing registered: there is no node to place on, and choose() says so.
         }
         boolean refilling = now.isBefore(since.get().plus(registry.deadAfter()));
-        if (refilling && meetingCreatedAt.isBefore(since.get())) {
-            log.info("event=placement_deferred meeting_id={} registry_since={} reason=registry_refilling", meetingId,
-                    since.get());
+        if (refilling && (current.isPresent() || meetingCreatedAt.isBefore(since.get()))) {
+            log.info("event=placement_deferred meeting_id={} placed_on={} registry_since={} reason=registry_refilling",
+                    meetingId, current.orElse("-"), since.get());
             throw new NoSfuAvailableException("the SFU registry is being rebuilt; try again in a second");
         }
     }
@@ -140,6 +143,15 @@ public final class RegistrySfuDirectory implements SfuDirectory {
         if (!placements.refresh(meetingId)) {
             String winner = placements.assignIfAbsent(meetingId, nodeId);
             log.info("event=placement_restored meeting_id={} sfu_node_id={} winner={}", meetingId, nodeId, winner);
+        }
+    }
+
+    @Override
+    public boolean isDraining(String nodeId) {
+        try {
+            return registry.find(nodeId).map(SfuNodeInfo::draining).orElse(false);
+        } catch (StoreUnavailableException e) {
+            return false;
         }
     }
 

@@ -40,6 +40,15 @@ public interface SfuDirectory {
     void keepPlacement(UUID meetingId, String nodeId);
 
     /**
+     * Whether the node says it is draining (taking no new meetings; its meetings should move off).
+     * Unknown nodes and an unreachable registry count as not draining: evacuation is an
+     * optimisation of a planned stop, never a reason to move meetings on doubt.
+     */
+    default boolean isDraining(String nodeId) {
+        return false;
+    }
+
+    /**
      * The node to join a participant on, at the address the registry gives for it now (a node
      * restarted under the same id elsewhere is reached at its new address at once).
      *

@@ -637,8 +637,23 @@ final class SignalConnection implements ParticipantListener {
         cleanup(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_here", false, Ending.DETACH);
     }
 
-    /** Close code asking the client to reconnect and resume. */
+    /** Close code asking the client to reconnect and resume (RFC 6455 "service restart"). */
     static final int CLOSE_RESUME = 1012;
+
+    /**
+     * This node stops: a joined participant is detached (it resumes on another node, nobody is
+     * told) and its socket closed with 1012; any other socket ends as a leave with 1001.
+     *
+     * @return true if the participant was detached for a resume
+     */
+    boolean shutdownForRestart() {
+        boolean resumable = isJoined() && hub.resumption().enabled();
+        if (!resumable) {
+            cleanup(1001, "server shutting down", "shutdown", true, Ending.LEAVE);
+            return false;
+        }
+        return cleanup(CLOSE_RESUME, "server restarting: resume on another node", "shutdown_restart", true, Ending.DETACH);
+    }
 
     /**
      * The socket is gone (client closed it, network dropped) without {@code leave}: the participant

@@ -7,6 +7,7 @@ import dev.convene.signaling.SignalingStores;
 import dev.convene.signaling.auth.InvalidTokenException;
 import dev.convene.signaling.auth.JoinClaims;
 import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.placement.MeetingEvacuation;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.protocol.ProtocolCodec;
 import dev.convene.store.Meeting;
@@ -57,6 +58,10 @@ public final class SignalingSockets {
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
     private final Resumption resumption;
+    /** Moves meetings off draining SFU nodes (ADR 0020); none until migrate exists. */
+    private volatile MeetingEvacuation evacuation = MeetingEvacuation.NONE;
+    /** Set once the node is stopping: new sockets are told to go elsewhere. */
+    private volatile boolean closing;
 
     public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             ProtocolCodec codec, SignalingMetrics metrics) {
@@ -90,6 +95,11 @@ public final class SignalingSockets {
     }
 
     private void onConnect(WsConnectContext ctx) {
+        if (closing) {
+            // A client resuming from this node's own shutdown must not land here again.
+            ctx.closeSession(SignalConnection.CLOSE_RESUME, "server restarting");
+            return;
+        }
         if (ctx.queryParam("token") == null) {
             // A socket that means to resume: its first frame carries the resume token (kept out of URLs and logs).
             String id = Ids.connection();
@@ -208,10 +218,36 @@ public final class SignalingSockets {
 
     /** Ends every connection (1001), releasing seats and telling the others, e.g. on shutdown. */
     public void closeAll() {
+        closing = true;
         List<SignalConnection> all = new ArrayList<>(bySocket.values());
         for (SignalConnection c : all) {
             c.cleanup(1001, "server shutting down", "shutdown", true);
         }
+    }
+
+    /**
+     * Stops this node without ending anyone's meeting (a rolling restart): refuses new sockets,
+     * then detaches every joined participant — its SFU session and seat stay under the resume
+     * lease — and closes its socket with {@link SignalConnection#CLOSE_RESUME} (1012), which clients
+     * answer by resuming on another node at once. Sockets that had not joined end as before.
+     *
+     * @return participants handed over
+     */
+    public int detachAll() {
+        closing = true;
+        int handedOver = 0;
+        for (SignalConnection c : new ArrayList<>(bySocket.values())) {
+            if (c.shutdownForRestart()) {
+                handedOver++;
+            }
+        }
+        log.info("event=sockets_handed_over participants={}", handedOver);
+        return handedOver;
+    }
+
+    /** What moves this node's meetings off a draining SFU (the failover work plugs in here). */
+    public void evacuateWith(MeetingEvacuation e) {
+        this.evacuation = java.util.Objects.requireNonNull(e, "evacuation");
     }
 
     public int openSockets() {
@@ -239,6 +275,14 @@ public final class SignalingSockets {
                 UUID meeting = c.meetingId();
                 if (!capacities.containsKey(meeting)) {
                     sfus.keepPlacement(meeting, c.sfuNodeId());
+                    if (sfus.isDraining(c.sfuNodeId())) {
+                        try {
+                            evacuation.evacuate(meeting, c.sfuNodeId());
+                        } catch (RuntimeException e) {
+                            log.warn("event=evacuation_failed meeting_id={} sfu_node_id={} error={}", meeting,
+                                    c.sfuNodeId(), e.toString());
+                        }
+                    }
                 }
                 Integer capacity = capacities.computeIfAbsent(meeting,
                         id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));

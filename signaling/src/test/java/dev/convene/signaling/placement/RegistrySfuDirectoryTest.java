@@ -146,6 +146,20 @@ class RegistrySfuDirectoryTest {
     }
 
     @Test
+    void whileTheRegistryRefillsAPlacedMeetingIsNotMovedOffItsUnreportedNode() {
+        UUID meeting = UUID.randomUUID();
+        // Redis came back empty; a signaling node wrote the placement back (sfu-a), sfu-a has not heartbeated yet.
+        placements.assignIfAbsent(meeting, "sfu-a");
+        hosting(registry, "sfu-b", 0);
+        assertThatThrownBy(() -> directory.place(meeting, clock.instant().minusSeconds(600), Optional.empty()))
+                .isInstanceOf(NoSfuAvailableException.class);
+        assertThat(placements.sfuFor(meeting)).contains("sfu-a");
+        clock.advance(Duration.ofMillis(500));
+        hosting(registry, "sfu-a", 2, meeting);
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+    }
+
+    @Test
     void signalingNodesRacingOverAnOrphanedMeetingAllFollowItsHost() throws Exception {
         for (int round = 0; round < 40; round++) {
             UUID orphan = UUID.randomUUID();
