@@ -91,6 +91,11 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
         }
     }
 
+    @Override
+    public boolean reachable() {
+        return connected();
+    }
+
     /**
      * Opens a session on the SFU.
      *

@@ -57,6 +57,7 @@ public final class SignalingSockets {
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
     private final Resumption resumption;
+    private final SfuFailover failover;
 
     public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             ProtocolCodec codec, SignalingMetrics metrics) {
@@ -68,6 +69,7 @@ public final class SignalingSockets {
         this.tokens = tokens;
         this.codec = codec;
         this.metrics = metrics;
+        this.failover = new SfuFailover(sfus, bySocket::values);
     }
 
     /** Registers the socket's handlers on a Javalin WebSocket route. */
@@ -206,8 +208,13 @@ public final class SignalingSockets {
         return resumption;
     }
 
+    SfuFailover failover() {
+        return failover;
+    }
+
     /** Ends every connection (1001), releasing seats and telling the others, e.g. on shutdown. */
     public void closeAll() {
+        failover.close();
         List<SignalConnection> all = new ArrayList<>(bySocket.values());
         for (SignalConnection c : all) {
             c.cleanup(1001, "server shutting down", "shutdown", true);
