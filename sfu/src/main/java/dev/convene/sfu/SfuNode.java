@@ -34,4 +34,12 @@ public interface SfuNode {
     default boolean reachable() {
         return true;
     }
+
+    /**
+     * Whether the latest attempt to reach the node's control surface failed outright (refused or
+     * reset, not merely slow): its process is most likely gone. A local node never refuses.
+     */
+    default boolean refusing() {
+        return false;
+    }
 }

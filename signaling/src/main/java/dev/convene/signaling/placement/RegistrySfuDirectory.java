@@ -123,6 +123,12 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     @Override
+    public boolean refusing(String nodeId) {
+        SfuNode node = connected.get(nodeId);
+        return node != null && node.refusing();
+    }
+
+    @Override
     public void markDead(String nodeId) {
         suspects.markDead(nodeId, clock.instant());
     }

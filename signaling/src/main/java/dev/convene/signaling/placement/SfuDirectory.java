@@ -41,6 +41,11 @@ public interface SfuDirectory {
         return true;
     }
 
+    /** Whether this signaling node's latest attempt to reach the node failed outright (its process is gone). */
+    default boolean refusing(String nodeId) {
+        return false;
+    }
+
     /** The node was found dead here: no meeting or join is placed on it until it heartbeats again. */
     default void markDead(String nodeId) {
         // One node: nowhere else to go.

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SFU failure on one signaling node (ADR 0019): a lost control connection that is not back
- * within {@link #CONFIRM} means the SFU is dead. Then every meeting this node has participants
+ * within {@link #CONFIRM} means the SFU is dead, when its reconnection is refused (the process
+ * is gone) or the registry has not heard from it for {@link #REGISTRY_SILENCE} either (stopped,
+ * or cut off), and in any case after {@link #MAX_VERDICT}. Then every meeting this node has participants
  * of on that SFU is moved ({@link SfuDirectory#moveFrom}, compare-and-set) and each of those
  * participants is rebuilt on the new SFU and told {@code migrate}. A connection that comes back
  * in time was a blip: its participants resume onto their old sessions as before (ADR 0017).
@@ -83,7 +85,9 @@ final class SfuFailover implements AutoCloseable {
     private void verdict(String nodeId, long lostAt) {
         boolean back = sfus.reachable(nodeId);
         boolean waitedLongEnough = System.nanoTime() - lostAt >= MAX_VERDICT.toNanos();
-        if (!back && !waitedLongEnough && sfus.heardFromWithin(nodeId, REGISTRY_SILENCE)) {
+        // A refused reconnect means nothing listens there any more; otherwise (silent, or slow to
+        // answer) the registry must have stopped hearing from the node too.
+        if (!back && !waitedLongEnough && !sfus.refusing(nodeId) && sfus.heardFromWithin(nodeId, REGISTRY_SILENCE)) {
             timer.schedule(() -> verdict(nodeId, lostAt), RECHECK.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
