@@ -500,7 +500,7 @@ export function meetingView({ session, onLeave, onRejoin }) {
   }
   const pcState = { publisher: 'new', subscriber: 'new' };
   function renderConnection() {
-    if (session.state === 'reconnecting') {
+    if (session.state === 'reconnecting' || session.migrating) {
       renderBanner('Reconnecting…');
       return;
     }

@@ -71,6 +71,8 @@ export class MeetingSession extends EventTarget {
     this.pubQueue = serialQueue();
     this.subQueue = serialQueue();
     this.closed = false;
+    /** Between `migrate` and the first new peer connection up: the page shows "Reconnecting…". */
+    this.migrating = false;
   }
 
   emit(what, detail = {}) {
@@ -92,6 +94,7 @@ export class MeetingSession extends EventTarget {
     this.participantId = info.participant_id;
     if (info.display_name) this.displayName = info.display_name;
     const iceServers = Array.isArray(info.ice_servers) ? info.ice_servers : [];
+    this.iceServers = iceServers;
 
     this.publisherPc = this.makePc('publisher', iceServers);
     this.subscriberPc = this.makePc('subscriber', iceServers);
@@ -131,7 +134,14 @@ export class MeetingSession extends EventTarget {
       if (!this.sig) return;
       this.sig.send({ type: 'ice-candidate', pc: role, candidate: ev.candidate ? ev.candidate.toJSON() : null });
     };
-    pc.onconnectionstatechange = () => this.emit('connection', { pc: role, state: pc.connectionState });
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.publisherPc && pc !== this.subscriberPc) return; // one from before a migrate
+      if (this.migrating && pc.connectionState === 'connected') {
+        this.migrating = false;
+        this.emit('state');
+      }
+      this.emit('connection', { pc: role, state: pc.connectionState });
+    };
     return pc;
   }
 
@@ -435,6 +445,9 @@ export class MeetingSession extends EventTarget {
         break;
       case 'resumed':
         break;
+      case 'migrate':
+        this.onMigrate(f);
+        break;
       case 'pong':
       case 'waiting':
       case 'admitted':
@@ -524,6 +537,40 @@ export class MeetingSession extends EventTarget {
       await new Promise((r) => setTimeout(r, max / 2 + Math.random() * max / 2));
     }
     if (!this.closed) this.setState('disconnected', 'socket');
+  }
+
+  /**
+   * The meeting's SFU died and the meeting moved (docs/signaling.md, "Migrate"): new peer
+   * connections, the same local tracks published again, the new SFU's offer answered. The
+   * people list, chat and our participant id stay; tiles come back as the new offer binds
+   * each participant's tracks again.
+   */
+  onMigrate(f) {
+    this.resumeToken = f.resume_token || this.resumeToken;
+    this.migrating = true;
+    const oldPub = this.publisherPc;
+    const oldSub = this.subscriberPc;
+    this.publisherPc = this.makePc('publisher', this.iceServers || []);
+    this.subscriberPc = this.makePc('subscriber', this.iceServers || []);
+    this.subscriberPc.ontrack = (ev) => this.onRemoteTrack(ev);
+    for (const pc of [oldPub, oldSub]) {
+      if (pc) try { pc.close(); } catch { /* ignore */ }
+    }
+    this.subscriberMids.clear();
+    this.remoteMedia.clear();
+    if (this.subscribeSettings) this.subscribeSettings.clear();
+    const locals = [...this.local.values()];
+    this.local.clear();
+    for (const lt of locals) this.addLocal(lt.source, lt.track, lt.stream, lt.muted);
+    this.emit('state');
+    this.emit('local');
+    this.emit('media');
+    if (this.local.size > 0) {
+      this.renegotiatePublisher().catch((e) => {
+        console.warn('convene: publishing again after migrate failed', e);
+        this.emit('error', { message: 'Could not send your media to the new media server.' });
+      });
+    }
   }
 
   onResumed(f) {

@@ -167,6 +167,8 @@ public final class ConveneClient implements AutoCloseable {
     private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private final java.util.concurrent.atomic.AtomicInteger resumes = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastResumeMillis = -1;
+    private final java.util.concurrent.atomic.AtomicInteger migrations = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long migratedAtNanos;
     private final java.util.concurrent.atomic.AtomicBoolean resuming = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final List<ObjectNode> frames = new ArrayList<>();
@@ -647,6 +649,7 @@ public final class ConveneClient implements AutoCloseable {
                         }
                     }
                 }
+                case "migrate" -> onMigrate(frame);
                 case "participant-joined" -> {
                     JsonNode p = frame.path("participant");
                     participants.put(p.path("participant_id").asText(), p.path("display_name").asText());
@@ -667,6 +670,88 @@ public final class ConveneClient implements AutoCloseable {
             log.warn("event=client_frame_failed participant={} type={} error={}", grant.participantId(),
                     frame.path("type").asText(), e.toString(), e);
         }
+    }
+
+    /**
+     * The SFU died and the meeting moved (ADR 0019): both transports go, the subscriber one comes
+     * back with the new SFU's first offer, and what we published is published again there. The
+     * participant id, the people list and chat stay as they are.
+     */
+    private void onMigrate(ObjectNode frame) {
+        if (closed || left) {
+            return;
+        }
+        migratedAtNanos = System.nanoTime();
+        migrations.incrementAndGet();
+        resumeToken = frame.path("resume_token").asText(resumeToken);
+        boolean wasPublishing = publisher != null;
+        MediaTransportClient sub = subscriber;
+        subscriber = null;
+        remoteTracks = Map.of();
+        if (sub != null) {
+            sub.close();
+        }
+        log.info("event=client_migrating participant={} republish={}", grant.participantId(), wasPublishing);
+        if (wasPublishing) {
+            // Not on the events thread: publishing waits for the answer, which arrives on it.
+            Thread.ofVirtual().name("convene-republish-" + grant.participantId()).start(this::republish);
+        }
+    }
+
+    /** How long a client keeps trying to publish again on the new SFU after {@code migrate}. */
+    static final Duration REPUBLISH_FOR = Duration.ofSeconds(20);
+
+    private synchronized void republish() {
+        long deadline = System.nanoTime() + REPUBLISH_FOR.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            dropPublisher();
+            if (closed || left) {
+                return;
+            }
+            try {
+                publish();
+                return;
+            } catch (RuntimeException e) {
+                // The new SFU may be busy or its control connection briefly down: try again, bounded.
+                log.warn("event=client_republish_failed participant={} attempt={} error=\"{}\"", grant.participantId(),
+                        attempt, e.getMessage());
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+                try {
+                    wait(Math.min(2_000, 100L << Math.min(attempt, 5)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void dropPublisher() {
+        FakeMediaSource s = source;
+        if (s != null) {
+            s.close();
+        }
+        for (FakeMediaSource layer : simulcastSources) {
+            layer.close();
+        }
+        MediaTransportClient p = publisher;
+        publisher = null;
+        localTracks = List.of();
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** Times the server moved this client to another SFU ({@code migrate}). */
+    public int migrationCount() {
+        return migrations.get();
+    }
+
+    /** {@link System#nanoTime()} when the last {@code migrate} arrived; 0 before any. */
+    public long migratedAtNanos() {
+        return migratedAtNanos;
     }
 
     private void onSubscriberOffer(ObjectNode frame) {

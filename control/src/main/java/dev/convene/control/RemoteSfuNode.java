@@ -47,6 +47,8 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
     private ScheduledFuture<?> retry;
     private int failures;
     private boolean closed;
+    /** The newest attempt could not even open a connection: nothing listens there (the process is gone). */
+    private volatile boolean refused;
 
     private RemoteSfuNode(RemoteSfuConfig config, Clock clock) {
         this.config = config;
@@ -89,6 +91,16 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
         synchronized (lock) {
             return current != null && current.isReady();
         }
+    }
+
+    @Override
+    public boolean reachable() {
+        return connected();
+    }
+
+    @Override
+    public boolean refusing() {
+        return refused && !connected();
     }
 
     /**
@@ -205,6 +217,7 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
                 .buildAsync(config.controlUrl(), c)
                 .whenComplete((ws, e) -> {
                     if (e != null) {
+                        refused = true;
                         c.lose("connect failed: " + rootMessage(e), ClientConnection.LOST_REASON);
                     }
                 });
@@ -213,6 +226,7 @@ public final class RemoteSfuNode implements SfuNode, AutoCloseable {
                 synchronized (lock) {
                     failures = 0;
                 }
+                refused = false;
                 log.info("event=control_connected node={} url={}", config.nodeId(), config.controlUrl());
             } else if (!c.isLost()) {
                 c.lose("no hello within " + config.callTimeout().toMillis() + " ms", ClientConnection.LOST_REASON);

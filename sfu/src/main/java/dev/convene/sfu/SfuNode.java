@@ -26,4 +26,20 @@ public interface SfuNode {
     default ParticipantSession attach(String sessionId, String participantId, ParticipantListener listener) {
         throw new SessionGoneException("node " + nodeId() + " keeps no sessions for re-attachment");
     }
+
+    /**
+     * Whether the node's control surface answers now. A remote node is unreachable from the
+     * moment its control connection is lost until a new one is greeted; a local node always is.
+     */
+    default boolean reachable() {
+        return true;
+    }
+
+    /**
+     * Whether the latest attempt to reach the node's control surface failed outright (refused or
+     * reset, not merely slow): its process is most likely gone. A local node never refuses.
+     */
+    default boolean refusing() {
+        return false;
+    }
 }

@@ -8,15 +8,16 @@ import java.util.Optional;
 /**
  * The SFU nodes of the fleet and how busy each is. Every SFU node calls {@link #heartbeat}
  * once per {@link #HEARTBEAT_INTERVAL}; a node not heard from for the implementation's
- * "dead after" time (by default {@link #DEFAULT_DEAD_AFTER}: three missed heartbeats) is no
+ * "dead after" time (by default {@link #DEFAULT_DEAD_AFTER}: four missed heartbeats) is no
  * longer {@linkplain #healthy healthy}. Implementations are thread-safe.
  */
 public interface SfuRegistry {
 
-    Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** Four a second: a few small writes per node, so a dead node is out of placement within a second (ADR 0019). */
+    Duration HEARTBEAT_INTERVAL = Duration.ofMillis(250);
 
-    /** Three missed one-second heartbeats. */
-    Duration DEFAULT_DEAD_AFTER = HEARTBEAT_INTERVAL.multipliedBy(3);
+    /** Four heartbeats missed: 1 s. */
+    Duration DEFAULT_DEAD_AFTER = HEARTBEAT_INTERVAL.multipliedBy(4);
 
     /**
      * Registers the node, or replaces its entry with this one (address, load, draining flag,

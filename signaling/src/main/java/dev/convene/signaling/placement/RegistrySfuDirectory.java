@@ -42,6 +42,8 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     private final Function<SfuNodeInfo, SfuNode> connector;
     private final Clock clock;
     private final Map<String, Connection> connected = new ConcurrentHashMap<>();
+    private final SfuSuspects suspects = new SfuSuspects();
+    private final MeetingMover mover;
 
     /**
      * @param connector opens the control connection to a node (called once per node and address;
@@ -53,6 +55,12 @@ public final class RegistrySfuDirectory implements SfuDirectory {
         this.placements = Objects.requireNonNull(placements, "placements");
         this.connector = Objects.requireNonNull(connector, "connector");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.mover = new MeetingMover(placements);
+    }
+
+    /** The registry's healthy nodes less those found dead here (ADR 0019). */
+    private List<SfuNodeInfo> healthy() {
+        return registry.healthy(clock.instant()).stream().filter(n -> !suspects.isSuspect(n)).toList();
     }
 
     @Override
@@ -63,7 +71,7 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     @Override
     public Placement place(UUID meetingId, Instant meetingCreatedAt, Optional<String> regionHint) {
         Instant now = clock.instant();
-        List<SfuNodeInfo> healthy = registry.healthy(now);
+        List<SfuNodeInfo> healthy = healthy();
         Optional<String> current = placements.sfuFor(meetingId);
         if (current.isPresent()) {
             Optional<SfuNodeInfo> node = healthy.stream().filter(n -> n.nodeId().equals(current.get())).findFirst();
@@ -193,5 +201,51 @@ public final class RegistrySfuDirectory implements SfuDirectory {
             }
         }
         return c.node();
+    }
+
+    @Override
+    public boolean reachable(String nodeId) {
+        Connection c = connected.get(nodeId);
+        return c == null || c.node().reachable();
+    }
+
+    @Override
+    public boolean refusing(String nodeId) {
+        Connection c = connected.get(nodeId);
+        return c != null && c.node().refusing();
+    }
+
+    @Override
+    public void markDead(String nodeId) {
+        suspects.markDead(nodeId, clock.instant());
+    }
+
+    @Override
+    public Optional<String> moveFrom(UUID meetingId, String deadNode) {
+        Optional<String> region = registry.find(deadNode).map(SfuNodeInfo::region);
+        return mover.move(meetingId, deadNode, healthy(), region);
+    }
+
+    @Override
+    public boolean heardFromWithin(String nodeId, java.time.Duration within) {
+        try {
+            return registry.find(nodeId).map(n -> n.lastHeartbeat().isAfter(clock.instant().minus(within))).orElse(false);
+        } catch (RuntimeException e) {
+            // The registry cannot say: the control connection's word stands.
+            return false;
+        }
+    }
+
+    @Override
+    public void connectAll() {
+        for (SfuNodeInfo n : healthy()) {
+            if (!connected.containsKey(n.nodeId())) {
+                try {
+                    node(n.nodeId());
+                } catch (RuntimeException e) {
+                    log.debug("event=sfu_preconnect_failed sfu_node_id={} error={}", n.nodeId(), e.toString());
+                }
+            }
+        }
     }
 }

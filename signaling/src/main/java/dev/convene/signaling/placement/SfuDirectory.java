@@ -55,4 +55,45 @@ public interface SfuDirectory {
      * @throws NoSfuAvailableException when the node is unknown or gone
      */
     SfuNode node(String nodeId);
+
+    /** Whether this signaling node reaches the node's control surface now (ADR 0019). */
+    default boolean reachable(String nodeId) {
+        return true;
+    }
+
+    /** Whether this signaling node's latest attempt to reach the node failed outright (its process is gone). */
+    default boolean refusing(String nodeId) {
+        return false;
+    }
+
+    /** The node was found dead here: no meeting or join is placed on it until it heartbeats again. */
+    default void markDead(String nodeId) {
+        // One node: nowhere else to go.
+    }
+
+    /**
+     * Moves a meeting off a dead node by compare-and-set; of several signaling nodes moving it at
+     * once one picks the new node and the others follow.
+     *
+     * @return the node the meeting is on afterwards, or empty if no healthy node can take it
+     */
+    default Optional<String> moveFrom(UUID meetingId, String deadNode) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the node told the registry it was alive within {@code within} (the registry is a
+     * second witness beside the control connection, so one slow pong does not kill a node).
+     */
+    default boolean heardFromWithin(String nodeId, java.time.Duration within) {
+        return true;
+    }
+
+    /**
+     * Opens control connections to every healthy node that has none yet, so a meeting moved
+     * there after a failure does not wait for a TLS handshake. Called by the node's timer.
+     */
+    default void connectAll() {
+        // One node: connected from the start.
+    }
 }

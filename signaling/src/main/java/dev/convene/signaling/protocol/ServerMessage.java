@@ -60,6 +60,18 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * The participant's SFU failed and the meeting moved to another (ADR 0019): the client drops
+     * its peer connections and negotiates both again, as after {@code joined}; its participant id,
+     * the people list and chat stay. {@code resume_token} replaces the previous one.
+     */
+    record Migrate(@JsonProperty("resume_token") String resumeToken) implements ServerMessage {
+        @Override
+        public String type() {
+            return "migrate";
+        }
+    }
+
     record Answer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
             @JsonProperty("sdp") String sdp, @JsonProperty("tracks") List<PublishedTrack> tracks)
             implements ServerMessage {

@@ -608,9 +608,59 @@ final class SignalConnection implements ParticipantListener {
 
     @Override
     public void onDetached(String reason) {
-        // The session lives on on the SFU; the client resumes (on any node) and attaches to it anew.
+        // The SFU may be dead or this was a blip; the failover decides which (ADR 0019).
         log.warn("event=session_detached meeting_id={} participant_id={} reason=\"{}\"", meetingId(), participantId(), reason);
+        hub.failover().onDetached(this, sfuNodeId());
+    }
+
+    /** The control connection came back: the session lives on on the SFU, and the client resumes and re-attaches to it. */
+    void resumeOnSameSfu() {
         end(CLOSE_RESUME, "reconnect and resume", "control_lost", Ending.DETACH);
+    }
+
+    /**
+     * The SFU {@code deadNode} died and the meeting is on {@code newNode} now (ADR 0019): a fresh
+     * session there, same participant, seat and lease, nobody told but the client ({@code migrate})
+     * and, for the tracks the dead node carried, the others ({@code track-unpublished}; the client
+     * publishes them again). From a failover thread, which may wait for {@code lifecycle}.
+     */
+    void migrate(String deadNode, String newNode) {
+        lifecycle.lock();
+        try {
+            JoinClaims c = claims;
+            if (state != State.JOINED || c == null || !deadNode.equals(c.sfuNodeId())) {
+                return;
+            }
+            UUID meeting = meetingId();
+            String me = participantId();
+            // Events of the new session (its subscriber offers) wait until migrate is out.
+            synchronized (outboxLock) {
+                joinedSent = false;
+                heldBack = new ArrayList<>();
+            }
+            ParticipantSession fresh;
+            try {
+                fresh = hub.sfus().node(newNode).join(meeting.toString(), me, this);
+            } catch (RuntimeException e) {
+                log.warn("event=migrate_failed meeting_id={} participant_id={} dead={} sfu_node_id={} error=\"{}\"", meeting,
+                        me, deadNode, newNode, e.getMessage());
+                end(CLOSE_RESUME, "reconnect and resume", "migrate_failed", Ending.DETACH);
+                return;
+            }
+            session = fresh;
+            claims = new JoinClaims(c.meetingId(), c.participantId(), c.userId(), c.displayName(), newNode, c.expiresAt(),
+                    c.hostGrant());
+            List<OwnTrack> gone = ownTracks;
+            ownTracks = List.of();
+            for (OwnTrack t : gone) {
+                quietly("publish_unpublished", () -> publish(new MeetingEvent.TrackUnpublished(me, t.trackId())));
+            }
+            sendSnapshot(new ServerMessage.Migrate(hub.resumption().token(claims, fresh)), List.of());
+            log.info("event=participant_migrated meeting_id={} participant_id={} connection_id={} dead={} sfu_node_id={} tracks_dropped={}",
+                    meeting, me, connectionId, deadNode, newNode, gone.size());
+        } finally {
+            lifecycle.unlock();
+        }
     }
 
     private static ChatView chatView(ChatMessage m) {

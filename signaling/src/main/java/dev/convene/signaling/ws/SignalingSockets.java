@@ -62,6 +62,7 @@ public final class SignalingSockets {
     private volatile MeetingEvacuation evacuation = MeetingEvacuation.NONE;
     /** Set once the node is stopping: new sockets are told to go elsewhere. */
     private volatile boolean closing;
+    private final SfuFailover failover;
 
     public SignalingSockets(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
             ProtocolCodec codec, SignalingMetrics metrics) {
@@ -73,6 +74,7 @@ public final class SignalingSockets {
         this.tokens = tokens;
         this.codec = codec;
         this.metrics = metrics;
+        this.failover = new SfuFailover(sfus, bySocket::values);
     }
 
     /** Registers the socket's handlers on a Javalin WebSocket route. */
@@ -216,9 +218,14 @@ public final class SignalingSockets {
         return resumption;
     }
 
+    SfuFailover failover() {
+        return failover;
+    }
+
     /** Ends every connection (1001), releasing seats and telling the others, e.g. on shutdown. */
     public void closeAll() {
         closing = true;
+        failover.close();
         List<SignalConnection> all = new ArrayList<>(bySocket.values());
         for (SignalConnection c : all) {
             c.cleanup(1001, "server shutting down", "shutdown", true);

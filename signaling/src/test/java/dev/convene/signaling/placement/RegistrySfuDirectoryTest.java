@@ -62,6 +62,26 @@ class RegistrySfuDirectoryTest {
     }
 
     @Test
+    void aNodeFoundDeadHereTakesNoJoinUntilItHeartbeatsAgain() {
+        heartbeat("sfu-a", "eu", 0, false);
+        heartbeat("sfu-b", "eu", 50, false);
+        UUID meeting = UUID.randomUUID();
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+
+        clock.advance(Duration.ofMillis(100));
+        directory.markDead("sfu-a");
+        // The registry still lists sfu-a as healthy (its last heartbeat is 100 ms old): the mark wins.
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-b");
+        assertThat(directory.place(UUID.randomUUID(), Optional.empty()).nodeId()).isEqualTo("sfu-b");
+        assertThat(directory.moveFrom(meeting, "sfu-a")).as("already moved by the join").contains("sfu-b");
+
+        clock.advance(Duration.ofMillis(100));
+        heartbeat("sfu-a", "eu", 0, false);
+        assertThat(directory.place(UUID.randomUUID(), Optional.empty()).nodeId()).as("back after a heartbeat")
+                .isEqualTo("sfu-a");
+    }
+
+    @Test
     void aMeetingOnADeadNodeMovesAndDrainingNodesTakeNoNewMeetings() {
         heartbeat("sfu-a", "eu", 0, false);
         UUID meeting = UUID.randomUUID();

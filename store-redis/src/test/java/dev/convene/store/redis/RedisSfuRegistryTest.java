@@ -56,7 +56,7 @@ class RedisSfuRegistryTest extends SfuRegistryContract {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         redis.newStores().sfuRegistry()
                 .heartbeat(new SfuNodeInfo("sfu-b", "http://10.0.0.2:7000", "10.0.0.2:50000", "us-east", 0, 0, 0.0, false, now));
-        assertThat(redis.stores().sfuRegistry().healthy(now.plusSeconds(1)))
+        assertThat(redis.stores().sfuRegistry().healthy(now.plusMillis(500)))
                 .extracting(SfuNodeInfo::nodeId).containsExactly("sfu-b");
     }
 }

@@ -1,0 +1,149 @@
+package dev.convene.signaling.ws;
+
+import dev.convene.signaling.placement.SfuDirectory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SFU failure on one signaling node (ADR 0019): a lost control connection that is not back
+ * within {@link #CONFIRM} means the SFU is dead, when its reconnection is refused (the process
+ * is gone) or the registry has not heard from it for {@link #REGISTRY_SILENCE} either (stopped,
+ * or cut off), and in any case after {@link #MAX_VERDICT}. Then every meeting this node has participants
+ * of on that SFU is moved ({@link SfuDirectory#moveFrom}, compare-and-set) and each of those
+ * participants is rebuilt on the new SFU and told {@code migrate}. A connection that comes back
+ * in time was a blip: its participants resume onto their old sessions as before (ADR 0017).
+ *
+ * <p>The control layer reports the loss once per session, all at the same moment; the first
+ * report of a node starts its verdict timer and the rest join it.
+ */
+final class SfuFailover implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SfuFailover.class);
+
+    /** How long a lost control connection may take to come back before its SFU counts as dead. */
+    static final Duration CONFIRM = Duration.ofMillis(300);
+    /**
+     * A node still heartbeating to the registry this recently is only slow, not dead (three
+     * heartbeat intervals): the verdict waits for the registry to agree, or for the connection.
+     */
+    static final Duration REGISTRY_SILENCE = Duration.ofMillis(750);
+    static final Duration RECHECK = Duration.ofMillis(100);
+    /** Past this the node is dead whatever the registry says: its control surface has been gone too long. */
+    static final Duration MAX_VERDICT = Duration.ofSeconds(3);
+    static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(2);
+
+    private final SfuDirectory sfus;
+    private final Supplier<? extends Iterable<SignalConnection>> connections;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("convene-sfu-failover").daemon().factory());
+    private final ScheduledExecutorService preconnector = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("convene-sfu-preconnect").daemon().factory());
+    /** Nodes whose verdict is pending, with the connections that lost their session there. */
+    private final Map<String, Set<SignalConnection>> pending = new ConcurrentHashMap<>();
+
+    SfuFailover(SfuDirectory sfus, Supplier<? extends Iterable<SignalConnection>> connections) {
+        this.sfus = sfus;
+        this.connections = connections;
+        // Its own thread: a registry read that waits for Redis never delays a verdict.
+        preconnector.scheduleWithFixedDelay(this::preconnect, 0, PRECONNECT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void preconnect() {
+        try {
+            sfus.connectAll();
+        } catch (RuntimeException e) {
+            log.debug("event=sfu_preconnect_failed error={}", e.toString());
+        }
+    }
+
+    /** The session of {@code c} on {@code nodeId} lost its control connection. From an SFU callback: never blocks. */
+    void onDetached(SignalConnection c, String nodeId) {
+        boolean[] first = {false};
+        pending.computeIfAbsent(nodeId, id -> {
+            first[0] = true;
+            return ConcurrentHashMap.newKeySet();
+        }).add(c);
+        if (first[0]) {
+            long lostAt = System.nanoTime();
+            timer.schedule(() -> verdict(nodeId, lostAt), CONFIRM.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void verdict(String nodeId, long lostAt) {
+        boolean back = sfus.reachable(nodeId);
+        boolean waitedLongEnough = System.nanoTime() - lostAt >= MAX_VERDICT.toNanos();
+        // A refused reconnect means nothing listens there any more; otherwise (silent, or slow to
+        // answer) the registry must have stopped hearing from the node too.
+        if (!back && !waitedLongEnough && !sfus.refusing(nodeId) && sfus.heardFromWithin(nodeId, REGISTRY_SILENCE)) {
+            timer.schedule(() -> verdict(nodeId, lostAt), RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        Set<SignalConnection> lost = pending.remove(nodeId);
+        if (lost == null) {
+            return;
+        }
+        if (back) {
+            log.info("event=sfu_control_back node={} sessions={}", nodeId, lost.size());
+            lost.forEach(SignalConnection::resumeOnSameSfu);
+            return;
+        }
+        sfus.markDead(nodeId);
+        Map<UUID, List<SignalConnection>> byMeeting = new HashMap<>();
+        for (SignalConnection c : connections.get()) {
+            if (c.isJoined() && nodeId.equals(c.sfuNodeId())) {
+                byMeeting.computeIfAbsent(c.meetingId(), m -> new ArrayList<>()).add(c);
+            }
+        }
+        for (SignalConnection c : lost) {
+            if (c.isJoined() && nodeId.equals(c.sfuNodeId())) {
+                List<SignalConnection> of = byMeeting.computeIfAbsent(c.meetingId(), m -> new ArrayList<>());
+                if (!of.contains(c)) {
+                    of.add(c);
+                }
+            }
+        }
+        log.warn("event=sfu_dead node={} meetings={} sessions={} after_ms={}", nodeId, byMeeting.size(), lost.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
+        for (Map.Entry<UUID, List<SignalConnection>> e : byMeeting.entrySet()) {
+            Thread.ofVirtual().name("convene-migrate-" + e.getKey()).start(() -> move(e.getKey(), nodeId, e.getValue()));
+        }
+    }
+
+    private void move(UUID meeting, String deadNode, List<SignalConnection> participants) {
+        Optional<String> target;
+        try {
+            target = sfus.moveFrom(meeting, deadNode);
+        } catch (RuntimeException e) {
+            log.warn("event=meeting_move_failed meeting_id={} dead={} error={}", meeting, deadNode, e.toString());
+            target = Optional.empty();
+        }
+        for (SignalConnection c : participants) {
+            if (target.isPresent()) {
+                String to = target.get();
+                // Each on its own thread: one participant's slow join does not hold up the rest.
+                Thread.ofVirtual().name("convene-migrate-" + c.connectionId()).start(() -> c.migrate(deadNode, to));
+            } else {
+                c.resumeOnSameSfu();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        preconnector.shutdownNow();
+    }
+}
