@@ -31,6 +31,7 @@ import redis.embedded.RedisServer;
 public final class LocalCluster implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final int START_ATTEMPTS = 3;
 
     private final EmbeddedPostgres postgres;
     private final int redisPort;
@@ -126,16 +127,20 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * A node's first Redis handshake has 1 s (ADR 0005); on a starved machine a JVM that is still
-     * loading classes can miss it and exit. One more try, then the failure stands.
+     * loading classes can miss it and exit. Two more tries, then the failure stands.
      */
     private NodeProcess startOnce(String name, List<String> args) {
-        try {
-            return NodeProcess.start(name, args, START_TIMEOUT, echo);
-        } catch (IllegalStateException e) {
-            if (echo != null) {
-                echo.println("[" + name + "] did not start, trying once more: " + e.getMessage().lines().findFirst().orElse(""));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return NodeProcess.start(name, args, START_TIMEOUT, echo);
+            } catch (IllegalStateException e) {
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+                if (echo != null) {
+                    echo.println("[" + name + "] did not start, trying again: " + e.getMessage().lines().findFirst().orElse(""));
+                }
             }
-            return NodeProcess.start(name, args, START_TIMEOUT, echo);
         }
     }
 
