@@ -36,6 +36,7 @@ public final class WhipClient implements AutoCloseable {
     private final SessionDescription answer;
     private final MediaTransportClient transport;
     private final FakeMediaSource source;
+    private Vp8FileSource video;
 
     private WhipClient(HttpClient http, String token, URI resource, String etag, SessionDescription answer,
             MediaTransportClient transport, FakeMediaSource source) {
@@ -75,6 +76,15 @@ public final class WhipClient implements AutoCloseable {
      * @throws RefusedException if the endpoint answers anything but 201
      */
     public static WhipClient publish(HttpClient http, URI endpoint, String bearerToken, Duration timeout) {
+        return publish(http, endpoint, bearerToken, timeout, null);
+    }
+
+    /**
+     * As above; with {@code vp8Ivf} the video is that IVF file's VP8 frames, looped (decodable, for
+     * browsers), instead of {@link FakeMediaSource}'s filler.
+     */
+    public static WhipClient publish(HttpClient http, URI endpoint, String bearerToken, Duration timeout,
+            java.io.InputStream vp8Ivf) {
         MediaTransportClient transport = MediaTransportClient.open("whip", InetAddress.getLoopbackAddress());
         try {
             long audioSsrc = randomSsrc();
@@ -98,15 +108,24 @@ public final class WhipClient implements AutoCloseable {
                 transport.enableRetransmission(videoSsrc, rtxSsrc, rtxPt);
             }
             FakeMediaSource media = new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
+            Vp8FileSource file = vp8Ivf == null ? null : new Vp8FileSource(vp8Ivf, transport::sendRtp, videoSsrc);
+            long fileSsrc = videoSsrc;
             transport.onKeyframeRequest(ssrc -> {
-                if (ssrc == media.videoSsrc()) {
+                if (ssrc == fileSsrc && file != null) {
+                    file.requestKeyframe();
+                } else if (ssrc == media.videoSsrc()) {
                     media.requestKeyframe();
                 }
             });
             WhipClient client = new WhipClient(http, bearerToken, resource(endpoint, created), created.headers()
                     .firstValue("ETag").orElse(null), answer, transport, media);
+            client.video = file;
             transport.connect(ClientSdp.remoteTransport(answer), timeout, dtlsRole(answer), true);
-            media.start(accepted.getOrDefault("0", -1), accepted.getOrDefault("1", -1));
+            int videoPt = accepted.getOrDefault("1", -1);
+            media.start(accepted.getOrDefault("0", -1), file == null ? videoPt : -1);
+            if (file != null && videoPt >= 0) {
+                file.start(videoPt);
+            }
             return client;
         } catch (RuntimeException e) {
             transport.close();
@@ -133,6 +152,10 @@ public final class WhipClient implements AutoCloseable {
             WhipClient client = new WhipClient(http, bearerToken, resource(endpoint, created), created.headers()
                     .firstValue("ETag").orElse(null), answer, transport, null);
             transport.connect(ClientSdp.remoteTransport(answer), timeout, dtlsRole(answer), true);
+            // As a browser's decoder does when it starts: a key frame sent before DTLS finished never arrived.
+            for (long ssrc : ClientSdp.ssrcsByMid(answer).values()) {
+                transport.sendPli(ssrc);
+            }
             return client;
         } catch (RuntimeException e) {
             transport.close();
@@ -188,6 +211,9 @@ public final class WhipClient implements AutoCloseable {
     /** Stops the media and the transport; the server's session is left to {@link #delete} (or to ICE consent). */
     @Override
     public void close() {
+        if (video != null) {
+            video.close();
+        }
         if (source != null) {
             source.close();
         }
