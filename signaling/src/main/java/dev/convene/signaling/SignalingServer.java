@@ -129,6 +129,10 @@ public final class SignalingServer implements AutoCloseable {
         MediaResources mediaResources = new MediaResources(stores, sfus, config.heartbeatTimeout().plusSeconds(5)
                 .plus(LEASE_RENEW_INTERVAL));
         RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, emptyMeetings, mediaResources);
+        registry.gauge("convene.signaling.media.sessions", mediaResources, MediaResources::size);
+        // The process's CPU and memory beside the media meters, for the dashboard (deploy/grafana).
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         WebGuards guards = new WebGuards(config);
         SignalingConfig.HttpLimits httpLimits = config.hardening().http();
         byte[] indexHtml = readIndexHtml(config.webRoot());
