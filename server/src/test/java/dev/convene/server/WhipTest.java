@@ -159,8 +159,18 @@ class WhipTest {
             assertThat(first.delete()).isEqualTo(200);
 
             try (WhipClient again = WhipClient.publish(http, whip(meetingId), other, TIMEOUT)) {
-                assertThat(again.delete()).as("the deleted session's seat was free again").isEqualTo(200);
+                assertThat(fixture.server.signaling().mediaSessions()).as("the deleted session's seat was free again")
+                        .isEqualTo(1);
+                // The host ends the meeting: the session ends with it.
+                HttpResponse<String> ended = http.send(HttpRequest.newBuilder(
+                        URI.create(base + "/v1/meetings/" + meetingId + "/end")).header("Authorization", "Bearer " + host)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+                await("the session ends with the meeting").atMost(TIMEOUT)
+                        .until(() -> fixture.server.signaling().mediaSessions() == 0);
+                assertThat(again.delete()).isEqualTo(404);
             }
+            assertProblem(post(whip(meetingId), other, "application/sdp", "garbage"), 409, "meeting_ended");
         }
         assertThat(fixture.server.signaling().mediaSessions()).isZero();
     }
