@@ -113,7 +113,7 @@ final class WhipApi {
         } catch (UnsupportedOperationException e) {
             resource.end("not_implemented");
             throw new ApiProblem(501, ProblemCode.NOT_IMPLEMENTED, "Not implemented",
-                    "This meeting's media server cannot play WHEP sessions yet");
+                    "This meeting's media server cannot answer WHEP offers");
         } catch (RuntimeException e) {
             resource.end("failed");
             throw e;
