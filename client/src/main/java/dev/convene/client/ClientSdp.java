@@ -105,6 +105,25 @@ public final class ClientSdp {
     }
 
     /**
+     * A WHEP player's offer: one recvonly audio (Opus) and one recvonly video (VP8 with RTX) m-line,
+     * bundled, under the payload types given, which the sender must then use (RFC 3264 §5.1).
+     */
+    public static String playerOffer(long sessionId, MediaTransportClient transport, int opusPayloadType,
+            int vp8PayloadType, int rtxPayloadType) {
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(sessionId), 1, "127.0.0.1"));
+        MediaDescription.Builder audio = transportLines(MediaDescription.builder(MediaDescription.AUDIO), transport,
+                Setup.ACTPASS).mid("0").direction(Direction.RECVONLY).addCodec(opus(opusPayloadType));
+        addHostCandidate(audio, transport);
+        MediaDescription.Builder video = transportLines(MediaDescription.builder(MediaDescription.VIDEO), transport,
+                Setup.ACTPASS).mid("1").direction(Direction.RECVONLY).addCodec(vp8(vp8PayloadType))
+                .addCodec(rtx(rtxPayloadType, vp8PayloadType));
+        addHostCandidate(video, transport);
+        session.addMedia(audio.build()).addMedia(video.build()).bundle(List.of("0", "1"));
+        return session.build().toString();
+    }
+
+    /**
      * The answer to a subscriber offer: every m-line mirrored with its codecs, sendonly lines
      * answered recvonly, inactive lines inactive, rejected lines rejected.
      */

@@ -81,6 +81,10 @@ final class ControlCodec {
                     .put("max_fps", f.settings().maxFps())
                     .put("paused", f.settings().paused())
                     .put("priority", f.settings().priority());
+            case ControlFrame.ReceiveNothing f -> request(o, "receive_nothing", f.id(), f.session());
+            case ControlFrame.PlayerOffer f -> request(o, "player_offer", f.id(), f.session())
+                    .put("sdp", f.sdp())
+                    .put("publisher_id", f.publisherId());
             case PublishedTracks f -> request(o, "published_tracks", f.id(), f.session());
             case RoomTracks f -> request(o, "room_tracks", f.id(), f.session());
             case Close f -> request(o, "close", f.id(), f.session());
@@ -93,6 +97,7 @@ final class ControlCodec {
                 o.set("added", tracks(f.result().added()));
                 o.set("removed", tracks(f.result().removed()));
             }
+            case ControlFrame.PlayerAnswer f -> o.put("type", "player_answer").put("id", f.id()).put("sdp", f.sdp());
             case Tracks f -> {
                 o.put("type", "tracks").put("id", f.id());
                 o.set("tracks", tracks(f.tracks()));
@@ -185,6 +190,10 @@ final class ControlCodec {
             case "set_muted" -> new SetMuted(f.requestId(), f.session(), f.text("track_id"), f.bool(root, "muted"));
             case "set_subscribe_settings" -> new SetSubscribeSettings(f.requestId(), f.session(), f.text("track_id"),
                     f.subscribeSettings(root));
+            case "receive_nothing" -> new ControlFrame.ReceiveNothing(f.requestId(), f.session());
+            case "player_offer" -> new ControlFrame.PlayerOffer(f.requestId(), f.session(), f.text("sdp"),
+                    f.text("publisher_id"));
+            case "player_answer" -> new ControlFrame.PlayerAnswer(f.requestId(), f.text("sdp"));
             case "published_tracks" -> new PublishedTracks(f.requestId(), f.session());
             case "room_tracks" -> new RoomTracks(f.requestId(), f.session());
             case "close" -> new Close(f.requestId(), f.session());

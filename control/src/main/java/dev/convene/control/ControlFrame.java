@@ -40,6 +40,12 @@ sealed interface ControlFrame {
 
     record SetSubscribeSettings(long id, String session, String trackId, SubscribeSettings settings) implements Request {}
 
+    /** A WHIP ingest: the session leaves every subscription and is offered nothing (ADR 0025). */
+    record ReceiveNothing(long id, String session) implements Request {}
+
+    /** A WHEP player's recvonly offer, answered with {@code publisherId}'s tracks (ADR 0025). */
+    record PlayerOffer(long id, String session, String sdp, String publisherId) implements Request {}
+
     record PublishedTracks(long id, String session) implements Request {}
 
     record RoomTracks(long id, String session) implements Request {}
@@ -66,6 +72,9 @@ sealed interface ControlFrame {
     record Published(long id, PublishResult result) implements Reply {}
 
     record Tracks(long id, List<TrackInfo> tracks) implements Reply {}
+
+    /** Reply to {@link PlayerOffer}: the SFU's answer. */
+    record PlayerAnswer(long id, String sdp) implements Reply {}
 
     record Error(long id, ControlError code, String message) implements Reply {}
 

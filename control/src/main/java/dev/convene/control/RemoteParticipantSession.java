@@ -67,6 +67,19 @@ final class RemoteParticipantSession implements ParticipantSession {
     }
 
     @Override
+    public void receiveNothing() {
+        expect(ControlFrame.Ok.class, connection.call(id -> new ControlFrame.ReceiveNothing(id, sessionId),
+                "receive_nothing"));
+    }
+
+    @Override
+    public String onPlayerOffer(String sdpOffer, String publisherId) throws SdpRejectedException {
+        Reply reply = connection.call(id -> new ControlFrame.PlayerOffer(id, sessionId, sdpOffer, publisherId),
+                "player_offer");
+        return expectSdp(ControlFrame.PlayerAnswer.class, reply).sdp();
+    }
+
+    @Override
     public void unpublish(String trackId) {
         expect(ControlFrame.Ok.class, connection.call(id -> new ControlFrame.Unpublish(id, sessionId, trackId), "unpublish"));
     }

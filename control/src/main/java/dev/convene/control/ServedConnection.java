@@ -202,6 +202,12 @@ final class ServedConnection {
                     session.setSubscribeSettings(s.trackId(), s.settings());
                     yield new ControlFrame.Ok(s.id());
                 }
+                case ControlFrame.ReceiveNothing r -> {
+                    session.receiveNothing();
+                    yield new ControlFrame.Ok(r.id());
+                }
+                case ControlFrame.PlayerOffer o -> new ControlFrame.PlayerAnswer(o.id(),
+                        session.onPlayerOffer(o.sdp(), o.publisherId()));
                 case PublishedTracks p -> new ControlFrame.Tracks(p.id(), List.copyOf(session.publishedTracks()));
                 case ControlFrame.RoomTracks r -> new ControlFrame.Tracks(r.id(), List.copyOf(session.roomTracks()));
                 case ControlFrame.Detach d -> {

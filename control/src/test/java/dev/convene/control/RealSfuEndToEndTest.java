@@ -100,6 +100,31 @@ class RealSfuEndToEndTest {
         await().atMost(Duration.ofSeconds(3)).until(() -> sfu.participantCount() == 0);
     }
 
+    @Test
+    void whipAndWhepCallsCrossTheControlChannel() throws Exception {
+        ParticipantSession alice = remote.join("meeting-1", "alice", new RecordingListener());
+        ParticipantSession ingest = remote.join("meeting-1", "ingest", new RecordingListener());
+        ingest.receiveNothing();
+        alice.onPublisherOffer(fixture("publisher-offer-audio-video.sdp"));
+        String playerOffer = String.join("\r\n", "v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0",
+                "a=group:BUNDLE 0 1", "a=ice-ufrag:wxyz", "a=ice-pwd:0123456789012345678901",
+                "a=fingerprint:sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+                "a=setup:actpass",
+                "m=audio 9 UDP/TLS/RTP/SAVPF 109", "c=IN IP4 0.0.0.0", "a=mid:0", "a=recvonly", "a=rtcp-mux",
+                "a=rtpmap:109 opus/48000/2",
+                "m=video 9 UDP/TLS/RTP/SAVPF 100", "c=IN IP4 0.0.0.0", "a=mid:1", "a=recvonly", "a=rtcp-mux",
+                "a=rtpmap:100 VP8/90000", "");
+        ParticipantSession player = remote.join("meeting-1", "player", new RecordingListener());
+
+        SessionDescription answer = SdpParser.parse(player.onPlayerOffer(playerOffer, "alice"));
+
+        assertThat(answer.media()).hasSize(2).allSatisfy(m -> assertThat(m.direction()).isEqualTo(Direction.SENDONLY));
+        assertThat(answer.media()).extracting(m -> m.payloadTypes().getFirst()).containsExactly(109, 100);
+        assertThatThrownBy(() -> player.onPlayerOffer("v=0\r\n", "alice")).isInstanceOf(SdpRejectedException.class);
+        remote.close();
+        await().atMost(Duration.ofSeconds(3)).until(() -> sfu.participantCount() == 0);
+    }
+
     private static String fixture(String name) throws Exception {
         try (InputStream in = RealSfuEndToEndTest.class.getResourceAsStream("/chromium/" + name)) {
             assertThat(in).as("fixture %s on the test classpath (sdp test-jar)", name).isNotNull();

@@ -30,6 +30,10 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--role", defaultValue = "all", description = "all (default), signaling or sfu.")
     Role role;
 
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text (default: time level logger - event=… key=value) or json (one object a line).")
+    String logFormat;
+
     @Option(names = "--config", description = "A properties file of options, e.g. http-port=8080.")
     String config;
 
@@ -239,6 +243,16 @@ public final class ConveneMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        switch (logFormat) {
+            case "text" -> { }
+            // slf4j-simple writes to System.err as it is at each line, so every later line is JSON.
+            case "json" -> System.setErr(new java.io.PrintStream(new JsonLogLines(new java.io.FileOutputStream(
+                    java.io.FileDescriptor.err)), true, java.nio.charset.StandardCharsets.UTF_8));
+            default -> {
+                System.err.println("convene: --log-format is text or json, not " + logFormat);
+                return 2;
+            }
+        }
         if (role != Role.all && controlKeys == null) {
             System.err.println("convene: --role " + role + " needs --control-keys (the same on every node)");
             return 2;

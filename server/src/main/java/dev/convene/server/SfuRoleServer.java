@@ -69,6 +69,8 @@ public final class SfuRoleServer implements RunningNode {
                 throw new IllegalArgumentException("--role sfu needs --redis-url: the node registers itself there");
             }
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
             sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
             // The node's media metrics are served at /metrics of its (internal) control port.
             SfuControlConfig controlConfig = SfuControlConfig.of(options.controlHost(), options.controlPort(),

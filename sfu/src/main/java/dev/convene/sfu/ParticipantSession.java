@@ -53,6 +53,26 @@ public interface ParticipantSession {
      */
     void setSubscribeSettings(String trackId, SubscribeSettings settings);
 
+    /**
+     * Makes this a publish-only session (a WHIP ingest): it leaves every subscription and is sent
+     * no more subscriber offers. A node that cannot (over a control channel that lacks the call)
+     * keeps subscribing it; nothing but wasted forwarding follows, as its subscriber transport never connects.
+     */
+    default void receiveNothing() {
+    }
+
+    /**
+     * Answers a WHEP player's recvonly offer on the subscriber transport with {@code publisherId}'s
+     * tracks, one per offered audio or video m-line (under the player's payload types); the session
+     * then receives nothing else and is sent no subscriber offers.
+     *
+     * @throws SdpRejectedException if the offer cannot be used; the session is unchanged
+     * @throws UnsupportedOperationException if this node cannot answer player offers (a remote node)
+     */
+    default String onPlayerOffer(String sdpOffer, String publisherId) throws SdpRejectedException {
+        throw new UnsupportedOperationException("this SFU session cannot answer a player's offer");
+    }
+
     /** Tracks this participant publishes now. */
     List<TrackInfo> publishedTracks();
 

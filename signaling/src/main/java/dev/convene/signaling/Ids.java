@@ -22,6 +22,11 @@ public final class Ids {
         return "CM_" + random(8);
     }
 
+    /** A WHIP or WHEP session's resource: unguessable, as its URL is the handle a client deletes it by. */
+    public static String mediaSession() {
+        return "MS_" + random(16);
+    }
+
     public static String connection() {
         return "WS_" + random(6);
     }

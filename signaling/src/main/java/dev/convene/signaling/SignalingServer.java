@@ -4,6 +4,7 @@ import dev.convene.sfu.SfuNode;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.placement.SingleSfuDirectory;
 import dev.convene.signaling.auth.TokenService;
+import dev.convene.signaling.http.MediaResources;
 import dev.convene.signaling.http.RestApi;
 import dev.convene.signaling.protocol.ProtocolCodec;
 import dev.convene.signaling.http.WebGuards;
@@ -82,8 +83,11 @@ public final class SignalingServer implements AutoCloseable {
     private final EmptyMeetings emptyMeetings;
     private final JettyTls tls;
 
-    private SignalingServer(Javalin app, SignalingSockets sockets, ScheduledExecutorService timer,
-            PrometheusMeterRegistry registry, EmptyMeetings emptyMeetings, JettyTls tls) {
+    private final MediaResources mediaResources;
+
+    private SignalingServer(Javalin app, SignalingSockets sockets, MediaResources mediaResources,
+            ScheduledExecutorService timer, PrometheusMeterRegistry registry, EmptyMeetings emptyMeetings, JettyTls tls) {
+        this.mediaResources = mediaResources;
         this.emptyMeetings = emptyMeetings;
         this.tls = tls;
         this.app = app;
@@ -121,7 +125,14 @@ public final class SignalingServer implements AutoCloseable {
         TokenService tokens = new TokenService(config.jwtKeys(), clock, config.hardening().tokenPolicy());
         EmptyMeetings emptyMeetings = new EmptyMeetings(stores, clock, config.hardening().emptyMeetingTimeout());
         SignalingSockets sockets = new SignalingSockets(config, stores, sfus, clock, tokens, new ProtocolCodec(), metrics);
-        RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, emptyMeetings);
+        // A WHIP or WHEP session is present for as long as a socket's heartbeat would keep it, renewed with the seats.
+        MediaResources mediaResources = new MediaResources(stores, sfus, config.heartbeatTimeout().plusSeconds(5)
+                .plus(LEASE_RENEW_INTERVAL));
+        RestApi rest = new RestApi(config, stores, sfus, clock, tokens, metrics, emptyMeetings, mediaResources);
+        registry.gauge("convene.signaling.media.sessions", mediaResources, MediaResources::size);
+        // The process's CPU and memory beside the media meters, for the dashboard (deploy/grafana).
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         WebGuards guards = new WebGuards(config);
         SignalingConfig.HttpLimits httpLimits = config.hardening().http();
         byte[] indexHtml = readIndexHtml(config.webRoot());
@@ -211,6 +222,7 @@ public final class SignalingServer implements AutoCloseable {
                 sockets.closeSilent();
                 if (leaseRenewal.due(clock.millis())) {
                     sockets.renewLeases();
+                    mediaResources.renew();
                 }
                 if (resumeRefresh.due(clock.millis())) {
                     sockets.refreshResumeLeases();
@@ -241,7 +253,7 @@ public final class SignalingServer implements AutoCloseable {
                 hasWebRoot ? config.webRoot() : "-",
                 config.hardening().allowedOrigins().isEmpty() ? "same-origin" : String.join(",", config.hardening().allowedOrigins()),
                 httpLimits.maxThreads(), httpLimits.acceptQueue());
-        return new SignalingServer(app, sockets, timer, registry, emptyMeetings, tls);
+        return new SignalingServer(app, sockets, mediaResources, timer, registry, emptyMeetings, tls);
     }
 
     private static long tickMillis(SignalingConfig config) {
@@ -324,6 +336,11 @@ public final class SignalingServer implements AutoCloseable {
         sockets.evacuateWith(evacuation);
     }
 
+    /** WHIP and WHEP sessions held by this node now. */
+    public int mediaSessions() {
+        return mediaResources.size();
+    }
+
     /** Sockets open now. */
     public int openSockets() {
         return sockets.openSockets();
@@ -354,6 +371,7 @@ public final class SignalingServer implements AutoCloseable {
         } else {
             sockets.closeAll();
         }
+        this.mediaResources.closeAll();
         app.stop();
         if (tls != null) {
             tls.close();

@@ -340,6 +340,16 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         }
 
         @Override
+        public void receiveNothing() {
+            session().receiveNothing();
+        }
+
+        @Override
+        public String onPlayerOffer(String sdpOffer, String publisherId) throws SdpRejectedException {
+            return session().onPlayerOffer(sdpOffer, publisherId);
+        }
+
+        @Override
         public List<TrackInfo> publishedTracks() {
             return session().publishedTracks();
         }

@@ -165,6 +165,54 @@ public final class SdpTranslator {
         return session.build().toString();
     }
 
+    /**
+     * The answer to a WHEP player's offer: each line it accepted sends one track (msid and SSRCs
+     * as in a subscriber offer), under the player's payload types; the others are inactive.
+     */
+    public static String writePlayerAnswer(TransportParams local, List<HostCandidate> candidates, Setup setup,
+            List<PlayerLine> lines) {
+        HostCandidate candidate = candidates.getFirst();
+        SessionDescription.Builder session = SessionDescription.builder()
+                .origin(Origin.of(Long.toString(System.nanoTime() & Long.MAX_VALUE), 2, candidate.address()))
+                .iceLite()
+                .addAttribute("msid-semantic", " WMS *");
+        List<String> bundle = new ArrayList<>();
+        for (PlayerLine player : lines) {
+            OfferedMedia offered = player.offered();
+            SubscriberLine line = player.line();
+            if (line == null) {
+                session.addMedia(MediaDescription.builder(offered.mediaType(), 0, offered.proto())
+                        .formats(offered.formats())
+                        .connection(Connection.of(candidate.address()))
+                        .mid(offered.mid())
+                        .direction(Direction.INACTIVE)
+                        .build());
+                continue;
+            }
+            bundle.add(line.mid());
+            MediaDescription.Builder m = mediaSection(offered.mediaType(), local, candidate, setup).mid(line.mid());
+            addCodec(m, line.codec());
+            if (player.rtxPayloadType() >= 0) {
+                addCodec(m, SfuCodecs.rtx(line.codec(), player.rtxPayloadType()));
+            }
+            m.direction(Direction.SENDONLY);
+            m.msid(new Msid(line.streamId(), line.trackId()));
+            m.addSsrc(line.ssrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
+            m.addSsrc(line.ssrc(), "msid", line.streamId() + " " + line.trackId());
+            if (line.rtxSsrc() != 0 && player.rtxPayloadType() >= 0) {
+                m.addSsrcGroup(SsrcGroup.fid(line.ssrc(), line.rtxSsrc()));
+                m.addSsrc(line.rtxSsrc(), "cname", SFU_STREAM_PREFIX + "-" + line.streamId());
+                m.addSsrc(line.rtxSsrc(), "msid", line.streamId() + " " + line.trackId());
+            }
+            addCandidates(m, candidates);
+            session.addMedia(m.build());
+        }
+        if (!bundle.isEmpty()) {
+            session.bundle(bundle);
+        }
+        return session.build().toString();
+    }
+
     private static SessionDescription parse(String sdp) throws SdpRejectedException {
         if (sdp == null || sdp.isBlank()) {
             throw new SdpRejectedException("the SDP is empty");

@@ -50,6 +50,22 @@ public final class SfuCodecs {
     }
 
     /**
+     * {@code subscriberCodec} under the payload type a WHEP player's m-line offered it with, or
+     * null if the line does not offer it (a player receives under its own numbers, RFC 3264 §5.1).
+     */
+    public static Codec forPlayer(Codec subscriberCodec, OfferedMedia media) {
+        for (Codec c : media.codecs()) {
+            if (c.is(subscriberCodec.name()) && c.clockRate() == subscriberCodec.clockRate()
+                    && (!c.is("H264") || c.fmtp() != null && c.fmtp().contains("packetization-mode=1"))) {
+                return new Codec(c.payloadType(), subscriberCodec.name(), subscriberCodec.clockRate(),
+                        subscriberCodec.channels(), subscriberCodec.fmtp(),
+                        subscriberCodec.feedback().stream().filter(c.feedback()::contains).toList());
+            }
+        }
+        return null;
+    }
+
+    /**
      * The RTX payload type (RFC 4588) the SFU retransmits {@code subscriberCodec} with, or -1
      * for a codec it does not retransmit (audio: Opus has its own loss concealment and FEC).
      */

@@ -60,6 +60,16 @@ final class LoopParticipantSession implements ParticipantSession {
     }
 
     @Override
+    public void receiveNothing() {
+        loop.run(participant::receiveNothing);
+    }
+
+    @Override
+    public String onPlayerOffer(String sdpOffer, String publisherId) throws SdpRejectedException {
+        return loop.call(() -> participant.onPlayerOffer(sdpOffer, publisherId));
+    }
+
+    @Override
     public List<TrackInfo> publishedTracks() {
         return loop.get(participant::publishedTracks);
     }

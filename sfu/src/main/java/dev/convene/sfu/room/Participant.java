@@ -25,6 +25,7 @@ import dev.convene.media.transport.dtls.DtlsRole;
 import dev.convene.sfu.negotiation.Codec;
 import dev.convene.sfu.negotiation.DtlsSetup;
 import dev.convene.sfu.negotiation.OfferedMedia;
+import dev.convene.sfu.negotiation.PlayerLine;
 import dev.convene.sfu.negotiation.PublisherOffer;
 import dev.convene.sfu.negotiation.SdpTranslator;
 import dev.convene.sfu.negotiation.SfuCodecs;
@@ -70,6 +71,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private boolean subscriberOfferOutstanding;
     private boolean subscriberRenegotiationNeeded;
     private boolean closed;
+    /**
+     * Whether the room subscribes this participant to every track: a meeting participant does; a
+     * WHIP ingest (receives nothing) and a WHEP player (receives what its own offer asked for) do not.
+     */
+    private boolean receivesRoom = true;
 
     private final RtpPacket inbound = new RtpPacket();
     private final SubscriberFeedback subscriberFeedback = new SubscriberFeedback();
@@ -319,18 +325,85 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         log.info("event=participant_closed meeting={} participant={}", room.meetingId(), participantId);
     }
 
+    // ---- WHIP and WHEP sessions ----
+
+    boolean receivesRoom() {
+        return receivesRoom;
+    }
+
+    /** A WHIP ingest: it only publishes, so it leaves every subscription and is offered nothing. */
+    void receiveNothing() {
+        receivesRoom = false;
+        for (PublishedTrack track : List.copyOf(subscriptions.keySet())) {
+            unsubscribe(track);
+        }
+        slots.clear();
+        subscriberOfferOutstanding = false;
+        subscriberRenegotiationNeeded = false;
+    }
+
+    /**
+     * Answers a WHEP player's offer: the subscriber transport takes the player's ICE and DTLS
+     * parameters, and each offered audio or video m-line receives one of {@code publisherId}'s
+     * tracks of its kind, under the payload types the player offered (RFC 3264 §5.1: they are the
+     * ones it expects to receive). Lines without such a track or codec are answered inactive. The
+     * session then follows no other track: WHEP has no way to offer more.
+     */
+    String onPlayerOffer(String sdp, String publisherId) throws SdpRejectedException {
+        if (!receivesRoom) {
+            throw new SdpRejectedException("this session has answered its offer already");
+        }
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(sdp);
+        DtlsRole role = DtlsSetup.forOffer(offer.transport().setup());
+        try {
+            subscriberTransport.setRemote(offer.transport(), role);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SdpRejectedException("unusable transport parameters: " + e.getMessage(), e);
+        }
+        receiveNothing();
+        List<PublishedTrack> available = new ArrayList<>();
+        for (Participant p : room.participants()) {
+            if (p != this && p.participantId().equals(publisherId)) {
+                available.addAll(p.tracks());
+            }
+        }
+        List<PlayerLine> lines = new ArrayList<>();
+        for (OfferedMedia media : offer.media()) {
+            PublishedTrack track = available.stream().filter(t -> t.kind() == media.kind()).findFirst().orElse(null);
+            Codec out = track == null ? null : SfuCodecs.forPlayer(SfuCodecs.forSubscribers(track.codec()), media);
+            if (out == null) {
+                lines.add(new PlayerLine(media, null, -1));
+                continue;
+            }
+            available.remove(track);
+            int rtxPayloadType = out.is("opus") ? -1 : media.rtxPayloadTypeFor(out);
+            SubscriberSlot slot = new SubscriberSlot(media.mid(), track.kind());
+            slots.add(slot);
+            Forwarder f = subscribe(track, slot, out, rtxPayloadType);
+            TrackInfo info = track.info();
+            lines.add(new PlayerLine(media, new SubscriberLine(media.mid(), track.kind(), out, info.participantId(),
+                    info.trackId(), f.outputSsrc(), f.rtxSsrc()), rtxPayloadType));
+        }
+        log.info("event=player_answered meeting={} participant={} publisher={} tracks={}", room.meetingId(),
+                participantId, publisherId, subscriptions.size());
+        return SdpTranslator.writePlayerAnswer(subscriberTransport.localParams(), ctx.candidates(),
+                DtlsSetup.answerSetup(role), lines);
+    }
+
     // ---- subscriptions ----
 
     void subscribe(PublishedTrack track) {
-        if (closed || subscriptions.containsKey(track)) {
+        if (closed || !receivesRoom || subscriptions.containsKey(track)) {
             return;
         }
-        SubscriberSlot slot = freeSlot(track.kind());
-        long outputSsrc = unusedOutputSsrc(0);
         Codec out = SfuCodecs.forSubscribers(track.codec());
+        subscribe(track, freeSlot(track.kind()), out, SfuCodecs.rtxPayloadType(out));
+    }
+
+    private Forwarder subscribe(PublishedTrack track, SubscriberSlot slot, Codec out, int rtxPayloadType) {
+        long outputSsrc = unusedOutputSsrc(0);
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
                 PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
-        int rtxPayloadType = SfuCodecs.rtxPayloadType(out);
         long rtxSsrc = 0;
         Retransmitter retransmitter = null;
         if (rtxPayloadType >= 0) {
@@ -346,6 +419,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
         allocate(forwarder, ctx.nanoTime());
+        return forwarder;
     }
 
     /**
@@ -435,7 +509,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     /** Sends a fresh subscriber offer, or marks one as due once the outstanding one is answered. */
     void renegotiateSubscriber() {
-        if (closed || slots.isEmpty()) {
+        if (closed || !receivesRoom || slots.isEmpty()) {
             return;
         }
         if (subscriberOfferOutstanding) {

@@ -51,7 +51,7 @@ final class Room {
 
     void onTrackPublished(PublishedTrack track) {
         for (Participant p : participants.values()) {
-            if (p != track.publisher()) {
+            if (p != track.publisher() && p.receivesRoom()) {
                 p.subscribe(track);
                 p.renegotiateSubscriber();
             }

@@ -279,6 +279,50 @@ class SdpTranslatorTest {
         assertThat(m.ridSimulcast()).isFalse();
     }
 
+    /** A WHEP player's offer, as GStreamer's whepsrc makes one: its own payload numbers, an H.264-only third line. */
+    private static final String PLAYER_OFFER = String.join("\r\n",
+            "v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE a v h",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 109", "c=IN IP4 0.0.0.0", "a=mid:a", "a=recvonly", "a=rtcp-mux",
+            "a=ice-ufrag:wxyz", "a=ice-pwd:0123456789012345678901", "a=setup:actpass",
+            "a=fingerprint:sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+            "a=rtpmap:109 opus/48000/2",
+            "m=video 9 UDP/TLS/RTP/SAVPF 100 101", "c=IN IP4 0.0.0.0", "a=mid:v", "a=recvonly", "a=rtcp-mux",
+            "a=rtpmap:100 VP8/90000", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtpmap:101 rtx/90000",
+            "a=fmtp:101 apt=100",
+            "m=video 9 UDP/TLS/RTP/SAVPF 102", "c=IN IP4 0.0.0.0", "a=mid:h", "a=recvonly", "a=rtcp-mux",
+            "a=rtpmap:102 H264/90000", "a=fmtp:102 packetization-mode=1;profile-level-id=42e01f", "") ;
+
+    @Test
+    void answersAPlayersRecvonlyOfferUnderItsOwnPayloadTypes() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(PLAYER_OFFER);
+        assertThat(offer.media()).allSatisfy(m -> assertThat(m.sending()).isFalse());
+        Codec opus = SfuCodecs.forPlayer(SfuCodecs.OPUS, offer.media().get(0));
+        Codec vp8 = SfuCodecs.forPlayer(SfuCodecs.VP8, offer.media().get(1));
+        assertThat(opus.payloadType()).isEqualTo(109);
+        assertThat(vp8.payloadType()).isEqualTo(100);
+        assertThat(vp8.feedback()).as("only what both sides have").containsExactlyInAnyOrder("nack", "nack pli");
+        assertThat(offer.media().get(1).rtxPayloadTypeFor(vp8)).isEqualTo(101);
+        assertThat(SfuCodecs.forPlayer(SfuCodecs.VP8, offer.media().get(2))).as("an H.264-only line").isNull();
+
+        String answer = SdpTranslator.writePlayerAnswer(LOCAL, CANDIDATE, Setup.PASSIVE, List.of(
+                new PlayerLine(offer.media().get(0), new SubscriberLine("a", TrackKind.AUDIO, opus, "PA_1", "TR_a", 1111, 0), -1),
+                new PlayerLine(offer.media().get(1), new SubscriberLine("v", TrackKind.VIDEO, vp8, "PA_1", "TR_v", 2222, 3333), 101),
+                new PlayerLine(offer.media().get(2), null, -1)));
+        SessionDescription parsed = SdpParser.parse(answer);
+        assertThat(parsed.isIceLite()).isTrue();
+        assertThat(parsed.media()).extracting(m -> m.mid().orElseThrow()).containsExactly("a", "v", "h");
+        MediaDescription audio = parsed.media().get(0);
+        MediaDescription video = parsed.media().get(1);
+        assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
+        assertThat(audio.payloadTypes()).containsExactly(109);
+        assertThat(video.payloadTypes()).containsExactly(100, 101);
+        assertThat(video.setup()).contains(Setup.PASSIVE);
+        assertThat(video.ssrcs()).containsExactly(2222L, 3333L);
+        assertThat(answer).contains("a=msid:PA_1 TR_v", "a=ssrc-group:FID 2222 3333", "a=fmtp:101 apt=100",
+                "a=group:BUNDLE a v");
+        assertThat(parsed.media().get(2).isRejected()).as("the H.264-only line").isTrue();
+    }
+
     private static String fixture(String name) throws IOException {
         try (InputStream in = SdpTranslatorTest.class.getResourceAsStream("/chromium/" + name)) {
             assertThat(in).as("fixture %s", name).isNotNull();

@@ -70,10 +70,11 @@ public final class RestApi {
     private final EmptyMeetings emptyMeetings;
     private final JoinGate joinGate;
     private final ModerationApi moderation;
+    private final WhipApi whip;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public RestApi(SignalingConfig config, SignalingStores stores, SfuDirectory sfus, Clock clock, TokenService tokens,
-            SignalingMetrics metrics, EmptyMeetings emptyMeetings) {
+            SignalingMetrics metrics, EmptyMeetings emptyMeetings, MediaResources mediaResources) {
         this.config = config;
         this.stores = stores;
         this.sfus = sfus;
@@ -84,6 +85,7 @@ public final class RestApi {
         this.emptyMeetings = emptyMeetings;
         this.joinGate = new JoinGate(stores.meetings(), stores.rateLimiter(), metrics);
         this.moderation = new ModerationApi(this, stores);
+        this.whip = new WhipApi(this, stores, sfus, clock, mediaResources);
     }
 
     public void register(RoutesConfig routes) {
@@ -95,6 +97,7 @@ public final class RestApi {
         routes.get("/v1/meetings/{id}/join", this::join);
         routes.get("/v1/meetings/{id}/messages", this::messages);
         moderation.register(routes);
+        whip.register(routes);
 
         routes.exception(ApiProblem.class, (e, ctx) -> writeProblem(ctx, e));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -355,6 +358,19 @@ public final class RestApi {
         }
     }
 
+    /** The {@code action}'s buckets of the user and of the client's address, as for {@code join}. */
+    void limit(Context ctx, String action, AccessClaims user) {
+        limit(ctx, action, user, config.rateLimits().joinPerUser(), config.rateLimits().joinPerAddress());
+    }
+
+    JoinGate joinGate() {
+        return joinGate;
+    }
+
+    SignalingMetrics metrics() {
+        return metrics;
+    }
+
     private void refuseRate(Context ctx, String action, String userId, RateLimiter.Decision decision) {
         metrics.rateLimited();
         log.info("event=rate_limited action={} user_id={} address={} retry_after_s={}", action, userId,
@@ -450,7 +466,7 @@ public final class RestApi {
     }
 
     /** A display name stripped of surrounding blanks; null if none was given. */
-    private static String displayName(String raw, String field) {
+    static String displayName(String raw, String field) {
         if (raw == null) {
             return null;
         }
@@ -478,7 +494,7 @@ public final class RestApi {
         }
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() <= 64 ? s : s.substring(0, 64) + "…";
     }
 }
