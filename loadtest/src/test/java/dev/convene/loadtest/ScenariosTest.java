@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,16 +17,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScenariosTest {
 
+    /** One server for the scenarios that name it with --server (starting one costs seconds); all-to-all starts its own. */
+    private static Target shared;
+
     @TempDir
     Path out;
 
+    @BeforeAll
+    static void startServer() throws InterruptedException {
+        shared = Target.embedded();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        shared.close();
+    }
+
+    /** Runs a scenario against the shared server, as a server on this machine with a known pid. */
     private Report run(String... args) {
-        String[] full = new String[args.length + 3];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--embedded";
-        full[args.length + 1] = "--out";
-        full[args.length + 2] = out.toString();
-        int exit = LoadtestMain.execute(full);
+        return runWith(args, "--server", shared.baseUrl().toString(), "--server-pid", Long.toString(shared.pid()));
+    }
+
+    private Report runWith(String[] args, String... target) {
+        java.util.List<String> full = new java.util.ArrayList<>(java.util.List.of(args));
+        full.addAll(java.util.List.of(target));
+        full.add("--out");
+        full.add(out.toString());
+        int exit = LoadtestMain.execute(full.toArray(String[]::new));
         Report report = LoadtestMain.lastReport;
         assertThat(report).isNotNull();
         assertThat(report.checks()).as("the tool's own checks").allSatisfy(c -> assertThat(c.ok()).as(c.name() + ": " + c.detail())
@@ -64,7 +83,8 @@ class ScenariosTest {
 
     @Test
     void allToAll() throws Exception {
-        Report r = run("all-to-all", "--participants", "4", "--warmup", "1s", "--duration", "3s");
+        Report r = runWith(new String[] {"all-to-all", "--participants", "4", "--warmup", "1s", "--duration", "3s"},
+                "--embedded");
         assertMediaNumbersAreReal(r, 4);
         // Four publishers, each heard by three others: about 50 audio packets per second per pair.
         assertThat(r.result("audio_received")).isGreaterThan(4 * 3 * 50 * 2.0);
