@@ -33,7 +33,7 @@ final class ServerProbe {
     }
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)$");
-    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     private final HttpClient http;
     private final URI metrics;
@@ -98,7 +98,11 @@ final class ServerProbe {
         if (pid < 0) {
             return Cpu.NONE;
         }
-        long total = 0;
+        // The process's own stat counts threads that have ended too; the tasks' sum would drop when one does.
+        long total = ticks(Path.of("/proc", Long.toString(pid), "stat"));
+        if (total < 0) {
+            return Cpu.NONE;
+        }
         long loops = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
@@ -108,21 +112,29 @@ final class ServerProbe {
                 } catch (IOException e) {
                     continue; // the thread ended meanwhile
                 }
-                int open = stat.indexOf('(');
-                int close = stat.lastIndexOf(')');
-                String comm = stat.substring(open + 1, close);
-                String[] f = stat.substring(close + 2).split(" ");
-                // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the comm.
-                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                total += ticks;
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (comm.startsWith(MEDIA_LOOP_THREAD_PREFIX)) {
-                    loops += ticks;
+                    loops += ticks(stat);
                 }
             }
         } catch (IOException e) {
             return Cpu.NONE;
         }
         return new Cpu((double) total / ticksPerSecond, (double) loops / ticksPerSecond);
+    }
+
+    private static long ticks(Path stat) {
+        try {
+            return ticks(Files.readString(stat));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** utime + stime: fields 14 and 15 of stat, the 12th and 13th after the parenthesised comm. */
+    private static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** Resident set size in bytes, or -1. */

@@ -33,7 +33,7 @@ final class SignalBot implements WebSocket.Listener {
     private volatile WebSocket socket;
     private volatile boolean closedByServer;
     private volatile int closeCode = -1;
-    private ScheduledFuture<?> pinger;
+    private volatile ScheduledFuture<?> pinger;
     final long startNanos;
     volatile long joinedNanos;
 
@@ -65,15 +65,17 @@ final class SignalBot implements WebSocket.Listener {
                 .thenAccept(ws -> {
                     bot.socket = ws;
                     ws.sendText("{\"v\":1,\"type\":\"join\",\"request_id\":\"1\"}", true);
+                    // From the open on, as a browser does: a slow `joined` must not end in a heartbeat timeout.
+                    long first = ThreadLocalRandom.current().nextLong(PING_INTERVAL.toMillis());
+                    bot.pinger = timer.scheduleAtFixedRate(bot::ping, first, PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
                 })
                 .exceptionally(e -> {
                     bot.joined.completeExceptionally(e);
                     return null;
                 });
         bot.joined.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((b, e) -> {
-            if (e == null) {
-                long first = ThreadLocalRandom.current().nextLong(PING_INTERVAL.toMillis());
-                bot.pinger = timer.scheduleAtFixedRate(bot::ping, first, PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            if (e != null) {
+                bot.close();
             }
         });
         return bot.joined;
