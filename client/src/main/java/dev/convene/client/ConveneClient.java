@@ -192,6 +192,7 @@ public final class ConveneClient implements AutoCloseable {
     private long subscriberVersion = 1;
     private volatile boolean left;
     private volatile boolean closed;
+    private volatile MediaTransportClient.RtpObserver subscriberRtpObserver;
 
     private ConveneClient(JoinGrant grant, Options options) {
         this.grant = grant;
@@ -494,6 +495,15 @@ public final class ConveneClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- what we see
 
+    /** Sees every RTP packet the subscriber connection receives, from its first on (load tests). */
+    public void observeSubscriberRtp(MediaTransportClient.RtpObserver observer) {
+        subscriberRtpObserver = observer;
+        MediaTransportClient sub = subscriber;
+        if (sub != null) {
+            sub.observeRtp(observer);
+        }
+    }
+
     /** The others in the meeting now: participant id → display name. */
     public Map<String, String> participants() {
         return Map.copyOf(participants);
@@ -770,6 +780,7 @@ public final class ConveneClient implements AutoCloseable {
                 transport.captureDatagrams(options.captureLimit());
                 transport.recordArrivals(options.captureLimit());
             }
+            transport.observeRtp(subscriberRtpObserver);
             subscriber = transport;
         }
         transport.setVp8PayloadTypes(vp8PayloadTypes(offer));

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * PictureID, a keyframe header with start code and 640×360, interframes otherwise), each on its
  * own SSRC. A keyframe goes out every {@link #KEYFRAME_INTERVAL} and at once when
  * {@link #requestKeyframe()} is called (a PLI or FIR arrived). The payload bytes are filler: no
- * decoder would accept them, no SFU needs to.
+ * decoder would accept them, no SFU needs to. The last 8 bytes of each RTP packet carry the
+ * {@code System.nanoTime()} of its send ({@link SendStamp}), for one-way latency on one machine.
  *
  * <p>Like a real sender it sends an RTCP sender report per stream every
  * {@link #SENDER_REPORT_INTERVAL} (RFC 3550 §6.4.1), both from one NTP clock, each with the RTP
@@ -52,6 +53,8 @@ public final class FakeMediaSource implements AutoCloseable {
     private static final int INTERFRAME_BYTES = 700;
     private static final int MAX_PACKET_PAYLOAD = 1100;
     private static final int VP8_DESCRIPTOR = 4;
+    /** Long enough that the stamp in the last 8 bytes never covers a VP8 key frame header (10 bytes after the descriptor). */
+    private static final int MIN_STAMPED_PACKET = RTP_HEADER + VP8_DESCRIPTOR + 10 + SendStamp.LENGTH;
     /** Fewer keyframes than this apart are not worth it: one answers a burst of requests. */
     private static final long MIN_KEYFRAME_SPACING_NANOS = 50_000_000L;
     /** Media starts this long after {@link #start}, time enough for the scheduler thread to come up. */
@@ -382,6 +385,10 @@ public final class FakeMediaSource implements AutoCloseable {
     private boolean send(byte[] buf, int len) {
         if (closed.get()) {
             return false;
+        }
+        if (len >= MIN_STAMPED_PACKET) {
+            // Filler bytes anyway: the send instant lets a receiver on this machine measure one-way latency.
+            SendStamp.write(buf, len, System.nanoTime());
         }
         boolean sent = sink.send(buf, 0, len);
         if (!sent) {

@@ -150,6 +150,7 @@ public final class MediaTransportClient implements AutoCloseable {
     private final Map<Long, StreamCounter> streams = new ConcurrentHashMap<>();
     private volatile Set<Integer> vp8PayloadTypes = Set.of();
     private volatile LongConsumer keyframeRequestHandler = ssrc -> { };
+    private volatile RtpObserver rtpObserver;
     private volatile int captureLimit;
     private final List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
 
@@ -283,6 +284,18 @@ public final class MediaTransportClient implements AutoCloseable {
     /** Sends no RTCP receiver reports once connected; call before {@link #connect}. */
     public void disableReceiverReports() {
         this.receiverReports = false;
+    }
+
+    /** Sees each RTP packet from the SFU once authenticated (load tests read {@link SendStamp}s). */
+    @FunctionalInterface
+    public interface RtpObserver {
+        /** On the reader thread, for original transmissions only; must not keep {@code buf}. */
+        void onRtp(long ssrc, int sequenceNumber, byte[] buf, int payloadOffset, int payloadLength, long arrivalNanos);
+    }
+
+    /** Calls {@code observer} for every RTP packet received from now on (null: none). */
+    public void observeRtp(RtpObserver observer) {
+        this.rtpObserver = observer;
     }
 
     /** Keeps the arrival of up to {@code limit} RTP packets from the SFU from now on. */
@@ -694,6 +707,10 @@ public final class MediaTransportClient implements AutoCloseable {
         boolean keyframe = vp8PayloadTypes.contains(rtp.payloadType())
                 && vp8.wrap(buf, rtp.payloadOffset(), rtp.payloadLength()) && vp8.isKeyframe();
         c.record(rtp.payloadType(), rtp.payloadLength(), rtp.sequenceNumber(), keyframe, keyframe ? vp8.keyframeWidth() : 0);
+        RtpObserver observer = rtpObserver;
+        if (observer != null && !retransmission) {
+            observer.onRtp(rtp.ssrc(), rtp.sequenceNumber(), buf, rtp.payloadOffset(), rtp.payloadLength(), arrival);
+        }
     }
 
     private void onSrtcp(byte[] buf, int n, RtcpCompoundIterator rtcp, RtcpFir fir) {

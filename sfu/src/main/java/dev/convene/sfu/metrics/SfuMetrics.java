@@ -1,5 +1,6 @@
 package dev.convene.sfu.metrics;
 
+import dev.convene.sfu.net.ForwardDelayHistogram;
 import dev.convene.sfu.net.MediaCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -61,6 +62,15 @@ public final class SfuMetrics {
                 .baseUnit("bytes").description("Bytes of datagrams received (×8 and rate(): bitrate in)").register(registry);
         FunctionCounter.builder("convene.sfu.bytes", counters.bytesOut, LongAdder::sum).tag("direction", "out")
                 .baseUnit("bytes").description("Bytes of SRTP/SRTCP sent (×8 and rate(): bitrate out)").register(registry);
+        for (int i = 0; i <= ForwardDelayHistogram.BOUNDS_MICROS.length; i++) {
+            int bucket = i;
+            String le = i < ForwardDelayHistogram.BOUNDS_MICROS.length
+                    ? Long.toString(ForwardDelayHistogram.BOUNDS_MICROS[i]) : "+Inf";
+            FunctionCounter.builder("convene.sfu.forward.delay.within", counters.forwardDelay, h -> h.cumulative(bucket))
+                    .tag("le_us", le)
+                    .description("Incoming RTP packets forwarded within le_us microseconds, demultiplexed to the last copy's send")
+                    .register(registry);
+        }
         counter(registry, "convene.sfu.keyframe.requests", "PLIs sent to publishers (after throttling)",
                 counters.keyframeRequests);
         FunctionCounter.builder("convene.sfu.nacks", counters.nacksIn, LongAdder::sum).tag("direction", "in")

@@ -20,6 +20,8 @@ public final class MediaCounters {
     /** RTP packets of an SSRC that no published track owns. */
     public final LongAdder droppedUnroutable = new LongAdder();
     public final LongAdder rtpOut = new LongAdder();
+    /** Demultiplexed RTP to the send of its last forwarded copy. */
+    public final ForwardDelayHistogram forwardDelay = new ForwardDelayHistogram();
     public final LongAdder rtcpOut = new LongAdder();
     public final LongAdder keyframeRequests = new LongAdder();
     /** Bytes of every datagram and ICE-TCP frame received, and of SRTP/SRTCP sent: bitrate in and out. */

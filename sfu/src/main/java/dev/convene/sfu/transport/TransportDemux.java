@@ -134,7 +134,15 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
         }
         switch (kind) {
             case DTLS -> transport.onDtls(buf, len);
-            case RTP -> transport.onSrtp(buf, len, from);
+            case RTP -> {
+                // Forwarding is synchronous on this thread: the time to return is the time to the last copy's send.
+                long received = System.nanoTime();
+                long sentBefore = counters.rtpOut.sum();
+                transport.onSrtp(buf, len, from);
+                if (counters.rtpOut.sum() != sentBefore) {
+                    counters.forwardDelay.record(System.nanoTime() - received);
+                }
+            }
             case RTCP -> transport.onSrtcp(buf, len, from);
             default -> throw new AssertionError(kind);
         }
