@@ -49,6 +49,15 @@ final class AesCtrKeystream {
         }
     }
 
+    /** {@code out[0, 16)} = AES(key, {@code in[0, 16)}); the arrays must differ. */
+    void encryptBlock(byte[] in, byte[] out) {
+        try {
+            ecb.update(in, 0, 16, out, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** out[p, p+16) = iv + block, as 128-bit big-endian integers. */
     private static void writeCounter(byte[] iv, long block, byte[] out, int p) {
         int carry = 0;
