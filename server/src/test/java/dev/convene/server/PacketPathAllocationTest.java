@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * the sender's {@code InetSocketAddress} and {@code Inet4Address}, a retained slice on receive;
  * the address arrays, and NIO views of direct buffers when Netty runs without {@code Unsafe} as
  * on JDK 25, on send), about 185 bytes per forwarded packet measured here with three
- * subscribers per publisher; JFR finds nothing of ours left on the path. The bound sits above
+ * subscribers per publisher; JFR finds nothing of ours left per RTP packet. The bound sits above
  * that and far below what one of our own per-packet costs adds (the JDK's GCM engine was 1,600
  * bytes a packet); it drops to {@link #GOAL_BYTES_PER_PACKET} when the media port reads and
  * writes its datagrams without Netty's per-datagram objects (ADR 0024, "What is left").
@@ -48,8 +48,8 @@ class PacketPathAllocationTest {
     /** Forwarded packets before measuring: enough for C2 to compile the path. */
     private static final long WARM_UP_PACKETS = 12_000;
     private static final long WINDOW_PACKETS = 6_000;
-    /** Netty's per-datagram objects (~185 B per forwarded packet) with headroom for a loaded JIT. */
-    private static final double MAX_BYTES_PER_PACKET = 320;
+    /** Netty's per-datagram objects (185-189 B per forwarded packet, 222 under JFR at a load of 38) with headroom. */
+    private static final double MAX_BYTES_PER_PACKET = 400;
     /** Where the bound goes once Netty's per-datagram objects are gone. */
     static final double GOAL_BYTES_PER_PACKET = 1;
 
