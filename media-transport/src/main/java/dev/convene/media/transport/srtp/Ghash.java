@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import org.slf4j.LoggerFactory;
 
 /**
  * GHASH (NIST SP 800-38D §6.4) for one hash subkey, with no allocation per message. The block
@@ -22,6 +23,16 @@ final class Ghash {
     private static final MethodHandle PROCESS_BLOCKS = processBlocks();
     /** Whether the JDK's GHASH can be reached; when false, no instance can be made. */
     static final boolean AVAILABLE = PROCESS_BLOCKS != null;
+
+    static {
+        // Once per process, so an operator sees which SRTP path a JVM started without the flag took.
+        if (AVAILABLE && JdkCounterMode.AVAILABLE) {
+            LoggerFactory.getLogger(Ghash.class).info("event=srtp_aes engine=jdk_stubs allocation_per_packet=none");
+        } else {
+            LoggerFactory.getLogger(Ghash.class).warn("event=srtp_aes engine=jca allocation_per_packet=gcm_engine "
+                    + "hint=\"add --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED\"");
+        }
+    }
 
     private final long[] state = new long[2];
     /** H, then room for the powers of H the JDK's AVX stub precomputes into it on first use. */
