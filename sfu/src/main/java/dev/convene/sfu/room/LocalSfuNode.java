@@ -142,6 +142,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         return tcp == null ? 0 : tcp.connectionCount();
     }
 
+    /** The media event loop's thread, for tests that measure what it allocates. */
+    public long loopThreadId() {
+        return loop.get(() -> Thread.currentThread().threadId());
+    }
+
     public MediaCounters counters() {
         return counters;
     }

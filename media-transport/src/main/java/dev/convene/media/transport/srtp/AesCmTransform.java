@@ -1,16 +1,12 @@
 package dev.convene.media.transport.srtp;
 
-import java.security.GeneralSecurityException;
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /** AES_CM_128 encryption with HMAC-SHA1 authentication (RFC 3711 §4.1.1, §4.2.1). */
 final class AesCmTransform implements PacketTransform {
     private final AesCtrKeystream rtpCipher;
     private final AesCtrKeystream rtcpCipher;
-    private final Mac rtpMac;
-    private final Mac rtcpMac;
+    private final HmacSha1 rtpMac;
+    private final HmacSha1 rtcpMac;
     private final byte[] rtpSalt;
     private final byte[] rtcpSalt;
     private final int rtpTagLength;
@@ -23,8 +19,8 @@ final class AesCmTransform implements PacketTransform {
     AesCmTransform(SrtpProfile profile, SessionKeys rtp, SessionKeys rtcp) {
         rtpCipher = new AesCtrKeystream(rtp.encryptionKey());
         rtcpCipher = new AesCtrKeystream(rtcp.encryptionKey());
-        rtpMac = hmac(rtp.authKey());
-        rtcpMac = hmac(rtcp.authKey());
+        rtpMac = new HmacSha1(rtp.authKey());
+        rtcpMac = new HmacSha1(rtcp.authKey());
         rtpSalt = rtp.salt().clone();
         rtcpSalt = rtcp.salt().clone();
         rtpTagLength = profile.rtpAuthTagLength();
@@ -104,17 +100,13 @@ final class AesCmTransform implements PacketTransform {
         finish(rtpMac);
     }
 
-    private void macInto(Mac mac, byte[] buf, int off, int len) {
+    private void macInto(HmacSha1 mac, byte[] buf, int off, int len) {
         mac.update(buf, off, len);
         finish(mac);
     }
 
-    private void finish(Mac mac) {
-        try {
-            mac.doFinal(digest, 0);
-        } catch (ShortBufferException e) {
-            throw new IllegalStateException(e);
-        }
+    private void finish(HmacSha1 mac) {
+        mac.doFinal(digest, 0);
     }
 
     /** Constant-time comparison of the computed digest prefix with the received tag. */
@@ -124,15 +116,5 @@ final class AesCmTransform implements PacketTransform {
             diff |= digest[i] ^ buf[at + i];
         }
         return diff == 0;
-    }
-
-    private static Mac hmac(byte[] key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(key, "HmacSHA1"));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA1 is not available", e);
-        }
     }
 }

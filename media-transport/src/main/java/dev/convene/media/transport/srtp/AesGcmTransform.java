@@ -6,8 +6,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714). The JDK needs a {@code Cipher.init}
- * per packet for GCM; the IV array is reused, the parameter spec is the one allocation.
+ * AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714). With the JDK's GHASH reachable
+ * ({@link Ghash#AVAILABLE}) packets go through {@link AesGcm}, which allocates nothing; otherwise
+ * through the JCA cipher, whose {@code Cipher.init} per packet builds a new GCM engine (about
+ * 1 KB of garbage per packet, ADR 0024).
  */
 final class AesGcmTransform implements PacketTransform {
     private static final int TAG_BITS = 128;
@@ -20,6 +22,10 @@ final class AesGcmTransform implements PacketTransform {
     private final byte[] rtpSalt;
     private final byte[] rtcpSalt;
 
+    /** Null when the JDK's GHASH is not reachable: then the JCA ciphers above do the work. */
+    private final AesGcm rtpGcm;
+    private final AesGcm rtcpGcm;
+
     private final byte[] iv = new byte[12];
     private final byte[] word = new byte[4];
 
@@ -30,11 +36,16 @@ final class AesGcmTransform implements PacketTransform {
         rtcpKey = new SecretKeySpec(rtcp.encryptionKey(), "AES");
         rtpSalt = rtp.salt().clone();
         rtcpSalt = rtcp.salt().clone();
+        rtpGcm = Ghash.AVAILABLE ? new AesGcm(rtp.encryptionKey()) : null;
+        rtcpGcm = Ghash.AVAILABLE ? new AesGcm(rtcp.encryptionKey()) : null;
     }
 
     @Override
     public int protectRtp(byte[] buf, int off, int len, int hdr, int ssrc, long index) {
         setRtpIv(ssrc, index);
+        if (rtpGcm != null) {
+            return hdr + rtpGcm.seal(iv, buf, off, hdr, word, 0, 0, buf, off + hdr, len - hdr);
+        }
         try {
             rtpCipher.init(Cipher.ENCRYPT_MODE, rtpKey, new GCMParameterSpec(TAG_BITS, iv));
             rtpCipher.updateAAD(buf, off, hdr);
@@ -47,6 +58,10 @@ final class AesGcmTransform implements PacketTransform {
     @Override
     public int unprotectRtp(byte[] buf, int off, int len, int hdr, int ssrc, long index) {
         setRtpIv(ssrc, index);
+        if (rtpGcm != null) {
+            int n = rtpGcm.open(iv, buf, off, hdr, word, 0, 0, buf, off + hdr, len - hdr);
+            return n < 0 ? SrtpError.AUTH_FAILED : hdr + n;
+        }
         try {
             rtpCipher.init(Cipher.DECRYPT_MODE, rtpKey, new GCMParameterSpec(TAG_BITS, iv));
             rtpCipher.updateAAD(buf, off, hdr);
@@ -62,6 +77,11 @@ final class AesGcmTransform implements PacketTransform {
         setRtcpIv(ssrc, index);
         int trailer = 0x80000000 | index;
         PacketTransform.writeInt(word, 0, trailer);
+        if (rtcpGcm != null) {
+            int n = rtcpGcm.seal(iv, buf, off, 8, word, 0, 4, buf, off + 8, len - 8);
+            PacketTransform.writeInt(buf, off + 8 + n, trailer);
+            return 8 + n + 4;
+        }
         try {
             rtcpCipher.init(Cipher.ENCRYPT_MODE, rtcpKey, new GCMParameterSpec(TAG_BITS, iv));
             rtcpCipher.updateAAD(buf, off, 8);
@@ -80,6 +100,14 @@ final class AesGcmTransform implements PacketTransform {
         int trailerAt = off + len - 4;
         int tagAt = trailerAt - TAG_LENGTH;
         setRtcpIv(ssrc, index);
+        if (rtcpGcm != null) {
+            if (encrypted) {
+                int n = rtcpGcm.open(iv, buf, off, 8, buf, trailerAt, 4, buf, off + 8, trailerAt - off - 8);
+                return n < 0 ? SrtpError.AUTH_FAILED : 8 + n;
+            }
+            int n = rtcpGcm.open(iv, buf, off, tagAt - off, buf, trailerAt, 4, buf, tagAt, TAG_LENGTH);
+            return n < 0 ? SrtpError.AUTH_FAILED : tagAt - off;
+        }
         try {
             rtcpCipher.init(Cipher.DECRYPT_MODE, rtcpKey, new GCMParameterSpec(TAG_BITS, iv));
             if (encrypted) {

@@ -1,0 +1,142 @@
+package dev.convene.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.convene.client.ConveneClient;
+import dev.convene.server.impair.UdpImpairer;
+import dev.convene.server.impair.UdpImpairer.Impairment;
+import dev.convene.sfu.net.MediaCounters;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the media loop allocates per forwarded packet once warm, socket to socket (issue 16,
+ * ADR 0024). Four Java clients publish audio and video to each other through the all-in-one
+ * server on loopback (real ICE, DTLS, SRTP; each publisher's media goes to three subscribers),
+ * with 5 % loss on one publisher's uplink and on one subscriber's downlink so that NACKs, RTX
+ * in both directions, sender and receiver reports all flow during the window. After a warm-up
+ * the bytes the media loop thread allocates ({@code ThreadMXBean.getThreadAllocatedBytes}) are
+ * counted over at least {@link #WINDOW_PACKETS} forwarded packets. It measures bytes, not time,
+ * so a loaded machine only makes it slower.
+ *
+ * <p>The goal is zero (less than a byte per packet, for the timers' housekeeping). It is not met
+ * yet: Netty's epoll datagram channel allocates per datagram itself (a {@code DatagramPacket},
+ * the sender's {@code InetSocketAddress} and {@code Inet4Address}, a retained slice on receive;
+ * the address arrays, and NIO views of direct buffers when Netty runs without {@code Unsafe} as
+ * on JDK 25, on send), about 185 bytes per forwarded packet measured here with three
+ * subscribers per publisher; JFR finds nothing of ours left per RTP packet. The bound sits above
+ * that and far below what one of our own per-packet costs adds (the JDK's GCM engine was 1,600
+ * bytes a packet); it drops to {@link #GOAL_BYTES_PER_PACKET} when the media port reads and
+ * writes its datagrams without Netty's per-datagram objects (ADR 0024, "What is left").
+ */
+@Timeout(150)
+class PacketPathAllocationTest {
+
+    private static final Logger log = LoggerFactory.getLogger(PacketPathAllocationTest.class);
+    private static final double LOSS = 0.05;
+    /** Forwarded packets before measuring: enough for C2 to compile the path. */
+    private static final long WARM_UP_PACKETS = 12_000;
+    private static final long WINDOW_PACKETS = 6_000;
+    /** Netty's per-datagram objects (185-189 B per forwarded packet, 222 under JFR at a load of 38) with headroom. */
+    private static final double MAX_BYTES_PER_PACKET = 400;
+    /** Where the bound goes once Netty's per-datagram objects are gone. */
+    static final double GOAL_BYTES_PER_PACKET = 1;
+
+    private JavaClientFixture fixture;
+    private final List<UdpImpairer> relays = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        relays.forEach(UdpImpairer::close);
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private UnaryOperator<InetSocketAddress> via(Impairment up, Impairment down, long seed) {
+        return sfu -> {
+            UdpImpairer relay = UdpImpairer.start(sfu, up, down, seed);
+            relays.add(relay);
+            return relay.address();
+        };
+    }
+
+    @Test
+    void forwardingAllocatesNoMoreThanNettysDatagramObjectsOnTheMediaLoop() throws InterruptedException {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+
+        fixture = new JavaClientFixture();
+        ConveneClient ada = fixture.join("Ada", ConveneClient.Options.defaults()
+                .withPublisherRoute(via(Impairment.loss(LOSS), Impairment.none(), 21)));
+        ConveneClient grace = fixture.join("Grace", ConveneClient.Options.defaults()
+                .withSubscriberRoute(via(Impairment.none(), Impairment.loss(LOSS), 23)));
+        List<ConveneClient> clients = List.of(ada, grace, fixture.join("Linus"), fixture.join("Barbara"));
+        for (ConveneClient c : clients) {
+            c.publish();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (ConveneClient receiver : clients) {
+                for (ConveneClient sender : clients) {
+                    if (sender != receiver) {
+                        assertThat(receiver.received(sender.participantId(), "video").packets())
+                                .as("video from %s at %s", sender.displayName(), receiver.displayName()).isPositive();
+                    }
+                }
+            }
+        });
+
+        MediaCounters sfu = fixture.server.sfu().counters();
+        long loopThread = fixture.server.sfu().loopThreadId();
+        await().atMost(Duration.ofSeconds(60)).until(() -> sfu.rtpOut.sum() >= WARM_UP_PACKETS);
+
+        Snapshot before = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread));
+        await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(60))
+                .until(() -> sfu.rtpOut.sum() - before.forwarded >= WINDOW_PACKETS);
+        Snapshot after = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread));
+        Snapshot window = after.minus(before);
+        double perPacket = (double) window.allocatedBytes / window.forwarded;
+        log.info("event=packet_path_allocation forwarded={} received={} rtcp_in={} rtcp_out={} nacks_in={} nacks_out={} "
+                + "rtx_in={} rtx_out={} allocated_bytes={} bytes_per_forwarded_packet={}", window.forwarded,
+                window.received, window.rtcpIn, window.rtcpOut, window.nacksIn, window.nacksOut, window.rtxIn,
+                window.rtxOut, window.allocatedBytes, String.format("%.3f", perPacket));
+
+        assertThat(window.forwarded).isGreaterThanOrEqualTo(WINDOW_PACKETS);
+        assertThat(window.rtcpIn).as("RTCP from the clients in the window").isPositive();
+        assertThat(window.rtcpOut).as("RTCP from the SFU in the window").isPositive();
+        assertThat(window.nacksOut).as("NACKs to the lossy publisher in the window").isPositive();
+        assertThat(window.rtxIn).as("RTX from the lossy publisher in the window").isPositive();
+        assertThat(window.nacksIn).as("NACKs from the lossy subscriber in the window").isPositive();
+        assertThat(window.rtxOut).as("RTX to the lossy subscriber in the window").isPositive();
+        assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all)",
+                window.allocatedBytes).isLessThan(MAX_BYTES_PER_PACKET);
+    }
+
+    private record Snapshot(long forwarded, long received, long rtcpIn, long rtcpOut, long nacksIn, long nacksOut,
+            long rtxIn, long rtxOut, long allocatedBytes) {
+
+        static Snapshot of(MediaCounters c, long allocatedBytes) {
+            return new Snapshot(c.rtpOut.sum(), c.rtpIn.sum(), c.rtcpIn.sum(), c.rtcpOut.sum(), c.nacksIn.sum(),
+                    c.nacksOut.sum(), c.rtxIn.sum(), c.rtxOut.sum(), allocatedBytes);
+        }
+
+        Snapshot minus(Snapshot o) {
+            return new Snapshot(forwarded - o.forwarded, received - o.received, rtcpIn - o.rtcpIn, rtcpOut - o.rtcpOut,
+                    nacksIn - o.nacksIn, nacksOut - o.nacksOut, rtxIn - o.rtxIn, rtxOut - o.rtxOut,
+                    allocatedBytes - o.allocatedBytes);
+        }
+    }
+}
