@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class WhipBrowserTest {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String IVF = "/media/testsrc2-320x180-30fps.ivf";
 
     /** Publishes the fake camera and microphone over WHIP, from a page of the server's origin. */
