@@ -468,6 +468,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 continue;
             }
             boolean[] wanted = new boolean[track.layers().length];
+            for (TrackLayer layer : track.layers()) {
+                // A layer not seen yet cannot be chosen (its SSRC is unknown): pausing it before its
+                // first packet (a publisher slow to connect) would keep it unseen for good.
+                wanted[layer.index()] = layer.mediaSsrc() < 0;
+            }
             for (Forwarder f : track.forwarders()) {
                 int layer = f.selector().layer();
                 if (layer >= 0 && layer < wanted.length) {

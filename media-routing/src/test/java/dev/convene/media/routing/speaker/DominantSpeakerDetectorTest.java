@@ -123,6 +123,20 @@ class DominantSpeakerDetectorTest {
     }
 
     @Test
+    void levelsAreRecordedWithoutAllocating() {
+        SpeakerActivity a = new SpeakerActivity();
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++) {
+            a.onLevel(i % 128, i * 20 * MS);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 20_000; i < 40_000; i++) {
+            a.onLevel(i % 128, i * 20 * MS);
+        }
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isZero();
+    }
+
+    @Test
     void aGapInTimeIsSilence() {
         SpeakerActivity a = new SpeakerActivity();
         for (int i = 0; i < 50; i++) {
