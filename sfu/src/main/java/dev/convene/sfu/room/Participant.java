@@ -473,11 +473,14 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 // first packet (a publisher slow to connect) would keep it unseen for good.
                 wanted[layer.index()] = layer.mediaSsrc() < 0;
             }
+            int highest = Allocator.NONE;
             for (Forwarder f : track.forwarders()) {
-                int layer = f.selector().layer();
-                if (layer >= 0 && layer < wanted.length) {
-                    wanted[layer] = true;
-                }
+                highest = Math.max(highest, Math.min(f.selector().layer(), wanted.length - 1));
+            }
+            // Every layer up to the highest one taken stays on: a subscriber whose downlink shrinks
+            // must find a lower layer flowing to drop to at once.
+            for (int i = 0; i <= highest; i++) {
+                wanted[i] = true;
             }
             LayerDemand demand = track.layerDemand(nowNanos);
             if (demand.update(wanted, nowNanos)) {
