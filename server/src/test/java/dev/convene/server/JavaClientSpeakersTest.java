@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.convene.client.ConveneClient;
-import dev.convene.client.RemoteTrack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Twelve Java clients in one meeting through the real server on loopback (ADR 0022), each
  * publishing audio with RFC 6464 levels and video, each asking for at most 3 videos (last-N);
- * the first publishes three simulcast layers and everyone shows it in a small tile. Two are loud,
+ * the last to join publishes three simulcast layers, and nobody has it in its last-N. Two are loud,
  * the others silent: {@code active-speakers} names the loud ones, a third who starts talking is
  * named within 1 s, every subscriber receives at most the 5 loudest non-silent audio streams
  * (here: only the speakers) and at most 3 videos, and the layers nobody receives are paused at
- * their publisher (a participant outside everyone's last-N sends no video at all).
+ * their publisher (the participant outside everyone's last-N sends no video at all), while a
+ * watched one's are not.
  */
 @Timeout(120)
 class JavaClientSpeakersTest {
@@ -53,7 +53,7 @@ class JavaClientSpeakersTest {
         for (int i = 0; i < PARTICIPANTS; i++) {
             // Generous timeouts: twelve clients' DTLS handshakes share two cores with the server.
             ConveneClient.Options options = ConveneClient.Options.defaults().withTimeout(SETUP);
-            options = i == 0 ? options.withSimulcast() : options;
+            options = i == PARTICIPANTS - 1 ? options.withSimulcast() : options;
             ConveneClient c = fixture.join("P" + i, options);
             c.setLastN(LAST_N);
             clients.add(c);
@@ -62,20 +62,14 @@ class JavaClientSpeakersTest {
             c.publish();
             c.setAudioLevel(SILENT);
         }
-        ConveneClient simulcast = clients.get(0);
+        ConveneClient watched = clients.get(0);
         ConveneClient loud1 = clients.get(1);
         ConveneClient loud2 = clients.get(2);
         ConveneClient talker = clients.get(3);
         ConveneClient observer = clients.get(7);
         ConveneClient unseen = clients.get(PARTICIPANTS - 1);
 
-        // Everyone receives every track (m-lines), and shows the simulcast camera in a small tile.
-        for (ConveneClient c : clients.subList(1, PARTICIPANTS)) {
-            String video = await().atMost(SETUP).until(() -> c.remoteTracks().values().stream()
-                    .filter(t -> t.participantId().equals(simulcast.participantId()) && t.kind().equals("video"))
-                    .map(RemoteTrack::trackId).findFirst().orElse(null), id -> id != null);
-            c.setSubscribeSettings(video, 320, 180, false);
-        }
+        // Everyone receives every track (m-lines).
         for (ConveneClient c : clients) {
             await().atMost(SETUP).until(() -> c.remoteTracks().size() == 2 * (PARTICIPANTS - 1)
                     && c.subscriberTransport().map(t -> t.isConnected()).orElse(false));
@@ -130,20 +124,21 @@ class JavaClientSpeakersTest {
             }
         }
 
-        // Dynacast: nobody shows the simulcast camera above 320×180, and nobody has the last
-        // participant (silent, joined last) in its last-N: those layers are paused at their publishers.
+        // Dynacast: nobody has the last participant (silent, joined last) in its last-N: all its
+        // simulcast layers are paused at the publisher, and its fake encoders send nothing more.
         await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> {
-            assertThat(simulcast.layersRequested()).containsValue(List.of(true, false, false));
-            assertThat(simulcast.simulcastSources()).allMatch(s -> s.videoPaused());
-            assertThat(unseen.layersRequested()).containsValue(List.of(false));
+            assertThat(unseen.layersRequested()).containsValue(List.of(false, false, false));
             assertThat(unseen.mediaSource().orElseThrow().videoPaused()).isTrue();
+            assertThat(unseen.simulcastSources()).allMatch(s -> s.videoPaused());
         });
-        long sentBefore = unseen.mediaSource().orElseThrow().videoBytesSent();
-        long topBefore = simulcast.simulcastSources().get(1).videoBytesSent();
+        long lowBefore = unseen.mediaSource().orElseThrow().videoBytesSent();
+        long topBefore = unseen.simulcastSources().get(1).videoBytesSent();
         await().pollDelay(Duration.ofMillis(500)).until(() -> true);
-        assertThat(unseen.mediaSource().orElseThrow().videoBytesSent()).isEqualTo(sentBefore);
-        assertThat(simulcast.simulcastSources().get(1).videoBytesSent()).isEqualTo(topBefore);
-        assertThat(simulcast.mediaSource().orElseThrow().videoPaused()).as("the low layer is watched").isFalse();
+        assertThat(unseen.mediaSource().orElseThrow().videoBytesSent()).isEqualTo(lowBefore);
+        assertThat(unseen.simulcastSources().get(1).videoBytesSent()).isEqualTo(topBefore);
+        assertThat(watched.layersRequested().values()).as("the first to join is in everyone's last-N")
+                .allMatch(layers -> !layers.contains(false));
+        assertThat(watched.mediaSource().orElseThrow().videoPaused()).isFalse();
     }
 
     /** Per client, per other participant: {audio packets, video packets} received so far. */

@@ -473,14 +473,16 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 // first packet (a publisher slow to connect) would keep it unseen for good.
                 wanted[layer.index()] = layer.mediaSsrc() < 0;
             }
-            int highest = Allocator.NONE;
+            boolean taken = false;
             for (Forwarder f : track.forwarders()) {
-                highest = Math.max(highest, Math.min(f.selector().layer(), wanted.length - 1));
+                taken |= f.selector().layer() != Allocator.NONE;
             }
-            // Every layer up to the highest one taken stays on: a subscriber whose downlink shrinks
-            // must find a lower layer flowing to drop to at once.
-            for (int i = 0; i <= highest; i++) {
-                wanted[i] = true;
+            // A track anyone receives keeps all its layers: resuming an upper layer in Chrome took
+            // more than the 3 s a growing tile may wait for it (ADR 0022); lower ones must stay for
+            // dropping down at once. A track nobody receives (beyond everyone's last-N, paused tiles,
+            // no subscribers) is paused whole.
+            if (taken) {
+                java.util.Arrays.fill(wanted, true);
             }
             LayerDemand demand = track.layerDemand(nowNanos);
             if (demand.update(wanted, nowNanos)) {
