@@ -19,6 +19,16 @@ export function meetingView({ session, onLeave, onRejoin }) {
   // ---------------------------------------------------------------- skeleton
   const banner = h('div', { class: 'banner', testid: 'connection-banner', role: 'alert', hidden: true });
   const tilesEl = h('section', { class: 'tiles', testid: 'tiles', 'aria-label': 'Participants' });
+  // A grid of more than PAGE_SIZE tiles is paged; tiles of other pages are hidden, so the
+  // visibility observer pauses their video at the SFU (subscribe-settings paused).
+  const PAGE_SIZE = 9;
+  let page = 0;
+  const pageLabel = h('span', { class: 'pager-label', testid: 'pager-label' });
+  const prevPage = h('button', { class: 'icon-btn', testid: 'page-prev', type: 'button', 'aria-label': 'Previous page',
+    onclick: () => { page -= 1; renderTiles(); } }, '‹');
+  const nextPage = h('button', { class: 'icon-btn', testid: 'page-next', type: 'button', 'aria-label': 'Next page',
+    onclick: () => { page += 1; renderTiles(); } }, '›');
+  const pager = h('div', { class: 'pager', testid: 'pager', hidden: true }, prevPage, pageLabel, nextPage);
   const stageHost = h('section', { class: 'stage-host' });
   const panelEl = h('aside', { class: 'side-panel', testid: 'side-panel', 'aria-label': 'Side panel' });
   const audioSink = h('div', { class: 'audio-sink', 'aria-hidden': 'true' });
@@ -46,7 +56,7 @@ export function meetingView({ session, onLeave, onRejoin }) {
   const el = h('div', { class: 'page meeting', testid: 'meeting', dataset: { layout: 'grid' } },
     banner,
     h('div', { class: 'meeting-body' },
-      h('main', { class: 'meeting-main' }, stageHost, tilesEl, enableAudio, readyCard),
+      h('main', { class: 'meeting-main' }, stageHost, tilesEl, pager, enableAudio, readyCard),
       panelEl),
     controls, audioSink);
 
@@ -221,12 +231,21 @@ export function meetingView({ session, onLeave, onRejoin }) {
       if (tilesEl.children[i] !== rec.el) tilesEl.insertBefore(rec.el, tilesEl.children[i] || null);
     });
     tilesEl.dataset.count = String(order.length);
+    const paged = el.dataset.layout === 'grid' && seq.length > PAGE_SIZE;
+    const pages = paged ? Math.ceil(seq.length / PAGE_SIZE) : 1;
+    page = Math.max(0, Math.min(page, pages - 1));
+    seq.forEach((rec, i) => { rec.el.hidden = paged && Math.floor(i / PAGE_SIZE) !== page; });
+    pager.hidden = !paged;
+    pageLabel.textContent = `${page + 1} / ${pages}`;
+    prevPage.disabled = page === 0;
+    nextPage.disabled = page === pages - 1;
     layoutGrid();
+    renderSpeaking();
   }
 
   function layoutGrid() {
     if (el.dataset.layout !== 'grid') { tilesEl.style.gridTemplateColumns = ''; tilesEl.style.gridAutoRows = ''; return; }
-    const n = tilesEl.children.length || 1;
+    const n = [...tilesEl.children].filter((c) => !c.hidden).length || 1;
     const W = tilesEl.clientWidth - GAP * 2;
     const H = tilesEl.clientHeight - GAP * 2;
     if (W <= 0 || H <= 0) return;
@@ -538,18 +557,20 @@ export function meetingView({ session, onLeave, onRejoin }) {
             stats.forEach((s) => { if (s.type === 'media-source' && s.kind === 'audio' && s.audioLevel) level = s.audioLevel; });
           } catch { /* closed */ }
         }
-      } else {
-        const p = session.participants.get(key);
-        const mic = p && remoteTrackOf(p, 'microphone');
-        if (mic && mic.media && !mic.info.muted) {
-          const r = session.receiverFor(mic.info.track_id || [...session.remoteMedia].find(([, m]) => m === mic.media)?.[0]);
-          const src = r && r.getSynchronizationSources ? r.getSynchronizationSources()[0] : null;
-          if (src && performance.timeOrigin + performance.now() - src.timestamp < 1000) level = src.audioLevel || 0;
-        }
+        rec.el.classList.toggle('speaking', level > 0.04);
       }
-      rec.el.classList.toggle('speaking', level > 0.04);
     }
   }, 400);
+  // Others: the SFU's active-speakers list (the dominant speaker first), as it arrives.
+  function renderSpeaking() {
+    const speakers = session.activeSpeakers || [];
+    for (const [key, rec] of tiles) {
+      if (key === 'self') continue;
+      const on = speakers.includes(key);
+      rec.el.classList.toggle('speaking', on);
+      rec.el.dataset.speaking = on ? (speakers[0] === key ? 'dominant' : 'yes') : 'no';
+    }
+  }
 
   // ---------------------------------------------------------------- wiring
   function renderAll() {
@@ -594,6 +615,9 @@ export function meetingView({ session, onLeave, onRejoin }) {
       case 'connection':
         pcState[d.pc] = d.state;
         renderConnection();
+        break;
+      case 'speakers':
+        renderSpeaking();
         break;
       default:
         renderAll();

@@ -175,6 +175,26 @@ export class MeetingSession extends EventTarget {
     this.sig.send({ type: 'subscribe-settings', track_id: trackId, max_width: maxWidth, max_height: maxHeight, paused });
   }
 
+  /**
+   * Dynacast (docs/signaling.md, layers): switches off the encodings of one of our tracks that
+   * nobody receives, so the browser stops encoding them, and back on when someone does.
+   */
+  async applyLayers(f) {
+    for (const lt of this.local.values()) {
+      if (lt.trackId !== f.track_id || !lt.transceiver) continue;
+      const sender = lt.transceiver.sender;
+      const params = sender.getParameters();
+      if (!params.encodings || params.encodings.length === 0) return;
+      let changed = false;
+      for (const layer of f.layers || []) {
+        const enc = layer.rid != null ? params.encodings.find((e) => e.rid === layer.rid) : params.encodings[layer.index];
+        if (enc && enc.active !== !!layer.active) { enc.active = !!layer.active; changed = true; }
+      }
+      if (changed) await sender.setParameters(params);
+      this.layersRequested = { ...(this.layersRequested || {}), [f.track_id]: (f.layers || []).map((l) => !!l.active) };
+    }
+  }
+
   /** Queued publisher negotiation; a failure other than a closed session is retried twice. */
   renegotiatePublisher() {
     const attempt = async (n) => {
@@ -482,8 +502,16 @@ export class MeetingSession extends EventTarget {
       case 'error':
         this.emit('error', { code: f.code, message: f.message });
         break;
+      case 'active-speakers':
+        // Who speaks, the dominant speaker first: the SFU decides from the audio levels (ADR 0022).
+        this.activeSpeakers = Array.isArray(f.speakers) ? f.speakers : [];
+        this.emit('speakers');
+        break;
+      case 'layers':
+        this.applyLayers(f).catch((e) => console.warn(`convene: layers not applied (${e && e.message})`));
+        break;
       default:
-        break; // newer server messages (active-speakers, ...) are ignored
+        break; // newer server messages are ignored
     }
   }
 

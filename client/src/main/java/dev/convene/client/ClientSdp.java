@@ -84,6 +84,9 @@ public final class ClientSdp {
                     .addCodec(audio ? opus(track.payloadType()) : vp8(track.payloadType()))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "cname", cname))
                     .addSsrc(new SsrcAttribute(track.ssrc(), "msid", streamId + " " + track.mid() + "-" + track.kind()));
+            if (audio) {
+                m.addExtmap(dev.convene.sdp.Extmap.of(FakeMediaSource.AUDIO_LEVEL_EXTENSION_ID, dev.convene.sdp.Extmap.AUDIO_LEVEL));
+            }
             if (!audio && videoLayerSsrcs.size() > 1) {
                 m.addSsrcGroup(new SsrcGroup(SsrcGroup.SIM, videoLayerSsrcs));
                 for (long layer : videoLayerSsrcs.subList(1, videoLayerSsrcs.size())) {

@@ -193,6 +193,12 @@ public final class ConveneClient implements AutoCloseable {
     private volatile boolean left;
     private volatile boolean closed;
     private volatile MediaTransportClient.RtpObserver subscriberRtpObserver;
+    private volatile List<String> activeSpeakers = List.of();
+    private volatile int audioLevel = FakeMediaSource.AUDIO_LEVEL_SILENCE;
+    private final List<java.util.function.Consumer<List<String>>> speakerListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The last {@code layers} message per published track: which layers the SFU wants, lowest first. */
+    private final Map<String, List<Boolean>> layersRequested = new ConcurrentHashMap<>();
 
     private ConveneClient(JoinGrant grant, Options options) {
         this.grant = grant;
@@ -435,6 +441,7 @@ public final class ConveneClient implements AutoCloseable {
                 ? new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc, SIMULCAST_WIDTHS[0],
                         SIMULCAST_WIDTHS[0] * 9 / 16)
                 : new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
+        media.setAudioLevel(audioLevel);
         source = media;
         // The upper layers: video-only sources of their own, as an encoder's simulcast streams are.
         List<FakeMediaSource> layers = new ArrayList<>();
@@ -483,6 +490,40 @@ public final class ConveneClient implements AutoCloseable {
     public void setSubscribeSettings(String trackId, int maxWidth, int maxHeight, boolean paused) {
         signaling.send(signaling.newFrame("subscribe-settings").put("track_id", trackId).put("max_width", maxWidth)
                 .put("max_height", maxHeight).put("paused", paused));
+    }
+
+    /** Sends {@code subscribe-settings} with {@code last_n}: receive video from at most {@code n} participants. */
+    public void setLastN(int n) {
+        signaling.send(signaling.newFrame("subscribe-settings").put("last_n", n));
+    }
+
+    /** The level of this client's fake microphone from now on, in dBov (0 loudest, -127 silence). */
+    public void setAudioLevel(int dBov) {
+        FakeMediaSource s = source;
+        if (s == null) {
+            throw new IllegalStateException("not publishing");
+        }
+        s.setAudioLevel(dBov);
+        // Kept for the source a migration publishes anew with.
+        audioLevel = dBov;
+    }
+
+    /** The last {@code active-speakers} list: participant ids, the dominant speaker first. */
+    public List<String> activeSpeakers() {
+        return activeSpeakers;
+    }
+
+    /** Calls {@code listener} with each {@code active-speakers} list, on the client's event thread. */
+    public void onActiveSpeakers(java.util.function.Consumer<List<String>> listener) {
+        speakerListeners.add(listener);
+    }
+
+    /**
+     * What the SFU last asked of each published track ({@code layers}, dynacast): track id →
+     * whether each layer is sent, lowest first. Tracks it never spoke of are absent (all sent).
+     */
+    public Map<String, List<Boolean>> layersRequested() {
+        return Map.copyOf(layersRequested);
     }
 
     public Optional<MediaTransportClient> publisherTransport() {
@@ -665,6 +706,15 @@ public final class ConveneClient implements AutoCloseable {
                     participants.put(p.path("participant_id").asText(), p.path("display_name").asText());
                 }
                 case "participant-left" -> participants.remove(frame.path("participant_id").asText());
+                case "active-speakers" -> {
+                    List<String> ids = new ArrayList<>();
+                    frame.path("speakers").forEach(id -> ids.add(id.asText()));
+                    activeSpeakers = List.copyOf(ids);
+                    for (var l : speakerListeners) {
+                        l.accept(activeSpeakers);
+                    }
+                }
+                case "layers" -> applyLayers(frame);
                 case "chat" -> addChat(chatOf(frame));
                 case "offer" -> {
                     if ("subscriber".equals(frame.path("pc").asText())) {
@@ -762,6 +812,23 @@ public final class ConveneClient implements AutoCloseable {
     /** {@link System#nanoTime()} when the last {@code migrate} arrived; 0 before any. */
     public long migratedAtNanos() {
         return migratedAtNanos;
+    }
+
+    /** Dynacast: pauses the fake encoder of each layer the SFU switched off, as the web client does. */
+    private void applyLayers(ObjectNode frame) {
+        List<Boolean> active = new ArrayList<>();
+        frame.path("layers").forEach(l -> active.add(l.path("active").asBoolean(true)));
+        layersRequested.put(frame.path("track_id").asText(), List.copyOf(active));
+        FakeMediaSource main = source;
+        List<FakeMediaSource> upper = simulcastSources;
+        for (int i = 0; i < active.size(); i++) {
+            FakeMediaSource layer = i == 0 ? main : i - 1 < upper.size() ? upper.get(i - 1) : null;
+            if (layer != null) {
+                layer.setVideoPaused(!active.get(i));
+            }
+        }
+        log.info("event=client_layers participant={} track={} active={}", grant.participantId(),
+                frame.path("track_id").asText(), active);
     }
 
     private void onSubscriberOffer(ObjectNode frame) {

@@ -49,6 +49,9 @@ public final class FakeMediaSource implements AutoCloseable {
 
     private static final int RTP_HEADER = 12;
     private static final int AUDIO_PAYLOAD = 80;
+    /** The id the publisher offer gives the audio level extension. */
+    public static final int AUDIO_LEVEL_EXTENSION_ID = 1;
+    static final int AUDIO_LEVEL_SILENCE = 127;
     private static final int KEYFRAME_BYTES = 2200;
     private static final int INTERFRAME_BYTES = 700;
     private static final int MAX_PACKET_PAYLOAD = 1100;
@@ -91,6 +94,10 @@ public final class FakeMediaSource implements AutoCloseable {
     private int pictureId;
     private long startNanos;
     private long lastKeyframeNanos = Long.MIN_VALUE / 2;
+    /** RFC 6464 level stamped on each audio packet, in -dBov (0 loudest, 127 silence). */
+    private volatile int audioLevel = AUDIO_LEVEL_SILENCE;
+    /** Dynacast: the SFU asked for no video from this source. */
+    private volatile boolean videoPaused;
 
     private final LongAdder audioPackets = new LongAdder();
     private final LongAdder videoPackets = new LongAdder();
@@ -189,13 +196,42 @@ public final class FakeMediaSource implements AutoCloseable {
         }
         try {
             scheduler.execute(() -> {
-                if (videoPayloadType >= 0 && System.nanoTime() - lastKeyframeNanos >= MIN_KEYFRAME_SPACING_NANOS) {
+                if (videoPayloadType >= 0 && !videoPaused && System.nanoTime() - lastKeyframeNanos >= MIN_KEYFRAME_SPACING_NANOS) {
                     sendVideoFrame(true);
                 }
             });
         } catch (RejectedExecutionException e) {
             // Closed meanwhile.
         }
+    }
+
+    /**
+     * The level of the "sound" from now on, in dBov (0 the loudest, -127 silence; positive
+     * values count as their negation), stamped on every audio packet with the RFC 6464
+     * extension (id {@value #AUDIO_LEVEL_EXTENSION_ID}).
+     */
+    public void setAudioLevel(int dBov) {
+        audioLevel = Math.min(AUDIO_LEVEL_SILENCE, Math.abs(dBov));
+    }
+
+    public int audioLevel() {
+        return -audioLevel;
+    }
+
+    /**
+     * Stops or resumes the video, as an encoder whose encoding the SFU switched off (the
+     * {@code layers} message); resuming starts with a key frame, as Chrome's encoder does.
+     */
+    public void setVideoPaused(boolean paused) {
+        boolean was = videoPaused;
+        videoPaused = paused;
+        if (was && !paused) {
+            requestKeyframe();
+        }
+    }
+
+    public boolean videoPaused() {
+        return videoPaused;
     }
 
     public long audioPacketsSent() {
@@ -263,6 +299,18 @@ public final class FakeMediaSource implements AutoCloseable {
 
     private void sendAudioPacket() {
         int len = writeHeader(packet, audioPayloadType, false, audioSequence, audioTimestamp, audioSsrc);
+        // RFC 8285 one-byte header with the RFC 6464 element: |id=1 len=0| V level | two bytes padding.
+        packet[0] |= 0x10;
+        packet[len] = (byte) 0xBE;
+        packet[len + 1] = (byte) 0xDE;
+        packet[len + 2] = 0;
+        packet[len + 3] = 1;
+        int level = audioLevel;
+        packet[len + 4] = (byte) (AUDIO_LEVEL_EXTENSION_ID << 4);
+        packet[len + 5] = (byte) ((level < AUDIO_LEVEL_SILENCE ? 0x80 : 0) | level);
+        packet[len + 6] = 0;
+        packet[len + 7] = 0;
+        len += 8;
         packet[len] = (byte) 0x78; // Opus TOC: config 15 (hybrid, fullband, 20 ms), mono, one frame
         for (int i = 1; i < AUDIO_PAYLOAD; i++) {
             packet[len + i] = (byte) (audioSequence * 31 + i);
@@ -276,6 +324,9 @@ public final class FakeMediaSource implements AutoCloseable {
     }
 
     private void sendScheduledVideoFrame() {
+        if (videoPaused) {
+            return;
+        }
         boolean keyframe = System.nanoTime() - lastKeyframeNanos >= KEYFRAME_INTERVAL.toNanos();
         sendVideoFrame(keyframe);
     }

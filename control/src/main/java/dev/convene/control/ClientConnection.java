@@ -255,6 +255,18 @@ final class ClientConnection implements WebSocket.Listener {
                     s.deliverSubscriberOffer(o.sdp(), o.tracks());
                 }
             }
+            case ControlFrame.ActiveSpeakers a -> {
+                RemoteParticipantSession s = sessions.get(a.session());
+                if (s != null) {
+                    s.deliverActiveSpeakers(a.participantIds());
+                }
+            }
+            case ControlFrame.PublishLayers l -> {
+                RemoteParticipantSession s = sessions.get(l.session());
+                if (s != null) {
+                    s.deliverPublishLayers(l.trackId(), l.layers());
+                }
+            }
             case ControlFrame.MediaFailed f -> {
                 RemoteParticipantSession s = sessions.remove(f.session());
                 if (s != null) {

@@ -75,7 +75,9 @@ final class ControlCodec {
                     .put("track_id", f.trackId())
                     .put("muted", f.muted());
             case SetSubscribeSettings f -> request(o, "set_subscribe_settings", f.id(), f.session())
-                    .put("track_id", f.trackId())
+                    .put("track_id", f.trackId() == null ? "" : f.trackId())
+                    .put("pinned", f.settings().pinned())
+                    .put("last_n", f.settings().lastN())
                     .put("max_width", f.settings().maxWidth())
                     .put("max_height", f.settings().maxHeight())
                     .put("max_fps", f.settings().maxFps())
@@ -119,6 +121,21 @@ final class ControlCodec {
                 for (SubscribedTrack t : f.tracks()) {
                     ObjectNode s = a.addObject().put("mid", t.mid());
                     s.set("track", track(t.track()));
+                }
+            }
+            case ControlFrame.ActiveSpeakers f -> {
+                o.put("type", "active_speakers").put("session", f.session());
+                ArrayNode a = o.putArray("participant_ids");
+                f.participantIds().forEach(a::add);
+            }
+            case ControlFrame.PublishLayers f -> {
+                o.put("type", "publish_layers").put("session", f.session()).put("track_id", f.trackId());
+                ArrayNode a = o.putArray("layers");
+                for (dev.convene.sfu.PublishLayer l : f.layers()) {
+                    ObjectNode layer = a.addObject().put("index", l.index()).put("active", l.active());
+                    if (l.rid() != null) {
+                        layer.put("rid", l.rid());
+                    }
                 }
             }
             case MediaFailed f -> o.put("type", "media_failed").put("session", f.session()).put("reason", f.reason());
@@ -209,6 +226,8 @@ final class ControlCodec {
             case "pong" -> new Pong();
             case "subscriber_offer" -> new SubscriberOffer(f.session(), f.text("sdp"), f.subscribedTracks(root));
             case "media_failed" -> new MediaFailed(f.session(), f.text("reason"));
+            case "active_speakers" -> new ControlFrame.ActiveSpeakers(f.session(), f.texts(root, "participant_ids"));
+            case "publish_layers" -> new ControlFrame.PublishLayers(f.session(), f.text("track_id"), f.publishLayers(root));
             case "session_moved" -> new SessionMoved(f.session());
             default -> throw new FrameException(ControlError.UNKNOWN_TYPE, "unknown frame type '" + type + "'", f.id);
         };
@@ -286,11 +305,42 @@ final class ControlCodec {
 
         SubscribeSettings subscribeSettings(JsonNode node) throws FrameException {
             try {
+                // pinned and last_n are newer than the frame: a node that sends neither means neither.
                 return new SubscribeSettings(integer(node, "max_width"), integer(node, "max_height"),
-                        integer(node, "max_fps"), bool(node, "paused"), integer(node, "priority"));
+                        integer(node, "max_fps"), bool(node, "paused"), integer(node, "priority"),
+                        node.has("pinned") && bool(node, "pinned"), node.has("last_n") ? integer(node, "last_n") : 0);
             } catch (IllegalArgumentException e) {
                 throw malformed(e.getMessage());
             }
+        }
+
+        List<String> texts(JsonNode node, String name) throws FrameException {
+            JsonNode n = node.get(name);
+            if (n == null || !n.isArray()) {
+                throw malformed(name + " is missing or not an array");
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (JsonNode e : n) {
+                if (!e.isTextual()) {
+                    throw malformed(name + " holds something that is not a string");
+                }
+                out.add(e.textValue());
+            }
+            return out;
+        }
+
+        List<dev.convene.sfu.PublishLayer> publishLayers(JsonNode node) throws FrameException {
+            JsonNode n = node.get("layers");
+            if (n == null || !n.isArray()) {
+                throw malformed("layers is missing or not an array");
+            }
+            List<dev.convene.sfu.PublishLayer> out = new java.util.ArrayList<>();
+            for (JsonNode e : n) {
+                JsonNode rid = e.get("rid");
+                out.add(new dev.convene.sfu.PublishLayer(integer(e, "index"), rid != null && rid.isTextual() ? rid.textValue() : null,
+                        bool(e, "active")));
+            }
+            return out;
         }
 
         TrackKind kind(JsonNode node) throws FrameException {

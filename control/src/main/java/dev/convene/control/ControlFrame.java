@@ -89,6 +89,13 @@ sealed interface ControlFrame {
 
     record MediaFailed(String session, String reason) implements ControlFrame {}
 
+    /** The room's speakers, dominant first (participant ids). */
+    record ActiveSpeakers(String session, List<String> participantIds) implements ControlFrame {}
+
+    /** Dynacast: which layers of its track the session's participant should send. */
+    record PublishLayers(String session, String trackId, List<dev.convene.sfu.PublishLayer> layers)
+            implements ControlFrame {}
+
     /** Another connection attached to the session: this one hears no more of it. */
     record SessionMoved(String session) implements ControlFrame {}
 }

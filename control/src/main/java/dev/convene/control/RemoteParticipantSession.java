@@ -159,6 +159,18 @@ final class RemoteParticipantSession implements ParticipantSession {
         }
     }
 
+    void deliverActiveSpeakers(List<String> participantIds) {
+        if (!ended.get()) {
+            listener.onActiveSpeakers(participantIds);
+        }
+    }
+
+    void deliverPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+        if (!ended.get()) {
+            listener.onPublishLayers(trackId, layers);
+        }
+    }
+
     void deliverMediaFailed(String reason) {
         if (ended.compareAndSet(false, true)) {
             listener.onMediaFailed(reason);

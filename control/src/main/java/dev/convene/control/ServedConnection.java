@@ -199,7 +199,7 @@ final class ServedConnection {
                     yield new ControlFrame.Ok(m.id());
                 }
                 case ControlFrame.SetSubscribeSettings s -> {
-                    session.setSubscribeSettings(s.trackId(), s.settings());
+                    session.setSubscribeSettings(s.trackId().isEmpty() ? null : s.trackId(), s.settings());
                     yield new ControlFrame.Ok(s.id());
                 }
                 case ControlFrame.ReceiveNothing r -> {
@@ -305,6 +305,16 @@ final class ServedConnection {
         @Override
         public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
             send(new ControlFrame.SubscriberOffer(id, sdpOffer, List.copyOf(tracks)));
+        }
+
+        @Override
+        public void onActiveSpeakers(List<String> participantIds) {
+            send(new ControlFrame.ActiveSpeakers(id, List.copyOf(participantIds)));
+        }
+
+        @Override
+        public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+            send(new ControlFrame.PublishLayers(id, trackId, List.copyOf(layers)));
         }
 
         @Override

@@ -47,6 +47,11 @@ class ControlCodecTest {
                 new ControlFrame.Hello("sfu-1"),
                 new ControlFrame.Pong(),
                 new ControlFrame.SubscriberOffer("s1", "v=0\r\n", List.of(new SubscribedTrack("0", AUDIO))),
+                new ControlFrame.SetSubscribeSettings(12, "s1", "TR_b",
+                        new dev.convene.sfu.SubscribeSettings(0, 0, 0, false, 1, true, 9)),
+                new ControlFrame.ActiveSpeakers("s1", List.of("PA_b", "PA_a")),
+                new ControlFrame.PublishLayers("s1", "TR_c", List.of(new dev.convene.sfu.PublishLayer(0, "q", true),
+                        new dev.convene.sfu.PublishLayer(1, null, false))),
                 new ControlFrame.MediaFailed("s1", "ICE consent lost"));
     }
 

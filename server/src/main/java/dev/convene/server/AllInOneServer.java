@@ -97,7 +97,7 @@ public final class AllInOneServer implements RunningNode {
     static SfuConfig sfuConfig(ServerOptions options) {
         return new SfuConfig(options.nodeId(), new InetSocketAddress(options.mediaHost(), options.mediaPort()),
                 options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout(),
-                options.mediaTcpPort());
+                options.mediaTcpPort(), options.selection().maxAudioStreams(), options.selection().defaultLastN());
     }
 
     /** Where the web client is served. */

@@ -101,6 +101,14 @@ public final class ConveneMain implements Callable<Integer> {
             description = "Bitrate each publisher is told it may send (REMB).")
     long uplinkEstimateBps;
 
+    @Option(names = "--max-audio-streams", defaultValue = "5",
+            description = "Audio streams each participant receives at most: the loudest speakers'.")
+    int maxAudioStreams;
+
+    @Option(names = "--last-n", defaultValue = "25",
+            description = "Participants whose video each participant receives at most, until its client asks for another number.")
+    int lastN;
+
     @Option(names = "--limit-create-per-user", defaultValue = "20/1m", description = "Meetings one user may create (count/period).")
     String limitCreatePerUser;
 
@@ -280,6 +288,7 @@ public final class ConveneMain implements Callable<Integer> {
                 controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null, null);
         RunningNode node;
         try {
+            options = options.withMediaSelection(new ServerOptions.MediaSelection(maxAudioStreams, lastN));
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
                     .withTurn(TurnOption.parse(turnUrls, turnSecret, turnTtl));
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),

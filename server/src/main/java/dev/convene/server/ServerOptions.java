@@ -51,7 +51,35 @@ public record ServerOptions(
         TurnConfig turn,
         SignalingConfig.Hardening hardening,
         TlsOptions tls,
-        Duration resumeGrace) {
+        Duration resumeGrace,
+        MediaSelection selection) {
+
+    /**
+     * What each subscriber receives at most: the loudest speakers' audio and, until it asks for
+     * another number, participants' video (last-N) — ADR 0022.
+     */
+    public record MediaSelection(int maxAudioStreams, int defaultLastN) {
+        public static final MediaSelection DEFAULTS =
+                new MediaSelection(SfuConfig.DEFAULT_MAX_AUDIO_STREAMS, SfuConfig.DEFAULT_LAST_N);
+
+        public MediaSelection {
+            if (maxAudioStreams < 1 || defaultLastN < 1) {
+                throw new IllegalArgumentException("--max-audio-streams and --last-n must be at least 1");
+            }
+        }
+    }
+
+    /** The default media selection. */
+    public ServerOptions(String httpHost, int httpPort, String publicUrl, String mediaHost, int mediaPort,
+            List<InetAddress> mediaAdvertise, Duration consentTimeout, String nodeId, String region,
+            List<JwtKeyOption> jwtKeys, boolean guestAuth, long uplinkEstimateBps, String postgresUrl, String postgresUser,
+            String postgresPassword, String redisUrl, String controlHost, int controlPort, String controlAdvertise,
+            List<JwtKeyOption> controlKeys, SignalingConfig.RateLimits rateLimits, int mediaTcpPort, TurnConfig turn,
+            SignalingConfig.Hardening hardening, TlsOptions tls, Duration resumeGrace) {
+        this(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region, jwtKeys,
+                guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, null);
+    }
 
     public ServerOptions {
         mediaAdvertise = List.copyOf(mediaAdvertise);
@@ -73,49 +101,59 @@ public record ServerOptions(
         if (resumeGrace == null) {
             resumeGrace = SignalingConfig.DEFAULT_RESUME_GRACE;
         }
+        if (selection == null) {
+            selection = MediaSelection.DEFAULTS;
+        }
+    }
+
+    public ServerOptions withMediaSelection(MediaSelection newSelection) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace,
+                newSelection);
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection);
     }
 
     public ServerOptions withHardening(SignalingConfig.Hardening h) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls, resumeGrace);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls, resumeGrace, selection);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls, resumeGrace);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls, resumeGrace);
+                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls, resumeGrace, selection);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls, resumeGrace);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls, resumeGrace, selection);
     }
 
     public ServerOptions withTls(TlsOptions newTls) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls, resumeGrace);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls, resumeGrace, selection);
     }
 
     public ServerOptions withResumeGrace(Duration grace) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, grace);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, grace, selection);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */

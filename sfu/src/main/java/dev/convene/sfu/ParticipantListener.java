@@ -30,4 +30,18 @@ public interface ParticipantListener {
     default void onDetached(String reason) {
         onMediaFailed(reason);
     }
+
+    /**
+     * Who speaks in the room now, the dominant speaker first (participant ids; empty in
+     * silence). Sent on a change, at most every 250 ms.
+     */
+    default void onActiveSpeakers(List<String> participantIds) {
+    }
+
+    /**
+     * Which layers of its track {@code trackId} this participant should encode (dynacast): layers
+     * nobody receives are paused, so the client stops encoding them.
+     */
+    default void onPublishLayers(String trackId, List<PublishLayer> layers) {
+    }
 }

@@ -20,9 +20,14 @@ import java.util.List;
  *     media before its session ends
  * @param tcpPort the ICE-TCP port, on the host of {@code bind}: {@link #TCP_DISABLED} for none, 0 for
  *     a free one (tests)
+ * @param maxAudioStreams how many of the loudest speakers' audio each subscriber receives at most
+ * @param defaultLastN how many participants' video each subscriber receives at most until it asks for another number
  */
 public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses,
-        long estimatedUplinkBps, Duration consentTimeout, int tcpPort) {
+        long estimatedUplinkBps, Duration consentTimeout, int tcpPort, int maxAudioStreams, int defaultLastN) {
+
+    public static final int DEFAULT_MAX_AUDIO_STREAMS = 5;
+    public static final int DEFAULT_LAST_N = 25;
 
     public static final int DEFAULT_MEDIA_PORT = 50000;
     public static final Duration DEFAULT_CONSENT_TIMEOUT = IceLiteAgent.DEFAULT_CONSENT_TIMEOUT;
@@ -42,6 +47,16 @@ public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress>
         if (tcpPort < TCP_DISABLED || tcpPort > 65_535) {
             throw new IllegalArgumentException("tcpPort must be a port, 0 (any) or -1 (disabled), not " + tcpPort);
         }
+        if (maxAudioStreams < 1 || defaultLastN < 0) {
+            throw new IllegalArgumentException("maxAudioStreams must be at least 1 and defaultLastN at least 0");
+        }
+    }
+
+    /** The default numbers of audio streams and last-N videos. */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps,
+            Duration consentTimeout, int tcpPort) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, consentTimeout, tcpPort, DEFAULT_MAX_AUDIO_STREAMS,
+                DEFAULT_LAST_N);
     }
 
     /** ICE-TCP on the same port number as UDP (both free ones when {@code bind}'s port is 0). */

@@ -260,6 +260,24 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         }
 
         @Override
+        public void onActiveSpeakers(List<String> participantIds) {
+            synchronized (this) {
+                if (holder != null && !detached) {
+                    holder.listener.onActiveSpeakers(participantIds);
+                }
+            }
+        }
+
+        @Override
+        public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+            synchronized (this) {
+                if (holder != null && !detached) {
+                    holder.listener.onPublishLayers(trackId, layers);
+                }
+            }
+        }
+
+        @Override
         public void onMediaFailed(String reason) {
             Attachment told;
             synchronized (this) {

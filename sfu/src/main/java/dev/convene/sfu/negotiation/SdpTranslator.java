@@ -35,6 +35,8 @@ import java.util.Set;
 public final class SdpTranslator {
 
     private static final String SFU_STREAM_PREFIX = "convene";
+    /** The audio level extension's id towards subscribers: Chrome's own choice for it, so most packets need no renumbering. */
+    public static final int SUBSCRIBER_AUDIO_LEVEL_ID = 1;
 
     private SdpTranslator() {}
 
@@ -144,6 +146,10 @@ public final class SdpTranslator {
             int rtxPayloadType = SfuCodecs.rtxPayloadType(line.codec());
             if (rtxPayloadType >= 0) {
                 addCodec(m, SfuCodecs.rtx(line.codec(), rtxPayloadType));
+            }
+            if (line.kind() == TrackKind.AUDIO) {
+                // Forwarded audio carries its publisher's level (RFC 6464), renumbered to this id.
+                m.addExtmap(Extmap.of(SUBSCRIBER_AUDIO_LEVEL_ID, OfferedMedia.AUDIO_LEVEL_URI));
             }
             if (line.idle()) {
                 m.direction(Direction.INACTIVE);

@@ -67,6 +67,9 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final ScheduledFuture<?> ticker;
     private final ScheduledFuture<?> feedbackTicker;
     private final PacketRouter router;
+    private long feedbackTicks;
+    /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
+    private static final int SPEAKER_EVERY_TICKS = 5;
 
     private LocalSfuNode(SfuConfig config, MeterRegistry registry) throws InterruptedException {
         this.config = config;
@@ -158,7 +161,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     @Override
     public ParticipantSession join(String meetingId, String participantId, ParticipantListener listener) {
         return loop.get(() -> {
-            Room room = rooms.computeIfAbsent(meetingId, Room::new);
+            Room room = rooms.computeIfAbsent(meetingId, id -> new Room(id, config.maxAudioStreams()));
             Participant participant = new Participant(participantId, room, context, listener);
             room.add(participant);
             log.info("event=participant_joined meeting={} participant={}", meetingId, participantId);
@@ -223,9 +226,13 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     private void feedbackTick() {
         long now = System.nanoTime();
+        boolean speakerTick = ++feedbackTicks % SPEAKER_EVERY_TICKS == 0;
         for (Room room : rooms.values().toArray(Room[]::new)) {
             for (Participant p : room.participants()) {
                 p.feedbackTick(now);
+            }
+            if (speakerTick) {
+                room.speakerTick(now);
             }
         }
     }
@@ -326,6 +333,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public Allocator allocator() {
             return allocator;
+        }
+
+        @Override
+        public int defaultLastN() {
+            return config.defaultLastN();
         }
 
         @Override

@@ -56,7 +56,7 @@ final class LoopParticipantSession implements ParticipantSession {
     @Override
     public void setSubscribeSettings(String trackId, SubscribeSettings s) {
         LayerSettings settings = new LayerSettings(s.maxWidth(), s.maxHeight(), s.maxFps(), s.paused(), s.priority());
-        loop.run(() -> participant.setSubscribeSettings(trackId, settings));
+        loop.run(() -> participant.setSubscribeSettings(trackId, settings, s.pinned(), s.lastN()));
     }
 
     @Override

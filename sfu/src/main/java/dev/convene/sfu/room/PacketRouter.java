@@ -1,13 +1,16 @@
 package dev.convene.sfu.room;
 
 import dev.convene.media.core.rtcp.RtcpNack;
+import dev.convene.media.core.rtp.AudioLevelExtension;
 import dev.convene.media.core.rtp.RtpPacket;
+import dev.convene.media.routing.ExtensionIds;
 import dev.convene.media.routing.InboundStream;
 import dev.convene.media.routing.OutboundStream;
 import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RewriteResult;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.negotiation.SdpTranslator;
 import dev.convene.sfu.net.MediaCounters;
 
 /**
@@ -57,6 +60,10 @@ final class PacketRouter {
         if (track.muted()) {
             return;
         }
+        int levelId = track.audioLevelExtensionId();
+        if (levelId > 0 && track.speakerActivity() != null) {
+            track.speakerActivity().onLevel(AudioLevelExtension.level(packet, levelId), nowNanos);
+        }
         long ssrc = packet.ssrc();
         int len = packet.length();
         for (Forwarder f : track.forwarders()) {
@@ -68,6 +75,10 @@ final class PacketRouter {
             System.arraycopy(packet.buffer(), packet.offset(), tx, 0, len);
             if (!outbound.wrap(tx, 0, len)) {
                 return;
+            }
+            if (levelId > 0 && levelId != SdpTranslator.SUBSCRIBER_AUDIO_LEVEL_ID) {
+                // Subscribers read the level under the id their offer named.
+                ExtensionIds.swap(outbound, levelId, SdpTranslator.SUBSCRIBER_AUDIO_LEVEL_ID);
             }
             RewriteResult rewritten = f.leg().forward(outbound, nowNanos);
             if (rewritten == RewriteResult.FORWARD) {

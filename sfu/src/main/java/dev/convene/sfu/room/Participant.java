@@ -10,7 +10,12 @@ import dev.convene.media.routing.rtcp.SendStatistics;
 import dev.convene.media.routing.simulcast.Allocator;
 import dev.convene.media.routing.simulcast.LayerChoice;
 import dev.convene.media.routing.simulcast.LayerSelector;
+import dev.convene.media.routing.simulcast.LayerInfo;
 import dev.convene.media.routing.simulcast.LayerSettings;
+import dev.convene.media.routing.speaker.LastNSelector;
+import dev.convene.media.routing.speaker.LayerDemand;
+import dev.convene.media.routing.speaker.VideoCandidate;
+import dev.convene.sfu.PublishLayer;
 import dev.convene.sfu.negotiation.OfferedLayer;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
@@ -83,6 +88,13 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private final RtcpReporter rtcp = new RtcpReporter();
     private long feedbackTicks;
 
+    private final long joinOrder;
+    private int lastN;
+    /** Tracks this subscriber pinned; their publishers come first in last-N after screen shares. */
+    private final java.util.Set<String> pinnedTracks = new java.util.HashSet<>();
+    /** Publishers whose video this subscriber receives now (last-N), chosen on every allocation. */
+    private java.util.Set<Participant> videoVisible = java.util.Set.of();
+
     /** Allocation runs every this many feedback ticks (20 ms each): 5 times a second. */
     private static final int ALLOCATION_EVERY_TICKS = 10;
 
@@ -93,6 +105,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         this.listener = listener;
         this.publisherTransport = ctx.newTransport(participantId + "/pub", this);
         this.subscriberTransport = ctx.newTransport(participantId + "/sub", this);
+        this.joinOrder = room.nextJoinOrder();
+        this.lastN = ctx.defaultLastN();
     }
 
     String participantId() {
@@ -144,6 +158,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 // A track keeps the layers of the offer that created it; Chrome never changes them on a renegotiation.
                 track = new PublishedTrack(ctx.newId("TR_"), this, declarationFor(media), codec, rtxPayloadType,
                         media.layers(), media.ridExtensionId(), media.repairedRidExtensionId());
+                track.setAudioLevelExtensionId(media.kind() == TrackKind.AUDIO
+                        ? media.extensionIds().getOrDefault(OfferedMedia.AUDIO_LEVEL_URI, 0) : 0);
                 newTracks.add(track);
             }
             stillPublished.put(media.mid(), track);
@@ -271,7 +287,18 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
      * What this participant, as a subscriber, wants of another's track; applied at once. A track
      * it does not receive (ended meanwhile, or unknown) is ignored: the request raced its end.
      */
-    void setSubscribeSettings(String trackId, LayerSettings settings) {
+    void setSubscribeSettings(String trackId, LayerSettings settings, boolean pinned, int lastN) {
+        if (lastN > 0 && lastN != this.lastN) {
+            this.lastN = lastN;
+            log.info("event=last_n meeting={} participant={} last_n={}", room.meetingId(), participantId, lastN);
+            allocateAll(ctx.nanoTime());
+        }
+        if (trackId == null) {
+            return;
+        }
+        if (pinned ? pinnedTracks.add(trackId) : pinnedTracks.remove(trackId)) {
+            chooseVisibleVideo(ctx.nanoTime());
+        }
         for (Forwarder f : subscriptions.values()) {
             if (f.track().trackId().equals(trackId)) {
                 f.selector().setSettings(settings);
@@ -418,6 +445,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         subscriptions.put(track, forwarder);
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
+        if (track.kind() == TrackKind.VIDEO) {
+            chooseVisibleVideo(ctx.nanoTime());
+        }
         allocate(forwarder, ctx.nanoTime());
         return forwarder;
     }
@@ -431,10 +461,12 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         PublishedTrack track = f.track();
         int layerIndex;
         if (track.kind() == TrackKind.AUDIO) {
-            layerIndex = f.selector().settings().paused() ? Allocator.NONE : 0;
+            layerIndex = f.selector().settings().paused() || !room.audioSelected(track, this) ? Allocator.NONE : 0;
         } else {
+            // Beyond last-N the allocator sees no layer, so it decides NONE, and dynacast reads that.
+            List<LayerInfo> layers = videoVisible.contains(track.publisher()) ? track.layerInfos(nowNanos) : List.of();
             // The bandwidth-estimation work replaces UNLIMITED with this subscriber's share of its downlink.
-            LayerChoice choice = f.selector().update(track.layerInfos(nowNanos), Allocator.UNLIMITED);
+            LayerChoice choice = f.selector().update(layers, Allocator.UNLIMITED);
             layerIndex = choice.layer();
             if (choice.changed() && track.isSimulcast()) {
                 log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}",
@@ -462,10 +494,86 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
     }
 
-    /** Every subscription's layer, again: layers come and go with the publishers' uplinks. */
+    /** Every subscription's layer, again: layers come and go with the publishers' uplinks, speakers change. */
     private void allocateAll(long nowNanos) {
+        chooseVisibleVideo(nowNanos);
         for (Forwarder f : subscriptions.values()) {
             allocate(f, nowNanos);
+        }
+    }
+
+    /** The audio this subscriber receives follows the room's speaker ranking. */
+    void allocateAudio(long nowNanos) {
+        for (Forwarder f : subscriptions.values()) {
+            if (f.track().kind() == TrackKind.AUDIO) {
+                allocate(f, nowNanos);
+            }
+        }
+    }
+
+    /** Last-N: the publishers whose video this subscriber receives (screen share, pinned, speaking order, join order). */
+    private void chooseVisibleVideo(long nowNanos) {
+        Map<Participant, VideoCandidate<Participant>> candidates = new LinkedHashMap<>();
+        for (Forwarder f : subscriptions.values()) {
+            PublishedTrack track = f.track();
+            if (track.kind() != TrackKind.VIDEO) {
+                continue;
+            }
+            Participant p = track.publisher();
+            VideoCandidate<Participant> before = candidates.get(p);
+            boolean screen = track.info().source() == TrackSource.SCREEN || before != null && before.screenShare();
+            boolean pinned = pinnedTracks.contains(track.trackId()) || before != null && before.pinned();
+            candidates.put(p, new VideoCandidate<>(p, screen, pinned, room.lastSpokeNanos(p), p.joinOrder));
+        }
+        videoVisible = candidates.size() <= lastN ? candidates.keySet()
+                : LastNSelector.select(List.copyOf(candidates.values()), lastN);
+    }
+
+    /**
+     * Dynacast: tells this participant, as a publisher, which layers of each video track
+     * anyone takes, when that changes; the client stops encoding the others.
+     */
+    void updateLayerDemand(long nowNanos) {
+        if (closed) {
+            return;
+        }
+        for (PublishedTrack track : tracksByMid.values()) {
+            if (track.kind() != TrackKind.VIDEO) {
+                continue;
+            }
+            boolean[] wanted = new boolean[track.layers().length];
+            for (TrackLayer layer : track.layers()) {
+                // A layer not seen yet cannot be chosen (its SSRC is unknown): pausing it before its
+                // first packet (a publisher slow to connect) would keep it unseen for good.
+                wanted[layer.index()] = layer.mediaSsrc() < 0;
+            }
+            boolean taken = false;
+            for (Forwarder f : track.forwarders()) {
+                taken |= f.selector().layer() != Allocator.NONE;
+            }
+            // A track anyone receives keeps all its layers: resuming an upper layer in Chrome took
+            // more than the 3 s a growing tile may wait for it (ADR 0022); lower ones must stay for
+            // dropping down at once. A track nobody receives (beyond everyone's last-N, paused tiles,
+            // no subscribers) is paused whole.
+            if (taken) {
+                java.util.Arrays.fill(wanted, true);
+            }
+            LayerDemand demand = track.layerDemand(nowNanos);
+            if (demand.update(wanted, nowNanos)) {
+                List<PublishLayer> layers = new ArrayList<>();
+                for (TrackLayer layer : track.layers()) {
+                    layers.add(new PublishLayer(layer.index(), layer.rid(), demand.sent(layer.index())));
+                }
+                log.info("event=publish_layers meeting={} participant={} track={} sent={}", room.meetingId(),
+                        participantId, track.trackId(), java.util.Arrays.toString(demand.sent()));
+                listener.onPublishLayers(track.trackId(), layers);
+            }
+        }
+    }
+
+    void onActiveSpeakers(List<String> participantIds) {
+        if (!closed) {
+            listener.onActiveSpeakers(participantIds);
         }
     }
 

@@ -7,6 +7,8 @@ import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.negotiation.Codec;
 import dev.convene.sfu.negotiation.OfferedLayer;
+import dev.convene.media.routing.speaker.LayerDemand;
+import dev.convene.media.routing.speaker.SpeakerActivity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +36,9 @@ final class PublishedTrack {
     private final List<Forwarder> forwarders = new ArrayList<>();
     private Forwarder[] forwarderArray = new Forwarder[0];
     private boolean muted;
+    private int audioLevelExtensionId;
+    private SpeakerActivity speakerActivity;
+    private LayerDemand layerDemand;
 
     /**
      * @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1
@@ -114,7 +119,35 @@ final class PublishedTrack {
             LayerInfo only = infos.getFirst();
             return List.of(new LayerInfo(0, only.width(), only.height(), layers[0].mediaSsrc() >= 0, only.bitsPerSecond()));
         }
-        return infos;
+        if (layerDemand == null) {
+            return infos;
+        }
+        // A layer we paused at the publisher (dynacast) is silent because of us, not because its
+        // uplink cannot carry it: it stays available, and choosing it resumes it.
+        List<LayerInfo> available = new ArrayList<>(infos.size());
+        for (LayerInfo info : infos) {
+            boolean pausedByUs = !layerDemand.sent(info.index()) && layers[info.index()].mediaSsrc() >= 0;
+            available.add(pausedByUs ? new LayerInfo(info.index(), info.width(), info.height(), true, 0) : info);
+        }
+        return available;
+    }
+
+    /** The id of the publisher's RFC 6464 audio level extension, 0 when not negotiated. */
+    int audioLevelExtensionId() { return audioLevelExtensionId; }
+
+    void setAudioLevelExtensionId(int id) { this.audioLevelExtensionId = id; }
+
+    /** Where the packet path puts this audio track's levels for the room's speaker detector; null for video. */
+    SpeakerActivity speakerActivity() { return speakerActivity; }
+
+    void setSpeakerActivity(SpeakerActivity activity) { this.speakerActivity = activity; }
+
+    /** Which layers the publisher is asked to send (dynacast); created on the room's first look. */
+    LayerDemand layerDemand(long nowNanos) {
+        if (layerDemand == null) {
+            layerDemand = new LayerDemand(layers.length, nowNanos);
+        }
+        return layerDemand;
     }
 
     TrackInfo info() {

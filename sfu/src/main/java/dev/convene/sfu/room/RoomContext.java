@@ -42,5 +42,8 @@ interface RoomContext {
     /** Picks the simulcast layer of each subscriber leg; stateless, shared by the node. */
     dev.convene.media.routing.simulcast.Allocator allocator();
 
+    /** How many participants' video a subscriber receives until it asks for another number. */
+    int defaultLastN();
+
     void onParticipantClosed(Room room);
 }

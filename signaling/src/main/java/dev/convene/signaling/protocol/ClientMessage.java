@@ -79,16 +79,22 @@ public sealed interface ClientMessage {
 
     /**
      * What this client wants of a track it receives; missing limits mean "no limit", missing
-     * {@code paused} false, missing {@code priority} 1.
+     * {@code paused} and {@code pinned} false, missing {@code priority} 1. {@code last_n} (how
+     * many participants' video at most) belongs to the subscriber, not the track: with it,
+     * {@code track_id} may be left out.
      */
     record SubscribeSettings(@JsonProperty("request_id") String requestId, @JsonProperty("track_id") String trackId,
             @JsonProperty("max_width") Integer maxWidth, @JsonProperty("max_height") Integer maxHeight,
             @JsonProperty("max_fps") Integer maxFps, @JsonProperty("paused") Boolean paused,
-            @JsonProperty("priority") Integer priority) implements ClientMessage {
+            @JsonProperty("priority") Integer priority, @JsonProperty("pinned") Boolean pinned,
+            @JsonProperty("last_n") Integer lastN) implements ClientMessage {
         @Override
         public String problem() {
-            if (trackId == null || trackId.isEmpty()) {
-                return "subscribe-settings needs track_id";
+            if ((trackId == null || trackId.isEmpty()) && lastN == null) {
+                return "subscribe-settings needs track_id (or last_n alone)";
+            }
+            if (lastN != null && lastN < 1) {
+                return "subscribe-settings: last_n must be 1 to " + dev.convene.sfu.SubscribeSettings.MAX_LAST_N;
             }
             try {
                 settings();
@@ -101,7 +107,7 @@ public sealed interface ClientMessage {
         /** The settings with defaults filled in; throws if a value is out of range. */
         public dev.convene.sfu.SubscribeSettings settings() {
             return new dev.convene.sfu.SubscribeSettings(orZero(maxWidth), orZero(maxHeight), orZero(maxFps),
-                    paused != null && paused, priority == null ? 1 : priority);
+                    paused != null && paused, priority == null ? 1 : priority, pinned != null && pinned, orZero(lastN));
         }
 
         private static int orZero(Integer v) {

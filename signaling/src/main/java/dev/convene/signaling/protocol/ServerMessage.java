@@ -89,6 +89,26 @@ public sealed interface ServerMessage {
         }
     }
 
+    /** Who speaks now, the dominant speaker first; empty in silence. */
+    record ActiveSpeakers(@JsonProperty("speakers") List<String> speakers) implements ServerMessage {
+        @Override
+        public String type() {
+            return "active-speakers";
+        }
+    }
+
+    record LayerView(@JsonProperty("index") int index, @JsonProperty("rid") String rid,
+            @JsonProperty("active") boolean active) {}
+
+    /** Dynacast: which layers of one of this client's published tracks to send, lowest first. */
+    record Layers(@JsonProperty("track_id") String trackId, @JsonProperty("layers") List<LayerView> layers)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "layers";
+        }
+    }
+
     record ParticipantJoined(@JsonProperty("participant") ParticipantView participant) implements ServerMessage {
         @Override
         public String type() {

@@ -553,6 +553,17 @@ final class SignalConnection implements ParticipantListener {
     }
 
     @Override
+    public void onActiveSpeakers(List<String> participantIds) {
+        deliver(new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
+    }
+
+    @Override
+    public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+        deliver(new ServerMessage.Layers(trackId, layers.stream()
+                .map(l -> new ServerMessage.LayerView(l.index(), l.rid(), l.active())).toList()));
+    }
+
+    @Override
     public void onMediaFailed(String reason) {
         log.warn("event=media_failed meeting_id={} participant_id={} reason={}", meetingId(), participantId(), reason);
         terminate(1011, "media failed", "media_failed");

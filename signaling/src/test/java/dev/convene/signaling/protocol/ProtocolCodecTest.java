@@ -38,6 +38,12 @@ class ProtocolCodecTest {
                 + " \"max_width\": 320, \"max_height\": 180, \"paused\": false}");
         assertThat(settings).isInstanceOfSatisfying(ClientMessage.SubscribeSettings.class,
                 s -> assertThat(s.settings()).isEqualTo(new dev.convene.sfu.SubscribeSettings(320, 180, 0, false, 1)));
+        // Protocol additions of ADR 0022: a pin per track, last_n per subscriber (then track_id may be left out).
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"subscribe-settings\", \"track_id\": \"TR_a\", \"pinned\": true}"))
+                .isInstanceOfSatisfying(ClientMessage.SubscribeSettings.class, s -> assertThat(s.settings())
+                        .isEqualTo(new dev.convene.sfu.SubscribeSettings(0, 0, 0, false, 1, true, 0)));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"subscribe-settings\", \"last_n\": 9}"))
+                .isInstanceOfSatisfying(ClientMessage.SubscribeSettings.class, s -> assertThat(s.settings().lastN()).isEqualTo(9));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"chat\", \"text\": \"hello\", \"request_id\": \"7\"}"))
                 .isEqualTo(new ClientMessage.Chat("7", "hello"));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"ping\"}")).isEqualTo(new ClientMessage.Ping(null));
@@ -66,6 +72,8 @@ class ProtocolCodecTest {
         "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":\"320\"} | malformed_message",
         "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"max_width\":1e20}  | malformed_message",
         "{\"v\":1,\"type\":\"subscribe-settings\",\"track_id\":\"T\",\"priority\":0}     | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"last_n\":0}                | malformed_message",
+        "{\"v\":1,\"type\":\"subscribe-settings\",\"last_n\":5000}             | malformed_message",
         "{\"v\":1,\"type\":\"chat\",\"text\":{}}                          | malformed_message",
         "{\"v\":1,\"type\":\"publish\",\"mid\":\"1\",\"kind\":\"smell\",\"source\":\"camera\"} | malformed_message",
         "{\"v\":1,\"type\":\"offer\",\"pc\":\"subscriber\",\"sdp\":\"v=0\"} | malformed_message",
@@ -94,6 +102,16 @@ class ProtocolCodecTest {
         assertThat(err.get("request_id").asText()).isEqualTo("9");
         JsonNode pong = new ObjectMapper().readTree(codec.encode(new ServerMessage.Pong(null)));
         assertThat(pong.size()).isEqualTo(2);
+    }
+
+    @Test
+    void encodesActiveSpeakersAndLayersAsTheDocShowsThem() {
+        assertThat(codec.encode(new ServerMessage.ActiveSpeakers(List.of("PA_7", "PA_2"))))
+                .isEqualTo("{\"v\":1,\"type\":\"active-speakers\",\"speakers\":[\"PA_7\",\"PA_2\"]}");
+        assertThat(codec.encode(new ServerMessage.Layers("TR_a", List.of(new ServerMessage.LayerView(0, "q", true),
+                new ServerMessage.LayerView(1, "h", false), new ServerMessage.LayerView(2, null, false)))))
+                .isEqualTo("{\"v\":1,\"type\":\"layers\",\"track_id\":\"TR_a\",\"layers\":[{\"index\":0,\"rid\":\"q\",\"active\":true},"
+                        + "{\"index\":1,\"rid\":\"h\",\"active\":false},{\"index\":2,\"active\":false}]}");
     }
 
     @Test

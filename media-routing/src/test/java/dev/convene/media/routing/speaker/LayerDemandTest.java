@@ -1,0 +1,38 @@
+package dev.convene.media.routing.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LayerDemandTest {
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void unwatchedLayersPauseAfterTwoSecondsAndResumeAtOnce() {
+        long t = 1_000 * MS;
+        LayerDemand demand = new LayerDemand(3, t);
+        boolean[] lowOnly = {true, false, false};
+        assertThat(demand.update(lowOnly, t + 1_900 * MS)).isFalse();
+        assertThat(demand.sent()).containsExactly(true, true, true);
+        assertThat(demand.update(lowOnly, t + 2_000 * MS)).isTrue();
+        assertThat(demand.sent()).containsExactly(true, false, false);
+        assertThat(demand.update(lowOnly, t + 5_000 * MS)).isFalse();
+
+        assertThat(demand.update(new boolean[] {false, false, true}, t + 5_100 * MS)).isTrue();
+        assertThat(demand.sent()).containsExactly(true, false, true);
+        assertThat(demand.update(new boolean[0], t + 7_100 * MS)).isTrue();
+        assertThat(demand.sent()).containsExactly(false, false, false);
+    }
+
+    @Test
+    void aLayerTakenOnAndOffWithinTheDelayIsNeverPaused() {
+        long t = 0;
+        LayerDemand demand = new LayerDemand(2, t);
+        for (int i = 0; i < 20; i++) {
+            boolean[] wanted = {true, i % 10 == 0};
+            assertThat(demand.update(wanted, t + i * 200 * MS)).isFalse();
+        }
+        assertThat(demand.sent(1)).isTrue();
+    }
+}
