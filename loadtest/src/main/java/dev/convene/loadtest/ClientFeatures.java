@@ -4,11 +4,9 @@ import dev.convene.client.ConveneClient;
 import java.time.Duration;
 
 /**
- * The one place where bots meet client features that are still arriving, so they can be wired
- * in without touching the scenarios: audio levels and active speakers ("speaker": e.g. a
- * {@code setAudioLevel} on the fake source, so last-N has speakers to choose), a last-N
- * subscription, bandwidth estimation ("bwe"). Today the client offers simulcast and
- * browser-like loss recovery, consent checks and receiver reports; the rest are no-ops here.
+ * The one place where bots meet client features, so they can be wired in without touching the
+ * scenarios: simulcast, browser-like loss recovery, consent checks and receiver reports, audio
+ * levels (so the SFU's active-speaker ranking has work) and a last-N subscription (ADR 0022).
  */
 final class ClientFeatures {
 
@@ -22,17 +20,26 @@ final class ClientFeatures {
     }
 
     /**
-     * After a publisher's media started. MERGE: with the speaker slice, give publisher {@code index}
-     * an audio level (a few loud, the rest quiet) so the SFU's active-speaker ranking has work.
+     * After a publisher's media started: publisher 0 is loud, 1 speaks up, the rest murmur — none
+     * silent, so each is a candidate for the loudest-N audio selection.
      */
     static void afterPublish(ConveneClient bot, int index) {
+        bot.setAudioLevel(index == 0 ? -10 : index == 1 ? -25 : -50);
     }
 
-    /** MERGE: with last-N in the SFU, ask for {@code lastN} video streams (0: leave the default). */
+    /** Asks for {@code lastN} video streams (0: leave the SFU's default). */
     static void afterJoin(ConveneClient bot, int lastN) {
+        if (lastN > 0) {
+            bot.setLastN(lastN);
+        }
     }
 
-    /** Whether the SFU/client offer last-N yet (the large meeting then lets everyone publish). */
+    /**
+     * Whether every participant of the large meeting publishes. Not yet: the reports' fan-out
+     * check ({@code audio_expected_by_fanout}) still assumes every publisher's audio reaches every
+     * subscriber, which the SFU's loudest-N audio selection (default 5) no longer does beyond
+     * five publishers.
+     */
     static boolean lastNAvailable() {
         return false;
     }

@@ -134,7 +134,7 @@ public final class LoadtestMain implements Runnable {
         Report run(LoadRun run) {
             int pubs = ClientFeatures.lastNAvailable() ? participants : Math.min(publishers, participants);
             if (!ClientFeatures.lastNAvailable()) {
-                run.report.note("The SFU has no last-N yet: " + pubs + " of " + participants
+                run.report.note(pubs + " of " + participants
                         + " participants publish and everyone receives them all.");
             }
             return new MediaScenario(run, List.of(new MediaScenario.MeetingPlan(pubs, participants - pubs)), simulcast, lastN)
