@@ -1,0 +1,285 @@
+package dev.convene.media.routing.bwe;
+
+import dev.convene.media.core.rtcp.RtcpTransportFeedback;
+
+/**
+ * One subscriber's downlink estimate, GCC style (draft-ietf-rmcat-gcc-02), from the
+ * transport-cc feedback it sends about what the SFU sent it:
+ * <ul>
+ * <li>delay-based: packets sent within {@link #BURST_NANOS} of each other form a group; each
+ *     group's arrival spacing minus its send spacing feeds a {@link TrendlineDetector}; its
+ *     signal drives AIMD rate control — overuse cuts the rate to 85 % of what was delivered,
+ *     normal grows it by 8 % a second (never past 1.5 × delivered + 10 kbit/s), underuse holds;</li>
+ * <li>throughput: what was delivered over the last {@link #ACKED_WINDOW_MICROS} with no
+ *     overuse in sight is capacity proven, so the estimate rises to it at once (this is how a
+ *     probe of padding moves it up);</li>
+ * <li>loss-based: over at least {@link #LOSS_MIN_PACKETS} packets, more than 10 % lost cuts
+ *     the estimate by half the loss fraction (at most every 300 ms); 2-10 % holds it.</li>
+ * </ul>
+ * Without transport-cc feedback for {@link #FEEDBACK_TIMEOUT_NANOS}, the subscriber's REMB (if
+ * it sends one) is the estimate instead. Time is the caller's clock (nanoseconds); everything
+ * is allocation-free. Not thread-safe: confined to the subscriber's loop.
+ */
+public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
+
+    /** Bounds and starting point of the estimate. */
+    public record Settings(long initialBps, long minBps, long maxBps) {
+        public static Settings defaults() {
+            return new Settings(2_500_000, 50_000, 30_000_000);
+        }
+
+        public Settings {
+            if (minBps <= 0 || minBps > initialBps || initialBps > maxBps) {
+                throw new IllegalArgumentException("need 0 < min <= initial <= max: " + minBps + " " + initialBps
+                        + " " + maxBps);
+            }
+        }
+    }
+
+    /** What moved the estimate last, for logs and metrics. */
+    public enum Reason { INITIAL, INCREASE, OVERUSE, THROUGHPUT, LOSS, REMB }
+
+    static final long BURST_NANOS = 5_000_000;
+    static final long ACKED_WINDOW_MICROS = 500_000;
+    static final int LOSS_MIN_PACKETS = 20;
+    static final long FEEDBACK_TIMEOUT_NANOS = 2_000_000_000L;
+    private static final double BETA = 0.85;
+    private static final double INCREASE_PER_SECOND = 1.08;
+    private static final int ACKED_RING = 1024;
+
+    private final Settings settings;
+    private final SendHistory history;
+    private final TrendlineDetector detector = new TrendlineDetector();
+
+    private long estimateBps;
+    private Reason reason = Reason.INITIAL;
+    private long lastUpdateNanos = Long.MIN_VALUE;
+    private long lastFeedbackNanos = Long.MIN_VALUE;
+    private long lastLossCutNanos = Long.MIN_VALUE;
+    private long lastDecreaseNanos = Long.MIN_VALUE;
+    private long rembBps = -1;
+    /** The loss-based bound (§6): none until loss passes 10 %, lifted again below 2 %. */
+    private long lossCapBps = Long.MAX_VALUE;
+    private boolean holding;
+
+    // The group being filled and the one before it.
+    private long groupFirstSend = Long.MIN_VALUE;
+    private long groupLastSend;
+    private long groupLastArrivalMicros;
+    private boolean previousGroup;
+    private long previousGroupSend;
+    private long previousGroupArrivalMicros;
+
+    // Delivered bytes by arrival time, for the acked bitrate.
+    private final long[] ackedArrival = new long[ACKED_RING];
+    private final int[] ackedBytes = new int[ACKED_RING];
+    private int ackedNext;
+    private int ackedCount;
+    private long lastArrivalMicros = Long.MIN_VALUE;
+
+    // Loss over the current period.
+    private int periodReceived;
+    private int periodLost;
+    private double lossFraction;
+
+    // Per feedback.
+    private long feedbackNow;
+    private boolean overuseInFeedback;
+
+    private long feedbacks;
+    private long overuses;
+
+    public BandwidthEstimator(Settings settings, SendHistory history) {
+        this.settings = settings;
+        this.history = history;
+        this.estimateBps = settings.initialBps();
+    }
+
+    /** Reads one transport-cc feedback (already {@code wrap}ped); malformed feedback changes nothing. */
+    public void onFeedback(RtcpTransportFeedback feedback, long nowNanos) {
+        if (!feedback.read(null)) {
+            return;
+        }
+        feedbacks++;
+        feedbackNow = nowNanos;
+        overuseInFeedback = false;
+        feedback.read(this);
+        lastFeedbackNanos = nowNanos;
+        rateControl(nowNanos);
+        lossControl(nowNanos);
+        lastUpdateNanos = nowNanos;
+    }
+
+    @Override
+    public void onPacket(int sequenceNumber, boolean received, long arrivalMicros) {
+        long seq = history.find(sequenceNumber);
+        if (seq < 0) {
+            return;
+        }
+        if (!received) {
+            periodLost++;
+            return;
+        }
+        periodReceived++;
+        int bytes = history.size(seq);
+        ackedArrival[ackedNext] = arrivalMicros;
+        ackedBytes[ackedNext] = bytes;
+        ackedNext = (ackedNext + 1) % ACKED_RING;
+        ackedCount = Math.min(ackedCount + 1, ACKED_RING);
+        lastArrivalMicros = Math.max(lastArrivalMicros, arrivalMicros);
+        onGroupPacket(history.sendNanos(seq), arrivalMicros);
+    }
+
+    private void onGroupPacket(long sendNanos, long arrivalMicros) {
+        if (groupFirstSend == Long.MIN_VALUE) {
+            startGroup(sendNanos, arrivalMicros);
+            return;
+        }
+        if (sendNanos < groupFirstSend) {
+            return; // reordered across groups: its group is already closed
+        }
+        if (sendNanos - groupFirstSend <= BURST_NANOS) {
+            groupLastSend = Math.max(groupLastSend, sendNanos);
+            groupLastArrivalMicros = Math.max(groupLastArrivalMicros, arrivalMicros);
+            return;
+        }
+        if (previousGroup) {
+            double arrivalDeltaMs = (groupLastArrivalMicros - previousGroupArrivalMicros) / 1000.0;
+            double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
+            if (detector.update(arrivalDeltaMs, sendDeltaMs, groupLastArrivalMicros / 1000.0)
+                    == TrendlineDetector.Signal.OVERUSE) {
+                overuseInFeedback = true;
+            }
+        }
+        previousGroup = true;
+        previousGroupSend = groupLastSend;
+        previousGroupArrivalMicros = groupLastArrivalMicros;
+        startGroup(sendNanos, arrivalMicros);
+    }
+
+    private void startGroup(long sendNanos, long arrivalMicros) {
+        groupFirstSend = sendNanos;
+        groupLastSend = sendNanos;
+        groupLastArrivalMicros = arrivalMicros;
+    }
+
+    /** AIMD on the detector's signal (§5.5), then the throughput floor. */
+    private void rateControl(long nowNanos) {
+        long acked = ackedBps();
+        TrendlineDetector.Signal signal = overuseInFeedback ? TrendlineDetector.Signal.OVERUSE : detector.signal();
+        switch (signal) {
+            case OVERUSE -> {
+                long base = acked > 0 ? acked : estimateBps;
+                long cut = (long) (BETA * base);
+                if (cut < estimateBps) {
+                    set(cut, Reason.OVERUSE);
+                    overuses++;
+                    lastDecreaseNanos = nowNanos;
+                }
+                holding = true;
+            }
+            case UNDERUSE -> holding = true;
+            case NORMAL -> {
+                if (holding) {
+                    holding = false;
+                } else if (lastUpdateNanos != Long.MIN_VALUE) {
+                    double seconds = Math.min(nowNanos - lastUpdateNanos, 1_000_000_000L) / 1e9;
+                    long grown = (long) (estimateBps * Math.pow(INCREASE_PER_SECOND, seconds));
+                    if (acked > 0) {
+                        grown = Math.min(grown, Math.max(estimateBps, (long) (1.5 * acked) + 10_000));
+                    }
+                    if (grown > estimateBps) {
+                        set(grown, Reason.INCREASE);
+                    }
+                }
+                if (acked > estimateBps && lossFraction < 0.02) {
+                    set(acked, Reason.THROUGHPUT);
+                }
+            }
+        }
+    }
+
+    /**
+     * Loss-based control (§6) over periods of at least {@link #LOSS_MIN_PACKETS} packets: a bound
+     * beside the delay-based estimate rather than a cut of it, so delay-based growth cannot undo
+     * it while the loss lasts.
+     */
+    private void lossControl(long nowNanos) {
+        int total = periodReceived + periodLost;
+        if (total < LOSS_MIN_PACKETS) {
+            return;
+        }
+        lossFraction = (double) periodLost / total;
+        periodReceived = 0;
+        periodLost = 0;
+        if (lossFraction > 0.1) {
+            if (lastLossCutNanos == Long.MIN_VALUE || nowNanos - lastLossCutNanos >= 300_000_000L) {
+                long base = Math.min(estimateBps, lossCapBps);
+                lossCapBps = Math.max(settings.minBps(), (long) (base * (1 - 0.5 * lossFraction)));
+                lastLossCutNanos = nowNanos;
+                lastDecreaseNanos = nowNanos;
+            }
+        } else if (lossFraction < 0.02) {
+            lossCapBps = Long.MAX_VALUE;
+        }
+    }
+
+    private void set(long bps, Reason why) {
+        estimateBps = Math.clamp(bps, settings.minBps(), settings.maxBps());
+        reason = why;
+    }
+
+    /** Bits per second delivered over the last {@link #ACKED_WINDOW_MICROS} of arrivals, or 0 while unknown. */
+    public long ackedBps() {
+        if (ackedCount < 2) {
+            return 0;
+        }
+        long from = lastArrivalMicros - ACKED_WINDOW_MICROS;
+        long bytes = 0;
+        long earliest = Long.MAX_VALUE;
+        int earliestBytes = 0;
+        for (int i = 0; i < ackedCount; i++) {
+            long a = ackedArrival[i];
+            if (a > from && a <= lastArrivalMicros) {
+                bytes += ackedBytes[i];
+                if (a < earliest) {
+                    earliest = a;
+                    earliestBytes = ackedBytes[i];
+                }
+            }
+        }
+        // The earliest packet's bytes arrived before the span began; at least 100 ms, so a burst is no rate.
+        long span = Math.max(lastArrivalMicros - earliest, 100_000);
+        return (bytes - earliestBytes) * 8 * 1_000_000 / span;
+    }
+
+    /** A REMB from the subscriber: the estimate while it sends no transport-cc feedback. */
+    public void onRemb(long bps, long nowNanos) {
+        rembBps = bps;
+    }
+
+    /** The subscriber's downlink estimate now, in bits per second. */
+    public long estimateBps(long nowNanos) {
+        if (!hasTransportFeedback(nowNanos) && rembBps >= 0) {
+            return Math.clamp(rembBps, settings.minBps(), settings.maxBps());
+        }
+        return Math.min(estimateBps, lossCapBps);
+    }
+
+    public boolean hasTransportFeedback(long nowNanos) {
+        return lastFeedbackNanos != Long.MIN_VALUE && nowNanos - lastFeedbackNanos < FEEDBACK_TIMEOUT_NANOS;
+    }
+
+    /** When the estimate last went down for congestion (overuse or loss), or {@link Long#MIN_VALUE}. */
+    public long lastDecreaseNanos() { return lastDecreaseNanos; }
+
+    public Reason reason() { return lossCapBps < estimateBps ? Reason.LOSS : reason; }
+
+    public double lossFraction() { return lossFraction; }
+
+    public long feedbacks() { return feedbacks; }
+
+    public long overuses() { return overuses; }
+
+    public TrendlineDetector detector() { return detector; }
+}
