@@ -266,6 +266,11 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         return Math.min(estimateBps, lossCapBps);
     }
 
+    /** Whether there is anything to go on: recent transport-cc feedback, or a REMB. */
+    public boolean hasEstimate(long nowNanos) {
+        return hasTransportFeedback(nowNanos) || rembBps >= 0;
+    }
+
     public boolean hasTransportFeedback(long nowNanos) {
         return lastFeedbackNanos != Long.MIN_VALUE && nowNanos - lastFeedbackNanos < FEEDBACK_TIMEOUT_NANOS;
     }

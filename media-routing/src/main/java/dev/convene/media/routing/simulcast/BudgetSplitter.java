@@ -80,7 +80,10 @@ public final class BudgetSplitter {
         return budgets;
     }
 
-    /** What the demands would cost with no limit: each one's best layer its wishes allow. */
+    /**
+     * What the demands would cost with no limit: each one's best layer its wishes allow, with the
+     * headroom {@link #split} asks before moving up — what a probe must prove the downlink carries.
+     */
     public static long desired(List<Demand> demands) {
         long sum = 0;
         for (Demand d : demands) {
@@ -91,7 +94,8 @@ public final class BudgetSplitter {
             boolean any = false;
             for (LayerInfo layer : d.layers()) {
                 if (layer.active() && (!any || d.settings().fits(layer.width(), layer.height()))) {
-                    best = layer.bitsPerSecond();
+                    best = layer.index() > d.currentLayer()
+                            ? (long) (layer.bitsPerSecond() * UP_HEADROOM) : layer.bitsPerSecond();
                     any = true;
                 }
             }

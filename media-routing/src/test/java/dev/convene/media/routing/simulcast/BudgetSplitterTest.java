@@ -42,7 +42,8 @@ class BudgetSplitterTest {
         assertThat(budgets[0]).isEqualTo(150_000);
         assertThat(budgets[1]).isEqualTo(150_000);
         assertThat(budgets[2]).isZero();
-        assertThat(BudgetSplitter.desired(List.of(demand(1, 0), paused))).isEqualTo(1_500_000);
+        assertThat(BudgetSplitter.desired(List.of(demand(1, 2), paused))).isEqualTo(1_500_000);
+        assertThat(BudgetSplitter.desired(List.of(demand(1, 0)))).as("with the headroom to move up").isBetween(1_724_000L, 1_726_000L);
     }
 
     @Test
