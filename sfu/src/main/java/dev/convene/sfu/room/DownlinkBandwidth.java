@@ -69,6 +69,14 @@ final class DownlinkBandwidth {
         return estimator.hasEstimate(nowNanos);
     }
 
+    /** Layers move up only when the estimate has not come down for {@link #UP_HOLD_NANOS}: room "for a while". */
+    boolean mayMoveUp(long nowNanos) {
+        long decrease = estimator.lastDecreaseNanos();
+        return decrease == Long.MIN_VALUE || nowNanos - decrease >= UP_HOLD_NANOS;
+    }
+
+    static final long UP_HOLD_NANOS = 2_000_000_000L;
+
     long estimateBps(long nowNanos) {
         return estimator.estimateBps(nowNanos);
     }

@@ -445,7 +445,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (!downlink.hasEstimate(nowNanos)) {
             return;
         }
-        long[] split = BudgetSplitter.split(demands, downlink.estimateBps(nowNanos) - audioBps);
+        long[] split = BudgetSplitter.split(demands, downlink.estimateBps(nowNanos) - audioBps,
+                downlink.mayMoveUp(nowNanos));
         for (int i = 0; i < split.length; i++) {
             budgets.put(video.get(i), split[i]);
         }

@@ -8,13 +8,16 @@ import dev.convene.media.core.rtcp.RtcpTransportFeedback;
  * <ul>
  * <li>delay-based: packets sent within {@link #BURST_NANOS} of each other form a group; each
  *     group's arrival spacing minus its send spacing feeds a {@link TrendlineDetector}; its
- *     signal drives AIMD rate control — overuse cuts the rate to 85 % of what was delivered,
+ *     signal drives AIMD rate control — overuse cuts the rate to 85 % of what was delivered
+ *     (at most by half, at most every 200 ms),
  *     normal grows it by 8 % a second (never past 1.5 × delivered + 10 kbit/s), underuse holds;</li>
  * <li>throughput: what was delivered over the last {@link #ACKED_WINDOW_MICROS} with no
  *     overuse in sight is capacity proven, so the estimate rises to it at once (this is how a
  *     probe of padding moves it up);</li>
  * <li>loss-based: over at least {@link #LOSS_MIN_PACKETS} packets, more than 10 % lost cuts
- *     the estimate by half the loss fraction (at most every 300 ms); 2-10 % holds it.</li>
+ *     a loss bound to the estimate less half the loss fraction, and to no more than was
+ *     delivered (at most every 300 ms); 2-10 %
+ *     holds it; under 2 % it grows 8 % a second until it no longer binds.</li>
  * </ul>
  * Without transport-cc feedback for {@link #FEEDBACK_TIMEOUT_NANOS}, the subscriber's REMB (if
  * it sends one) is the estimate instead. Time is the caller's clock (nanoseconds); everything
@@ -25,7 +28,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     /** Bounds and starting point of the estimate. */
     public record Settings(long initialBps, long minBps, long maxBps) {
         public static Settings defaults() {
-            return new Settings(2_500_000, 50_000, 30_000_000);
+            return new Settings(5_000_000, 50_000, 30_000_000);
         }
 
         public Settings {
@@ -43,6 +46,14 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     static final long ACKED_WINDOW_MICROS = 500_000;
     static final int LOSS_MIN_PACKETS = 20;
     static final long FEEDBACK_TIMEOUT_NANOS = 2_000_000_000L;
+    static final long DECREASE_INTERVAL_NANOS = 200_000_000L;
+    /**
+     * Queueing delay an overuse must come with to cut the rate. The trend alone fires on a
+     * receiver that stamps arrivals late for a moment (a browser starved of CPU); a bottleneck
+     * builds a queue of this much within a few packets of saturating (300 kbit/s: one 1200-byte
+     * packet is 32 ms), and holds it.
+     */
+    static final double MIN_QUEUE_DELAY_MS = 50;
     private static final double BETA = 0.85;
     private static final double INCREASE_PER_SECOND = 1.08;
     private static final int ACKED_RING = 1024;
@@ -60,6 +71,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     private long rembBps = -1;
     /** The loss-based bound (§6): none until loss passes 10 %, lifted again below 2 %. */
     private long lossCapBps = Long.MAX_VALUE;
+    private long lastLossUpdateNanos = Long.MIN_VALUE;
     private boolean holding;
 
     // The group being filled and the one before it.
@@ -169,9 +181,15 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         TrendlineDetector.Signal signal = overuseInFeedback ? TrendlineDetector.Signal.OVERUSE : detector.signal();
         switch (signal) {
             case OVERUSE -> {
+                // At most halved per cut, and one cut per DECREASE_INTERVAL: a receiver starved of
+                // CPU for a moment looks like a queue, and what was delivered while the sender had
+                // little to send is no measure of the link. A real bottleneck keeps signalling.
                 long base = acked > 0 ? acked : estimateBps;
-                long cut = (long) (BETA * base);
-                if (cut < estimateBps) {
+                long cut = Math.max((long) (BETA * base), estimateBps / 2);
+                boolean due = lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS;
+                // A growing trend cuts only once a queue has built up; before, it holds the rate.
+                boolean queued = detector.queueDelayMs() >= MIN_QUEUE_DELAY_MS;
+                if (due && queued && cut < estimateBps) {
                     set(cut, Reason.OVERUSE);
                     overuses++;
                     lastDecreaseNanos = nowNanos;
@@ -192,8 +210,13 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
                         set(grown, Reason.INCREASE);
                     }
                 }
-                if (acked > estimateBps && lossFraction < 0.02) {
-                    set(acked, Reason.THROUGHPUT);
+                if (acked > Math.min(estimateBps, lossCapBps) && lossFraction < 0.02) {
+                    // Delivered without delay growth or loss: both bounds rise to it (a probe's result).
+                    if (acked > estimateBps) {
+                        set(acked, Reason.THROUGHPUT);
+                    }
+                    lossCapBps = acked >= estimateBps ? Long.MAX_VALUE : Math.max(lossCapBps, acked);
+                    reason = Reason.THROUGHPUT;
                 }
             }
         }
@@ -215,13 +238,26 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         if (lossFraction > 0.1) {
             if (lastLossCutNanos == Long.MIN_VALUE || nowNanos - lastLossCutNanos >= 300_000_000L) {
                 long base = Math.min(estimateBps, lossCapBps);
-                lossCapBps = Math.max(settings.minBps(), (long) (base * (1 - 0.5 * lossFraction)));
+                long cut = (long) (base * (1 - 0.5 * lossFraction));
+                // With this much loss, what got through is what the path carries: no more than that.
+                long acked = ackedBps();
+                if (acked > 0) {
+                    cut = Math.min(cut, acked);
+                }
+                lossCapBps = Math.max(settings.minBps(), cut);
                 lastLossCutNanos = nowNanos;
                 lastDecreaseNanos = nowNanos;
             }
-        } else if (lossFraction < 0.02) {
-            lossCapBps = Long.MAX_VALUE;
+        } else if (lossFraction < 0.02 && lossCapBps != Long.MAX_VALUE) {
+            // Grows back as the delay-based estimate does (8 % a second), and goes once it no longer binds.
+            double seconds = lastLossUpdateNanos == Long.MIN_VALUE ? 0
+                    : Math.min(nowNanos - lastLossUpdateNanos, 1_000_000_000L) / 1e9;
+            lossCapBps = (long) (lossCapBps * Math.pow(INCREASE_PER_SECOND, seconds));
+            if (lossCapBps >= estimateBps) {
+                lossCapBps = Long.MAX_VALUE;
+            }
         }
+        lastLossUpdateNanos = nowNanos;
     }
 
     private void set(long bps, Reason why) {

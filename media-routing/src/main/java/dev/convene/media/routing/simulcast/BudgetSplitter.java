@@ -27,8 +27,19 @@ public final class BudgetSplitter {
 
     private BudgetSplitter() {}
 
-    /** Budgets per demand, in the order given. */
+    /** Budgets per demand, in the order given; layers may move up. */
     public static long[] split(List<Demand> demands, long totalBps) {
+        return split(demands, totalBps, true);
+    }
+
+    /**
+     * Budgets per demand, in the order given.
+     *
+     * @param mayMoveUp false while the estimate has only just come down: no track is raised
+     *     above the layer it forwards now, so a subscriber does not climb back into the
+     *     congestion it just left
+     */
+    public static long[] split(List<Demand> demands, long totalBps, boolean mayMoveUp) {
         int n = demands.size();
         long[] budgets = new long[n];
         int[] chosen = new int[n];
@@ -61,7 +72,8 @@ public final class BudgetSplitter {
             int best = chosen[i];
             long bestCost = held;
             for (LayerInfo layer : d.layers()) {
-                if (!layer.active() || layer.index() <= chosen[i] || !d.settings().fits(layer.width(), layer.height())) {
+                if (!layer.active() || layer.index() <= chosen[i] || !d.settings().fits(layer.width(), layer.height())
+                        || !mayMoveUp && d.currentLayer() != Allocator.NONE && layer.index() > d.currentLayer()) {
                     continue;
                 }
                 long cost = layer.index() > d.currentLayer()

@@ -33,6 +33,10 @@ class BudgetSplitterTest {
         assertThat(layerFor(BudgetSplitter.split(List.of(demand(1, 0)), 1_600_000)[0])).isEqualTo(1);
         assertThat(layerFor(BudgetSplitter.split(List.of(demand(1, 2)), 1_600_000)[0])).isEqualTo(2);
         assertThat(layerFor(BudgetSplitter.split(List.of(demand(1, 0)), (long) (justEnough * 1.2))[0])).isEqualTo(2);
+        assertThat(layerFor(BudgetSplitter.split(List.of(demand(1, 0)), 10_000_000, false)[0]))
+                .as("not while the estimate has just come down").isEqualTo(0);
+        assertThat(layerFor(BudgetSplitter.split(List.of(demand(1, 2)), 600_000, false)[0])).as("down is always allowed")
+                .isEqualTo(1);
     }
 
     @Test
