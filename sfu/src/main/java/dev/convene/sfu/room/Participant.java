@@ -441,7 +441,10 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 paddingLeg = f;
             }
         }
-        downlink.plan(nowNanos, BudgetSplitter.desired(demands) + audioBps, mediaBps);
+        // A probe only where more bandwidth buys a layer: a subscriber of single-stream tracks, or
+        // one that has every best layer already, is not padded.
+        downlink.plan(nowNanos, BudgetSplitter.wantsMore(demands) ? BudgetSplitter.desired(demands) + audioBps : 0,
+                mediaBps);
         if (!downlink.hasEstimate(nowNanos)) {
             return;
         }

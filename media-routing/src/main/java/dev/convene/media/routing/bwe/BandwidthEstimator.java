@@ -9,7 +9,8 @@ import dev.convene.media.core.rtcp.RtcpTransportFeedback;
  * <li>delay-based: packets sent within {@link #BURST_NANOS} of each other form a group; each
  *     group's arrival spacing minus its send spacing feeds a {@link TrendlineDetector}; its
  *     signal drives AIMD rate control — overuse cuts the rate to 85 % of what was delivered
- *     (at most by half, at most every 200 ms),
+ *     (at most by half, at most every 200 ms, and only with a queue built and less delivered
+ *     than sent),
  *     normal grows it by 8 % a second (never past 1.5 × delivered + 10 kbit/s), underuse holds;</li>
  * <li>throughput: what was delivered over the last {@link #ACKED_WINDOW_MICROS} with no
  *     overuse in sight is capacity proven, so the estimate rises to it at once (this is how a
@@ -85,6 +86,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     // Delivered bytes by arrival time, for the acked bitrate.
     private final long[] ackedArrival = new long[ACKED_RING];
     private final int[] ackedBytes = new int[ACKED_RING];
+    private final long[] ackedSend = new long[ACKED_RING];
     private int ackedNext;
     private int ackedCount;
     private long lastArrivalMicros = Long.MIN_VALUE;
@@ -136,6 +138,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         int bytes = history.size(seq);
         ackedArrival[ackedNext] = arrivalMicros;
         ackedBytes[ackedNext] = bytes;
+        ackedSend[ackedNext] = history.sendNanos(seq);
         ackedNext = (ackedNext + 1) % ACKED_RING;
         ackedCount = Math.min(ackedCount + 1, ACKED_RING);
         lastArrivalMicros = Math.max(lastArrivalMicros, arrivalMicros);
@@ -189,7 +192,11 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
                 boolean due = lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS;
                 // A growing trend cuts only once a queue has built up; before, it holds the rate.
                 boolean queued = detector.queueDelayMs() >= MIN_QUEUE_DELAY_MS;
-                if (due && queued && cut < estimateBps) {
+                // ... and with the path delivering less than was sent: a receiver that stamped late
+                // for a moment still got everything at the rate it was sent.
+                long sent = sentBpsOfAcked();
+                boolean limited = sent > 0 && acked < sent * 9 / 10;
+                if (due && queued && limited && cut < estimateBps) {
                     set(cut, Reason.OVERUSE);
                     overuses++;
                     lastDecreaseNanos = nowNanos;
@@ -287,6 +294,31 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         // The earliest packet's bytes arrived before the span began; at least 100 ms, so a burst is no rate.
         long span = Math.max(lastArrivalMicros - earliest, 100_000);
         return (bytes - earliestBytes) * 8 * 1_000_000 / span;
+    }
+
+    /** The rate at which the packets of the {@link #ackedBps()} window were sent (by their send times), or 0. */
+    long sentBpsOfAcked() {
+        if (ackedCount < 2) {
+            return 0;
+        }
+        long from = lastArrivalMicros - ACKED_WINDOW_MICROS;
+        long bytes = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int firstBytes = 0;
+        for (int i = 0; i < ackedCount; i++) {
+            long a = ackedArrival[i];
+            if (a > from && a <= lastArrivalMicros) {
+                bytes += ackedBytes[i];
+                if (ackedSend[i] < first) {
+                    first = ackedSend[i];
+                    firstBytes = ackedBytes[i];
+                }
+                last = Math.max(last, ackedSend[i]);
+            }
+        }
+        long spanMicros = Math.max((last - first) / 1000, 100_000);
+        return (bytes - firstBytes) * 8 * 1_000_000 / spanMicros;
     }
 
     /** A REMB from the subscriber: the estimate while it sends no transport-cc feedback. */

@@ -116,6 +116,28 @@ public final class BudgetSplitter {
         return sum;
     }
 
+    /**
+     * Whether any demand forwards less than the best layer its wishes allow: only then can more
+     * bandwidth buy anything, so only then is a probe worth its padding.
+     */
+    public static boolean wantsMore(List<Demand> demands) {
+        for (Demand d : demands) {
+            if (d.settings().paused()) {
+                continue;
+            }
+            int best = Allocator.NONE;
+            for (LayerInfo layer : d.layers()) {
+                if (layer.active() && (best == Allocator.NONE || d.settings().fits(layer.width(), layer.height()))) {
+                    best = layer.index();
+                }
+            }
+            if (best != Allocator.NONE && best > d.currentLayer()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static long bitrate(List<LayerInfo> layers, int index) {
         for (LayerInfo layer : layers) {
             if (layer.index() == index) {

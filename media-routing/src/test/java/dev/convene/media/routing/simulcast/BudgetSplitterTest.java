@@ -51,6 +51,14 @@ class BudgetSplitterTest {
     }
 
     @Test
+    void onlyALegBelowItsBestLayerWantsMore() {
+        assertThat(BudgetSplitter.wantsMore(List.of(demand(1, 2)))).isFalse();
+        assertThat(BudgetSplitter.wantsMore(List.of(demand(1, 2), demand(1, 1)))).isTrue();
+        BudgetSplitter.Demand small = new BudgetSplitter.Demand(layers(), new LayerSettings(320, 180, 0, false, 1), 1, 0);
+        assertThat(BudgetSplitter.wantsMore(List.of(small))).as("the low layer is all a small tile takes").isFalse();
+    }
+
+    @Test
     void aSmallTileWantsOnlyWhatFitsIt() {
         BudgetSplitter.Demand small = new BudgetSplitter.Demand(layers(), new LayerSettings(320, 180, 0, false, 1), 1, 0);
         assertThat(BudgetSplitter.split(List.of(small), 10_000_000)[0]).isEqualTo(150_000);
