@@ -40,6 +40,7 @@ public final class ClientSdp {
     public static final int OPUS_PAYLOAD_TYPE = 111;
     public static final int VP8_PAYLOAD_TYPE = 96;
     public static final int RTX_PAYLOAD_TYPE = 97;
+    public static final String TRANSPORT_CC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
     private ClientSdp() {
     }
@@ -156,6 +157,8 @@ public final class ClientSdp {
             for (Codec codec : offered.codecs()) {
                 m.addCodec(codec);
             }
+            // We send transport-cc feedback (TransportFeedbackSender), so the SFU may number its packets.
+            offered.extmap(TRANSPORT_CC_URI).ifPresent(m::addExtmap);
             addHostCandidate(m, transport);
             session.addMedia(m.build());
         }
@@ -203,6 +206,17 @@ public final class ClientSdp {
         return answer.media(mid).stream().flatMap(m -> m.codecs().stream())
                 .filter(c -> c.isRtx() && c.parameter("apt").equals(Optional.of(Integer.toString(mediaPayloadType))))
                 .mapToInt(Codec::payloadType).findFirst().orElse(-1);
+    }
+
+    /** The id the description gives the transport-wide sequence number, or 0 if none. */
+    public static int transportCcExtensionId(SessionDescription description) {
+        for (MediaDescription m : description.media()) {
+            Optional<dev.convene.sdp.Extmap> e = m.extmap(TRANSPORT_CC_URI);
+            if (e.isPresent() && e.get().id() >= 1 && e.get().id() <= 14) {
+                return e.get().id();
+            }
+        }
+        return 0;
     }
 
     /** Payload types whose streams the sender retransmits on request ({@code a=rtcp-fb:<pt> nack}). */

@@ -851,6 +851,7 @@ public final class ConveneClient implements AutoCloseable {
             subscriber = transport;
         }
         transport.setVp8PayloadTypes(vp8PayloadTypes(offer));
+        transport.enableTransportFeedback(ClientSdp.transportCcExtensionId(offer));
         if (options.lossRecovery()) {
             transport.enableLossRecovery(ClientSdp.nackPayloadTypes(offer), ClientSdp.rtxPayloadTypes(offer),
                     ClientSdp.rtxSsrcs(offer));

@@ -3,6 +3,7 @@ package dev.convene.client;
 import dev.convene.media.core.PacketClassifier;
 import dev.convene.media.core.PacketKind;
 import dev.convene.media.core.codec.Vp8PayloadDescriptor;
+import dev.convene.media.core.rtcp.RtcpApp;
 import dev.convene.media.core.rtcp.RtcpCompoundIterator;
 import dev.convene.media.core.rtcp.RtcpFir;
 import dev.convene.media.core.rtcp.RtcpNack;
@@ -11,6 +12,7 @@ import dev.convene.media.core.rtcp.RtcpPli;
 import dev.convene.media.core.rtcp.RtcpReceiverReport;
 import dev.convene.media.core.rtcp.RtcpReportBlock;
 import dev.convene.media.core.rtcp.RtcpSenderReport;
+import dev.convene.media.core.rtcp.RtcpTransportFeedback;
 import dev.convene.media.routing.rtcp.ReceiveStatistics;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.core.rtp.RtxPacket;
@@ -166,6 +168,14 @@ public final class MediaTransportClient implements AutoCloseable {
     private final LongAdder rtcpOut = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder rembs = new LongAdder();
+    private final LongAdder srtpBytesIn = new LongAdder();
+    /** The transport-wide sequence number's extension id as a subscriber, 0 while not negotiated. */
+    private volatile int transportCcExtensionId;
+    private final TransportFeedbackSender transportFeedback = new TransportFeedbackSender(rtcpSenderSsrc);
+    private final byte[] feedbackBuffer = new byte[RtcpTransportFeedback.maxLength(TransportFeedbackSender.MAX_PER_FEEDBACK)
+            + TRAILER_ROOM];
+    private ScheduledFuture<?> transportFeedbackTask;
+    private volatile long downlinkEstimate = -1;
 
     private final Map<Long, SendRecovery> sendRecoveries = new ConcurrentHashMap<>();
     private final Map<Long, ReceiveRecovery> receiveRecoveries = new ConcurrentHashMap<>();
@@ -256,6 +266,32 @@ public final class MediaTransportClient implements AutoCloseable {
         this.nackPayloadTypes = Set.copyOf(nackPayloadTypes);
         this.rtxPayloadTypes = Map.copyOf(rtxPayloadTypes);
         this.rtxSsrcs = Map.copyOf(rtxSsrcs);
+    }
+
+    /**
+     * As a subscriber: sends transport-cc feedback for packets carrying the transport-wide
+     * sequence number under {@code extensionId} (as the answer kept it), every
+     * {@link #TRANSPORT_FEEDBACK_INTERVAL}, so the SFU estimates this downlink. 0 turns it off.
+     */
+    public void enableTransportFeedback(int extensionId) {
+        this.transportCcExtensionId = extensionId;
+    }
+
+    public static final Duration TRANSPORT_FEEDBACK_INTERVAL = Duration.ofMillis(50);
+
+    /** The SFU's estimate of this transport's downlink (RTCP APP "CVBW", once a second), or -1 before the first. */
+    public long downlinkEstimateBps() {
+        return downlinkEstimate;
+    }
+
+    /** Bytes of SRTP received (media, retransmissions and probe padding), for bitrates. */
+    public long srtpBytesIn() {
+        return srtpBytesIn.sum();
+    }
+
+    /** Transport-cc feedback packets sent. */
+    public long transportFeedbackSent() {
+        return transportFeedback.feedbackSent();
     }
 
     public LossRecoveryStats lossRecoveryStats() {
@@ -385,6 +421,9 @@ public final class MediaTransportClient implements AutoCloseable {
             }
             long nackPeriod = NACK_INTERVAL.toMillis();
             nackTask = CONSENT.scheduleAtFixedRate(this::sendDueNacks, nackPeriod, nackPeriod, TimeUnit.MILLISECONDS);
+            long feedbackPeriod = TRANSPORT_FEEDBACK_INTERVAL.toMillis();
+            transportFeedbackTask = CONSENT.scheduleAtFixedRate(this::sendTransportFeedback, feedbackPeriod,
+                    feedbackPeriod, TimeUnit.MILLISECONDS);
             connected.complete(null);
             log.info("event=client_transport_connected transport={} local={} remote={} mapped={} dtls_role={} srtp={} "
                     + "consent_checks={} millis={}", name, localAddress(), remote.address(), mapped, role, result.profile(),
@@ -544,6 +583,9 @@ public final class MediaTransportClient implements AutoCloseable {
         if (reportTask != null) {
             reportTask.cancel(false);
         }
+        if (transportFeedbackTask != null) {
+            transportFeedbackTask.cancel(false);
+        }
         if (nackTask != null) {
             nackTask.cancel(false);
         }
@@ -675,7 +717,14 @@ public final class MediaTransportClient implements AutoCloseable {
             return;
         }
         srtpIn.increment();
+        srtpBytesIn.add(n);
         long arrival = System.nanoTime();
+        int transportCc = transportCcExtensionId;
+        if (transportCc > 0 && rtp.extensionLength(transportCc) == 2) {
+            // Before anything may drop the packet: padding counts for the SFU's estimate too.
+            int at = rtp.extensionOffset(transportCc);
+            transportFeedback.onPacket((buf[at] & 0xFF) << 8 | buf[at + 1] & 0xFF, arrival);
+        }
         Integer apt = rtxPayloadTypes.get(rtp.payloadType());
         boolean retransmission = apt != null;
         if (retransmission) {
@@ -734,6 +783,8 @@ public final class MediaTransportClient implements AutoCloseable {
                 }
             } else if (p.isRemb()) {
                 rembs.increment();
+            } else if (p.type() == RtcpPacket.APP && app.wrap(p) && app.downlinkEstimate() >= 0) {
+                downlinkEstimate = app.downlinkEstimate();
             } else if (p.type() == RtcpPacket.SR && senderReport.wrap(p)) {
                 onSenderReport(senderReport);
             } else if (p.type() == RtcpPacket.RR) {
@@ -745,6 +796,20 @@ public final class MediaTransportClient implements AutoCloseable {
     }
 
     private final RtcpSenderReport senderReport = new RtcpSenderReport();
+    private final RtcpApp app = new RtcpApp();
+
+    /** On the timer: transport-cc feedback for what arrived since the last one. */
+    private void sendTransportFeedback() {
+        if (closed.get() || transportCcExtensionId == 0) {
+            return;
+        }
+        synchronized (feedbackBuffer) {
+            int len = transportFeedback.write(feedbackBuffer, 0);
+            if (len > 0) {
+                sendRtcp(feedbackBuffer, 0, len);
+            }
+        }
+    }
 
     private void onSenderReport(RtcpSenderReport sr) {
         long arrival = System.nanoTime();

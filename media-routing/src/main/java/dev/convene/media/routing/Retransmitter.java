@@ -188,6 +188,31 @@ public final class Retransmitter implements PipelineStage {
     }
 
     /** Why the last {@link #retransmit} sent nothing; {@link Refusal#NONE} if it sent. */
+    /**
+     * Writes a padding-only packet (RFC 3550 §5.1: no payload, {@code paddingBytes} of padding)
+     * on the RTX stream, for bandwidth probes: it takes the RTX stream's next sequence number so
+     * the receiver sees one stream, and a receiver drops it as RTX of nothing after counting it
+     * for its congestion feedback. Returns the length, or 0 when RTX was not negotiated.
+     *
+     * @param paddingBytes 1-255
+     */
+    public int writePadding(byte[] out, int off, long timestamp, int paddingBytes) {
+        if (!negotiated) {
+            return 0;
+        }
+        int length = RtpPacket.FIXED_HEADER_LENGTH + paddingBytes;
+        java.util.Objects.checkFromIndexSize(off, length, out.length);
+        out[off] = (byte) 0xA0; // V=2, P=1
+        out[off + 1] = (byte) (rtxPayloadType & 0x7F);
+        dev.convene.media.core.Bytes.put16(out, off + 2, rtxSequence);
+        dev.convene.media.core.Bytes.put32(out, off + 4, timestamp);
+        dev.convene.media.core.Bytes.put32(out, off + 8, rtxSsrc);
+        java.util.Arrays.fill(out, off + RtpPacket.FIXED_HEADER_LENGTH, off + length - 1, (byte) 0);
+        out[off + length - 1] = (byte) paddingBytes;
+        rtxSequence = rtxSequence + 1 & 0xFFFF;
+        return length;
+    }
+
     public Refusal lastRefusal() { return lastRefusal; }
 
     /** Which retransmission of its packet the last {@link #retransmit} sent (1, 2, ...); 0 if none. */

@@ -37,13 +37,17 @@ import java.util.concurrent.atomic.LongAdder;
  * changes while the relay runs, by lines on standard input:
  * <pre>
  *   impair up|down LOSS DELAY_MS   →  "ok impair up loss=0.05 delay_ms=40"
+ *   rate up|down BPS               →  "ok rate down bps=300000"   (0 lifts the cap)
  *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… down_… clients=…"
  * </pre>
  * {@code late_max_ms} and {@code late_20ms} tell how far behind its due time a delayed datagram
  * left (the largest lateness, and how many were over 20 ms late): on a loaded machine the
  * relay adds jitter of its own, and a test can tell it from the network it imitates.
  * Every datagram of an impaired client is impaired (STUN and DTLS too, as on a real path). A
- * fixed delay keeps the order (one scheduler thread, earliest first). Bounded: at most
+ * fixed delay keeps the order (one scheduler thread, earliest first). A rate cap queues datagrams
+ * behind each other at that many bits per second, as a bottleneck router does, and drops one
+ * that would wait longer than {@link UdpImpairer#RATE_QUEUE} (counted in {@code _rate_dropped}).
+ * Bounded: at most
  * {@link #MAX_CLIENTS} client addresses and {@link #MAX_DATAGRAMS} datagrams per direction; it
  * exits when its standard input closes (the test ended) or after {@link #MAX_LIFETIME}; the
  * target must be a loopback address.
@@ -125,6 +129,13 @@ public final class ImpairingRelay {
                                 Duration.ZERO, 0, false);
                         (w[1].equals("up") ? up : down).impairment = imp;
                         out.println("ok impair " + w[1] + " loss=" + imp.loss() + " delay_ms=" + imp.delay().toMillis());
+                    } else if (w.length == 3 && w[0].equals("rate") && (w[1].equals("up") || w[1].equals("down"))) {
+                        long bps = Long.parseLong(w[2]);
+                        if (bps < 0) {
+                            throw new IllegalArgumentException("negative rate " + bps);
+                        }
+                        (w[1].equals("up") ? up : down).rateBps = bps;
+                        out.println("ok rate " + w[1] + " bps=" + bps);
                     } else if (w.length == 1 && w[0].equals("stats")) {
                         out.println("stats " + up.stats() + " " + down.stats() + " clients=" + up.clients);
                     } else {
@@ -203,6 +214,10 @@ public final class ImpairingRelay {
         private final java.util.concurrent.atomic.LongAccumulator lateMaxNanos =
                 new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
         private final LongAdder lateOver = new LongAdder();
+        private volatile long rateBps;
+        private final LongAdder rateDropped = new LongAdder();
+        /** When the rate cap's queue is empty again; relay thread only. */
+        private long nextFreeNanos;
 
         Direction(String name, Random random) {
             this.name = name;
@@ -220,8 +235,20 @@ public final class ImpairingRelay {
                 dropped.increment();
                 return;
             }
-            relayed.increment();
             long delay = imp.delay().toNanos();
+            long rate = impaired ? rateBps : 0;
+            if (rate > 0) {
+                long now = System.nanoTime();
+                long start = Math.max(now, nextFreeNanos);
+                if (start - now > UdpImpairer.RATE_QUEUE.toNanos()) {
+                    dropped.increment();
+                    rateDropped.increment();
+                    return;
+                }
+                nextFreeNanos = start + bytes.length * 8L * 1_000_000_000L / rate;
+                delay += nextFreeNanos - now;
+            }
+            relayed.increment();
             if (delay <= 0) {
                 send.accept(bytes);
                 return;
@@ -243,7 +270,8 @@ public final class ImpairingRelay {
 
         String stats() {
             return name + "_relayed=" + relayed.sum() + " " + name + "_dropped=" + dropped.sum() + " " + name
-                    + "_late_max_ms=" + lateMaxNanos.get() / 1_000_000 + " " + name + "_late_20ms=" + lateOver.sum();
+                    + "_late_max_ms=" + lateMaxNanos.get() / 1_000_000 + " " + name + "_late_20ms=" + lateOver.sum()
+                    + " " + name + "_rate_dropped=" + rateDropped.sum();
         }
 
         @Override

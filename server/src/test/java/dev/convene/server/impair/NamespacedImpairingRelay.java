@@ -71,6 +71,11 @@ public final class NamespacedImpairingRelay implements AutoCloseable {
         command("impair " + direction + " " + loss + " " + delay.toMillis(), "ok impair " + direction);
     }
 
+    /** Caps the impaired client's datagrams going {@code direction} at {@code bps} (0: no cap); see {@link ImpairingRelay}. */
+    public void rate(String direction, long bps) {
+        command("rate " + direction + " " + bps, "ok rate " + direction);
+    }
+
     /** The relay's counts: relayed and dropped per direction, client addresses seen. */
     public String stats() {
         return command("stats", "stats");

@@ -41,7 +41,9 @@ public final class UdpImpairer implements AutoCloseable {
      * @param loss       probability in [0, 1] that a datagram is dropped
      * @param delay      added to every datagram
      * @param jitter     a further uniform random delay in [0, jitter)
-     * @param rateBps    bits per second at most (datagrams queue behind each other), 0 for no cap
+     * @param rateBps    bits per second at most, 0 for no cap: datagrams queue behind each other
+     *                   as at a bottleneck router, and one that would wait longer than
+     *                   {@link #RATE_QUEUE} is dropped (a token bucket of that depth)
      * @param mediaOnly  impair only RTP/RTCP; STUN and DTLS pass untouched
      */
     public record Impairment(double loss, Duration delay, Duration jitter, long rateBps, boolean mediaOnly) {
@@ -79,6 +81,9 @@ public final class UdpImpairer implements AutoCloseable {
             return new Impairment(loss, delay, jitter, rateBps, false);
         }
     }
+
+    /** The longest a datagram queues behind a rate cap before it is dropped instead, as a router's buffer. */
+    public static final Duration RATE_QUEUE = Duration.ofMillis(200);
 
     /** Datagrams relayed per direction at most: a test runs for seconds, not hours. */
     public static final long MAX_DATAGRAMS = 2_000_000;
@@ -225,6 +230,7 @@ public final class UdpImpairer implements AutoCloseable {
         private final LongAdder relayed = new LongAdder();
         private final LongAdder dropped = new LongAdder();
         private final LongAdder mediaIn = new LongAdder();
+        private final LongAdder rateDropped = new LongAdder();
 
         Direction(String name, Impairment impairment, Random random) {
             this.name = name;
@@ -244,6 +250,11 @@ public final class UdpImpairer implements AutoCloseable {
         /** Datagrams dropped by the loss or the bound. */
         public long dropped() {
             return dropped.sum();
+        }
+
+        /** Datagrams dropped because the rate cap's queue was full. */
+        public long rateDropped() {
+            return rateDropped.sum();
         }
 
         /** RTP and RTCP datagrams that arrived on this direction. */
@@ -282,6 +293,11 @@ public final class UdpImpairer implements AutoCloseable {
             if (imp.rateBps() > 0) {
                 long serialization = bytes.length * 8L * 1_000_000_000L / imp.rateBps();
                 long start = Math.max(now, nextFreeNanos);
+                if (start - now > RATE_QUEUE.toNanos()) {
+                    dropped.increment();
+                    rateDropped.increment();
+                    return;
+                }
                 nextFreeNanos = start + serialization;
                 delay += nextFreeNanos - now;
             }

@@ -3,6 +3,7 @@ package dev.convene.sfu.metrics;
 import dev.convene.sfu.net.ForwardDelayHistogram;
 import dev.convene.sfu.net.MediaCounters;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,7 @@ public final class SfuMetrics {
     private final Timer rtt;
     private final Timer upstreamJitter;
     private final Timer downstreamJitter;
+    private final DistributionSummary downlinkEstimate;
 
     public SfuMetrics(MeterRegistry registry, MediaCounters counters) {
         counter(registry, "convene.sfu.datagrams.in", "Datagrams received on the media port", counters.datagramsIn);
@@ -81,6 +83,11 @@ public final class SfuMetrics {
                 .description("Retransmissions (RTX) received from publishers").register(registry);
         FunctionCounter.builder("convene.sfu.rtx", counters.rtxOut, LongAdder::sum).tag("direction", "out")
                 .description("Retransmissions (RTX) sent to subscribers").register(registry);
+        counter(registry, "convene.sfu.padding.packets", "Padding-only packets sent to subscribers to probe their downlink",
+                counters.paddingOut);
+        downlinkEstimate = DistributionSummary.builder("convene.sfu.downlink.estimate").baseUnit("bits_per_second")
+                .description("Subscribers' downlink estimates, one sample per subscriber per second (ADR 0021)")
+                .publishPercentiles(0.1, 0.5, 0.9).register(registry);
         notSent(registry, "not_held", "never held (lost upstream, maybe still to be repaired) or not sent yet",
                 counters.rtxNotHeld);
         notSent(registry, "gone", "no longer held (older than the cache keeps)", counters.rtxGone);
@@ -203,5 +210,10 @@ public final class SfuMetrics {
             builder.tag("direction", direction.tag());
         }
         return builder.register(registry);
+    }
+
+    /** One subscriber's downlink estimate, sampled once a second; a summary over subscribers, no label per participant. */
+    public void recordDownlinkEstimate(long bitsPerSecond) {
+        downlinkEstimate.record(bitsPerSecond);
     }
 }

@@ -32,6 +32,7 @@ public record OfferedMedia(
     public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     public static final String RID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
     public static final String REPAIRED_RID_URI = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+    public static final String TRANSPORT_CC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
     /** The publisher's RTX payload type for {@code codec} ({@code a=fmtp:<pt> apt=<codec's pt>}), or -1. */
     public int rtxPayloadTypeFor(Codec codec) {

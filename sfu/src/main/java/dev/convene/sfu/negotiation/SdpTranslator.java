@@ -37,6 +37,11 @@ public final class SdpTranslator {
     private static final String SFU_STREAM_PREFIX = "convene";
     /** The audio level extension's id towards subscribers: Chrome's own choice for it, so most packets need no renumbering. */
     public static final int SUBSCRIBER_AUDIO_LEVEL_ID = 1;
+    /**
+     * The id of the transport-wide sequence number in subscriber offers, on every m-line (one
+     * BUNDLE transport numbers all its packets). 3, as Chrome numbers it in its own offers.
+     */
+    public static final int SUBSCRIBER_TRANSPORT_CC_ID = 3;
 
     private SdpTranslator() {}
 
@@ -60,8 +65,13 @@ public final class SdpTranslator {
     public static SubscriberAnswer readSubscriberAnswer(String sdp) throws SdpRejectedException {
         SessionDescription description = parse(sdp);
         Map<String, Set<Integer>> payloadTypes = new HashMap<>();
+        int transportCc = 0;
         for (MediaDescription m : description.media()) {
             if (!m.isRejected() && m.mid().isPresent()) {
+                int id = m.extmap(OfferedMedia.TRANSPORT_CC_URI).map(Extmap::id).orElse(0);
+                if (id >= 1 && id <= 14) {
+                    transportCc = id;
+                }
                 try {
                     payloadTypes.put(m.mid().get(), Set.copyOf(m.payloadTypes()));
                 } catch (NumberFormatException e) {
@@ -69,7 +79,7 @@ public final class SdpTranslator {
                 }
             }
         }
-        return new SubscriberAnswer(transportParams(description), payloadTypes);
+        return new SubscriberAnswer(transportParams(description), payloadTypes, transportCc);
     }
 
     /**
@@ -142,7 +152,8 @@ public final class SdpTranslator {
             bundle.add(line.mid());
             String type = line.kind() == TrackKind.AUDIO ? MediaDescription.AUDIO : MediaDescription.VIDEO;
             MediaDescription.Builder m = mediaSection(type, local, candidate, Setup.ACTPASS).mid(line.mid());
-            addCodec(m, line.codec());
+            m.addExtmap(Extmap.of(SUBSCRIBER_TRANSPORT_CC_ID, OfferedMedia.TRANSPORT_CC_URI));
+            addCodec(m, withTransportCc(line.codec()));
             int rtxPayloadType = SfuCodecs.rtxPayloadType(line.codec());
             if (rtxPayloadType >= 0) {
                 addCodec(m, SfuCodecs.rtx(line.codec(), rtxPayloadType));
@@ -326,6 +337,16 @@ public final class SdpTranslator {
                 .setup(setup)
                 .rtcpMux()
                 .rtcpRsize();
+    }
+
+    /** The subscriber's side of transport-cc: it sends the SFU feedback for what it receives (ADR 0021). */
+    private static Codec withTransportCc(Codec codec) {
+        if (codec.feedback().contains("transport-cc")) {
+            return codec;
+        }
+        List<String> feedback = new ArrayList<>(codec.feedback());
+        feedback.add("transport-cc");
+        return new Codec(codec.payloadType(), codec.name(), codec.clockRate(), codec.channels(), codec.fmtp(), feedback);
     }
 
     private static void addCodec(MediaDescription.Builder m, Codec codec) {

@@ -8,8 +8,15 @@ import java.util.Set;
  * parameters, and the payload types it accepted on each m-line it did not reject.
  *
  * @param payloadTypesByMid mid → the payload types the answer lists for it (rejected lines absent)
+ * @param transportCcExtensionId the id the answer kept for the transport-wide sequence number
+ *     extension, or 0: without it the SFU stamps nothing and estimates from REMB if any
  */
-public record SubscriberAnswer(TransportParams transport, Map<String, Set<Integer>> payloadTypesByMid) {
+public record SubscriberAnswer(TransportParams transport, Map<String, Set<Integer>> payloadTypesByMid,
+        int transportCcExtensionId) {
+
+    public SubscriberAnswer(TransportParams transport, Map<String, Set<Integer>> payloadTypesByMid) {
+        this(transport, payloadTypesByMid, 0);
+    }
 
     public SubscriberAnswer {
         payloadTypesByMid = Map.copyOf(payloadTypesByMid);

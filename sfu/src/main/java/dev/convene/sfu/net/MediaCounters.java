@@ -36,6 +36,8 @@ public final class MediaCounters {
     /** Retransmissions (RTX) from publishers, and sent to subscribers. */
     public final LongAdder rtxIn = new LongAdder();
     public final LongAdder rtxOut = new LongAdder();
+    /** Padding-only packets sent to subscribers: bandwidth probes (ADR 0021). */
+    public final LongAdder paddingOut = new LongAdder();
     /** NACKed packets not retransmitted: no longer held, or held back by a cap (counted per cap in the legs). */
     public final LongAdder rtxNotSent = new LongAdder();
     /** {@link #rtxNotSent} by cause: not held (yet), gone, capped per packet, within an RTT, over budget. */

@@ -12,6 +12,7 @@ import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.negotiation.SdpTranslator;
 import dev.convene.sfu.net.MediaCounters;
+import dev.convene.sfu.net.MediaSocket;
 
 /**
  * The SFU's packet path between transports: runs a published track's receive stages on each
@@ -36,7 +37,11 @@ final class PacketRouter {
     PacketRouter(MediaCounters counters, byte[] tx) {
         this.counters = counters;
         this.tx = tx;
+        this.txCapacity = tx.length - MediaSocket.TRAILER_ROOM;
     }
+
+    /** What a packet in {@link #tx} may grow to (the transport-wide sequence number), leaving SRTP's room. */
+    private final int txCapacity;
 
     /** A publisher's RTP packet of {@code layer}; {@code packet} views the plaintext receive buffer. */
     void onPublisherRtp(TrackLayer layer, RtpPacket packet, long nowNanos) {
@@ -83,7 +88,10 @@ final class PacketRouter {
             RewriteResult rewritten = f.leg().forward(outbound, nowNanos);
             if (rewritten == RewriteResult.FORWARD) {
                 f.sendStatistics().onPacketSent(outbound.sequenceNumber(), outbound.payloadLength());
-                f.subscriber().subscriberTransport().sendRtp(tx, 0, len);
+                // The stamp replaces the extension block; the audio level stays for the speaking ring.
+                int sendLength = f.subscriber().downlink().stamp(outbound, txCapacity, nowNanos,
+                        levelId > 0 ? SdpTranslator.SUBSCRIBER_AUDIO_LEVEL_ID : 0);
+                f.subscriber().subscriberTransport().sendRtp(tx, 0, sendLength);
             } else if (rewritten == RewriteResult.DROP_WAITING_FOR_KEYFRAME) {
                 requestKeyframe(layer, nowNanos);
             }
@@ -108,7 +116,9 @@ final class PacketRouter {
             if (len > 0) {
                 counters.rtxOut.increment();
                 countCopy(leg.retransmitter().lastCopy());
-                f.subscriber().subscriberTransport().sendRtp(tx, 0, len);
+                int sendLength = outbound.wrap(tx, 0, len)
+                        ? f.subscriber().downlink().stamp(outbound, txCapacity, nowNanos) : len;
+                f.subscriber().subscriberTransport().sendRtp(tx, 0, sendLength);
                 continue;
             }
             counters.rtxNotSent.increment();
@@ -144,6 +154,26 @@ final class PacketRouter {
             case BUDGET -> counters.rtxOverBudget.increment();
             case NOT_NEGOTIATED -> counters.rtxNotNegotiated.increment();
             case NONE -> { }
+        }
+    }
+
+    /**
+     * Sends {@code count} padding-only packets on {@code f}'s RTX stream, each stamped with the
+     * transport-wide sequence number: a bandwidth probe (ADR 0021). No-op without negotiated RTX.
+     */
+    void sendPadding(Forwarder f, int count, long nowNanos) {
+        Retransmitter retransmitter = f.leg().retransmitter();
+        if (retransmitter == null) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            int len = retransmitter.writePadding(tx, 0, 0, DownlinkBandwidth.PADDING_BYTES);
+            if (len == 0 || !outbound.wrap(tx, 0, len)) {
+                return;
+            }
+            counters.paddingOut.increment();
+            int sendLength = f.subscriber().downlink().stamp(outbound, txCapacity, nowNanos);
+            f.subscriber().subscriberTransport().sendRtp(tx, 0, sendLength);
         }
     }
 

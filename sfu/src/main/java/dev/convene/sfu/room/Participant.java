@@ -1,13 +1,16 @@
 package dev.convene.sfu.room;
 
 import dev.convene.media.core.rtcp.RtcpNack;
+import dev.convene.media.core.rtcp.RtcpTransportFeedback;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.routing.OutboundStream;
 import dev.convene.media.routing.PayloadTypeMap;
 import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RtpStreamRewriter;
 import dev.convene.media.routing.rtcp.SendStatistics;
+import dev.convene.media.routing.bwe.BandwidthEstimator;
 import dev.convene.media.routing.simulcast.Allocator;
+import dev.convene.media.routing.simulcast.BudgetSplitter;
 import dev.convene.media.routing.simulcast.LayerChoice;
 import dev.convene.media.routing.simulcast.LayerSelector;
 import dev.convene.media.routing.simulcast.LayerInfo;
@@ -87,6 +90,12 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private long feedbackNanos;
     private final RtcpReporter rtcp = new RtcpReporter();
     private long feedbackTicks;
+    private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
+    /** Each video subscription's share of the downlink estimate, from the last allocation tick. */
+    private final Map<Forwarder, Long> budgets = new HashMap<>();
+    /** The video leg whose RTX stream carries probe padding, chosen on the allocation tick; null for none. */
+    private Forwarder paddingLeg;
+    private long lastLoggedEstimate;
 
     private final long joinOrder;
     private int lastN;
@@ -236,6 +245,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
         subscriberOfferOutstanding = false;
         acceptRetransmissions(answer);
+        if (answer.transportCcExtensionId() != downlink.extensionId()) {
+            log.info("event=subscriber_transport_cc meeting={} participant={} extension_id={}", room.meetingId(),
+                    participantId, answer.transportCcExtensionId());
+            downlink.setExtensionId(answer.transportCcExtensionId());
+        }
         if (subscriberRenegotiationNeeded) {
             renegotiateSubscriber();
         }
@@ -465,13 +479,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         } else {
             // Beyond last-N the allocator sees no layer, so it decides NONE, and dynacast reads that.
             List<LayerInfo> layers = videoVisible.contains(track.publisher()) ? track.layerInfos(nowNanos) : List.of();
-            // The bandwidth-estimation work replaces UNLIMITED with this subscriber's share of its downlink.
-            LayerChoice choice = f.selector().update(layers, Allocator.UNLIMITED);
+            // This subscription's share of the downlink estimate (ADR 0021), unlimited while there is none.
+            long budget = budgets.getOrDefault(f, Allocator.UNLIMITED);
+            LayerChoice choice = f.selector().update(layers, budget);
             layerIndex = choice.layer();
             if (choice.changed() && track.isSimulcast()) {
-                log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}",
-                        room.meetingId(), participantId, track.trackId(), layerIndex, f.selector().settings().maxWidth(),
-                        f.selector().settings().maxHeight(), f.selector().settings().paused());
+                log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}"
+                        + " budget_bps={}", room.meetingId(), participantId, track.trackId(), layerIndex,
+                        f.selector().settings().maxWidth(), f.selector().settings().maxHeight(),
+                        f.selector().settings().paused(), budget == Allocator.UNLIMITED ? -1 : budget);
             }
         }
         RtpStreamRewriter rewriter = f.leg().rewriter();
@@ -494,9 +510,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
     }
 
-    /** Every subscription's layer, again: layers come and go with the publishers' uplinks, speakers change. */
+    /**
+     * Every subscription's layer, again: layers come and go with the publishers' uplinks, speakers
+     * change, and the downlink estimate moves. Last-N picks whose video is received at all; the
+     * estimate (less what audio takes) is split between those video subscriptions by priority — screen share first, then the subscriber's own priorities — and
+     * the probe is planned from what the subscriber would take with no limit.
+     */
     private void allocateAll(long nowNanos) {
         chooseVisibleVideo(nowNanos);
+        planBudgets(nowNanos);
         for (Forwarder f : subscriptions.values()) {
             allocate(f, nowNanos);
         }
@@ -577,6 +599,50 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
     }
 
+    private void planBudgets(long nowNanos) {
+        budgets.clear();
+        paddingLeg = null;
+        List<Forwarder> video = new ArrayList<>();
+        List<BudgetSplitter.Demand> demands = new ArrayList<>();
+        long audioBps = 0;
+        long mediaBps = 0;
+        for (Forwarder f : subscriptions.values()) {
+            long sending = f.leg().stats().bitsPerSecond(nowNanos);
+            mediaBps += sending;
+            if (f.track().kind() == TrackKind.AUDIO) {
+                audioBps += sending;
+                continue;
+            }
+            if (!videoVisible.contains(f.track().publisher())) {
+                continue; // beyond last-N: no layer, so no share of the downlink
+            }
+            video.add(f);
+            int priority = f.selector().settings().priority()
+                    + (f.track().info().source() == TrackSource.SCREEN ? SCREEN_SHARE_PRIORITY : 0);
+            demands.add(new BudgetSplitter.Demand(f.track().layerInfos(nowNanos), f.selector().settings(), priority,
+                    f.selector().layer()));
+            Retransmitter r = f.leg().retransmitter();
+            if (paddingLeg == null && r != null && r.negotiated() && f.forwardedLayer() != null) {
+                paddingLeg = f;
+            }
+        }
+        // A probe only where more bandwidth buys a layer: a subscriber of single-stream tracks, or
+        // one that has every best layer already, is not padded.
+        downlink.plan(nowNanos, BudgetSplitter.wantsMore(demands) ? BudgetSplitter.desired(demands) + audioBps : 0,
+                mediaBps);
+        if (!downlink.hasEstimate(nowNanos)) {
+            return;
+        }
+        long[] split = BudgetSplitter.split(demands, downlink.estimateBps(nowNanos) - audioBps,
+                downlink.mayMoveUp(nowNanos));
+        for (int i = 0; i < split.length; i++) {
+            budgets.put(video.get(i), split[i]);
+        }
+    }
+
+    /** Added to a screen share's priority: text on a shared screen is what a meeting reads first. */
+    private static final int SCREEN_SHARE_PRIORITY = 100;
+
     /** A fresh SSRC for this subscriber transport: no forwarder's media or RTX SSRC, and not {@code taken}. */
     private long unusedOutputSsrc(long taken) {
         while (true) {
@@ -596,6 +662,10 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
         track.removeForwarder(forwarder);
         forwardersByOutputSsrc.remove(forwarder.outputSsrc());
+        budgets.remove(forwarder);
+        if (paddingLeg == forwarder) {
+            paddingLeg = null;
+        }
         for (SubscriberSlot slot : slots) {
             if (slot.forwarder == forwarder) {
                 slot.forwarder = null;
@@ -742,6 +812,20 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     }
 
     @Override
+    public void onTransportFeedback(RtcpTransportFeedback feedback) {
+        downlink.onFeedback(feedback, feedbackNanos);
+    }
+
+    @Override
+    public void onRemb(long bitsPerSecond) {
+        downlink.onRemb(bitsPerSecond, feedbackNanos);
+    }
+
+    DownlinkBandwidth downlink() {
+        return downlink;
+    }
+
+    @Override
     public void onKeyframeRequest(long mediaSsrc) {
         Forwarder f = forwardersByOutputSsrc.get(mediaSsrc);
         if (f != null) {
@@ -784,7 +868,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (++feedbackTicks % ALLOCATION_EVERY_TICKS == 0) {
             allocateAll(nowNanos);
         }
+        Forwarder leg = paddingLeg;
+        int padding = downlink.paddingPacketsDue(FEEDBACK_TICK_NANOS);
+        if (leg != null && padding > 0) {
+            ctx.router().sendPadding(leg, padding, nowNanos);
+        }
     }
+
+    /** The feedback tick's period, as LocalSfuNode schedules it. */
+    static final long FEEDBACK_TICK_NANOS = 20_000_000L;
 
     RtcpReporter rtcpReporter() {
         return rtcp;
@@ -792,6 +884,18 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     /** Periodic work on the loop: RTCP reports and receiver estimate, consent checks. */
     void tick(long nowNanos) {
+        if (downlink.hasEstimate(nowNanos)) {
+            long estimate = downlink.estimateBps(nowNanos);
+            ctx.metrics().recordDownlinkEstimate(estimate);
+            rtcp.sendDownlinkEstimate(subscriberTransport, estimate);
+            if (Math.abs(estimate - lastLoggedEstimate) > lastLoggedEstimate / 4) {
+                log.info("event=downlink_estimate meeting={} participant={} bps={} reason={} loss={} probes={}",
+                        room.meetingId(), participantId, estimate, downlink.estimator().reason(),
+                        String.format(java.util.Locale.ROOT, "%.3f", downlink.estimator().lossFraction()),
+                        downlink.probes());
+                lastLoggedEstimate = estimate;
+            }
+        }
         rtcp.sendReceiverReports(tracksByMid.values(), publisherTransport, ctx.metrics(), nowNanos);
         rtcp.sendSenderReports(subscriptions.values(), subscriberTransport, ctx.ntpClock(), nowNanos);
         if (!tracksByMid.isEmpty()) {

@@ -152,4 +152,11 @@ final class RtcpReporter {
             subscriberTransport.sendRtcp(out, 0, len);
         }
     }
+
+    /** Tells the subscriber the SFU's estimate of its downlink (RTCP APP "CVBW", ADR 0021), once a second. */
+    void sendDownlinkEstimate(WebRtcTransport subscriberTransport, long bitsPerSecond) {
+        int len = dev.convene.media.core.rtcp.RtcpApp.writeDownlinkEstimate(out, 0, WebRtcTransport.FEEDBACK_SSRC,
+                bitsPerSecond);
+        subscriberTransport.sendRtcp(out, 0, len);
+    }
 }

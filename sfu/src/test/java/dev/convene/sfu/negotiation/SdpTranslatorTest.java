@@ -187,37 +187,21 @@ class SdpTranslatorTest {
         assertThat(video.codecs().get(1).parameter("apt")).contains(Integer.toString(SfuCodecs.VP8.payloadType()));
         assertThat(video.ssrcs()).containsExactly(2222L, 3333L);
         assertThat(video.ssrcGroup("FID")).hasValueSatisfying(g -> assertThat(g.ssrcs()).containsExactly(2222L, 3333L));
+        // ADR 0021: one transport-wide sequence number on every line of the bundle, and feedback asked for on every codec.
+        for (MediaDescription m : offer.media()) {
+            assertThat(m.extmap(OfferedMedia.TRANSPORT_CC_URI)).hasValueSatisfying(
+                    e -> assertThat(e.id()).isEqualTo(SdpTranslator.SUBSCRIBER_TRANSPORT_CC_ID));
+        }
+        assertThat(audio.codecs().getFirst().feedback()).extracting(f -> f.type()).contains("transport-cc");
+        assertThat(video.codecs().getFirst().feedback()).extracting(f -> f.type()).contains("transport-cc", "nack");
     }
 
     @Test
-    void choosesTheClientsPreferredForwardableVideoCodec() throws Exception {
-        OfferedMedia video = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp")).media().stream()
-                .filter(m -> m.kind() == TrackKind.VIDEO).findFirst().orElseThrow();
-        assertThat(SfuCodecs.choose(video)).hasValueSatisfying(c -> assertThat(c.name()).isEqualTo("VP8"));
-
-        List<Codec> h264First = new java.util.ArrayList<>(video.codecs().stream().filter(c -> c.is("H264")).toList());
-        h264First.addAll(video.codecs().stream().filter(c -> !c.is("H264")).toList());
-        OfferedMedia preferringH264 = new OfferedMedia(video.mid(), video.mediaType(), video.proto(), video.formats(),
-                video.kind(), true, h264First, video.ssrcs(), video.rtxSsrcs(), video.extensionIds(),
-                video.layers());
-        Codec chosen = SfuCodecs.choose(preferringH264).orElseThrow();
-        assertThat(chosen.name()).isEqualTo("H264");
-        assertThat(chosen.fmtp()).contains("packetization-mode=1");
-        Codec forSubscribers = SfuCodecs.forSubscribers(chosen);
-        assertThat(forSubscribers.payloadType()).isEqualTo(SfuCodecs.H264.payloadType());
-        assertThat(forSubscribers.fmtp()).isEqualTo(chosen.fmtp());
-    }
-
-    @Test
-    void readsChromiumSubscriberAnswer() throws Exception {
-        SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(fixture("subscriber-answer.sdp"));
-
-        assertThat(answer.transport().setup()).isEqualTo("active");
-        assertThat(answer.transport().iceUfrag()).isNotBlank();
-        assertThat(answer.accepts("1", 97)).as("Chromium keeps the offered RTX").isTrue();
-        assertThat(answer.accepts("1", 96)).isTrue();
-        assertThat(answer.accepts("0", 97)).as("not on the audio line").isFalse();
-        assertThat(answer.accepts("7", 96)).as("a line the answer lacks").isFalse();
+    void readsTheTransportCcIdTheSubscriberKept() throws Exception {
+        String answer = fixture("subscriber-answer.sdp");
+        assertThat(SdpTranslator.readSubscriberAnswer(answer).transportCcExtensionId()).as("Chromium keeps it").isEqualTo(3);
+        String dropped = answer.replaceAll("a=extmap:3 [^\r\n]*\r\n", "");
+        assertThat(SdpTranslator.readSubscriberAnswer(dropped).transportCcExtensionId()).isZero();
     }
 
     @Test

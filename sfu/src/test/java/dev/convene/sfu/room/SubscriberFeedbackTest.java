@@ -6,6 +6,8 @@ import dev.convene.media.core.rtcp.RtcpFir;
 import dev.convene.media.core.rtcp.RtcpNack;
 import dev.convene.media.core.rtcp.RtcpPli;
 import dev.convene.media.core.rtcp.RtcpReceiverReport;
+import dev.convene.media.core.rtcp.RtcpRemb;
+import dev.convene.media.core.rtcp.RtcpTransportFeedback;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,8 @@ class SubscriberFeedbackTest {
         len += RtcpPli.write(buf, off + len, 0x1111, 0xAAAA);
         len += RtcpNack.write(buf, off + len, 0x1111, 0xBBBB, new int[] {65_535, 0, 1, 40}, 4);
         len += RtcpFir.write(buf, off + len, 0x1111, 0xCCCC, 7);
+        len += RtcpTransportFeedback.write(buf, off + len, 0x1111, 0, 65_535, 0, new long[] {64_000, -1}, 2);
+        len += RtcpRemb.write(buf, off + len, 0x1111, 300_000, new long[] {0xAAAA}, 1);
 
         List<String> seen = new ArrayList<>();
         new SubscriberFeedback().read(buf, off, len, new SubscriberFeedback.Handler() {
@@ -35,8 +39,19 @@ class SubscriberFeedbackTest {
                 int n = nack.lostSequenceNumbers(lost);
                 seen.add("nack " + Long.toHexString(mediaSsrc) + " " + java.util.Arrays.toString(java.util.Arrays.copyOf(lost, n)));
             }
+
+            @Override
+            public void onTransportFeedback(RtcpTransportFeedback feedback) {
+                seen.add("transport-cc " + feedback.baseSequenceNumber() + "+" + feedback.packetStatusCount());
+            }
+
+            @Override
+            public void onRemb(long bitsPerSecond) {
+                seen.add("remb " + bitsPerSecond);
+            }
         });
 
-        assertThat(seen).containsExactly("keyframe aaaa", "nack bbbb [65535, 0, 1, 40]", "keyframe cccc");
+        assertThat(seen).containsExactly("keyframe aaaa", "nack bbbb [65535, 0, 1, 40]", "keyframe cccc",
+                "transport-cc 65535+2", "remb 300000");
     }
 }

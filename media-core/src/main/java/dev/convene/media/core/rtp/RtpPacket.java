@@ -225,6 +225,60 @@ public final class RtpPacket {
         return true;
     }
 
+    /**
+     * Replaces the header extension block, in place, with a one-byte-form block (RFC 8285 §4.2)
+     * holding element {@code id} with the 16-bit {@code value} and, if the packet has element
+     * {@code keepId} (data of at most 16 bytes), that element renumbered as {@code keepAsId}.
+     * The payload moves to follow the new header; the view is re-wrapped over the result.
+     *
+     * <p>Why replace rather than add: a forwarded packet carries its publisher's element ids,
+     * which mean nothing on the subscriber's transport — its SDP negotiated its own, and a stale
+     * element could carry an id the subscriber reads as something else.
+     *
+     * @param capacity bytes from {@link #offset()} the packet may grow into
+     * @param keepId   0 to keep nothing
+     * @return the new length, or -1 (nothing changed) if it would not fit {@code capacity} or an
+     *     id is outside 1–14
+     */
+    public int rewriteExtensions(int capacity, int id, int value, int keepId, int keepAsId) {
+        if (id < 1 || id > 14 || keepId != 0 && (keepAsId < 1 || keepAsId > 14 || keepAsId == id)) {
+            return -1;
+        }
+        long kept = keepId > 0 ? findExtension(keepId) : -1;
+        int keptLength = kept < 0 || (int) kept > 16 || (int) kept < 1 ? 0 : (int) kept;
+        int dataLength = 3 + (keptLength > 0 ? 1 + keptLength : 0);
+        int newHeader = FIXED_HEADER_LENGTH + 4 * csrcCount() + 4 + (dataLength + 3 & ~3);
+        int rest = len - headerLength;
+        int newLength = newHeader + rest;
+        if (newLength > capacity || !Bytes.inBounds(buf, off, capacity)) {
+            return -1;
+        }
+        if (keptLength > 0) {
+            System.arraycopy(buf, (int) (kept >>> 32), keptScratch, 0, keptLength);
+        }
+        System.arraycopy(buf, off + headerLength, buf, off + newHeader, rest);
+        int p = off + FIXED_HEADER_LENGTH + 4 * csrcCount();
+        Bytes.put16(buf, p, ONE_BYTE_EXTENSION_PROFILE);
+        Bytes.put16(buf, p + 2, (newHeader - (p - off) - 4) / 4);
+        p += 4;
+        buf[p++] = (byte) (id << 4 | 1);
+        Bytes.put16(buf, p, value);
+        p += 2;
+        if (keptLength > 0) {
+            buf[p++] = (byte) (keepAsId << 4 | keptLength - 1);
+            System.arraycopy(keptScratch, 0, buf, p, keptLength);
+            p += keptLength;
+        }
+        while (p < off + newHeader) {
+            buf[p++] = 0;
+        }
+        buf[off] |= 0x10;
+        wrap(buf, off, newLength);
+        return newLength;
+    }
+
+    private final byte[] keptScratch = new byte[16];
+
     /** Packs (absolute data offset << 32 | data length), or -1; keeps lookups allocation-free. */
     private long findExtension(int id) {
         if (extensionDataOffset < 0 || id <= 0) {

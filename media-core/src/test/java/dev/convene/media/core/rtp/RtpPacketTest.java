@@ -250,4 +250,48 @@ class RtpPacketTest {
         }
         assertThat(accepted).isPositive();
     }
+
+    /** A packet without extensions gains a one-byte block holding only the transport-cc element; the payload follows it. */
+    @Test
+    void rewriteExtensionsAddsABlockToAPlainPacket() {
+        byte[] buf = new byte[BASE + 64];
+        System.arraycopy(bytes("80 60 0001 00000002 00000003 AA BB CC"), 0, buf, BASE, 15);
+        assertThat(packet.wrap(buf, BASE, 15)).isTrue();
+        assertThat(packet.rewriteExtensions(40, 3, 0xFFFE, 0, 0)).isEqualTo(23);
+        assertThat(packet.hasExtension()).isTrue();
+        assertThat(packet.extensionOffset(3)).isEqualTo(BASE + 17);
+        assertThat(packet.extensionLength(3)).isEqualTo(2);
+        assertThat(buf[BASE + 17] & 0xFF).isEqualTo(0xFF);
+        assertThat(buf[BASE + 18] & 0xFF).isEqualTo(0xFE);
+        assertThat(packet.payloadOffset()).isEqualTo(BASE + 20);
+        assertThat(packet.payloadLength()).isEqualTo(3);
+        assertThat(buf[BASE + 20]).isEqualTo((byte) 0xAA);
+        assertThat(packet.sequenceNumber()).isEqualTo(1);
+        assertThat(buf[BASE - 1]).isZero();
+        assertThat(buf[BASE + 23]).isZero();
+    }
+
+    /**
+     * The publisher's elements (mid id 4, rid id 10) go; its audio level (id 1) stays, renumbered
+     * as the subscriber's id 5; padding at the end moves with the payload.
+     */
+    @Test
+    void rewriteExtensionsKeepsOneElementRenumberedAndThePadding() {
+        byte[] wire = bytes("B0 6F 1234 00000002 00000003 BEDE 0003 10 85 41 31 A1 71 00 00 00 00 00 00 DD EE 00 02");
+        byte[] buf = new byte[BASE + 64];
+        System.arraycopy(wire, 0, buf, BASE, wire.length);
+        assertThat(packet.wrap(buf, BASE, wire.length)).isTrue();
+        assertThat(packet.paddingLength()).isEqualTo(2);
+        int length = packet.rewriteExtensions(64, 3, 7, 1, 5);
+        assertThat(length).isEqualTo(12 + 4 + 8 + 4);
+        assertThat(packet.extensionOffset(3)).isPositive();
+        assertThat(packet.extensionOffset(4)).isEqualTo(-1);
+        assertThat(packet.extensionOffset(1)).isEqualTo(-1);
+        assertThat(buf[packet.extensionOffset(5)] & 0xFF).isEqualTo(0x85);
+        assertThat(packet.paddingLength()).isEqualTo(2);
+        assertThat(packet.payloadLength()).isEqualTo(2);
+        assertThat(buf[packet.payloadOffset()] & 0xFF).isEqualTo(0xDD);
+        assertThat(packet.rewriteExtensions(20, 3, 7, 0, 0)).as("no room").isEqualTo(-1);
+        assertThat(packet.length()).isEqualTo(length);
+    }
 }

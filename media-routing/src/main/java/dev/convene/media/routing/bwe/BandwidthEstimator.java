@@ -1,0 +1,358 @@
+package dev.convene.media.routing.bwe;
+
+import dev.convene.media.core.rtcp.RtcpTransportFeedback;
+
+/**
+ * One subscriber's downlink estimate, GCC style (draft-ietf-rmcat-gcc-02), from the
+ * transport-cc feedback it sends about what the SFU sent it:
+ * <ul>
+ * <li>delay-based: packets sent within {@link #BURST_NANOS} of each other form a group; each
+ *     group's arrival spacing minus its send spacing feeds a {@link TrendlineDetector}; its
+ *     signal drives AIMD rate control — overuse cuts the rate to 85 % of what was delivered
+ *     (at most by half, at most every 200 ms, and only with a queue built and less delivered
+ *     than sent),
+ *     normal grows it by 8 % a second (never past 1.5 × delivered + 10 kbit/s), underuse holds;</li>
+ * <li>throughput: what was delivered over the last {@link #ACKED_WINDOW_MICROS} with no
+ *     overuse in sight is capacity proven, so the estimate rises to it at once (this is how a
+ *     probe of padding moves it up);</li>
+ * <li>loss-based: over at least {@link #LOSS_MIN_PACKETS} packets, more than 10 % lost cuts
+ *     a loss bound to the estimate less half the loss fraction, and to no more than was
+ *     delivered (at most every 300 ms); 2-10 %
+ *     holds it; under 2 % it grows 8 % a second until it no longer binds.</li>
+ * </ul>
+ * Without transport-cc feedback for {@link #FEEDBACK_TIMEOUT_NANOS}, the subscriber's REMB (if
+ * it sends one) is the estimate instead. Time is the caller's clock (nanoseconds); everything
+ * is allocation-free. Not thread-safe: confined to the subscriber's loop.
+ */
+public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
+
+    /** Bounds and starting point of the estimate. */
+    public record Settings(long initialBps, long minBps, long maxBps) {
+        public static Settings defaults() {
+            return new Settings(5_000_000, 50_000, 30_000_000);
+        }
+
+        public Settings {
+            if (minBps <= 0 || minBps > initialBps || initialBps > maxBps) {
+                throw new IllegalArgumentException("need 0 < min <= initial <= max: " + minBps + " " + initialBps
+                        + " " + maxBps);
+            }
+        }
+    }
+
+    /** What moved the estimate last, for logs and metrics. */
+    public enum Reason { INITIAL, INCREASE, OVERUSE, THROUGHPUT, LOSS, REMB }
+
+    static final long BURST_NANOS = 5_000_000;
+    static final long ACKED_WINDOW_MICROS = 500_000;
+    static final int LOSS_MIN_PACKETS = 20;
+    static final long FEEDBACK_TIMEOUT_NANOS = 2_000_000_000L;
+    static final long DECREASE_INTERVAL_NANOS = 200_000_000L;
+    /**
+     * Queueing delay an overuse must come with to cut the rate. The trend alone fires on a
+     * receiver that stamps arrivals late for a moment (a browser starved of CPU); a bottleneck
+     * builds a queue of this much within a few packets of saturating (300 kbit/s: one 1200-byte
+     * packet is 32 ms), and holds it.
+     */
+    static final double MIN_QUEUE_DELAY_MS = 50;
+    private static final double BETA = 0.85;
+    private static final double INCREASE_PER_SECOND = 1.08;
+    private static final int ACKED_RING = 1024;
+
+    private final Settings settings;
+    private final SendHistory history;
+    private final TrendlineDetector detector = new TrendlineDetector();
+
+    private long estimateBps;
+    private Reason reason = Reason.INITIAL;
+    private long lastUpdateNanos = Long.MIN_VALUE;
+    private long lastFeedbackNanos = Long.MIN_VALUE;
+    private long lastLossCutNanos = Long.MIN_VALUE;
+    private long lastDecreaseNanos = Long.MIN_VALUE;
+    private long rembBps = -1;
+    /** The loss-based bound (§6): none until loss passes 10 %, lifted again below 2 %. */
+    private long lossCapBps = Long.MAX_VALUE;
+    private long lastLossUpdateNanos = Long.MIN_VALUE;
+    private boolean holding;
+
+    // The group being filled and the one before it.
+    private long groupFirstSend = Long.MIN_VALUE;
+    private long groupLastSend;
+    private long groupLastArrivalMicros;
+    private boolean previousGroup;
+    private long previousGroupSend;
+    private long previousGroupArrivalMicros;
+
+    // Delivered bytes by arrival time, for the acked bitrate.
+    private final long[] ackedArrival = new long[ACKED_RING];
+    private final int[] ackedBytes = new int[ACKED_RING];
+    private final long[] ackedSend = new long[ACKED_RING];
+    private int ackedNext;
+    private int ackedCount;
+    private long lastArrivalMicros = Long.MIN_VALUE;
+
+    // Loss over the current period.
+    private int periodReceived;
+    private int periodLost;
+    private double lossFraction;
+
+    // Per feedback.
+    private long feedbackNow;
+    private boolean overuseInFeedback;
+
+    private long feedbacks;
+    private long overuses;
+
+    public BandwidthEstimator(Settings settings, SendHistory history) {
+        this.settings = settings;
+        this.history = history;
+        this.estimateBps = settings.initialBps();
+    }
+
+    /** Reads one transport-cc feedback (already {@code wrap}ped); malformed feedback changes nothing. */
+    public void onFeedback(RtcpTransportFeedback feedback, long nowNanos) {
+        if (!feedback.read(null)) {
+            return;
+        }
+        feedbacks++;
+        feedbackNow = nowNanos;
+        overuseInFeedback = false;
+        feedback.read(this);
+        lastFeedbackNanos = nowNanos;
+        rateControl(nowNanos);
+        lossControl(nowNanos);
+        lastUpdateNanos = nowNanos;
+    }
+
+    @Override
+    public void onPacket(int sequenceNumber, boolean received, long arrivalMicros) {
+        long seq = history.find(sequenceNumber);
+        if (seq < 0) {
+            return;
+        }
+        if (!received) {
+            periodLost++;
+            return;
+        }
+        periodReceived++;
+        int bytes = history.size(seq);
+        ackedArrival[ackedNext] = arrivalMicros;
+        ackedBytes[ackedNext] = bytes;
+        ackedSend[ackedNext] = history.sendNanos(seq);
+        ackedNext = (ackedNext + 1) % ACKED_RING;
+        ackedCount = Math.min(ackedCount + 1, ACKED_RING);
+        lastArrivalMicros = Math.max(lastArrivalMicros, arrivalMicros);
+        onGroupPacket(history.sendNanos(seq), arrivalMicros);
+    }
+
+    private void onGroupPacket(long sendNanos, long arrivalMicros) {
+        if (groupFirstSend == Long.MIN_VALUE) {
+            startGroup(sendNanos, arrivalMicros);
+            return;
+        }
+        if (sendNanos < groupFirstSend) {
+            return; // reordered across groups: its group is already closed
+        }
+        if (sendNanos - groupFirstSend <= BURST_NANOS) {
+            groupLastSend = Math.max(groupLastSend, sendNanos);
+            groupLastArrivalMicros = Math.max(groupLastArrivalMicros, arrivalMicros);
+            return;
+        }
+        if (previousGroup) {
+            double arrivalDeltaMs = (groupLastArrivalMicros - previousGroupArrivalMicros) / 1000.0;
+            double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
+            if (detector.update(arrivalDeltaMs, sendDeltaMs, groupLastArrivalMicros / 1000.0)
+                    == TrendlineDetector.Signal.OVERUSE) {
+                overuseInFeedback = true;
+            }
+        }
+        previousGroup = true;
+        previousGroupSend = groupLastSend;
+        previousGroupArrivalMicros = groupLastArrivalMicros;
+        startGroup(sendNanos, arrivalMicros);
+    }
+
+    private void startGroup(long sendNanos, long arrivalMicros) {
+        groupFirstSend = sendNanos;
+        groupLastSend = sendNanos;
+        groupLastArrivalMicros = arrivalMicros;
+    }
+
+    /** AIMD on the detector's signal (§5.5), then the throughput floor. */
+    private void rateControl(long nowNanos) {
+        long acked = ackedBps();
+        TrendlineDetector.Signal signal = overuseInFeedback ? TrendlineDetector.Signal.OVERUSE : detector.signal();
+        switch (signal) {
+            case OVERUSE -> {
+                // At most halved per cut, and one cut per DECREASE_INTERVAL: a receiver starved of
+                // CPU for a moment looks like a queue, and what was delivered while the sender had
+                // little to send is no measure of the link. A real bottleneck keeps signalling.
+                long base = acked > 0 ? acked : estimateBps;
+                long cut = Math.max((long) (BETA * base), estimateBps / 2);
+                boolean due = lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS;
+                // A growing trend cuts only once a queue has built up; before, it holds the rate.
+                boolean queued = detector.queueDelayMs() >= MIN_QUEUE_DELAY_MS;
+                // ... and with the path delivering less than was sent: a receiver that stamped late
+                // for a moment still got everything at the rate it was sent.
+                long sent = sentBpsOfAcked();
+                boolean limited = sent > 0 && acked < sent * 9 / 10;
+                if (due && queued && limited && cut < estimateBps) {
+                    set(cut, Reason.OVERUSE);
+                    overuses++;
+                    lastDecreaseNanos = nowNanos;
+                }
+                holding = true;
+            }
+            case UNDERUSE -> holding = true;
+            case NORMAL -> {
+                if (holding) {
+                    holding = false;
+                } else if (lastUpdateNanos != Long.MIN_VALUE) {
+                    double seconds = Math.min(nowNanos - lastUpdateNanos, 1_000_000_000L) / 1e9;
+                    long grown = (long) (estimateBps * Math.pow(INCREASE_PER_SECOND, seconds));
+                    if (acked > 0) {
+                        grown = Math.min(grown, Math.max(estimateBps, (long) (1.5 * acked) + 10_000));
+                    }
+                    if (grown > estimateBps) {
+                        set(grown, Reason.INCREASE);
+                    }
+                }
+                if (acked > Math.min(estimateBps, lossCapBps) && lossFraction < 0.02) {
+                    // Delivered without delay growth or loss: both bounds rise to it (a probe's result).
+                    if (acked > estimateBps) {
+                        set(acked, Reason.THROUGHPUT);
+                    }
+                    lossCapBps = acked >= estimateBps ? Long.MAX_VALUE : Math.max(lossCapBps, acked);
+                    reason = Reason.THROUGHPUT;
+                }
+            }
+        }
+    }
+
+    /**
+     * Loss-based control (§6) over periods of at least {@link #LOSS_MIN_PACKETS} packets: a bound
+     * beside the delay-based estimate rather than a cut of it, so delay-based growth cannot undo
+     * it while the loss lasts.
+     */
+    private void lossControl(long nowNanos) {
+        int total = periodReceived + periodLost;
+        if (total < LOSS_MIN_PACKETS) {
+            return;
+        }
+        lossFraction = (double) periodLost / total;
+        periodReceived = 0;
+        periodLost = 0;
+        if (lossFraction > 0.1) {
+            if (lastLossCutNanos == Long.MIN_VALUE || nowNanos - lastLossCutNanos >= 300_000_000L) {
+                long base = Math.min(estimateBps, lossCapBps);
+                long cut = (long) (base * (1 - 0.5 * lossFraction));
+                // With this much loss, what got through is what the path carries: no more than that.
+                long acked = ackedBps();
+                if (acked > 0) {
+                    cut = Math.min(cut, acked);
+                }
+                lossCapBps = Math.max(settings.minBps(), cut);
+                lastLossCutNanos = nowNanos;
+                lastDecreaseNanos = nowNanos;
+            }
+        } else if (lossFraction < 0.02 && lossCapBps != Long.MAX_VALUE) {
+            // Grows back as the delay-based estimate does (8 % a second), and goes once it no longer binds.
+            double seconds = lastLossUpdateNanos == Long.MIN_VALUE ? 0
+                    : Math.min(nowNanos - lastLossUpdateNanos, 1_000_000_000L) / 1e9;
+            lossCapBps = (long) (lossCapBps * Math.pow(INCREASE_PER_SECOND, seconds));
+            if (lossCapBps >= estimateBps) {
+                lossCapBps = Long.MAX_VALUE;
+            }
+        }
+        lastLossUpdateNanos = nowNanos;
+    }
+
+    private void set(long bps, Reason why) {
+        estimateBps = Math.clamp(bps, settings.minBps(), settings.maxBps());
+        reason = why;
+    }
+
+    /** Bits per second delivered over the last {@link #ACKED_WINDOW_MICROS} of arrivals, or 0 while unknown. */
+    public long ackedBps() {
+        if (ackedCount < 2) {
+            return 0;
+        }
+        long from = lastArrivalMicros - ACKED_WINDOW_MICROS;
+        long bytes = 0;
+        long earliest = Long.MAX_VALUE;
+        int earliestBytes = 0;
+        for (int i = 0; i < ackedCount; i++) {
+            long a = ackedArrival[i];
+            if (a > from && a <= lastArrivalMicros) {
+                bytes += ackedBytes[i];
+                if (a < earliest) {
+                    earliest = a;
+                    earliestBytes = ackedBytes[i];
+                }
+            }
+        }
+        // The earliest packet's bytes arrived before the span began; at least 100 ms, so a burst is no rate.
+        long span = Math.max(lastArrivalMicros - earliest, 100_000);
+        return (bytes - earliestBytes) * 8 * 1_000_000 / span;
+    }
+
+    /** The rate at which the packets of the {@link #ackedBps()} window were sent (by their send times), or 0. */
+    long sentBpsOfAcked() {
+        if (ackedCount < 2) {
+            return 0;
+        }
+        long from = lastArrivalMicros - ACKED_WINDOW_MICROS;
+        long bytes = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int firstBytes = 0;
+        for (int i = 0; i < ackedCount; i++) {
+            long a = ackedArrival[i];
+            if (a > from && a <= lastArrivalMicros) {
+                bytes += ackedBytes[i];
+                if (ackedSend[i] < first) {
+                    first = ackedSend[i];
+                    firstBytes = ackedBytes[i];
+                }
+                last = Math.max(last, ackedSend[i]);
+            }
+        }
+        long spanMicros = Math.max((last - first) / 1000, 100_000);
+        return (bytes - firstBytes) * 8 * 1_000_000 / spanMicros;
+    }
+
+    /** A REMB from the subscriber: the estimate while it sends no transport-cc feedback. */
+    public void onRemb(long bps, long nowNanos) {
+        rembBps = bps;
+    }
+
+    /** The subscriber's downlink estimate now, in bits per second. */
+    public long estimateBps(long nowNanos) {
+        if (!hasTransportFeedback(nowNanos) && rembBps >= 0) {
+            return Math.clamp(rembBps, settings.minBps(), settings.maxBps());
+        }
+        return Math.min(estimateBps, lossCapBps);
+    }
+
+    /** Whether there is anything to go on: recent transport-cc feedback, or a REMB. */
+    public boolean hasEstimate(long nowNanos) {
+        return hasTransportFeedback(nowNanos) || rembBps >= 0;
+    }
+
+    public boolean hasTransportFeedback(long nowNanos) {
+        return lastFeedbackNanos != Long.MIN_VALUE && nowNanos - lastFeedbackNanos < FEEDBACK_TIMEOUT_NANOS;
+    }
+
+    /** When the estimate last went down for congestion (overuse or loss), or {@link Long#MIN_VALUE}. */
+    public long lastDecreaseNanos() { return lastDecreaseNanos; }
+
+    public Reason reason() { return lossCapBps < estimateBps ? Reason.LOSS : reason; }
+
+    public double lossFraction() { return lossFraction; }
+
+    public long feedbacks() { return feedbacks; }
+
+    public long overuses() { return overuses; }
+
+    public TrendlineDetector detector() { return detector; }
+}

@@ -1,0 +1,66 @@
+package dev.convene.media.routing.bwe;
+
+/**
+ * Decides when to probe a subscriber's downlink with padding, and how hard. An estimate only
+ * grows past what is sent when more is sent, so before the allocator may move a subscriber up
+ * (its wishes cost more than the estimate), the SFU adds padding up to a probe target for
+ * {@link #PROBE_NANOS}: delivered without delay growth, the {@link BandwidthEstimator} takes the
+ * delivered rate as its estimate; met with overuse or loss, it backs off and the next probe
+ * waits longer. Targets double (at least +300 kbit/s), capped at 1.2 × what is wanted. Probing
+ * never starts within {@link #QUIET_AFTER_DECREASE_NANOS} of a congestion cut.
+ * Allocation-free; not thread-safe.
+ */
+public final class ProbeController {
+
+    static final long PROBE_NANOS = 700_000_000L;
+    static final long AFTER_SUCCESS_NANOS = 800_000_000L;
+    static final long AFTER_FAILURE_NANOS = 4_000_000_000L;
+    static final long QUIET_AFTER_DECREASE_NANOS = 1_000_000_000L;
+
+    private long probeEnd = Long.MIN_VALUE;
+    private long nextProbe = Long.MIN_VALUE;
+    private long targetBps;
+    private long estimateAtStart;
+    private boolean probing;
+    private long probes;
+    private long successes;
+
+    /**
+     * @param estimateBps   the estimate now
+     * @param desiredBps    what the subscriber's wishes would cost with no budget limit
+     * @param mediaBps      what its media legs send now
+     * @param lastDecrease  {@link BandwidthEstimator#lastDecreaseNanos()}
+     * @return padding to send now, bits per second (0: none)
+     */
+    public long paddingBps(long nowNanos, long estimateBps, long desiredBps, long mediaBps, long lastDecrease) {
+        if (probing) {
+            if (nowNanos < probeEnd && lastDecrease < probeEnd - PROBE_NANOS) {
+                return Math.max(0, targetBps - mediaBps);
+            }
+            probing = false;
+            boolean success = estimateBps >= estimateAtStart + (targetBps - estimateAtStart) / 2;
+            if (success) {
+                successes++;
+            }
+            nextProbe = nowNanos + (success ? AFTER_SUCCESS_NANOS : AFTER_FAILURE_NANOS);
+            return 0;
+        }
+        boolean quiet = lastDecrease == Long.MIN_VALUE || nowNanos - lastDecrease >= QUIET_AFTER_DECREASE_NANOS;
+        if (desiredBps <= estimateBps + estimateBps / 20 || !quiet
+                || nextProbe != Long.MIN_VALUE && nowNanos < nextProbe) {
+            return 0;
+        }
+        probing = true;
+        probes++;
+        estimateAtStart = estimateBps;
+        targetBps = Math.min(desiredBps + desiredBps / 5, Math.max(2 * estimateBps, estimateBps + 300_000));
+        probeEnd = nowNanos + PROBE_NANOS;
+        return Math.max(0, targetBps - mediaBps);
+    }
+
+    public boolean probing() { return probing; }
+
+    public long probes() { return probes; }
+
+    public long successes() { return successes; }
+}
