@@ -11,6 +11,8 @@ import dev.convene.media.routing.simulcast.Allocator;
 import dev.convene.media.routing.simulcast.LayerChoice;
 import dev.convene.media.routing.simulcast.LayerSelector;
 import dev.convene.media.routing.simulcast.LayerSettings;
+import dev.convene.media.routing.svc.SvcLayerFilter;
+import dev.convene.media.routing.svc.SvcLayers;
 import dev.convene.sfu.negotiation.OfferedLayer;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
@@ -329,7 +331,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         long outputSsrc = unusedOutputSsrc(0);
         Codec out = SfuCodecs.forSubscribers(track.codec());
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
-                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
+                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)),
+                out.is("VP9") ? new SvcLayerFilter() : null);
         int rtxPayloadType = SfuCodecs.rtxPayloadType(out);
         long rtxSsrc = 0;
         Retransmitter retransmitter = null;
@@ -360,8 +363,23 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             layerIndex = f.selector().settings().paused() ? Allocator.NONE : 0;
         } else {
             // The bandwidth-estimation work replaces UNLIMITED with this subscriber's share of its downlink.
-            LayerChoice choice = f.selector().update(track.layerInfos(nowNanos), Allocator.UNLIMITED);
+            SvcLayerFilter svc = f.leg().rewriter().svc();
+            LayerChoice choice = f.selector().update(
+                    svc != null ? SvcLayers.of(svc, nowNanos) : track.layerInfos(nowNanos), Allocator.UNLIMITED);
             layerIndex = choice.layer();
+            if (svc != null && layerIndex != Allocator.NONE) {
+                // One stream carries every spatial layer: the choice is a target for the leg's filter (ADR 0026).
+                svc.setTarget(layerIndex, SvcLayers.temporalFor(f.selector().settings().maxFps()));
+                if (svc.isWaitingForKeyPicture()) {
+                    requestKeyframe(track.layers()[0]);
+                }
+                if (choice.changed()) {
+                    log.info("event=svc_layer_selected meeting={} subscriber={} track={} spatial={} max={}x{}",
+                            room.meetingId(), participantId, track.trackId(), layerIndex,
+                            f.selector().settings().maxWidth(), f.selector().settings().maxHeight());
+                }
+                layerIndex = 0;
+            }
             if (choice.changed() && track.isSimulcast()) {
                 log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}",
                         room.meetingId(), participantId, track.trackId(), layerIndex, f.selector().settings().maxWidth(),
