@@ -272,4 +272,27 @@ class SvcLayerRewritingTest {
         assertThat(p2Out.get(0).seq()).isEqualTo(p1Out.get(2).seq() + 1 & 0xFFFF);
         assertThat(filter.lateGaps()).isZero();
     }
+
+    @Test
+    void theAllocatorSeesThreeAssumedLayersUntilTheScalabilityStructureAndEachCostsItselfPlusTheOnesBelow() {
+        assertThat(SvcLayers.of(filter, now)).extracting(l -> l.width() + "x" + l.height() + (l.active() ? "" : " off"))
+                .as("nothing received yet: all count as sent, so nobody is paused")
+                .containsExactly("320x180", "640x360", "1280x720");
+        filter.setTarget(2, Integer.MAX_VALUE);
+        rewriter.switchTo(SSRC);
+        Publisher pub = new Publisher(1);
+        sendAll(pub.picture(true));
+        sendAll(pub.picture(false));
+        var layers = SvcLayers.of(filter, now);
+        assertThat(layers).allSatisfy(l -> assertThat(l.active()).isTrue());
+        assertThat(layers.get(2).bitsPerSecond()).isGreaterThan(layers.get(1).bitsPerSecond())
+                .isGreaterThan(layers.get(0).bitsPerSecond()).isPositive();
+        // Read at a tick that lags the packets' clock, the meters still hold.
+        assertThat(SvcLayers.of(filter, now - 50 * TestPackets.MS).get(0).bitsPerSecond()).isPositive();
+
+        assertThat(SvcLayers.temporalFor(0)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(SvcLayers.temporalFor(5)).isZero();
+        assertThat(SvcLayers.temporalFor(15)).isEqualTo(1);
+        assertThat(SvcLayers.temporalFor(24)).isEqualTo(Integer.MAX_VALUE);
+    }
 }

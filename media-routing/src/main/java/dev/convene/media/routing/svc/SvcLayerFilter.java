@@ -63,6 +63,7 @@ public final class SvcLayerFilter {
     private final int[] widths = new int[Vp9Descriptor.MAX_SPATIAL_LAYERS];
     private final int[] heights = new int[Vp9Descriptor.MAX_SPATIAL_LAYERS];
     private int knownSizes;
+    private long lastArrivalNanos;
 
     private int targetSpatial = Integer.MAX_VALUE;
     private int targetTemporal = Integer.MAX_VALUE;
@@ -125,6 +126,7 @@ public final class SvcLayerFilter {
         int sid = descriptor.spatialId();
         int tid = descriptor.temporalId();
         layerBitrates[sid].record(payloadLen, arrivalNanos);
+        lastArrivalNanos = arrivalNanos;
         if (descriptor.ssLayers() > 0) {
             knownSizes = descriptor.ssLayers();
             for (int i = 0; i < knownSizes; i++) {
@@ -259,7 +261,8 @@ public final class SvcLayerFilter {
 
     /** The bitrate the publisher sends on spatial layer {@code sid}, over the last second. */
     public long layerBitsPerSecond(int sid, long nowNanos) {
-        return layerBitrates[sid].bitsPerSecond(nowNanos);
+        // A meter read at a time before its last packet starts over; the caller's tick may lag the packet clock.
+        return layerBitrates[sid].bitsPerSecond(Math.max(nowNanos, lastArrivalNanos));
     }
 
     public long forwardedPackets() { return forwarded; }

@@ -31,6 +31,13 @@ public final class SvcLayers {
             own[s] = filter.layerBitsPerSecond(s, nowNanos);
             anySeen |= own[s] > 0;
         }
+        // A layer is sent if it or any layer above it is: the upper ones are useless without it.
+        boolean[] sent = new boolean[n];
+        boolean above = !anySeen;
+        for (int s = n - 1; s >= 0; s--) {
+            above |= own[s] > 0;
+            sent[s] = above;
+        }
         List<LayerInfo> layers = new ArrayList<>(n);
         long cumulative = 0;
         for (int s = 0; s < n; s++) {
@@ -38,7 +45,7 @@ public final class SvcLayers {
             int width = filter.knownSpatialLayers() > 0 ? filter.width(s) : ASSUMED_TOP_WIDTH >> (n - 1 - s);
             int height = filter.knownSpatialLayers() > 0 ? filter.height(s) : ASSUMED_TOP_HEIGHT >> (n - 1 - s);
             // Before the first packet every layer counts as sent, so the subscriber is not paused meanwhile.
-            layers.add(new LayerInfo(s, width, height, own[s] > 0 || !anySeen, cumulative));
+            layers.add(new LayerInfo(s, width, height, sent[s], cumulative));
         }
         return layers;
     }
