@@ -154,7 +154,10 @@ export class MeetingSession extends EventTarget {
     const init = { direction: 'sendonly', streams: [stream] };
     // The camera goes out as three simulcast layers, lowest first (q/h/f: 1/4, 1/2 and full size);
     // the SFU forwards each subscriber the one its tile needs. A screen share stays one stream.
-    if (source === 'camera' && simulcastWanted()) init.sendEncodings = SIMULCAST_ENCODINGS;
+    // With VP9 preferred the camera goes out as one SVC stream instead (three spatial layers, key
+    // frames only at the base), and the SFU drops the layers a subscriber does not need.
+    if (source === 'camera' && preferredVideoCodec() === 'vp9') init.sendEncodings = [{ scalabilityMode: 'L3T3_KEY' }];
+    else if (source === 'camera' && simulcastWanted()) init.sendEncodings = SIMULCAST_ENCODINGS;
     const transceiver = this.publisherPc.addTransceiver(track, init);
     if (kind === 'video') preferVideoCodec(transceiver);
     const lt = { source, kind, track, stream, transceiver, mid: null, trackId: null,
@@ -667,7 +670,7 @@ export class MeetingSession extends EventTarget {
 }
 
 /**
- * Puts the video codec named in localStorage["convene.videoCodec"] (e.g. "H264", "VP8") first
+ * Puts the video codec named in localStorage["convene.videoCodec"] (e.g. "H264", "VP8", "VP9") first
  * in the offer; the SFU forwards the first codec it can in the client's order. Without the
  * setting the browser's own order stands (VP8 first in Chromium).
  */
@@ -682,14 +685,19 @@ function simulcastWanted() {
   try { return localStorage.getItem('convene.simulcast') !== 'off'; } catch { return true; }
 }
 
+/** localStorage["convene.videoCodec"] in lower case, or null. */
+function preferredVideoCodec() {
+  try { return (localStorage.getItem('convene.videoCodec') || '').toLowerCase() || null; } catch { return null; }
+}
+
 function preferVideoCodec(transceiver) {
-  let wanted = null;
-  try { wanted = localStorage.getItem('convene.videoCodec'); } catch { /* storage blocked */ }
+  const wanted = preferredVideoCodec();
   if (!wanted || !transceiver.setCodecPreferences || !window.RTCRtpSender || !RTCRtpSender.getCapabilities) return;
   const codecs = (RTCRtpSender.getCapabilities('video') || {}).codecs || [];
   const mime = `video/${wanted}`.toLowerCase();
   const first = codecs.filter((c) => c.mimeType.toLowerCase() === mime
-    && (mime !== 'video/h264' || /packetization-mode=1/.test(c.sdpFmtpLine || '')));
+    && (mime !== 'video/h264' || /packetization-mode=1/.test(c.sdpFmtpLine || ''))
+    && (mime !== 'video/vp9' || !/profile-id=[^0]/.test(c.sdpFmtpLine || '')));
   if (first.length === 0) return;
   const rest = codecs.filter((c) => !first.includes(c));
   try { transceiver.setCodecPreferences([...first, ...rest]); } catch (e) { console.warn('convene: codec preference ignored', e); }

@@ -11,7 +11,9 @@ public enum RewriteResult {
     /** From the current source but older than its switch point or the reorder window. */
     DROP_TOO_OLD,
     /** Its payload type is not negotiated with the subscriber. */
-    DROP_UNKNOWN_PAYLOAD_TYPE;
+    DROP_UNKNOWN_PAYLOAD_TYPE,
+    /** An SVC layer above what this subscriber gets. */
+    DROP_LAYER;
 
     public boolean isForward() {
         return this == FORWARD;

@@ -5,6 +5,7 @@ import dev.convene.media.core.codec.Vp8PayloadDescriptor;
 import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.core.rtp.SequenceNumberUnwrapper;
 import dev.convene.media.core.rtp.TimestampUnwrapper;
+import dev.convene.media.routing.svc.SvcLayerFilter;
 import java.util.Objects;
 
 /**
@@ -21,7 +22,9 @@ import java.util.Objects;
  *       highest number sent;</li>
  *   <li>timestamp → input + a per-source offset; a new source continues from the highest
  *       timestamp sent plus the wall-clock time between the two packets' arrivals × clock rate;</li>
- *   <li>VP8 PictureID and TL0PICIDX → continued across sources the same way (+1 on a switch).</li>
+ *   <li>VP8 PictureID and TL0PICIDX → continued across sources the same way (+1 on a switch);</li>
+ *   <li>VP9 with an {@link SvcLayerFilter}: the layers above the subscriber's target dropped,
+ *       sequence numbers closed over them and the marker moved to the top forwarded layer.</li>
  * </ul>
  *
  * <p>Switching is explicit: {@link #switchTo} names the source to forward; until a packet of
@@ -54,6 +57,7 @@ public final class RtpStreamRewriter implements PipelineStage {
     private final SequenceNumberUnwrapper sequenceNumbers = new SequenceNumberUnwrapper();
     private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
     private final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
+    private final SvcLayerFilter svc;
 
     private long currentSource = NO_SOURCE;
     private long pendingSource = NO_SOURCE;
@@ -80,6 +84,7 @@ public final class RtpStreamRewriter implements PipelineStage {
     private long decidedTimestamp;
     private int decidedPayloadType;
     private Codec decidedCodec;
+    private boolean decidedMarker;
 
     private long forwarded;
     private long dropped;
@@ -91,6 +96,12 @@ public final class RtpStreamRewriter implements PipelineStage {
      * @param payloadTypes publisher → subscriber payload types and their codecs
      */
     public RtpStreamRewriter(long outputSsrc, int clockRate, PayloadTypeMap payloadTypes) {
+        this(outputSsrc, clockRate, payloadTypes, null);
+    }
+
+    /** @param svc drops VP9 layers above the subscriber's target; null forwards every packet of the source */
+    public RtpStreamRewriter(long outputSsrc, int clockRate, PayloadTypeMap payloadTypes, SvcLayerFilter svc) {
+        this.svc = svc;
         if (outputSsrc < 0 || outputSsrc > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("SSRC is unsigned 32-bit: " + outputSsrc);
         }
@@ -158,6 +169,20 @@ public final class RtpStreamRewriter implements PipelineStage {
             return RewriteResult.DROP_TOO_OLD;
         }
         decidedSequence = sequence + sequenceOffset;
+        decidedMarker = packet.marker();
+        if (svc != null && codec == Codec.VP9) {
+            SvcLayerFilter.Verdict verdict = svc.filter(packet.buffer(), packet.payloadOffset(), packet.payloadLength(),
+                    sequence, decidedMarker, arrivalNanos);
+            switch (verdict) {
+                case FORWARD -> {
+                    decidedSequence = svc.outputSequence() + sequenceOffset;
+                    decidedMarker = svc.marker();
+                }
+                case DROP -> { return RewriteResult.DROP_LAYER; }
+                case DROP_WAITING -> { return RewriteResult.DROP_WAITING_FOR_KEYFRAME; }
+                case DROP_TOO_OLD -> { return RewriteResult.DROP_TOO_OLD; }
+            }
+        }
         decidedTimestamp = timestamps.unwrap(packet.timestamp()) + timestampOffset;
         decidedPayloadType = outputPayloadType;
         decidedCodec = codec;
@@ -178,6 +203,9 @@ public final class RtpStreamRewriter implements PipelineStage {
             timestampOffset = 0;
         }
         sourceStartSequence = firstSequence;
+        if (svc != null) {
+            svc.reset();
+        }
         rebasePictureId = true;
         rebaseTl0PicIdx = true;
         currentSource = pendingSource;
@@ -201,6 +229,9 @@ public final class RtpStreamRewriter implements PipelineStage {
         packet.setPayloadType(decidedPayloadType);
         packet.setSequenceNumber((int) decidedSequence);
         packet.setTimestamp(decidedTimestamp);
+        if (svc != null && packet.marker() != decidedMarker) {
+            packet.setMarker(decidedMarker);
+        }
         if (decidedCodec == Codec.VP8 && vp8.wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
             rewriteVp8(newest);
         }
@@ -241,6 +272,9 @@ public final class RtpStreamRewriter implements PipelineStage {
     }
 
     public long outputSsrc() { return outputSsrc; }
+
+    /** The VP9 layer filter of this leg, or null. */
+    public SvcLayerFilter svc() { return svc; }
 
     /** The source being forwarded, or {@link #NO_SOURCE}. */
     public long currentSource() { return currentSource; }

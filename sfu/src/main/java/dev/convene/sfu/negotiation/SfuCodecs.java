@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The codecs the SFU forwards: Opus for audio, VP8 and H.264 for video. Never transcodes, so
+ * The codecs the SFU forwards: Opus for audio, VP8, VP9 (profile 0) and H.264 for video. Never transcodes, so
  * subscribers receive the publisher's codec, under the SFU's own payload type numbers so that
  * every subscriber sees the same number for a codec whoever publishes it.
  */
@@ -15,6 +15,8 @@ public final class SfuCodecs {
 
     public static final Codec OPUS = new Codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of());
     public static final Codec VP8 = new Codec(96, "VP8", 90000, 0, null, VIDEO_FEEDBACK);
+    /** Profile 0 (8-bit 4:2:0), the one every WebRTC endpoint decodes; its SVC layers are dropped per subscriber. */
+    public static final Codec VP9 = new Codec(98, "VP9", 90000, 0, "profile-id=0", VIDEO_FEEDBACK);
     /** Constrained Baseline, as every WebRTC endpoint decodes; a publisher's own profile replaces it. */
     public static final Codec H264 = new Codec(102, "H264", 90000, 0,
             "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", VIDEO_FEEDBACK);
@@ -23,7 +25,7 @@ public final class SfuCodecs {
 
     /**
      * Picks the codec the SFU receives on a publisher's m-line: Opus for audio; for video the
-     * first of VP8 and H.264 (packetization-mode 1) in the client's order of preference. The
+     * first of VP8, VP9 profile 0 and H.264 (packetization-mode 1) in the client's order of preference. The
      * publisher keeps its payload type number; feedback is limited to what the SFU answers.
      */
     public static Optional<Codec> choose(OfferedMedia media) {
@@ -91,6 +93,9 @@ public final class SfuCodecs {
         if (codec.is("opus")) {
             return dev.convene.media.core.codec.Codec.AUDIO;
         }
+        if (codec.is("VP9")) {
+            return dev.convene.media.core.codec.Codec.VP9;
+        }
         return codec.is("H264") ? dev.convene.media.core.codec.Codec.H264 : dev.convene.media.core.codec.Codec.VP8;
     }
 
@@ -98,12 +103,29 @@ public final class SfuCodecs {
         if (c.clockRate() != 90000) {
             return false;
         }
-        return c.is("VP8") || (c.is("H264") && c.fmtp() != null && c.fmtp().contains("packetization-mode=1"));
+        return c.is("VP8") || c.is("VP9") && isProfile0(c.fmtp()) || (c.is("H264") && c.fmtp() != null && c.fmtp().contains("packetization-mode=1"));
+    }
+
+    /** No {@code profile-id} means profile 0 (RFC 9628 §6). */
+    private static boolean isProfile0(String fmtp) {
+        if (fmtp == null) {
+            return true;
+        }
+        for (String pair : fmtp.split(";")) {
+            String p = pair.strip();
+            if (p.startsWith("profile-id=")) {
+                return p.equals("profile-id=0");
+            }
+        }
+        return true;
     }
 
     private static Codec canonical(Codec c) {
         if (c.is("opus")) {
             return OPUS;
+        }
+        if (c.is("VP9")) {
+            return VP9;
         }
         return c.is("H264") ? H264 : VP8;
     }

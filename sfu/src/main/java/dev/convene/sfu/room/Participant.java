@@ -19,6 +19,8 @@ import dev.convene.media.routing.speaker.LastNSelector;
 import dev.convene.media.routing.speaker.LayerDemand;
 import dev.convene.media.routing.speaker.VideoCandidate;
 import dev.convene.sfu.PublishLayer;
+import dev.convene.media.routing.svc.SvcLayerFilter;
+import dev.convene.media.routing.svc.SvcLayers;
 import dev.convene.sfu.negotiation.OfferedLayer;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.PublishResult;
@@ -444,7 +446,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private Forwarder subscribe(PublishedTrack track, SubscriberSlot slot, Codec out, int rtxPayloadType) {
         long outputSsrc = unusedOutputSsrc(0);
         RtpStreamRewriter rewriter = new RtpStreamRewriter(outputSsrc, out.clockRate(),
-                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)));
+                PayloadTypeMap.of(track.codec().payloadType(), out.payloadType(), SfuCodecs.mediaCodec(out)),
+                out.is("VP9") ? new SvcLayerFilter() : null);
         long rtxSsrc = 0;
         Retransmitter retransmitter = null;
         if (rtxPayloadType >= 0) {
@@ -477,12 +480,27 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (track.kind() == TrackKind.AUDIO) {
             layerIndex = f.selector().settings().paused() || !room.audioSelected(track, this) ? Allocator.NONE : 0;
         } else {
+            SvcLayerFilter svc = f.leg().rewriter().svc();
+            List<LayerInfo> offered = svc != null ? SvcLayers.of(svc, nowNanos) : track.layerInfos(nowNanos);
             // Beyond last-N the allocator sees no layer, so it decides NONE, and dynacast reads that.
-            List<LayerInfo> layers = videoVisible.contains(track.publisher()) ? track.layerInfos(nowNanos) : List.of();
+            List<LayerInfo> layers = videoVisible.contains(track.publisher()) ? offered : List.of();
             // This subscription's share of the downlink estimate (ADR 0021), unlimited while there is none.
             long budget = budgets.getOrDefault(f, Allocator.UNLIMITED);
             LayerChoice choice = f.selector().update(layers, budget);
             layerIndex = choice.layer();
+            if (svc != null && layerIndex != Allocator.NONE) {
+                // One stream carries every spatial layer: the choice is a target for the leg's filter (ADR 0026).
+                svc.setTarget(layerIndex, SvcLayers.temporalFor(f.selector().settings().maxFps()));
+                if (svc.isWaitingForKeyPicture()) {
+                    requestKeyframe(track.layers()[0]);
+                }
+                if (choice.changed()) {
+                    log.info("event=svc_layer_selected meeting={} subscriber={} track={} spatial={} max={}x{}",
+                            room.meetingId(), participantId, track.trackId(), layerIndex,
+                            f.selector().settings().maxWidth(), f.selector().settings().maxHeight());
+                }
+                layerIndex = 0;
+            }
             if (choice.changed() && track.isSimulcast()) {
                 log.info("event=simulcast_layer_selected meeting={} subscriber={} track={} layer={} max={}x{} paused={}"
                         + " budget_bps={}", room.meetingId(), participantId, track.trackId(), layerIndex,
