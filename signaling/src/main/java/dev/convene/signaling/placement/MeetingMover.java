@@ -43,15 +43,19 @@ public final class MeetingMover {
         }
         String pick = best.get().nodeId();
         String winner;
+        boolean won;
         if (current.isEmpty()) {
             // The key is gone (expired, or Redis lost it): the first to place it again wins.
             winner = placements.assignIfAbsent(meetingId, pick);
+            won = winner.equals(pick);
         } else if (placements.compareAndSet(meetingId, deadNode, pick)) {
             winner = pick;
+            won = true;
         } else {
             winner = placements.sfuFor(meetingId).orElse(pick);
+            won = false;
         }
-        log.info("event={} meeting_id={} dead={} sfu_node_id={}", winner.equals(pick) ? "meeting_moved" : "meeting_move_followed",
+        log.info("event={} meeting_id={} dead={} sfu_node_id={}", won ? "meeting_moved" : "meeting_move_followed",
                 meetingId, deadNode, winner);
         return Optional.of(winner);
     }

@@ -79,6 +79,13 @@ public final class RegistrySfuDirectory implements SfuDirectory {
                 placements.refresh(meetingId);
                 return new Placement(node.get().nodeId(), node.get().region());
             }
+            // Unheard by the registry for a moment (a starved node misses a 1 s "dead after"), but
+            // its control connection here is up: moving the meeting would split it (ADR 0019).
+            SfuNode live = connected.get(current.get());
+            if (live != null && live.reachable() && !suspects.isSuspect(current.get())) {
+                placements.refresh(meetingId);
+                return new Placement(current.get(), registry.find(current.get()).map(SfuNodeInfo::region).orElse("-"));
+            }
         }
         // Ask the fleet before placing anew: a node with participants of the meeting wins over any fresh pick.
         Optional<SfuNodeInfo> host = hostOf(meetingId, healthy);

@@ -36,10 +36,11 @@ final class SfuFailover implements AutoCloseable {
     /** How long a lost control connection may take to come back before its SFU counts as dead. */
     static final Duration CONFIRM = Duration.ofMillis(300);
     /**
-     * A node still heartbeating to the registry this recently is only slow, not dead (three
-     * heartbeat intervals): the verdict waits for the registry to agree, or for the connection.
+     * A node still heartbeating to the registry this recently is only slow, not dead (the
+     * registry's own "dead after"): the verdict waits for the registry to agree, or for the
+     * connection. A killed node does not wait for this: its reconnection is refused.
      */
-    static final Duration REGISTRY_SILENCE = Duration.ofMillis(750);
+    static final Duration REGISTRY_SILENCE = Duration.ofSeconds(1);
     static final Duration RECHECK = Duration.ofMillis(100);
     /** Past this the node is dead whatever the registry says: its control surface has been gone too long. */
     static final Duration MAX_VERDICT = Duration.ofSeconds(3);

@@ -95,6 +95,21 @@ class RegistrySfuDirectoryTest {
     }
 
     @Test
+    void aMeetingStaysOnANodeTheRegistryMissedWhileItsControlConnectionHereIsUp() {
+        heartbeat("sfu-a", "eu", 0, false);
+        UUID meeting = UUID.randomUUID();
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+        directory.node("sfu-a");
+
+        clock.advance(Duration.ofSeconds(5));
+        heartbeat("sfu-b", "eu", 0, false);
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).as("not split off a live node").isEqualTo("sfu-a");
+
+        directory.markDead("sfu-a");
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).as("found dead here").isEqualTo("sfu-b");
+    }
+
+    @Test
     void noHealthyNodeIsNoSfuAvailable() {
         assertThatThrownBy(() -> directory.place(UUID.randomUUID(), Optional.empty()))
                 .isInstanceOf(NoSfuAvailableException.class);
