@@ -81,8 +81,8 @@ public final class RegistrySfuDirectory implements SfuDirectory {
             }
             // Unheard by the registry for a moment (a starved node misses a 1 s "dead after"), but
             // its control connection here is up: moving the meeting would split it (ADR 0019).
-            SfuNode live = connected.get(current.get());
-            if (live != null && live.reachable() && !suspects.isSuspect(current.get())) {
+            Connection live = connected.get(current.get());
+            if (live != null && live.node().reachable() && !suspects.isSuspect(current.get())) {
                 placements.refresh(meetingId);
                 return new Placement(current.get(), registry.find(current.get()).map(SfuNodeInfo::region).orElse("-"));
             }
