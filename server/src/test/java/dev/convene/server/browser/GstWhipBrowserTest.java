@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,5 +123,11 @@ class GstWhipBrowserTest {
                         assertThat(MeetingPage.num(s, "packets")).isGreaterThan(20);
                     });
                 });
+
+        gst.destroy(); // SIGTERM: the client sends its DELETE, as on Ctrl-C
+        assertThat(gst.waitFor(15, TimeUnit.SECONDS)).as("the client ends after SIGTERM").isTrue();
+        assertThat(gst.exitValue()).as("the client's exit code").isZero();
+        await("the WHIP session ends on the client's DELETE").atMost(Duration.ofSeconds(10)).until(() -> server.output()
+                .stream().anyMatch(l -> l.contains("event=media_resource_ended kind=whip") && l.contains("reason=deleted")));
     }
 }
