@@ -3,22 +3,11 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.AllInOneServer;
-import dev.convene.server.ServerOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three people meet through the web client's own UI in headless Chromium with fake camera,
@@ -26,49 +15,16 @@ import org.junit.jupiter.api.Test;
  */
 class BrowserMeetingTest {
 
-    private AllInOneServer server;
-    private final List<MeetingPage> people = new ArrayList<>();
-    private static Playwright playwright;
-    private static Browser browser;
-    private static final Path ARTIFACTS = Path.of(System.getProperty("convene.artifacts", "target/artifacts"));
-
-    @BeforeAll
-    static void launchBrowser() throws Exception {
-        playwright = Playwright.create();
-        browser = Chromium.launch(playwright);
-        Files.createDirectories(ARTIFACTS);
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = AllInOneServer.start(ServerOptions.forTests());
-    }
-
-    @AfterEach
-    void stopServer() {
-        people.forEach(MeetingPage::close);
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
     @Test
     void threePeopleSeeAndHearEachOtherShareAScreenChatAndLeave() throws Exception {
-        MeetingPage alice = person("Alice", null);
-        String meetingUrl = alice.createMeetingAndJoin(server.webUrl());
-        MeetingPage bob = person("Bob", null);
+        MeetingPage alice = browsers.page("Alice");
+        String meetingUrl = alice.createMeetingAndJoin(browsers.server().webUrl());
+        MeetingPage bob = browsers.page("Bob");
         bob.openAndJoin(meetingUrl);
-        MeetingPage carol = person("Carol", null);
+        MeetingPage carol = browsers.page("Carol");
         carol.openAndJoin(meetingUrl);
         List<MeetingPage> everyone = List.of(alice, bob, carol);
 
@@ -105,8 +61,8 @@ class BrowserMeetingTest {
                         assertThat(num(s, "width")).isGreaterThan(0);
                     }));
         }
-        alice.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("meeting-alice.png")));
-        bob.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("meeting-bob-sees-screen.png")));
+        browsers.screenshot(alice, "meeting-alice.png");
+        browsers.screenshot(bob, "meeting-bob-sees-screen.png");
 
         // A chat message from each reaches the other two.
         for (MeetingPage p : everyone) {
@@ -141,14 +97,14 @@ class BrowserMeetingTest {
                             + " return !(last.tracks || []).some(t => t.participant_id === id)"
                             + "   && !window.convene.participants.has(id); }", carol.participantId)).isTrue());
         }
-        assertThat(server.sfu().participantCount()).isEqualTo(2);
+        assertThat(browsers.server().sfu().participantCount()).isEqualTo(2);
     }
 
     @Test
     void videoGoesThroughAsH264WhenTheBrowsersPreferIt() {
-        MeetingPage ada = person("Ada", "H264");
-        String meetingUrl = ada.createMeetingAndJoin(server.webUrl());
-        MeetingPage grace = person("Grace", "H264");
+        MeetingPage ada = browsers.page("Ada", "H264");
+        String meetingUrl = ada.createMeetingAndJoin(browsers.server().webUrl());
+        MeetingPage grace = browsers.page("Grace", "H264");
         grace.openAndJoin(meetingUrl);
 
         for (MeetingPage p : List.of(ada, grace)) {
@@ -160,12 +116,6 @@ class BrowserMeetingTest {
                         assertThat(num(s, "width")).isGreaterThan(0);
                     }));
         }
-    }
-
-    private MeetingPage person(String name, String videoCodec) {
-        MeetingPage page = new MeetingPage(browser, name, videoCodec);
-        people.add(page);
-        return page;
     }
 
     private static double num(Map<String, Object> stats, String key) {

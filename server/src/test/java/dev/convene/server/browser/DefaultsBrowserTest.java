@@ -3,16 +3,12 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.netns.NamespacedChromium;
 import dev.convene.server.netns.NamespacedServer;
 import dev.convene.server.netns.NetNamespace;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A new user's first try: the server on its default configuration (media on the wildcard
@@ -26,46 +22,26 @@ class DefaultsBrowserTest {
     /** A second network card: the SFU must announce and answer on both. */
     private static final String SECOND_ADDRESS = "10.79.1.1";
 
-    private NetNamespace host;
-    private NamespacedServer server;
-    private Playwright playwright;
-    private Browser browser;
-    private final List<MeetingPage> people = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        people.forEach(MeetingPage::close);
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
     @Test
     void threeStockBrowsersMeetSeeAndHearEachOtherOnTheDefaultConfiguration() {
-        host = NetNamespace.create("def");
+        NetNamespace host = browsers.closeAfterTest(NetNamespace.create("def"));
         host.addLocalInterfaceWithDefaultRoute("eth0", HOST_ADDRESS + "/24");
         host.run("ip", "link", "add", "eth1", "type", "veth", "peer", "name", "eth1-p");
         host.run("ip", "link", "set", "eth1-p", "up");
         host.addAddress("eth1", SECOND_ADDRESS + "/24");
-        server = NamespacedServer.start(host, List.of());
+        NamespacedServer server = browsers.closeAfterTest(NamespacedServer.start(host, List.of()));
         assertThat(server.localUrl()).isEqualTo("http://localhost:8080");
-        playwright = Playwright.create();
-        browser = NamespacedChromium.launch(playwright, host);
+        browsers.launchIn(host);
 
-        MeetingPage alice = person("Alice");
+        // The web client as shipped, simulcast included: this test is about the defaults.
+        MeetingPage alice = browsers.simulcastPage("Alice", 1280, 800);
         String meetingUrl = alice.createMeetingAndJoin(server.localUrl());
-        MeetingPage bob = person("Bob");
+        MeetingPage bob = browsers.simulcastPage("Bob", 1280, 800);
         bob.openAndJoin(meetingUrl);
-        MeetingPage carol = person("Carol");
+        MeetingPage carol = browsers.simulcastPage("Carol", 1280, 800);
         carol.openAndJoin(meetingUrl);
         List<MeetingPage> everyone = List.of(alice, bob, carol);
 
@@ -87,12 +63,5 @@ class DefaultsBrowserTest {
         assertThat(server.isAlive()).isTrue();
         assertThat(String.join("\n", server.output())).contains("event=media_socket_bound")
                 .doesNotContain("/127.0.0.1:50000");
-    }
-
-    private MeetingPage person(String name) {
-        // The web client as shipped, simulcast included: this test is about the defaults.
-        MeetingPage page = MeetingPage.withSimulcast(browser, name, 1280, 800);
-        people.add(page);
-        return page;
     }
 }

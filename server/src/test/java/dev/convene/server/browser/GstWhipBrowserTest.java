@@ -3,9 +3,6 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.netns.NamespacedChromium;
 import dev.convene.server.netns.NamespacedServer;
 import dev.convene.server.netns.NetNamespace;
 import java.nio.file.Files;
@@ -16,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real GStreamer WebRTC stack publishes into a meeting over WHIP (Done-when 4 of issue 18,
@@ -43,44 +41,15 @@ class GstWhipBrowserTest {
               return (await res.json()).access_token;
             }""";
 
-    /** Participant ids by display name, as the meeting page heard of them. */
-    private static final String PEERS = """
-            () => {
-              const out = {};
-              for (const f of window.convene.frames) {
-                if (f.dir === 'in' && f.frame.type === 'participant-joined') {
-                  out[f.frame.participant.display_name] = f.frame.participant.participant_id;
-                }
-              }
-              return out;
-            }""";
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
-    private NetNamespace host;
-    private NamespacedServer server;
-    private Playwright playwright;
-    private Browser browser;
-    private MeetingPage alice;
     private Process gst;
 
     @AfterEach
-    void tearDown() {
+    void stopClient() {
         if (gst != null) {
             gst.destroyForcibly();
-        }
-        if (alice != null) {
-            alice.close();
-        }
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (host != null) {
-            host.close();
         }
     }
 
@@ -88,13 +57,12 @@ class GstWhipBrowserTest {
     void aMeetingPageDecodesWhatGstreamersWebrtcbinPublishesOverWhip() throws Exception {
         assertThat(Files.isExecutable(PYTHON)).as("this test needs Debian's python3").isTrue();
         Path client = Path.of(GstWhipBrowserTest.class.getResource("/gst/whip_publish.py").toURI());
-        host = NetNamespace.create("gst");
+        NetNamespace host = browsers.closeAfterTest(NetNamespace.create("gst"));
         host.addLocalInterfaceWithDefaultRoute("eth0", HOST_ADDRESS + "/24");
-        server = NamespacedServer.start(host, List.of());
-        playwright = Playwright.create();
-        browser = NamespacedChromium.launch(playwright, host);
+        NamespacedServer server = browsers.closeAfterTest(NamespacedServer.start(host, List.of()));
+        browsers.launchIn(host);
 
-        alice = new MeetingPage(browser, "Alice");
+        MeetingPage alice = browsers.page("Alice");
         String meetingUrl = alice.createMeetingAndJoin(server.localUrl());
         String meetingId = meetingUrl.substring(meetingUrl.lastIndexOf('/') + 1);
         String token = (String) alice.page.evaluate(GUEST_TOKEN, "GStreamer WHIP");
@@ -106,8 +74,7 @@ class GstWhipBrowserTest {
         await("Alice decodes GStreamer's video and receives its audio").atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                     assertThat(gst.isAlive()).as("the GStreamer client runs (its log: target/artifacts/netns)").isTrue();
-                    @SuppressWarnings("unchecked")
-                    Map<String, String> peers = (Map<String, String>) alice.page.evaluate(PEERS);
+                    Map<String, String> peers = alice.participantIdsByName();
                     assertThat(peers).containsKey("GStreamer WHIP");
                     String gstId = peers.get("GStreamer WHIP");
                     List<Map<String, Object>> stats = alice.inbound();

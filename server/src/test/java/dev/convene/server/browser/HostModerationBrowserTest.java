@@ -3,16 +3,10 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.AllInOneServer;
-import dev.convene.server.ServerOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 17's host moderation through the web client (ADR 0016): the meeting's creator sees the
@@ -21,33 +15,14 @@ import org.junit.jupiter.api.Test;
  */
 class HostModerationBrowserTest {
 
-    private AllInOneServer server;
-    private Playwright playwright;
-    private Browser browser;
-    private final List<MeetingPage> people = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        people.forEach(MeetingPage::close);
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
     @Test
     void aHostRemovesAPageAndThatPageShowsItWasRemoved() throws Exception {
-        server = AllInOneServer.start(ServerOptions.forTests());
-        playwright = Playwright.create();
-        browser = Chromium.launch(playwright);
-        MeetingPage alice = person("Alice");
-        String meetingUrl = alice.createMeetingAndJoin(server.webUrl());
-        MeetingPage bob = person("Bob");
+        MeetingPage alice = browsers.page("Alice");
+        String meetingUrl = alice.createMeetingAndJoin(browsers.server().webUrl());
+        MeetingPage bob = browsers.page("Bob");
         bob.openAndJoin(meetingUrl);
         await("Alice sees Bob").atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(alice.page.getByTestId("tile").count()).isEqualTo(1));
@@ -80,11 +55,5 @@ class HostModerationBrowserTest {
                 assertThat(bob.page.getByTestId("prejoin-error").textContent()).contains("removed you"));
         assertThat(bob.page.evaluate("() => window.convene.state")).isEqualTo("prejoin");
         assertThat(alice.page.evaluate("() => window.convene.state")).isEqualTo("joined");
-    }
-
-    private MeetingPage person(String name) {
-        MeetingPage page = new MeetingPage(browser, name);
-        people.add(page);
-        return page;
     }
 }

@@ -58,6 +58,18 @@ public final class MeetingPage implements AutoCloseable {
               return {offered, selected};
             }""";
 
+    /** Participant ids by display name, of everyone this page heard join. */
+    private static final String PEERS = """
+            () => {
+              const out = {};
+              for (const f of window.convene.frames) {
+                if (f.dir === 'in' && f.frame.type === 'participant-joined') {
+                  out[f.frame.participant.display_name] = f.frame.participant.participant_id;
+                }
+              }
+              return out;
+            }""";
+
     public final String name;
     public final BrowserContext context;
     public final Page page;
@@ -119,6 +131,20 @@ public final class MeetingPage implements AutoCloseable {
         joinFromPrejoin();
     }
 
+    /** Opens the meeting's page and joins with the camera off: a watcher costs the machine no encoder. */
+    public void openAndJoinWithCameraOff(String meetingUrl) {
+        page.navigate(meetingUrl);
+        joinWithCameraOff();
+    }
+
+    /** On the pre-join screen: name, camera off, join. */
+    public void joinWithCameraOff() {
+        page.getByTestId("display-name-input").fill(name);
+        page.waitForSelector("[data-testid=prejoin-camera-toggle][data-state=on]");
+        page.getByTestId("prejoin-camera-toggle").click();
+        joinFromPrejoin();
+    }
+
     public void joinFromPrejoin() {
         page.getByTestId("join-now-button").click();
         page.waitForFunction("() => window.convene && window.convene.state === 'joined'", null,
@@ -129,6 +155,18 @@ public final class MeetingPage implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> inbound() {
         return new ArrayList<>((List<Map<String, Object>>) page.evaluate(INBOUND_STATS));
+    }
+
+    /** The first inbound camera video's stats, or zero frames and width (and no codec) before there is one. */
+    public Map<String, Object> inboundCamera() {
+        return inbound().stream().filter(s -> "video".equals(s.get("kind")) && "camera".equals(s.get("source")))
+                .findFirst().orElse(Map.of("frames", 0, "width", 0, "codec", ""));
+    }
+
+    /** Participant ids by display name, of everyone this page heard join (WHIP publishers too). */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> participantIdsByName() {
+        return new HashMap<>((Map<String, String>) page.evaluate(PEERS));
     }
 
     /** Per m-line: frames decoded (video) or packets received (audio). */

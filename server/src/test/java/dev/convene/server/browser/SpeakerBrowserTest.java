@@ -5,21 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.AllInOneServer;
-import dev.convene.server.ServerOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,55 +28,32 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(150)
 class SpeakerBrowserTest {
 
-    private static final Path ARTIFACTS = Path.of(System.getProperty("convene.artifacts", "target/artifacts"));
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
     @TempDir
     Path dir;
-
-    private AllInOneServer server;
-    private Playwright playwright;
-    private final List<Browser> browsers = new ArrayList<>();
-    private final List<MeetingPage> pages = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        pages.forEach(MeetingPage::close);
-        browsers.forEach(Browser::close);
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void theLoudPagesTileHasTheSpeakingRingOnEveryOtherPage() throws Exception {
         Path silence = wav(dir.resolve("silence.wav"), false);
         Path speech = wav(dir.resolve("speech.wav"), true);
-        server = AllInOneServer.start(ServerOptions.forTests());
-        playwright = Playwright.create();
-        Browser quiet = Chromium.launch(playwright, List.of("--use-file-for-fake-audio-capture=" + silence));
-        browsers.add(quiet);
-        Browser loud = Chromium.launch(playwright, List.of("--use-file-for-fake-audio-capture=" + speech));
-        browsers.add(loud);
+        Browser quiet = browsers.launch(List.of("--use-file-for-fake-audio-capture=" + silence));
+        Browser loud = browsers.launch(List.of("--use-file-for-fake-audio-capture=" + speech));
 
         MeetingPage ann = page(quiet, "Ann");
-        ann.page.navigate(server.webUrl() + "/");
+        ann.page.navigate(browsers.server().webUrl() + "/");
         ann.page.getByTestId("display-name-input").fill("Ann");
         ann.page.getByTestId("new-meeting-button").click();
         ann.page.waitForURL("**/m/*");
         String meetingUrl = ann.page.url();
-        joinWithCameraOff(ann);
+        ann.joinWithCameraOff();
         MeetingPage bob = page(quiet, "Bob");
-        bob.page.navigate(meetingUrl);
-        joinWithCameraOff(bob);
+        bob.openAndJoinWithCameraOff(meetingUrl);
         MeetingPage cid = page(quiet, "Cid");
-        cid.page.navigate(meetingUrl);
-        joinWithCameraOff(cid);
+        cid.openAndJoinWithCameraOff(meetingUrl);
         MeetingPage dee = page(loud, "Dee");
-        dee.page.navigate(meetingUrl);
-        joinWithCameraOff(dee);
+        dee.openAndJoinWithCameraOff(meetingUrl);
 
         for (MeetingPage p : List.of(ann, bob, cid)) {
             await(p.name + " sees Dee speaking").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
@@ -91,21 +64,11 @@ class SpeakerBrowserTest {
                 .until(() -> List.of(ann, bob, cid).stream()
                         .allMatch(p -> speakingTiles(p.page).equals(List.of(dee.participantId))));
         assertThat(speakingTiles(dee.page)).isEmpty();
-        Files.createDirectories(ARTIFACTS);
-        ann.page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("speaker-ring.png")));
+        browsers.screenshot(ann, "speaker-ring.png");
     }
 
     private MeetingPage page(Browser browser, String name) {
-        MeetingPage p = MeetingPage.sized(browser, name, 640, 400);
-        pages.add(p);
-        return p;
-    }
-
-    private static void joinWithCameraOff(MeetingPage p) {
-        p.page.getByTestId("display-name-input").fill(p.name);
-        p.page.waitForSelector("[data-testid=prejoin-camera-toggle][data-state=on]");
-        p.page.getByTestId("prejoin-camera-toggle").click();
-        p.joinFromPrejoin();
+        return browsers.keep(MeetingPage.sized(browser, name, 640, 400));
     }
 
     @SuppressWarnings("unchecked")

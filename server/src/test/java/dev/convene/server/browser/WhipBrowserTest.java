@@ -3,26 +3,20 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import dev.convene.client.ConveneApi;
 import dev.convene.client.ReceivedStream;
 import dev.convene.client.WhipClient;
 import dev.convene.server.AllInOneServer;
-import dev.convene.server.ServerOptions;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WHIP into a meeting that a Chromium page is in (Done-when 4 of issue 18, ADR 0025): the Java
@@ -57,62 +51,23 @@ class WhipBrowserTest {
             async () => (await fetch(window.whip.location, {method: 'DELETE',
                 headers: {'Authorization': 'Bearer ' + window.whip.token}})).status""";
 
-    /** Participant ids by display name, as the meeting page heard of them. */
-    private static final String PEERS = """
-            () => {
-              const out = {};
-              for (const f of window.convene.frames) {
-                if (f.dir === 'in' && f.frame.type === 'participant-joined') {
-                  out[f.frame.participant.display_name] = f.frame.participant.participant_id;
-                }
-              }
-              return out;
-            }""";
+    @RegisterExtension
+    static final BrowserFixture browsers = new BrowserFixture();
 
-    private static Playwright playwright;
-    private static Browser browser;
-    private AllInOneServer server;
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void launchBrowser() {
-        playwright = Playwright.create();
-        browser = Chromium.launch(playwright);
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = AllInOneServer.start(ServerOptions.forTests());
-    }
-
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aMeetingPageDecodesJavaAndChromiumWhipPublishersAndAWhepPlayerReceivesOne() throws Exception {
+        AllInOneServer server = browsers.server();
         ConveneApi api = new ConveneApi(URI.create(server.webUrl()));
-        try (MeetingPage alice = new MeetingPage(browser, "Alice");
-                InputStream ivf = WhipBrowserTest.class.getResourceAsStream(IVF)) {
+        MeetingPage alice = browsers.page("Alice");
+        try (InputStream ivf = WhipBrowserTest.class.getResourceAsStream(IVF)) {
             String meetingUrl = alice.createMeetingAndJoin(server.webUrl());
             String meetingId = meetingUrl.substring(meetingUrl.lastIndexOf('/') + 1);
             URI whip = URI.create(server.webUrl() + "/v1/meetings/" + meetingId + "/whip");
 
             try (WhipClient java = WhipClient.publish(http, whip, api.guestToken("Java WHIP").accessToken(), TIMEOUT, ivf);
-                    BrowserContext obsContext = browser.newContext()) {
+                    BrowserContext obsContext = browsers.browser().newContext()) {
                 Page obs = obsContext.newPage();
                 obs.navigate(server.webUrl() + "/");
                 String location = (String) obs.evaluate(WHIP_PUBLISH, Map.of("url", whip.getPath(),
@@ -121,8 +76,7 @@ class WhipBrowserTest {
 
                 await("Alice decodes both WHIP publishers").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
                         .untilAsserted(() -> {
-                            @SuppressWarnings("unchecked")
-                            Map<String, String> peers = (Map<String, String>) alice.page.evaluate(PEERS);
+                            Map<String, String> peers = alice.participantIdsByName();
                             assertThat(peers).containsKeys("Java WHIP", "Chromium WHIP");
                             List<Map<String, Object>> stats = alice.inbound();
                             for (String name : List.of("Java WHIP", "Chromium WHIP")) {
@@ -134,8 +88,7 @@ class WhipBrowserTest {
                                 });
                             }
                         });
-                @SuppressWarnings("unchecked")
-                String chromiumId = ((Map<String, String>) alice.page.evaluate(PEERS)).get("Chromium WHIP");
+                String chromiumId = alice.participantIdsByName().get("Chromium WHIP");
                 URI whep = URI.create(server.webUrl() + "/v1/meetings/" + meetingId + "/whep/participants/" + chromiumId);
                 try (WhipClient player = WhipClient.play(http, whep, api.guestToken("Player").accessToken(), TIMEOUT)) {
                     long ssrc = player.announcedSsrc("1");
