@@ -27,6 +27,12 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
     private final Map<String, WebRtcTransport> byLocalUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Map<TcpMediaConnection, WebRtcTransport> byConnection = new HashMap<>();
+    /**
+     * RTP packets sent by this node's transports, counted on the loop in a plain field: summing
+     * the {@link MediaCounters#rtpOut} adder's cells twice per received packet to learn whether it
+     * was forwarded cost more than the counting.
+     */
+    long rtpSent;
 
     public TransportDemux(MediaCounters counters) {
         this.counters = counters;
@@ -137,9 +143,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
             case RTP -> {
                 // Forwarding is synchronous on this thread: the time to return is the time to the last copy's send.
                 long received = System.nanoTime();
-                long sentBefore = counters.rtpOut.sum();
-                transport.onSrtp(buf, len, from);
-                if (counters.rtpOut.sum() != sentBefore) {
+                if (transport.onSrtp(buf, len, from) > 0) {
                     counters.forwardDelay.record(System.nanoTime() - received);
                 }
             }
