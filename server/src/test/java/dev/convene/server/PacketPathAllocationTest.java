@@ -103,16 +103,24 @@ class PacketPathAllocationTest {
         long loopThread = fixture.server.sfu().loopThreadId();
         await().atMost(Duration.ofSeconds(60)).until(() -> sfu.rtpOut.sum() >= WARM_UP_PACKETS);
 
-        Snapshot before = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread));
+        long started = System.nanoTime();
+        log.info("event=packet_path_allocation_window_started forwarded={}", sfu.rtpOut.sum());
+        Snapshot before = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread),
+                fixture.server.sfu().timerAllocatedBytes());
         await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(60))
                 .until(() -> sfu.rtpOut.sum() - before.forwarded >= WINDOW_PACKETS);
-        Snapshot after = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread));
+        Snapshot after = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread),
+                fixture.server.sfu().timerAllocatedBytes());
+        double seconds = (System.nanoTime() - started) / 1e9;
         Snapshot window = after.minus(before);
         double perPacket = (double) window.allocatedBytes / window.forwarded;
+        double packetPathPerPacket = (double) (window.allocatedBytes - window.timerBytes) / window.forwarded;
         log.info("event=packet_path_allocation forwarded={} received={} rtcp_in={} rtcp_out={} nacks_in={} nacks_out={} "
-                + "rtx_in={} rtx_out={} allocated_bytes={} bytes_per_forwarded_packet={}", window.forwarded,
-                window.received, window.rtcpIn, window.rtcpOut, window.nacksIn, window.nacksOut, window.rtxIn,
-                window.rtxOut, window.allocatedBytes, String.format("%.3f", perPacket));
+                + "rtx_in={} rtx_out={} seconds={} allocated_bytes={} timer_bytes={} bytes_per_forwarded_packet={} "
+                + "packet_path_bytes_per_forwarded_packet={}", window.forwarded, window.received, window.rtcpIn,
+                window.rtcpOut, window.nacksIn, window.nacksOut, window.rtxIn, window.rtxOut,
+                String.format("%.1f", seconds), window.allocatedBytes, window.timerBytes,
+                String.format("%.3f", perPacket), String.format("%.3f", packetPathPerPacket));
 
         assertThat(window.forwarded).isGreaterThanOrEqualTo(WINDOW_PACKETS);
         assertThat(window.rtcpIn).as("RTCP from the clients in the window").isPositive();
@@ -126,17 +134,17 @@ class PacketPathAllocationTest {
     }
 
     private record Snapshot(long forwarded, long received, long rtcpIn, long rtcpOut, long nacksIn, long nacksOut,
-            long rtxIn, long rtxOut, long allocatedBytes) {
+            long rtxIn, long rtxOut, long allocatedBytes, long timerBytes) {
 
-        static Snapshot of(MediaCounters c, long allocatedBytes) {
+        static Snapshot of(MediaCounters c, long allocatedBytes, long timerBytes) {
             return new Snapshot(c.rtpOut.sum(), c.rtpIn.sum(), c.rtcpIn.sum(), c.rtcpOut.sum(), c.nacksIn.sum(),
-                    c.nacksOut.sum(), c.rtxIn.sum(), c.rtxOut.sum(), allocatedBytes);
+                    c.nacksOut.sum(), c.rtxIn.sum(), c.rtxOut.sum(), allocatedBytes, timerBytes);
         }
 
         Snapshot minus(Snapshot o) {
             return new Snapshot(forwarded - o.forwarded, received - o.received, rtcpIn - o.rtcpIn, rtcpOut - o.rtcpOut,
                     nacksIn - o.nacksIn, nacksOut - o.nacksOut, rtxIn - o.rtxIn, rtxOut - o.rtxOut,
-                    allocatedBytes - o.allocatedBytes);
+                    allocatedBytes - o.allocatedBytes, timerBytes - o.timerBytes);
         }
     }
 }

@@ -68,6 +68,10 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final ScheduledFuture<?> feedbackTicker;
     private final PacketRouter router;
     private long feedbackTicks;
+    /** Written on the loop, read by tests from another thread. */
+    private volatile long timerAllocatedBytes;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t ? t : null;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -215,6 +219,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     private void tick() {
+        long allocatedBefore = loopAllocatedBytes();
         long now = System.nanoTime();
         for (Room room : rooms.values().toArray(Room[]::new)) {
             for (Participant p : room.participants()) {
@@ -222,9 +227,33 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             }
         }
         metrics.endInterval();
+        timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
     }
 
     private void feedbackTick() {
+        long allocatedBefore = loopAllocatedBytes();
+        try {
+            feedbackTickOnce();
+        } finally {
+            timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
+        }
+    }
+
+    /**
+     * Bytes the loop allocated in the periodic tasks (reports, feedback, layer allocation,
+     * speakers), so that a test can tell them from what the packet path allocates: they are
+     * work per tick, not per packet (ADR 0027). 0 where the JVM does not count allocation.
+     */
+    public long timerAllocatedBytes() {
+        return timerAllocatedBytes;
+    }
+
+    private static long loopAllocatedBytes() {
+        // The counter the JVM keeps per thread; reading it allocates nothing.
+        return THREADS != null && THREADS.isThreadAllocatedMemoryEnabled() ? THREADS.getCurrentThreadAllocatedBytes() : 0;
+    }
+
+    private void feedbackTickOnce() {
         long now = System.nanoTime();
         boolean speakerTick = ++feedbackTicks % SPEAKER_EVERY_TICKS == 0;
         for (Room room : rooms.values().toArray(Room[]::new)) {

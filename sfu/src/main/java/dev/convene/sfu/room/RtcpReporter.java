@@ -66,26 +66,33 @@ final class RtcpReporter {
             RtcpPacket packet = iterator.packet();
             if (packet.type() == RtcpPacket.RR && receiverReport.wrap(packet)) {
                 for (int i = 0; i < receiverReport.reportBlockCount(); i++) {
-                    readBlock(receiverReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                    readBlock(receiverReport.blockSsrc(i), receiverReport.blockFractionLost(i),
+                            receiverReport.blockCumulativeLost(i), receiverReport.blockExtendedHighestSequenceNumber(i),
+                            receiverReport.blockJitter(i), receiverReport.blockLastSenderReport(i),
+                            receiverReport.blockDelaySinceLastSenderReport(i), forwardersByOutputSsrc, metrics, nowNanos);
                 }
             } else if (packet.type() == RtcpPacket.SR && senderReport.wrap(packet)) {
                 for (int i = 0; i < senderReport.reportBlockCount(); i++) {
-                    readBlock(senderReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                    readBlock(senderReport.blockSsrc(i), senderReport.blockFractionLost(i),
+                            senderReport.blockCumulativeLost(i), senderReport.blockExtendedHighestSequenceNumber(i),
+                            senderReport.blockJitter(i), senderReport.blockLastSenderReport(i),
+                            senderReport.blockDelaySinceLastSenderReport(i), forwardersByOutputSsrc, metrics, nowNanos);
                 }
             }
         }
     }
 
-    private static void readBlock(RtcpReportBlock block, SsrcTable<Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
-            long nowNanos) {
-        Forwarder f = forwardersByOutputSsrc.get(block.ssrc());
+    /** One report block of an RR or SR, read in place: a block record per report would be garbage per RTCP packet. */
+    private static void readBlock(long ssrc, int fractionLost, int cumulativeLost, long extendedHighest, long jitter,
+            long lastSenderReport, long delaySinceLastSenderReport, SsrcTable<Forwarder> forwardersByOutputSsrc,
+            SfuMetrics metrics, long nowNanos) {
+        Forwarder f = forwardersByOutputSsrc.get(ssrc);
         if (f == null) {
             return;
         }
         SendStatistics stats = f.sendStatistics();
-        long rtt = stats.readReportBlock(block.fractionLost(), block.cumulativeLost(),
-                block.extendedHighestSequenceNumber(), block.jitter(), block.lastSenderReport(),
-                block.delaySinceLastSenderReport(), nowNanos);
+        long rtt = stats.readReportBlock(fractionLost, cumulativeLost, extendedHighest, jitter, lastSenderReport,
+                delaySinceLastSenderReport, nowNanos);
         metrics.downstreamInterval(stats.lastIntervalExpected(), stats.lastIntervalLost(), stats.lastJitterNanos());
         if (rtt >= 0) {
             metrics.rtt(rtt);
