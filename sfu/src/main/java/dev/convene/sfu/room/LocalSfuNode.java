@@ -12,6 +12,7 @@ import dev.convene.sfu.SfuNode;
 import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.LocalAddresses;
+import dev.convene.sfu.net.LoopAllocation;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.net.MediaTcpServer;
@@ -70,8 +71,6 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private long feedbackTicks;
     /** Written on the loop, read by tests from another thread. */
     private volatile long timerAllocatedBytes;
-    private static final com.sun.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t ? t : null;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -248,9 +247,21 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         return timerAllocatedBytes;
     }
 
+    /** Whether the media port reads and writes through its own {@code recvmmsg}/{@code sendmmsg} (ADR 0027). */
+    public boolean batchedNativeIo() {
+        return socket.batchedNativeIo();
+    }
+
+    /**
+     * Bytes the loop allocated answering STUN (consent checks every few seconds per transport:
+     * parsing, MESSAGE-INTEGRITY, the response), which is work per check, not per packet.
+     */
+    public long stunAllocatedBytes() {
+        return demux.stunAllocatedBytes();
+    }
+
     private static long loopAllocatedBytes() {
-        // The counter the JVM keeps per thread; reading it allocates nothing.
-        return THREADS != null && THREADS.isThreadAllocatedMemoryEnabled() ? THREADS.getCurrentThreadAllocatedBytes() : 0;
+        return LoopAllocation.current();
     }
 
     private void feedbackTickOnce() {
