@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
@@ -17,6 +18,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,25 +45,102 @@ public final class MediaSocket implements AutoCloseable {
         void onDatagram(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via);
     }
 
+    /** What an endpoint that reads datagrams itself (not through a Netty channel) calls on the loop. */
+    interface Reader {
+        /** The array to copy a datagram into before {@link #deliver}. */
+        byte[] rx();
+
+        void readBatchStarted();
+
+        void deliver(int len, InetSocketAddress from, MediaEndpoint via);
+
+        /** Flushes every endpoint written to during the batch. */
+        void readBatchEnded();
+
+        /**
+         * {@code endpoint} has unsent datagrams: true if they will be flushed at the end of the
+         * current read batch, false if there is none and the endpoint must flush itself.
+         */
+        boolean written(UdpEndpoint endpoint);
+    }
+
     /** Largest datagram we accept; bigger ones are truncated by the kernel and then dropped as malformed. */
     public static final int MAX_DATAGRAM = 2048;
     /** Spare bytes after a packet for the SRTP(C) tag and index. */
     public static final int TRAILER_ROOM = 64;
     /** Tries at finding one ephemeral port free on every address, when port 0 is asked for. */
     private static final int EPHEMERAL_ATTEMPTS = 8;
+    /**
+     * {@code -Dconvene.media.io=netty} keeps Netty's datagram channel where the FFM socket would
+     * be used (to compare the two); without epoll or below JDK 22 it is the only one.
+     */
+    static final String IO_PROPERTY = "convene.media.io";
 
     private static final Logger log = LoggerFactory.getLogger(MediaSocket.class);
+    /** {@code FfmUdpEndpoint.bind}, compiled from {@code src/main/java22}; null where it cannot run. */
+    private static final MethodHandle FFM_BIND = ffmBinder();
 
     private final EventLoopGroup group;
-    private final List<Endpoint> endpoints;
+    private final DatagramSink sink;
+    private List<UdpEndpoint> endpoints = List.of();
     private final byte[] rx = new byte[MAX_DATAGRAM + TRAILER_ROOM];
     /** Endpoints written to on the loop since the last flush; loop-confined. */
-    private final List<Endpoint> unflushed = new ArrayList<>();
+    private final List<UdpEndpoint> unflushed = new ArrayList<>();
     private final Runnable flushTask = this::flushWritten;
+    /** True while an endpoint delivers a read batch: its end flushes what the batch wrote. */
+    private boolean reading;
+    private final Reader reader = new Reader() {
+        @Override
+        public byte[] rx() {
+            return rx;
+        }
 
-    private MediaSocket(EventLoopGroup group, List<Endpoint> endpoints) {
+        @Override
+        public void readBatchStarted() {
+            reading = true;
+        }
+
+        @Override
+        public void deliver(int len, InetSocketAddress from, MediaEndpoint via) {
+            sink.onDatagram(rx, len, from, via);
+        }
+
+        @Override
+        public void readBatchEnded() {
+            reading = false;
+            flushWritten();
+        }
+
+        @Override
+        public boolean written(UdpEndpoint endpoint) {
+            if (!reading) {
+                return false;
+            }
+            if (!unflushed.contains(endpoint)) {
+                unflushed.add(endpoint);
+            }
+            return true;
+        }
+    };
+
+    private MediaSocket(EventLoopGroup group, DatagramSink sink) {
         this.group = group;
-        this.endpoints = List.copyOf(endpoints);
+        this.sink = sink;
+    }
+
+    private static MethodHandle ffmBinder() {
+        if (Runtime.version().feature() < 22 || !Epoll.isAvailable() || "netty".equals(System.getProperty(IO_PROPERTY))) {
+            return null;
+        }
+        try {
+            Class<?> type = Class.forName(MediaSocket.class.getPackageName() + ".FfmUdpEndpoint");
+            return MethodHandles.lookup().findStatic(type, "bind",
+                    MethodType.methodType(UdpEndpoint.class, IoEventLoop.class, InetSocketAddress.class, Reader.class));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // A jar built on JDK 21 has no FFM classes: Netty's channel does the work, allocating per datagram.
+            log.info("event=media_io_fallback reason=\"{}\"", e.toString());
+            return null;
+        }
     }
 
     /**
@@ -87,13 +168,14 @@ public final class MediaSocket implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             for (int attempt = 1; ; attempt++) {
-                List<Endpoint> bound = new ArrayList<>();
+                MediaSocket socket = new MediaSocket(group, sink);
+                List<UdpEndpoint> bound = new ArrayList<>();
                 try {
                     int chosen = port;
                     for (InetAddress address : addresses) {
-                        Endpoint endpoint;
+                        UdpEndpoint endpoint;
                         try {
-                            endpoint = Endpoint.bind(group, epoll, new InetSocketAddress(address, chosen), sink);
+                            endpoint = socket.bindOne(epoll, new InetSocketAddress(address, chosen));
                         } catch (RuntimeException e) {
                             if (!skipUnusable || isBindConflict(e)) {
                                 throw e;
@@ -108,15 +190,13 @@ public final class MediaSocket implements AutoCloseable {
                     if (bound.isEmpty()) {
                         throw new IllegalStateException("none of " + addresses + " could be bound for media");
                     }
-                    MediaSocket socket = new MediaSocket(group, bound);
-                    for (Endpoint e : bound) {
-                        e.owner = socket;
-                    }
+                    socket.endpoints = List.copyOf(bound);
                     log.info("event=media_socket_bound addresses={} transport={}",
-                            bound.stream().map(e -> e.localAddress().toString()).toList(), epoll ? "epoll" : "nio");
+                            bound.stream().map(e -> e.localAddress().toString()).toList(),
+                            FFM_BIND != null ? "ffm-recvmmsg" : epoll ? "epoll" : "nio");
                     return socket;
                 } catch (RuntimeException e) {
-                    bound.forEach(Endpoint::close);
+                    bound.forEach(UdpEndpoint::close);
                     boolean retry = port == 0 && attempt < EPHEMERAL_ATTEMPTS && isBindConflict(e);
                     if (!retry) {
                         throw e;
@@ -126,6 +206,20 @@ public final class MediaSocket implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
+        }
+    }
+
+    private UdpEndpoint bindOne(boolean epoll, InetSocketAddress address) throws InterruptedException {
+        if (FFM_BIND == null) {
+            return Endpoint.bind(this, group, epoll, address);
+        }
+        try {
+            return (UdpEndpoint) FFM_BIND.invokeExact((IoEventLoop) group.next(), address, reader);
+        } catch (RuntimeException | InterruptedException e) {
+            throw e;
+        } catch (Throwable e) {
+            // Named like Netty's failure, so a port taken on one address is retried the same way.
+            throw new IllegalStateException("cannot bind media UDP " + address + ": " + e.getMessage(), e);
         }
     }
 
@@ -148,12 +242,26 @@ public final class MediaSocket implements AutoCloseable {
     }
 
     public EventLoop loop() {
-        return endpoints.getFirst().channel.eventLoop();
+        return group.next();
+    }
+
+    /** Whether datagrams go through our own {@code recvmmsg}/{@code sendmmsg} (FFM) rather than Netty's channel. */
+    public boolean batchedNativeIo() {
+        return FFM_BIND != null;
+    }
+
+    /** Datagrams the port could not send, over its life. */
+    public long droppedSends() {
+        long n = 0;
+        for (UdpEndpoint e : endpoints) {
+            n += e.droppedSends();
+        }
+        return n;
     }
 
     @Override
     public void close() {
-        endpoints.forEach(Endpoint::close);
+        endpoints.forEach(UdpEndpoint::close);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
@@ -162,12 +270,11 @@ public final class MediaSocket implements AutoCloseable {
      * another, so every endpoint written to is flushed at the end of the read batch, or by a task
      * queued behind the current one when the write did not come from a read.
      */
-    private void written(Endpoint endpoint) {
-        if (endpoint.unflushed) {
+    private void written(UdpEndpoint endpoint) {
+        if (unflushed.contains(endpoint)) {
             return;
         }
-        endpoint.unflushed = true;
-        if (unflushed.isEmpty()) {
+        if (unflushed.isEmpty() && !reading) {
             loop().execute(flushTask);
         }
         unflushed.add(endpoint);
@@ -175,14 +282,12 @@ public final class MediaSocket implements AutoCloseable {
 
     private void flushWritten() {
         for (int i = 0; i < unflushed.size(); i++) {
-            Endpoint e = unflushed.get(i);
-            e.unflushed = false;
-            e.channel.flush();
+            unflushed.get(i).flush();
         }
         unflushed.clear();
     }
 
-    private void receive(DatagramPacket packet, Endpoint via, DatagramSink sink) {
+    private void receive(DatagramPacket packet, Endpoint via) {
         ByteBuf content = packet.content();
         int len = content.readableBytes();
         if (len > MAX_DATAGRAM) {
@@ -193,19 +298,19 @@ public final class MediaSocket implements AutoCloseable {
         sink.onDatagram(rx, len, packet.sender(), via);
     }
 
-    /** One bound address. */
-    private static final class Endpoint implements MediaEndpoint {
+    /** One bound address read and written through Netty's datagram channel: the fallback below JDK 22 or without epoll. */
+    private static final class Endpoint implements UdpEndpoint {
         private final Channel channel;
         private final InetSocketAddress localAddress;
-        private MediaSocket owner;
-        private boolean unflushed;
+        private final MediaSocket owner;
 
-        private Endpoint(Channel channel) {
+        private Endpoint(Channel channel, MediaSocket owner) {
             this.channel = channel;
             this.localAddress = (InetSocketAddress) channel.localAddress();
+            this.owner = owner;
         }
 
-        static Endpoint bind(EventLoopGroup group, boolean epoll, InetSocketAddress address, DatagramSink sink)
+        static Endpoint bind(MediaSocket owner, EventLoopGroup group, boolean epoll, InetSocketAddress address)
                 throws InterruptedException {
             Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
             Endpoint[] self = new Endpoint[1];
@@ -218,17 +323,14 @@ public final class MediaSocket implements AutoCloseable {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                             Endpoint endpoint = self[0];
-                            if (endpoint != null && endpoint.owner != null) {
-                                endpoint.owner.receive(packet, endpoint, sink);
+                            if (endpoint != null) {
+                                owner.receive(packet, endpoint);
                             }
                         }
 
                         @Override
                         public void channelReadComplete(ChannelHandlerContext ctx) {
-                            Endpoint endpoint = self[0];
-                            if (endpoint != null && endpoint.owner != null) {
-                                endpoint.owner.flushWritten();
-                            }
+                            owner.flushWritten();
                         }
 
                         @Override
@@ -243,7 +345,7 @@ public final class MediaSocket implements AutoCloseable {
                 throw new IllegalStateException("cannot bind media UDP " + address + ": " + bound.cause().getMessage(),
                         bound.cause());
             }
-            self[0] = new Endpoint(bound.channel());
+            self[0] = new Endpoint(bound.channel(), owner);
             return self[0];
         }
 
@@ -252,7 +354,7 @@ public final class MediaSocket implements AutoCloseable {
             ByteBuf out = channel.alloc().directBuffer(len);
             out.writeBytes(buf, off, len);
             DatagramPacket packet = new DatagramPacket(out, to);
-            if (channel.eventLoop().inEventLoop() && owner != null) {
+            if (channel.eventLoop().inEventLoop()) {
                 channel.write(packet, channel.voidPromise());
                 owner.written(this);
             } else {
@@ -261,11 +363,22 @@ public final class MediaSocket implements AutoCloseable {
         }
 
         @Override
+        public void flush() {
+            channel.flush();
+        }
+
+        @Override
+        public long droppedSends() {
+            return 0; // Netty queues what the socket does not take at once
+        }
+
+        @Override
         public InetSocketAddress localAddress() {
             return localAddress;
         }
 
-        void close() {
+        @Override
+        public void close() {
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
 

@@ -12,6 +12,7 @@ import dev.convene.sfu.SfuNode;
 import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.LocalAddresses;
+import dev.convene.sfu.net.LoopAllocation;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.net.MediaTcpServer;
@@ -68,6 +69,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final ScheduledFuture<?> feedbackTicker;
     private final PacketRouter router;
     private long feedbackTicks;
+    /** Written on the loop, read by tests from another thread. */
+    private volatile long timerAllocatedBytes;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -215,6 +218,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     }
 
     private void tick() {
+        long allocatedBefore = loopAllocatedBytes();
         long now = System.nanoTime();
         for (Room room : rooms.values().toArray(Room[]::new)) {
             for (Participant p : room.participants()) {
@@ -222,9 +226,45 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             }
         }
         metrics.endInterval();
+        timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
     }
 
     private void feedbackTick() {
+        long allocatedBefore = loopAllocatedBytes();
+        try {
+            feedbackTickOnce();
+        } finally {
+            timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
+        }
+    }
+
+    /**
+     * Bytes the loop allocated in the periodic tasks (reports, feedback, layer allocation,
+     * speakers), so that a test can tell them from what the packet path allocates: they are
+     * work per tick, not per packet (ADR 0027). 0 where the JVM does not count allocation.
+     */
+    public long timerAllocatedBytes() {
+        return timerAllocatedBytes;
+    }
+
+    /** Whether the media port reads and writes through its own {@code recvmmsg}/{@code sendmmsg} (ADR 0027). */
+    public boolean batchedNativeIo() {
+        return socket.batchedNativeIo();
+    }
+
+    /**
+     * Bytes the loop allocated answering STUN (consent checks every few seconds per transport:
+     * parsing, MESSAGE-INTEGRITY, the response), which is work per check, not per packet.
+     */
+    public long stunAllocatedBytes() {
+        return demux.stunAllocatedBytes();
+    }
+
+    private static long loopAllocatedBytes() {
+        return LoopAllocation.current();
+    }
+
+    private void feedbackTickOnce() {
         long now = System.nanoTime();
         boolean speakerTick = ++feedbackTicks % SPEAKER_EVERY_TICKS == 0;
         for (Room room : rooms.values().toArray(Room[]::new)) {

@@ -70,12 +70,12 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     private final Map<String, TrackDeclaration> declarations = new HashMap<>();
     private final Map<String, PublishedTrack> tracksByMid = new LinkedHashMap<>();
-    private final SsrcTable tracksBySsrc = new SsrcTable();
+    private final SsrcTable<TrackLayer> tracksBySsrc = new SsrcTable<>();
     private final Map<Integer, PublishedTrack> midExtensionIds = new HashMap<>();
 
     private final List<SubscriberSlot> slots = new ArrayList<>();
     private final Map<PublishedTrack, Forwarder> subscriptions = new HashMap<>();
-    private final Map<Long, Forwarder> forwardersByOutputSsrc = new HashMap<>();
+    private final SsrcTable<Forwarder> forwardersByOutputSsrc = new SsrcTable<>();
     private int nextMid;
     private long subscriberSdpVersion;
     private boolean subscriberOfferOutstanding;
@@ -666,7 +666,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         while (true) {
             long ssrc = ctx.newSsrc();
             if (ssrc != taken && !forwardersByOutputSsrc.containsKey(ssrc)
-                    && forwardersByOutputSsrc.values().stream().noneMatch(f -> f.rtxSsrc() == ssrc)) {
+                    && !forwardersByOutputSsrc.anyMatch(f -> f.rtxSsrc() == ssrc)) {
                 return ssrc;
             }
         }

@@ -7,7 +7,6 @@ import dev.convene.media.core.rtcp.RtcpReportBlock;
 import dev.convene.media.core.rtcp.RtcpSenderReport;
 import dev.convene.media.routing.rtcp.LocalNtpClock;
 import dev.convene.media.routing.rtcp.ReceiveStatistics;
-import dev.convene.media.routing.rtcp.ReceiverReportReading;
 import dev.convene.media.routing.rtcp.RemoteClock;
 import dev.convene.media.routing.rtcp.SenderReportMapper;
 import dev.convene.media.routing.rtcp.SendStatistics;
@@ -17,7 +16,6 @@ import dev.convene.sfu.transport.WebRtcTransport;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One participant's RTCP feedback loop (RFC 3550 §6.4): reads the publisher's sender reports
@@ -45,7 +43,7 @@ final class RtcpReporter {
     }
 
     /** SRs from the publisher: their mapping (for the SRs we send its subscribers) and LSR/DLSR. */
-    void onPublisherRtcp(byte[] buf, int off, int len, SsrcTable tracksBySsrc, long nowNanos) {
+    void onPublisherRtcp(byte[] buf, int off, int len, SsrcTable<TrackLayer> tracksBySsrc, long nowNanos) {
         iterator.reset(buf, off, len);
         while (iterator.next()) {
             RtcpPacket packet = iterator.packet();
@@ -61,37 +59,45 @@ final class RtcpReporter {
     }
 
     /** Report blocks from the subscriber (in its RRs, or SRs if it sends media): loss, jitter, RTT. */
-    void onSubscriberRtcp(byte[] buf, int off, int len, Map<Long, Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
+    void onSubscriberRtcp(byte[] buf, int off, int len, SsrcTable<Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
             long nowNanos) {
         iterator.reset(buf, off, len);
         while (iterator.next()) {
             RtcpPacket packet = iterator.packet();
             if (packet.type() == RtcpPacket.RR && receiverReport.wrap(packet)) {
                 for (int i = 0; i < receiverReport.reportBlockCount(); i++) {
-                    readBlock(receiverReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                    readBlock(receiverReport.blockSsrc(i), receiverReport.blockFractionLost(i),
+                            receiverReport.blockCumulativeLost(i), receiverReport.blockExtendedHighestSequenceNumber(i),
+                            receiverReport.blockJitter(i), receiverReport.blockLastSenderReport(i),
+                            receiverReport.blockDelaySinceLastSenderReport(i), forwardersByOutputSsrc, metrics, nowNanos);
                 }
             } else if (packet.type() == RtcpPacket.SR && senderReport.wrap(packet)) {
                 for (int i = 0; i < senderReport.reportBlockCount(); i++) {
-                    readBlock(senderReport.reportBlock(i), forwardersByOutputSsrc, metrics, nowNanos);
+                    readBlock(senderReport.blockSsrc(i), senderReport.blockFractionLost(i),
+                            senderReport.blockCumulativeLost(i), senderReport.blockExtendedHighestSequenceNumber(i),
+                            senderReport.blockJitter(i), senderReport.blockLastSenderReport(i),
+                            senderReport.blockDelaySinceLastSenderReport(i), forwardersByOutputSsrc, metrics, nowNanos);
                 }
             }
         }
     }
 
-    private static void readBlock(RtcpReportBlock block, Map<Long, Forwarder> forwardersByOutputSsrc, SfuMetrics metrics,
-            long nowNanos) {
-        Forwarder f = forwardersByOutputSsrc.get(block.ssrc());
+    /** One report block of an RR or SR, read in place: a block record per report would be garbage per RTCP packet. */
+    private static void readBlock(long ssrc, int fractionLost, int cumulativeLost, long extendedHighest, long jitter,
+            long lastSenderReport, long delaySinceLastSenderReport, SsrcTable<Forwarder> forwardersByOutputSsrc,
+            SfuMetrics metrics, long nowNanos) {
+        Forwarder f = forwardersByOutputSsrc.get(ssrc);
         if (f == null) {
             return;
         }
-        ReceiverReportReading reading = f.sendStatistics().onReportBlock(block.fractionLost(), block.cumulativeLost(),
-                block.extendedHighestSequenceNumber(), block.jitter(), block.lastSenderReport(),
-                block.delaySinceLastSenderReport(), nowNanos);
-        metrics.downstreamInterval(reading.intervalExpected(), reading.intervalLost(), reading.jitterNanos());
-        if (reading.rttNanos() >= 0) {
-            metrics.rtt(reading.rttNanos());
+        SendStatistics stats = f.sendStatistics();
+        long rtt = stats.readReportBlock(fractionLost, cumulativeLost, extendedHighest, jitter, lastSenderReport,
+                delaySinceLastSenderReport, nowNanos);
+        metrics.downstreamInterval(stats.lastIntervalExpected(), stats.lastIntervalLost(), stats.lastJitterNanos());
+        if (rtt >= 0) {
+            metrics.rtt(rtt);
             // The leg's retransmitter spaces repeated answers to the same NACK by it.
-            f.leg().setRtt(reading.rttNanos());
+            f.leg().setRtt(rtt);
         }
     }
 

@@ -4,51 +4,92 @@ import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
- * The publisher's SSRCs (media and RTX) and the track layers they carry. A participant publishes a handful of
+ * SSRCs and what they stand for: the publisher's media and RTX SSRCs and the track layers they
+ * carry; a subscriber's output SSRCs and their forwarders. A participant has a handful of
  * streams, so a linear scan of a primitive array beats a map and, unlike {@code Map<Long, …>},
  * boxes nothing on the packet path. Confined to the media loop.
  */
-final class SsrcTable {
+final class SsrcTable<T> {
 
     private long[] ssrcs = new long[4];
-    private TrackLayer[] tracks = new TrackLayer[4];
+    private Object[] values = new Object[4];
     private int size;
 
-    TrackLayer get(long ssrc) {
+    @SuppressWarnings("unchecked")
+    T get(long ssrc) {
         for (int i = 0; i < size; i++) {
             if (ssrcs[i] == ssrc) {
-                return tracks[i];
+                return (T) values[i];
             }
         }
         return null;
     }
 
-    void put(long ssrc, TrackLayer track) {
+    boolean containsKey(long ssrc) {
+        return get(ssrc) != null;
+    }
+
+    void put(long ssrc, T value) {
         for (int i = 0; i < size; i++) {
             if (ssrcs[i] == ssrc) {
-                tracks[i] = track;
+                values[i] = value;
                 return;
             }
         }
         if (size == ssrcs.length) {
             ssrcs = Arrays.copyOf(ssrcs, size * 2);
-            tracks = Arrays.copyOf(tracks, size * 2);
+            values = Arrays.copyOf(values, size * 2);
         }
         ssrcs[size] = ssrc;
-        tracks[size] = track;
+        values[size] = value;
         size++;
     }
 
-    void removeIf(Predicate<TrackLayer> condition) {
+    void remove(long ssrc) {
+        removeIf(ssrc, v -> true);
+    }
+
+    @SuppressWarnings("unchecked")
+    void removeIf(Predicate<? super T> condition) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            if (!condition.test(tracks[i])) {
+            if (!condition.test((T) values[i])) {
                 ssrcs[kept] = ssrcs[i];
-                tracks[kept] = tracks[i];
+                values[kept] = values[i];
                 kept++;
             }
         }
-        Arrays.fill(tracks, kept, size, null);
+        Arrays.fill(values, kept, size, null);
         size = kept;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void removeIf(long ssrc, Predicate<? super T> condition) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (ssrcs[i] != ssrc || !condition.test((T) values[i])) {
+                ssrcs[kept] = ssrcs[i];
+                values[kept] = values[i];
+                kept++;
+            }
+        }
+        Arrays.fill(values, kept, size, null);
+        size = kept;
+    }
+
+    /** Whether a value matches {@code condition}. */
+    @SuppressWarnings("unchecked")
+    boolean anyMatch(Predicate<? super T> condition) {
+        for (int i = 0; i < size; i++) {
+            if (condition.test((T) values[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void clear() {
+        Arrays.fill(values, 0, size, null);
+        size = 0;
     }
 }

@@ -25,7 +25,11 @@ final class TrackLayer {
     private long mediaSsrc = -1;
     private ReceiveStatistics receiveStatistics;
     private ReceiveStatistics networkStatistics;
-    private SourceSenderReport lastSenderReport;
+    /** The latest SR's fields, kept as numbers: a record per SR would be garbage on the RTCP path. */
+    private boolean hasSenderReport;
+    private long senderReportSsrc;
+    private long senderReportNtp;
+    private long senderReportRtp;
 
     /** @param rid the layer's rid, or null (no simulcast, or SSRC-signalled simulcast) */
     TrackLayer(PublishedTrack track, int index, String rid, TrackKind kind, Codec codec, int rtxPayloadType) {
@@ -57,8 +61,8 @@ final class TrackLayer {
         inbound.setMediaSsrc(ssrc);
         this.receiveStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
         this.networkStatistics = new ReceiveStatistics(ssrc, codec.clockRate());
-        if (lastSenderReport != null && lastSenderReport.sourceSsrc() != ssrc) {
-            lastSenderReport = null;
+        if (hasSenderReport && senderReportSsrc != ssrc) {
+            hasSenderReport = false;
         }
     }
 
@@ -75,10 +79,15 @@ final class TrackLayer {
     void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long arrivalNanos) {
         if (ssrc == mediaSsrc && receiveStatistics != null) {
             receiveStatistics.onSenderReport(ntpTimestamp, arrivalNanos);
-            lastSenderReport = new SourceSenderReport(ssrc, ntpTimestamp, rtpTimestamp);
+            hasSenderReport = true;
+            senderReportSsrc = ssrc;
+            senderReportNtp = ntpTimestamp;
+            senderReportRtp = rtpTimestamp;
         }
     }
 
     /** The publisher's latest SR for the current stream, or null. */
-    SourceSenderReport lastSenderReport() { return lastSenderReport; }
+    SourceSenderReport lastSenderReport() {
+        return hasSenderReport ? new SourceSenderReport(senderReportSsrc, senderReportNtp, senderReportRtp) : null;
+    }
 }

@@ -3,6 +3,7 @@ package dev.convene.sfu.transport;
 import dev.convene.media.core.PacketClassifier;
 import dev.convene.media.core.PacketKind;
 import dev.convene.media.transport.stun.StunMessage;
+import dev.convene.sfu.net.LoopAllocation;
 import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.net.MediaEndpoint;
 import dev.convene.sfu.net.MediaPath;
@@ -27,6 +28,14 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
     private final Map<String, WebRtcTransport> byLocalUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Map<TcpMediaConnection, WebRtcTransport> byConnection = new HashMap<>();
+    /**
+     * RTP packets sent by this node's transports, counted on the loop in a plain field: summing
+     * the {@link MediaCounters#rtpOut} adder's cells twice per received packet to learn whether it
+     * was forwarded cost more than the counting.
+     */
+    long rtpSent;
+    /** Written on the loop, read by tests from another thread. */
+    private volatile long stunAllocatedBytes;
 
     public TransportDemux(MediaCounters counters) {
         this.counters = counters;
@@ -72,21 +81,35 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
         WebRtcTransport transport = byAddress.get(from);
         switch (kind) {
             case STUN -> {
-                counters.stunIn.increment();
-                Optional<StunMessage> message = StunMessage.parse(buf, 0, len);
-                if (message.isEmpty()) {
-                    counters.droppedStun.increment();
-                    return;
+                long allocatedBefore = LoopAllocation.current();
+                try {
+                    onStun(buf, len, from, via, transport);
+                } finally {
+                    stunAllocatedBytes += LoopAllocation.current() - allocatedBefore;
                 }
-                WebRtcTransport target = transport != null ? transport : byUsername(message.get());
-                if (target == null) {
-                    counters.droppedStun.increment();
-                    return;
-                }
-                target.onStun(message.get(), from, via);
             }
             default -> deliver(kind, transport, buf, len, from);
         }
+    }
+
+    private void onStun(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via, WebRtcTransport transport) {
+        counters.stunIn.increment();
+        Optional<StunMessage> message = StunMessage.parse(buf, 0, len);
+        if (message.isEmpty()) {
+            counters.droppedStun.increment();
+            return;
+        }
+        WebRtcTransport target = transport != null ? transport : byUsername(message.get());
+        if (target == null) {
+            counters.droppedStun.increment();
+            return;
+        }
+        target.onStun(message.get(), from, via);
+    }
+
+    /** Bytes the loop allocated handling STUN on the UDP port (see {@code LocalSfuNode#stunAllocatedBytes}). */
+    public long stunAllocatedBytes() {
+        return stunAllocatedBytes;
     }
 
     @Override
@@ -137,9 +160,7 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
             case RTP -> {
                 // Forwarding is synchronous on this thread: the time to return is the time to the last copy's send.
                 long received = System.nanoTime();
-                long sentBefore = counters.rtpOut.sum();
-                transport.onSrtp(buf, len, from);
-                if (counters.rtpOut.sum() != sentBefore) {
+                if (transport.onSrtp(buf, len, from) > 0) {
                     counters.forwardDelay.record(System.nanoTime() - received);
                 }
             }

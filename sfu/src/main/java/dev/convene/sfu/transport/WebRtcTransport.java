@@ -215,18 +215,21 @@ public final class WebRtcTransport {
         listener.onConnected(this);
     }
 
-    void onSrtp(byte[] buf, int len, InetSocketAddress from) {
+    /** Unprotects and routes an SRTP packet; returns how many RTP packets its routing sent (0 if none). */
+    int onSrtp(byte[] buf, int len, InetSocketAddress from) {
         if (inbound == null) {
             counters.droppedSrtp.increment();
-            return;
+            return 0;
         }
         int plain = inbound.unprotectRtp(buf, 0, len);
         if (plain < 0) {
             counters.droppedSrtp.increment();
-            return;
+            return 0;
         }
         refreshConsent(from);
+        long sentBefore = demux.rtpSent;
         listener.onRtp(this, buf, 0, plain);
+        return (int) (demux.rtpSent - sentBefore);
     }
 
     void onSrtcp(byte[] buf, int len, InetSocketAddress from) {
@@ -267,6 +270,7 @@ public final class WebRtcTransport {
         int protectedLength = outbound.protectRtp(buf, off, len);
         if (protectedLength > 0) {
             counters.rtpOut.increment();
+            demux.rtpSent++;
             counters.bytesOut.add(protectedLength);
             to.send(buf, off, protectedLength);
         }

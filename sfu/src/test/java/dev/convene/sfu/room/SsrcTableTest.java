@@ -17,7 +17,7 @@ class SsrcTableTest {
 
     @Test
     void findsReplacesGrowsAndRemoves() {
-        SsrcTable table = new SsrcTable();
+        SsrcTable<TrackLayer> table = new SsrcTable<>();
         TrackLayer camera = track("1");
         TrackLayer screen = track("2");
         for (long ssrc = 1; ssrc <= 10; ssrc++) {

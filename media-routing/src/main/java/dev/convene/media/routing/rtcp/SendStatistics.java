@@ -39,6 +39,10 @@ public final class SendStatistics {
     private long previousCumulativeLost;
     private long previousNotSent;
     private long lastRttNanos = -1;
+    private double lastFractionLost;
+    private long lastIntervalExpected;
+    private long lastIntervalLost;
+    private long lastJitterNanos;
 
     public SendStatistics(long ssrc, int clockRate) {
         this.ssrc = ssrc;
@@ -78,6 +82,18 @@ public final class SendStatistics {
     /** Reads one report block about this stream from the subscriber's RR or SR. */
     public ReceiverReportReading onReportBlock(int fractionLost, int cumulativeLost, long extendedHighest, long jitter,
             long lastSenderReport, long delaySinceLastSenderReport, long nowNanos) {
+        long rtt = readReportBlock(fractionLost, cumulativeLost, extendedHighest, jitter, lastSenderReport,
+                delaySinceLastSenderReport, nowNanos);
+        return new ReceiverReportReading(rtt, lastFractionLost, lastIntervalExpected, lastIntervalLost, lastJitterNanos);
+    }
+
+    /**
+     * As {@link #onReportBlock} without the record, for the media loop (a report block per
+     * subscriber stream per second must not allocate): returns the RTT (-1 if none) and leaves
+     * the rest in {@link #lastIntervalExpected()}, {@link #lastIntervalLost()}, {@link #lastJitterNanos()}.
+     */
+    public long readReportBlock(int fractionLost, int cumulativeLost, long extendedHighest, long jitter,
+            long lastSenderReport, long delaySinceLastSenderReport, long nowNanos) {
         long rtt = rtt(lastSenderReport, delaySinceLastSenderReport, nowNanos);
         if (rtt >= 0) {
             lastRttNanos = rtt;
@@ -95,8 +111,26 @@ public final class SendStatistics {
         previousExtendedHighest = extendedHighest;
         previousCumulativeLost = cumulativeLost;
         previousNotSent = notSent;
-        return new ReceiverReportReading(rtt, fractionLost / 256.0, intervalExpected, intervalLost,
-                jitter * 1_000_000_000L / clockRate);
+        lastFractionLost = fractionLost / 256.0;
+        lastIntervalExpected = intervalExpected;
+        lastIntervalLost = intervalLost;
+        lastJitterNanos = jitter * 1_000_000_000L / clockRate;
+        return rtt;
+    }
+
+    /** Of the last report block: packets expected since the one before (0 for the first). */
+    public long lastIntervalExpected() {
+        return lastIntervalExpected;
+    }
+
+    /** Of the last report block: of those, lost between us and the subscriber (upstream gaps excluded). */
+    public long lastIntervalLost() {
+        return lastIntervalLost;
+    }
+
+    /** Of the last report block: the subscriber's interarrival jitter. */
+    public long lastJitterNanos() {
+        return lastJitterNanos;
     }
 
     /** RTT from LSR/DLSR, or -1 when the block answers no SR we remember (LSR 0: none received yet). */
