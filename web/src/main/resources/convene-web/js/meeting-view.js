@@ -6,6 +6,16 @@ import { friendlyError } from '/js/api.js';
 
 const TILE_ASPECT = 16 / 9;
 const GAP = 8;
+// Smallest grid tile (CSS px) before a face stops being one; the page size follows from it.
+const MIN_TILE_W = 200;
+// 5 × 5 at most, where Jitsi Meet's and LiveKit's grids stop too: more decoders than that cost
+// more than a page turn.
+const MAX_PAGE = 25;
+const PAGER_H = 40;
+// subscribe-settings priority of the large tile (pinned or speaking): served first from a
+// tight downlink (ADR 0021's budget split).
+const FEATURED_PRIORITY = 10;
+const QUALITY_MS = 2000;
 
 export function meetingView({ session, onLeave, onRejoin }) {
   const tiles = new Map(); // 'self' | participant_id -> tile record
@@ -19,22 +29,32 @@ export function meetingView({ session, onLeave, onRejoin }) {
   // ---------------------------------------------------------------- skeleton
   const banner = h('div', { class: 'banner', testid: 'connection-banner', role: 'alert', hidden: true });
   const tilesEl = h('section', { class: 'tiles', testid: 'tiles', 'aria-label': 'Participants' });
-  // A grid of more than PAGE_SIZE tiles is paged; tiles of other pages are hidden, so the
+  // The grid shows as many tiles as the window holds at a useful size (page size by window
+  // size, as Meet and Jitsi do); more are paged. Tiles of other pages are hidden, so the
   // visibility observer pauses their video at the SFU (subscribe-settings paused).
-  const PAGE_SIZE = 9;
   let page = 0;
+  let pageSize = MAX_PAGE;
   const pageLabel = h('span', { class: 'pager-label', testid: 'pager-label' });
   const prevPage = h('button', { class: 'icon-btn', testid: 'page-prev', type: 'button', 'aria-label': 'Previous page',
     onclick: () => { page -= 1; renderTiles(); } }, '‹');
   const nextPage = h('button', { class: 'icon-btn', testid: 'page-next', type: 'button', 'aria-label': 'Next page',
     onclick: () => { page += 1; renderTiles(); } }, '›');
   const pager = h('div', { class: 'pager', testid: 'pager', hidden: true }, prevPage, pageLabel, nextPage);
+  // Speaker view: one large tile (the pinned person, else whoever spoke last) over a strip.
+  let view = storedView();
+  let pinnedId = null;
+  let lastDominant = null;
+  const lastSpoke = new Map(); // participant_id -> Date.now() when last listed as speaking
+  let gridOrder = []; // remote participant ids in grid order: join order, speakers moved into view
+  const spotlightHost = h('section', { class: 'spotlight-host', testid: 'spotlight' });
   const stageHost = h('section', { class: 'stage-host' });
   const panelEl = h('aside', { class: 'side-panel', testid: 'side-panel', 'aria-label': 'Side panel' });
   const audioSink = h('div', { class: 'audio-sink', 'aria-hidden': 'true' });
   const enableAudio = h('button', { class: 'enable-audio', testid: 'enable-audio', type: 'button', hidden: true },
     icon('volume', 20), h('span', null, 'Click to enable audio'));
   const readyCard = h('div', { class: 'ready-card', hidden: true });
+
+  const mainEl = h('main', { class: 'meeting-main' }, stageHost, spotlightHost, tilesEl, pager, enableAudio, readyCard);
 
   const clock = h('span', { class: 'clock' });
   const code = h('span', { class: 'meeting-code', testid: 'meeting-id', title: session.meetingId }, session.meetingId);
@@ -48,15 +68,18 @@ export function meetingView({ session, onLeave, onRejoin }) {
   const unreadEl = h('span', { class: 'unread-badge', testid: 'chat-unread', hidden: true });
   const chatBtn = h('button', { class: 'ctrl ctrl-flat', testid: 'chat-toggle', type: 'button', title: 'Chat with everyone', 'aria-label': 'Chat with everyone' }, icon('chat'), unreadEl);
 
+  const viewBtn = h('button', { class: 'ctrl ctrl-flat', testid: 'view-toggle', type: 'button' });
+  viewBtn.addEventListener('click', () => setView(view === 'speaker' ? 'grid' : 'speaker'));
+
   const controls = h('footer', { class: 'controls' },
     h('div', { class: 'controls-left' }, clock, h('span', { class: 'sep' }, '|'), code),
     h('div', { class: 'controls-center' }, micBtn, camBtn, screenBtn, leaveBtn),
-    h('div', { class: 'controls-right' }, peopleBtn, chatBtn));
+    h('div', { class: 'controls-right' }, viewBtn, peopleBtn, chatBtn));
 
   const el = h('div', { class: 'page meeting', testid: 'meeting', dataset: { layout: 'grid' } },
     banner,
     h('div', { class: 'meeting-body' },
-      h('main', { class: 'meeting-main' }, stageHost, tilesEl, pager, enableAudio, readyCard),
+      mainEl,
       panelEl),
     controls, audioSink);
 
@@ -130,6 +153,10 @@ export function meetingView({ session, onLeave, onRejoin }) {
     chatBtn.classList.toggle('ctrl-active', panel === 'chat');
     unreadEl.hidden = unread === 0;
     unreadEl.textContent = unread > 99 ? '99+' : String(unread);
+    viewBtn.replaceChildren(icon(view === 'speaker' ? 'gridView' : 'speakerView'));
+    viewBtn.dataset.state = view;
+    viewBtn.title = view === 'speaker' ? 'Switch to grid view' : 'Switch to speaker view';
+    viewBtn.setAttribute('aria-label', viewBtn.title);
   }
 
   // ---------------------------------------------------------------- tiles
@@ -138,10 +165,18 @@ export function meetingView({ session, onLeave, onRejoin }) {
     const avatar = h('div', { class: 'tile-avatar' });
     const name = h('span', { class: 'tile-name-text' });
     const mic = h('span', { class: 'tile-mic', testid: 'mic-muted-indicator', title: 'Microphone off' }, icon('micOff', 16));
+    const quality = h('span', { class: 'tile-quality', testid: 'connection-quality', dataset: { quality: 'unknown' }, role: 'img' },
+      h('i'), h('i'), h('i'));
+    const pin = isSelf ? null : h('button', { class: 'tile-pin', testid: 'pin-button', type: 'button',
+      onclick: (ev) => { ev.stopPropagation(); togglePin(key); } }, icon('pin', 18));
     const el = h('div', { class: 'tile', testid: isSelf ? 'self-tile' : 'tile' },
-      video, avatar, h('div', { class: 'tile-label' }, mic, name));
-    if (!isSelf) el.dataset.participantId = key;
-    const rec = { key, el, video, avatar, name, mic, track: null, nameText: null, trackId: null, visible: true };
+      video, avatar, h('div', { class: 'tile-top' }, quality, pin), h('div', { class: 'tile-label' }, mic, name));
+    if (!isSelf) {
+      el.dataset.participantId = key;
+      el.addEventListener('dblclick', () => togglePin(key));
+    }
+    const rec = { key, el, video, avatar, name, mic, quality, pin, track: null, nameText: null, trackId: null, visible: true };
+    setQuality(rec, 'unknown', '');
     if (!isSelf) {
       sizeObserver.observe(el);
       visibility.observe(el);
@@ -173,6 +208,14 @@ export function meetingView({ session, onLeave, onRejoin }) {
     rec.el.dataset.cameraOff = String(!track);
     rec.el.dataset.micMuted = String(!!micMuted);
     rec.mic.hidden = !micMuted;
+    if (rec.pin) {
+      const pinned = rec.key === pinnedId;
+      rec.el.dataset.pinned = String(pinned);
+      rec.pin.classList.toggle('on', pinned);
+      rec.pin.title = pinned ? `Unpin ${name}` : `Pin ${name}`;
+      rec.pin.setAttribute('aria-label', rec.pin.title);
+      rec.pin.setAttribute('aria-pressed', String(pinned));
+    }
   }
 
   function remoteTrackOf(p, source) {
@@ -188,23 +231,102 @@ export function meetingView({ session, onLeave, onRejoin }) {
     return null;
   }
 
+  function storedView() {
+    try { return localStorage.getItem('convene.view') === 'speaker' ? 'speaker' : 'grid'; } catch { return 'grid'; }
+  }
+  function setView(v) {
+    view = v;
+    try { localStorage.setItem('convene.view', v); } catch { /* private mode */ }
+    renderTiles();
+    renderControls();
+  }
+  /** One pin at a time, as in Meet: the pinned person gets the large tile and the SFU keeps their video. */
+  function togglePin(id) {
+    pinnedId = pinnedId === id ? null : id;
+    if (pinnedId) view = 'speaker';
+    renderTiles();
+    renderControls();
+    scheduleSubscribeSettings();
+  }
+
+  /** Grid order: join order, the pinned person first; speakers are moved into view (promoteSpeakers). */
+  function syncOrder() {
+    const present = [...session.participants.values()].sort((a, b) => a.joined_at - b.joined_at).map((p) => p.participant_id);
+    const known = new Set(gridOrder);
+    gridOrder = gridOrder.filter((id) => session.participants.has(id));
+    for (const id of present) if (!known.has(id)) gridOrder.push(id);
+    if (pinnedId && !session.participants.has(pinnedId)) pinnedId = null;
+    return pinnedId ? [pinnedId, ...gridOrder.filter((id) => id !== pinnedId)] : gridOrder.slice();
+  }
+
+  /** How many tiles one grid page holds in the window as it is now (self included). */
+  function gridCapacity() {
+    const W = mainEl.clientWidth - GAP * 2;
+    const H = mainEl.clientHeight - GAP * 2 - PAGER_H;
+    if (W <= 0 || H <= 0) return MAX_PAGE;
+    const cols = Math.max(1, Math.floor((W + GAP) / (MIN_TILE_W + GAP)));
+    const rows = Math.max(1, Math.floor((H + GAP) / (MIN_TILE_W / TILE_ASPECT + GAP)));
+    return Math.max(2, Math.min(MAX_PAGE, cols * rows));
+  }
+
+  /** The large tile of speaker view: pinned, else the last remote dominant speaker, else the first other. */
+  function featuredKey(order) {
+    if (pinnedId) return pinnedId;
+    if (lastDominant && session.participants.has(lastDominant)) return lastDominant;
+    return order.length ? order[0] : 'self';
+  }
+
+  /** Remembers who spoke when, and the last remote dominant speaker (speaker view's default). */
+  function noteSpeakers() {
+    const now = Date.now();
+    const speakers = (session.activeSpeakers || []).filter((id) => session.participants.has(id));
+    for (const id of speakers) lastSpoke.set(id, now);
+    if (speakers.length && speakers[0] !== session.participantId) lastDominant = speakers[0];
+  }
+
+  /**
+   * Someone who speaks while their tile is on another page than the one shown swaps places with
+   * the shown tile that spoke longest ago, so the page you look at shows who talks (Meet does
+   * the same); the pinned tile stays. Runs on every render, so it also holds after the page
+   * size changed.
+   */
+  function promoteSpeakers(order, per) {
+    const speakers = (session.activeSpeakers || []).filter((id) => order.includes(id));
+    const start = page * per;
+    const end = Math.min(order.length, start + per);
+    for (const id of speakers) {
+      const at = order.indexOf(id);
+      if (at >= start && at < end) continue;
+      let victim = -1;
+      for (let i = start; i < end; i++) {
+        if (order[i] === pinnedId || speakers.includes(order[i])) continue;
+        if (victim < 0 || (lastSpoke.get(order[i]) || 0) <= (lastSpoke.get(order[victim]) || 0)) victim = i;
+      }
+      if (victim < 0) break;
+      [order[at], order[victim]] = [order[victim], order[at]];
+    }
+    gridOrder = order.slice();
+    return order;
+  }
+
   function renderTiles() {
     const wanted = new Set(['self']);
-    let self = tiles.get('self') || makeTile('self', true);
+    const self = tiles.get('self') || makeTile('self', true);
     const cam = session.local.get('camera');
     updateTile(self, {
       name: session.displayName, isSelf: true, participantId: session.participantId || 'self',
       videoTrack: cam ? cam.track : null, camOff: !session.isLocalOn('camera'), micMuted: !session.isLocalOn('microphone'),
     });
-    const ordered = [...session.participants.values()].sort((a, b) => a.joined_at - b.joined_at);
-    const order = [self];
-    for (const p of ordered) {
-      wanted.add(p.participant_id);
-      const rec = tiles.get(p.participant_id) || makeTile(p.participant_id, false);
+    const ids = syncOrder();
+    const remotes = [];
+    for (const id of ids) {
+      const p = session.participants.get(id);
+      wanted.add(id);
+      const rec = tiles.get(id) || makeTile(id, false);
       const camT = remoteTrackOf(p, 'camera');
       const micT = remoteTrackOf(p, 'microphone');
       updateTile(rec, {
-        name: p.display_name, participantId: p.participant_id,
+        name: p.display_name, participantId: id,
         videoTrack: camT && camT.media ? camT.media.track : null,
         camOff: !camT || !camT.media || camT.info.muted || camT.media.track.muted,
         micMuted: !micT || micT.info.muted,
@@ -214,7 +336,7 @@ export function meetingView({ session, onLeave, onRejoin }) {
         rec.trackId = camId;
         scheduleSubscribeSettings();
       }
-      order.push(rec);
+      remotes.push(rec);
     }
     for (const [key, rec] of tiles) {
       if (!wanted.has(key)) {
@@ -225,22 +347,64 @@ export function meetingView({ session, onLeave, onRejoin }) {
         tiles.delete(key);
       }
     }
-    // Self first in a strip, last in a grid of more than two (as Meet does).
-    const seq = el.dataset.layout === 'grid' && order.length > 2 ? [...order.slice(1), order[0]] : order;
+
+    const share = stageKey !== null;
+    const layout = share ? 'stage' : view === 'speaker' && remotes.length > 0 ? 'speaker' : 'grid';
+    el.dataset.layout = layout;
+    el.dataset.view = view;
+    let featured = null;
+    if (layout === 'speaker') featured = tiles.get(featuredKey(ids)) || null;
+    for (const rec of tiles.values()) {
+      const on = rec === featured;
+      rec.el.classList.toggle('featured', on);
+      rec.el.dataset.featured = String(on);
+    }
+    if (featured && featured.el.parentNode !== spotlightHost) spotlightHost.replaceChildren(featured.el);
+    if (!featured && spotlightHost.firstChild) spotlightHost.replaceChildren();
+
+    let seq;
+    let pages = 1;
+    pageSize = gridCapacity();
+    if (layout === 'grid') {
+      let all = [...remotes];
+      if (all.length + 1 > pageSize) {
+        const per = pageSize - 1;
+        page = Math.max(0, Math.min(page, Math.ceil(all.length / per) - 1));
+        all = promoteSpeakers(ids.slice(), per).map((id) => tiles.get(id));
+      }
+      if (all.length + 1 <= pageSize) {
+        // Self last in a grid of more than two (as Meet does), first with one other.
+        seq = all.length > 1 ? [...all, self] : [self, ...all];
+        seq.forEach((rec) => { rec.el.hidden = false; });
+      } else {
+        // Paged: your own tile stays on every page, after that page's others.
+        const per = pageSize - 1;
+        pages = Math.ceil(all.length / per);
+        page = Math.max(0, Math.min(page, pages - 1));
+        const shown = all.slice(page * per, (page + 1) * per);
+        const rest = all.filter((r) => !shown.includes(r));
+        seq = [...shown, self, ...rest];
+        seq.forEach((rec) => { rec.el.hidden = rec !== self && !shown.includes(rec); });
+      }
+    } else {
+      // A strip beside the stage or the large tile: self first, hidden ones scroll into view.
+      seq = [self, ...remotes].filter((r) => r !== featured);
+      seq.forEach((rec) => { rec.el.hidden = false; });
+    }
+    if (featured) featured.el.hidden = false;
     seq.forEach((rec, i) => {
       if (tilesEl.children[i] !== rec.el) tilesEl.insertBefore(rec.el, tilesEl.children[i] || null);
     });
-    tilesEl.dataset.count = String(order.length);
-    const paged = el.dataset.layout === 'grid' && seq.length > PAGE_SIZE;
-    const pages = paged ? Math.ceil(seq.length / PAGE_SIZE) : 1;
-    page = Math.max(0, Math.min(page, pages - 1));
-    seq.forEach((rec, i) => { rec.el.hidden = paged && Math.floor(i / PAGE_SIZE) !== page; });
-    pager.hidden = !paged;
+    tilesEl.dataset.count = String(remotes.length + 1);
+    tilesEl.dataset.pageSize = String(pageSize);
+    if (layout !== 'grid') page = 0;
+    pager.hidden = pages <= 1;
     pageLabel.textContent = `${page + 1} / ${pages}`;
     prevPage.disabled = page === 0;
     nextPage.disabled = page === pages - 1;
     layoutGrid();
     renderSpeaking();
+    scheduleSubscribeSettings();
   }
 
   function layoutGrid() {
@@ -263,10 +427,14 @@ export function meetingView({ session, onLeave, onRejoin }) {
   }
   const ro = new ResizeObserver(() => layoutGrid());
   ro.observe(tilesEl);
+  // A resized window (or an opened side panel) changes how many tiles a page holds.
+  const mainRo = new ResizeObserver(() => { if (gridCapacity() !== pageSize) renderTiles(); });
+  mainRo.observe(mainEl);
 
   // ---------------------------------------------------------------- subscribe settings
   // Each remote camera tile asks the SFU for the size it really renders (device pixels), so a
   // small tile gets the small simulcast layer; a tile out of view, or a hidden page, is paused.
+  // The large tile and the pinned one come first when the downlink is short (priority).
   let settingsTimer = null;
   function findTrackId(media) {
     for (const [tid, m] of session.remoteMedia) if (m === media) return tid;
@@ -280,8 +448,10 @@ export function meetingView({ session, onLeave, onRejoin }) {
       if (rec.key === 'self' || !rec.trackId) continue;
       const w = Math.round(rec.el.clientWidth * dpr);
       const hgt = Math.round(rec.el.clientHeight * dpr);
-      const paused = document.hidden || !rec.visible || w === 0 || hgt === 0;
-      session.setSubscribeSettings(rec.trackId, { maxWidth: w, maxHeight: hgt, paused });
+      const paused = document.hidden || rec.el.hidden || !rec.visible || w === 0 || hgt === 0;
+      const pinned = rec.key === pinnedId;
+      const priority = pinned || rec.el.classList.contains('featured') ? FEATURED_PRIORITY : 1;
+      session.setSubscribeSettings(rec.trackId, { maxWidth: w, maxHeight: hgt, paused, priority, pinned });
     }
   }
   function scheduleSubscribeSettings() {
@@ -295,6 +465,80 @@ export function meetingView({ session, onLeave, onRejoin }) {
     scheduleSubscribeSettings();
   });
   document.addEventListener('visibilitychange', scheduleSubscribeSettings);
+
+  // ---------------------------------------------------------------- connection quality
+  // Per tile, from the stats both ends already exchange (RTCP receiver and sender reports, see
+  // the RTCP section of docs/architecture.md): for another person, the loss and jitter of what
+  // we receive from them over the last interval; for our own tile, what the SFU reports of our
+  // uplink (loss, round trip) and whether the encoder is held back by bandwidth.
+  const qualityPrev = new Map(); // inbound-rtp stats id -> {lost, recv}
+  function grade(loss, jitterMs, rttMs) {
+    if (loss < 0.02 && jitterMs < 50 && rttMs < 300) return 'good';
+    if (loss < 0.1 && jitterMs < 150 && rttMs < 700) return 'fair';
+    return 'poor';
+  }
+  function setQuality(rec, level, detail) {
+    if (rec.quality.dataset.quality === level && rec.quality.title.endsWith(detail)) return;
+    rec.quality.dataset.quality = level;
+    const words = { good: 'Good connection', fair: 'Unstable connection', poor: 'Poor connection', unknown: 'Connection: no data' };
+    rec.quality.title = detail ? `${words[level]} — ${detail}` : words[level];
+    rec.quality.setAttribute('aria-label', rec.quality.title);
+  }
+  let qualityBusy = false;
+  async function sampleQuality() {
+    if (qualityBusy || destroyed) return;
+    qualityBusy = true;
+    try {
+      const perPerson = new Map(); // participant_id -> {lost, recv, jitter}
+      if (session.subscriberPc) {
+        const midToPerson = new Map();
+        for (const m of session.remoteMedia.values()) midToPerson.set(String(m.mid), m.participant_id);
+        const stats = await session.subscriberPc.getStats();
+        stats.forEach((s) => {
+          if (s.type !== 'inbound-rtp') return;
+          const pid = midToPerson.get(String(s.mid));
+          if (!pid) return;
+          const now = { lost: Math.max(0, s.packetsLost || 0), recv: s.packetsReceived || 0 };
+          const before = qualityPrev.get(s.id) || now;
+          qualityPrev.set(s.id, now);
+          const a = perPerson.get(pid) || { lost: 0, recv: 0, jitter: 0 };
+          a.lost += Math.max(0, now.lost - before.lost);
+          a.recv += Math.max(0, now.recv - before.recv);
+          a.jitter = Math.max(a.jitter, s.jitter || 0);
+          perPerson.set(pid, a);
+        });
+      }
+      for (const [key, rec] of tiles) {
+        if (key === 'self') continue;
+        const a = perPerson.get(key);
+        // Nothing received (paused, muted, silent): no verdict rather than a wrong one.
+        if (!a || a.recv < 5) { setQuality(rec, 'unknown', ''); continue; }
+        const loss = a.lost / (a.lost + a.recv);
+        setQuality(rec, grade(loss, a.jitter * 1000, 0), `${(loss * 100).toFixed(1)} % lost, jitter ${Math.round(a.jitter * 1000)} ms`);
+      }
+      const self = tiles.get('self');
+      if (self && session.publisherPc) {
+        let loss = null; let rtt = 0; let limited = false;
+        const stats = await session.publisherPc.getStats();
+        stats.forEach((s) => {
+          if (s.type === 'remote-inbound-rtp') {
+            loss = Math.max(loss || 0, s.fractionLost || 0);
+            rtt = Math.max(rtt, s.roundTripTime || 0);
+          }
+          if (s.type === 'outbound-rtp' && s.kind === 'video' && s.qualityLimitationReason === 'bandwidth') limited = true;
+        });
+        if (loss === null) setQuality(self, 'unknown', '');
+        else {
+          const level = grade(loss, 0, rtt * 1000);
+          setQuality(self, limited && level === 'good' ? 'fair' : level,
+            `${(loss * 100).toFixed(1)} % lost, round trip ${Math.round(rtt * 1000)} ms${limited ? ', limited by bandwidth' : ''}`);
+        }
+      }
+    } catch { /* a connection closed meanwhile */ } finally {
+      qualityBusy = false;
+    }
+  }
+  const qualityTimer = setInterval(sampleQuality, QUALITY_MS);
 
   // ---------------------------------------------------------------- stage
   function currentShare() {
@@ -316,7 +560,6 @@ export function meetingView({ session, onLeave, onRejoin }) {
   function renderStage() {
     const share = currentShare();
     const key = share ? `${share.key}:${share.track.id}` : null;
-    el.dataset.layout = share ? 'stage' : 'grid';
     if (key === stageKey) return;
     stageKey = key;
     stageHost.replaceChildren();
@@ -617,7 +860,8 @@ export function meetingView({ session, onLeave, onRejoin }) {
         renderConnection();
         break;
       case 'speakers':
-        renderSpeaking();
+        noteSpeakers();
+        renderTiles();
         break;
       default:
         renderAll();
@@ -641,7 +885,9 @@ export function meetingView({ session, onLeave, onRejoin }) {
       document.removeEventListener('keydown', onKey);
       clearInterval(levelTimer);
       clearInterval(clockTimer);
+      clearInterval(qualityTimer);
       ro.disconnect();
+      mainRo.disconnect();
       sizeObserver.disconnect();
       visibility.disconnect();
       document.removeEventListener('visibilitychange', scheduleSubscribeSettings);

@@ -168,14 +168,16 @@ export class MeetingSession extends EventTarget {
 
   /**
    * Tells the SFU what we want of a remote track (docs/signaling.md, subscribe-settings): the
-   * size its tile renders in device pixels, or paused. Sent only when it changed.
+   * size its tile renders in device pixels, or paused; its priority when the downlink is short;
+   * whether we pinned its participant. Every frame carries all of them (the SFU replaces a
+   * track's settings whole). Sent only when something changed.
    */
-  setSubscribeSettings(trackId, { maxWidth = 0, maxHeight = 0, paused = false }) {
-    const key = `${maxWidth}x${maxHeight}${paused ? ' paused' : ''}`;
+  setSubscribeSettings(trackId, { maxWidth = 0, maxHeight = 0, paused = false, priority = 1, pinned = false }) {
+    const key = `${maxWidth}x${maxHeight}${paused ? ' paused' : ''} p${priority}${pinned ? ' pinned' : ''}`;
     if (!this.subscribeSettings) this.subscribeSettings = new Map();
     if (this.subscribeSettings.get(trackId) === key || !this.sig || !this.sig.open) return;
     this.subscribeSettings.set(trackId, key);
-    this.sig.send({ type: 'subscribe-settings', track_id: trackId, max_width: maxWidth, max_height: maxHeight, paused });
+    this.sig.send({ type: 'subscribe-settings', track_id: trackId, max_width: maxWidth, max_height: maxHeight, paused, priority, pinned });
   }
 
   /**

@@ -556,7 +556,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         Map<Participant, VideoCandidate<Participant>> candidates = new LinkedHashMap<>();
         for (Forwarder f : subscriptions.values()) {
             PublishedTrack track = f.track();
-            if (track.kind() != TrackKind.VIDEO) {
+            // A paused leg (a tile on another grid page) takes no last-N place from a shown one.
+            if (track.kind() != TrackKind.VIDEO || f.selector().settings().paused()) {
                 continue;
             }
             Participant p = track.publisher();
