@@ -122,10 +122,19 @@ final class MediaBot implements AutoCloseable {
         return client.subscriberTransport().map(MediaTransportClient::downlinkEstimateBps).orElse(-1L);
     }
 
-    boolean connected() {
-        boolean sub = client.subscriberTransport().map(MediaTransportClient::isConnected).orElse(false);
+    /** Whether its transports are connected: the subscriber one only if anyone else publishes ({@code receives}). */
+    boolean connected(boolean receives) {
+        boolean sub = !receives || client.subscriberTransport().map(MediaTransportClient::isConnected).orElse(false);
         boolean pub = !publisher || client.publisherTransport().map(MediaTransportClient::isConnected).orElse(false);
         return sub && pub;
+    }
+
+    /** Whether the server ended it (its socket closed) or one of its transports failed to connect. */
+    boolean failed() {
+        boolean socketGone = client.signaling() == null || !client.signaling().isOpen();
+        boolean subFailed = client.subscriberTransport().map(t -> t.connected().isCompletedExceptionally()).orElse(false);
+        boolean pubFailed = client.publisherTransport().map(t -> t.connected().isCompletedExceptionally()).orElse(false);
+        return socketGone || subFailed || pubFailed;
     }
 
     boolean receivesAudioFrom(String participantId) {

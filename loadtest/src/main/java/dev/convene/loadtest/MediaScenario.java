@@ -113,12 +113,13 @@ final class MediaScenario {
             run.say("all " + bots.size() + " bots joined in " + String.format("%.1f", joinSeconds) + " s; settling");
             long settleStart = System.nanoTime();
             boolean settled = settle(bots);
-            report.result("settle_s", (System.nanoTime() - settleStart) / 1e9);
+            report.result("settle_s", (System.nanoTime() - settleStart) / 1e9).result("join_retries", joinRetries.sum())
+                    .result("rejoins", rejoins.sum());
             report.check("every subscriber receives what it should (audio of whom it may hear, last-N videos)", settled,
                     settled ? "within " + SETTLE_LIMIT.toSeconds() + " s" : "not within " + SETTLE_LIMIT.toSeconds() + " s: "
                             + unsettled(List.copyOf(bots)));
             List<MediaBot> snapshot = List.copyOf(bots);
-            long connected = snapshot.stream().filter(MediaBot::connected).count();
+            long connected = snapshot.stream().filter(b -> b.connected(!othersPublishing(b, snapshot).isEmpty())).count();
             report.result("participants_admitted", bots.size()).result("participants_connected", connected);
             report.check("every participant admitted and connected", bots.size() == participants && connected == participants,
                     String.format("admitted %d/%d, connected %d/%d", bots.size(), participants, connected, participants));
@@ -186,8 +187,80 @@ final class MediaScenario {
                         missed, members.size(), 5 * SPEAKER_FOLLOW_LIMIT.toMillis()));
     }
 
+    /** Attempts per bot to join and publish; and rejoins per bot of one the server ended before the window. */
+    private static final int JOIN_ATTEMPTS = 3;
+    private static final int REJOINS = 2;
+    private final java.util.concurrent.atomic.LongAdder joinRetries = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder rejoins = new java.util.concurrent.atomic.LongAdder();
+    private ConveneClient.Options options;
+    private ClientResources resources;
+    private MediaStats stats;
+
+    /**
+     * One bot joins (and publishes), again after a failure, as a person whose browser failed
+     * to connect reloads the page: on a starved machine a DTLS handshake can miss the SFU's 10 s
+     * bound. Every retry is counted in the report ({@code join_retries}); the last failure is thrown.
+     */
+    private MediaBot joinOne(String meetingId, String name, boolean publisher, int index, ConveneClient.Options options,
+            ClientResources resources, MediaStats stats) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+            MediaBot bot = null;
+            try {
+                bot = MediaBot.join(run.api, meetingId, name, publisher, index, options, resources, stats, lastN);
+                if (publisher) {
+                    bot.publish(behaviour.loud(), behaviour.silentDtx());
+                }
+                bot.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                return bot;
+            } catch (RuntimeException e) {
+                last = e;
+                if (bot != null) {
+                    closeQuietly(bot);
+                }
+                if (attempt < JOIN_ATTEMPTS) {
+                    joinRetries.increment();
+                    run.say("join retry " + attempt + ": " + name + ": " + e.getMessage());
+                    LoadRun.sleep(Duration.ofSeconds(1));
+                }
+            }
+        }
+        throw last;
+    }
+
+    private static void closeQuietly(MediaBot bot) {
+        try {
+            bot.close();
+        } catch (RuntimeException e) {
+            // Already broken: nothing more to free.
+        }
+    }
+
+    /** Bots the server ended (media failed) or whose transports failed are joined afresh, at most {@link #REJOINS} each. */
+    private void rejoinFailed(List<MediaBot> bots, java.util.Map<String, Integer> rejoined) {
+        for (int i = 0; i < bots.size(); i++) {
+            MediaBot b = bots.get(i);
+            String name = b.client.displayName();
+            if (!b.failed() || rejoined.getOrDefault(name, 0) >= REJOINS) {
+                continue;
+            }
+            rejoined.merge(name, 1, Integer::sum);
+            rejoins.increment();
+            run.say("rejoining " + name + " (the server ended it or a transport failed)");
+            closeQuietly(b);
+            try {
+                bots.set(i, joinOne(b.meetingId, name, b.publisher, b.index, options, resources, stats));
+            } catch (RuntimeException e) {
+                run.say("rejoin failed: " + name + ": " + e.getMessage());
+            }
+        }
+    }
+
     private void joinAll(MediaStats stats, List<MediaBot> bots, AtomicInteger failures, ClientResources resources) {
         ConveneClient.Options options = ClientFeatures.options(simulcast, run.clientTimeout());
+        this.options = options;
+        this.resources = resources;
+        this.stats = stats;
         Semaphore slots = new Semaphore(Math.max(1, run.options.joinConcurrency));
         List<Future<?>> joins = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean joining = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -220,13 +293,7 @@ final class MediaScenario {
                     joins.add(pool.submit(() -> {
                         slots.acquireUninterruptibly();
                         try {
-                            MediaBot bot = MediaBot.join(run.api, meetingId, name, publisher, index, options, resources, stats,
-                                    lastN);
-                            bots.add(bot);
-                            if (publisher) {
-                                bot.publish(behaviour.loud(), behaviour.silentDtx());
-                            }
-                            bot.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                            bots.add(joinOne(meetingId, name, publisher, index, options, resources, stats));
                         } catch (RuntimeException e) {
                             if (failures.incrementAndGet() <= 5) {
                                 run.say("join failed: " + name + ": " + e.getMessage());
@@ -292,8 +359,10 @@ final class MediaScenario {
      */
     private boolean settle(List<MediaBot> bots) {
         long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
-        List<MediaBot> snapshot = List.copyOf(bots);
+        java.util.Map<String, Integer> rejoined = new java.util.HashMap<>();
         while (System.nanoTime() < deadline) {
+            rejoinFailed(bots, rejoined);
+            List<MediaBot> snapshot = List.copyOf(bots);
             for (MediaBot b : snapshot) {
                 b.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
             }
