@@ -155,6 +155,7 @@ public final class ConveneClient implements AutoCloseable {
 
     private final JoinGrant grant;
     private final Options options;
+    private final ClientResources resources;
     private final InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private final ExecutorService events;
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
@@ -200,9 +201,10 @@ public final class ConveneClient implements AutoCloseable {
     /** The last {@code layers} message per published track: which layers the SFU wants, lowest first. */
     private final Map<String, List<Boolean>> layersRequested = new ConcurrentHashMap<>();
 
-    private ConveneClient(JoinGrant grant, Options options) {
+    private ConveneClient(JoinGrant grant, Options options, ClientResources resources) {
         this.grant = grant;
         this.options = options;
+        this.resources = java.util.Objects.requireNonNull(resources, "resources");
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "convene-client-" + grant.participantId());
             t.setDaemon(true);
@@ -219,8 +221,14 @@ public final class ConveneClient implements AutoCloseable {
      */
     public static ConveneClient join(ConveneApi api, String accessToken, String meetingId, String displayName,
             Options options) {
+        return join(api, accessToken, meetingId, displayName, options, ClientResources.DEDICATED);
+    }
+
+    /** As {@link #join(ConveneApi, String, String, String, Options)}, sharing {@code resources} with other clients. */
+    public static ConveneClient join(ConveneApi api, String accessToken, String meetingId, String displayName,
+            Options options, ClientResources resources) {
         JoinGrant grant = api.join(accessToken, meetingId, displayName);
-        ConveneClient client = new ConveneClient(grant, options);
+        ConveneClient client = new ConveneClient(grant, options, resources);
         try {
             client.open(api.httpClient());
         } catch (RuntimeException e) {
@@ -360,7 +368,8 @@ public final class ConveneClient implements AutoCloseable {
         if (publisher != null) {
             throw new IllegalStateException("already publishing");
         }
-        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress);
+        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress,
+                resources.certificate());
         if (!options.receiverReports()) {
             transport.disableReceiverReports();
         }
@@ -408,7 +417,7 @@ public final class ConveneClient implements AutoCloseable {
         String offer = ClientSdp.publisherOffer(sdpSessionId, publisherVersion++, transport, streamId,
                 "cname-" + grant.participantId(), tracks, options.passiveDtls() ? Setup.PASSIVE : Setup.ACTPASS,
                 layerSsrcs);
-        ObjectNode reply = await(signaling.request(signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
+        ObjectNode reply = await(requestRetryingBusy(() -> signaling.newFrame("offer").put("pc", "publisher").put("sdp", offer)),
                 "publisher answer");
         SessionDescription answer = ClientSdp.parse(reply.path("sdp").asText());
         Map<String, Integer> accepted = ClientSdp.acceptedPayloadTypes(answer);
@@ -439,15 +448,16 @@ public final class ConveneClient implements AutoCloseable {
         localTracks = List.copyOf(published);
         FakeMediaSource media = simulcast
                 ? new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc, SIMULCAST_WIDTHS[0],
-                        SIMULCAST_WIDTHS[0] * 9 / 16)
-                : new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc);
+                        SIMULCAST_WIDTHS[0] * 9 / 16, resources)
+                : new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, videoSsrc, FakeMediaSource.WIDTH,
+                        FakeMediaSource.HEIGHT, resources);
         media.setAudioLevel(audioLevel);
         source = media;
         // The upper layers: video-only sources of their own, as an encoder's simulcast streams are.
         List<FakeMediaSource> layers = new ArrayList<>();
         for (int i = 1; i < layerSsrcs.size(); i++) {
             layers.add(new FakeMediaSource(transport::sendRtp, transport::sendRtcp, audioSsrc, layerSsrcs.get(i),
-                    SIMULCAST_WIDTHS[i], SIMULCAST_WIDTHS[i] * 9 / 16));
+                    SIMULCAST_WIDTHS[i], SIMULCAST_WIDTHS[i] * 9 / 16, resources));
         }
         simulcastSources = List.copyOf(layers);
         transport.onKeyframeRequest(ssrc -> {
@@ -839,7 +849,7 @@ public final class ConveneClient implements AutoCloseable {
         MediaTransportClient transport = subscriber;
         boolean fresh = transport == null;
         if (fresh) {
-            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress);
+            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress, resources.certificate());
             if (!options.receiverReports()) {
                 transport.disableReceiverReports();
             }
@@ -870,8 +880,8 @@ public final class ConveneClient implements AutoCloseable {
         remoteTracks = Map.copyOf(carried);
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport,
                 options.passiveDtls() ? Setup.PASSIVE : Setup.ACTIVE);
-        CompletableFuture<ObjectNode> ack = signaling.request(
-                signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        CompletableFuture<ObjectNode> ack = requestRetryingBusy(
+                () -> signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         answerAcks.add(ack);
         if (fresh) {
             MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer), options.subscriberRoute());
@@ -886,6 +896,40 @@ public final class ConveneClient implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Attempts of a request the server answered with {@code internal_error}, and the pause between them. */
+    static final int BUSY_ATTEMPTS = 3;
+    static final Duration BUSY_BACKOFF = Duration.ofMillis(500);
+
+    /**
+     * Sends a request built by {@code frame}, again (at most {@link #BUSY_ATTEMPTS} in all) when
+     * the server answers {@code internal_error}: a server whose media loop is too busy to answer
+     * in time refuses without applying anything (its task is cancelled), so the same offer or
+     * answer may be sent again; without this a subscriber whose answer met a busy moment never
+     * gets media (the SFU still waits for an answer to its offer). Any other reply is final.
+     */
+    private CompletableFuture<ObjectNode> requestRetryingBusy(java.util.function.Supplier<ObjectNode> frame) {
+        CompletableFuture<ObjectNode> result = new CompletableFuture<>();
+        attempt(frame, 1, result);
+        return result;
+    }
+
+    private void attempt(java.util.function.Supplier<ObjectNode> frame, int attempt, CompletableFuture<ObjectNode> result) {
+        signaling.request(frame.get()).whenComplete((reply, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error;
+            if (cause instanceof SignalingException s && "internal_error".equals(s.code()) && attempt < BUSY_ATTEMPTS
+                    && !closed && !left) {
+                log.info("event=client_request_retry participant={} type={} attempt={}", grant.participantId(),
+                        frame.get().path("type").asText(), attempt + 1);
+                CompletableFuture.delayedExecutor(BUSY_BACKOFF.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> attempt(frame, attempt + 1, result));
+            } else if (error != null) {
+                result.completeExceptionally(cause);
+            } else {
+                result.complete(reply);
+            }
+        });
     }
 
     private static Set<Integer> vp8PayloadTypes(SessionDescription offer) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * clock (audio packet n is the 20 ms of sound captured at start + n × 20 ms), so a receiver can
  * line them up.
  *
- * <p>Runs on its own scheduler thread from {@link #start} until {@link #close()}.
+ * <p>Runs on its own scheduler thread, or on one shared with other sources
+ * ({@link ClientResources#shared}), from {@link #start} until {@link #close()}.
  */
 public final class FakeMediaSource implements AutoCloseable {
 
@@ -77,6 +78,11 @@ public final class FakeMediaSource implements AutoCloseable {
     private final int keyframeBytes;
     private final int interframeBytes;
     private final ScheduledExecutorService scheduler;
+    /** Whether {@link #scheduler} is ours to shut down, or shared with other sources ({@link ClientResources}). */
+    private final boolean ownScheduler;
+    private final long videoFrameIntervalNanos;
+    private final boolean dtx;
+    private final java.util.List<java.util.concurrent.ScheduledFuture<?>> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final byte[] packet = new byte[RTP_HEADER + VP8_DESCRIPTOR + MAX_PACKET_PAYLOAD];
@@ -94,6 +100,8 @@ public final class FakeMediaSource implements AutoCloseable {
     private int pictureId;
     private long startNanos;
     private long lastKeyframeNanos = Long.MIN_VALUE / 2;
+    /** Silent audio packets not sent since the last one sent (DTX). */
+    private int dtxSkipped;
     /** RFC 6464 level stamped on each audio packet, in -dBov (0 loudest, 127 silence). */
     private volatile int audioLevel = AUDIO_LEVEL_SILENCE;
     /** Dynacast: the SFU asked for no video from this source. */
@@ -123,6 +131,18 @@ public final class FakeMediaSource implements AutoCloseable {
      * frames sized in proportion to its area (640×360 sends the default sizes).
      */
     public FakeMediaSource(RtpSink sink, RtpSink rtcpSink, long audioSsrc, long videoSsrc, int width, int height) {
+        this(sink, rtcpSink, audioSsrc, videoSsrc, width, height, ClientResources.DEDICATED);
+    }
+
+    /**
+     * As {@link #FakeMediaSource(RtpSink, RtpSink, long, long, int, int)}, on the scheduler and with the
+     * frame rate and DTX of {@code resources}: with DTX, a silent microphone sends one packet every
+     * 400 ms (sequence numbers continue, timestamps jump), as Opus DTX does.
+     */
+    public FakeMediaSource(RtpSink sink, RtpSink rtcpSink, long audioSsrc, long videoSsrc, int width, int height,
+            ClientResources resources) {
+        this.videoFrameIntervalNanos = resources.videoFrameInterval().toNanos();
+        this.dtx = resources.dtx();
         this.width = width;
         this.height = height;
         double area = (double) width * height / (WIDTH * HEIGHT);
@@ -139,7 +159,9 @@ public final class FakeMediaSource implements AutoCloseable {
         this.audioTimestamp = audioTimestampBase;
         this.videoTimestampBase = random.nextInt() & 0xFFFF_FFFFL;
         this.pictureId = random.nextInt(0x8000);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService shared = resources.mediaScheduler();
+        this.ownScheduler = shared == null;
+        this.scheduler = shared != null ? shared : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "convene-fake-media-" + Long.toHexString(videoSsrc));
             t.setDaemon(true);
             return t;
@@ -173,18 +195,18 @@ public final class FakeMediaSource implements AutoCloseable {
         });
         if (audioPt >= 0) {
             long period = AUDIO_PACKET_INTERVAL.toNanos();
-            scheduler.scheduleAtFixedRate(guarded(this::sendAudioPacket), start - System.nanoTime(), period,
-                    TimeUnit.NANOSECONDS);
+            tasks.add(scheduler.scheduleAtFixedRate(guarded(this::sendAudioPacket), start - System.nanoTime(), period,
+                    TimeUnit.NANOSECONDS));
         }
         if (videoPt >= 0) {
-            long period = VIDEO_FRAME_INTERVAL.toNanos();
-            scheduler.scheduleAtFixedRate(guarded(this::sendScheduledVideoFrame), start - System.nanoTime(), period,
-                    TimeUnit.NANOSECONDS);
+            long period = videoFrameIntervalNanos;
+            tasks.add(scheduler.scheduleAtFixedRate(guarded(this::sendScheduledVideoFrame), start - System.nanoTime(), period,
+                    TimeUnit.NANOSECONDS));
         }
         if (rtcpSink != null && (audioPt >= 0 || videoPt >= 0)) {
             long period = SENDER_REPORT_INTERVAL.toNanos();
-            scheduler.scheduleAtFixedRate(guarded(this::sendSenderReports), start - System.nanoTime() + period / 2, period,
-                    TimeUnit.NANOSECONDS);
+            tasks.add(scheduler.scheduleAtFixedRate(guarded(this::sendSenderReports), start - System.nanoTime() + period / 2,
+                    period, TimeUnit.NANOSECONDS));
         }
     }
 
@@ -275,6 +297,11 @@ public final class FakeMediaSource implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (!ownScheduler) {
+                // Other sources run on it: stop only ours (a task already running sees closed and sends nothing).
+                tasks.forEach(t -> t.cancel(false));
+                return;
+            }
             scheduler.shutdownNow();
             try {
                 scheduler.awaitTermination(1, TimeUnit.SECONDS);
@@ -298,6 +325,13 @@ public final class FakeMediaSource implements AutoCloseable {
     }
 
     private void sendAudioPacket() {
+        if (dtx && audioLevel >= AUDIO_LEVEL_SILENCE && dtxSkipped++ % ClientResources.DTX_PACKET_SPACING != 0) {
+            audioTimestamp = (audioTimestamp + 960) & 0xFFFF_FFFFL;
+            return;
+        }
+        if (audioLevel < AUDIO_LEVEL_SILENCE) {
+            dtxSkipped = 0;
+        }
         int len = writeHeader(packet, audioPayloadType, false, audioSequence, audioTimestamp, audioSsrc);
         // RFC 8285 one-byte header with the RFC 6464 element: |id=1 len=0| V level | two bytes padding.
         packet[0] |= 0x10;

@@ -123,7 +123,7 @@ public final class MediaTransportClient implements AutoCloseable {
     private final String name;
     private final DatagramChannel channel;
     private final IceCredentials localIce = IceCredentials.random();
-    private final DtlsCertificate certificate = DtlsCertificate.generate();
+    private final DtlsCertificate certificate;
     private final long rtcpSenderSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFF_FFFFL);
     private final AtomicBoolean connecting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -169,6 +169,7 @@ public final class MediaTransportClient implements AutoCloseable {
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder rembs = new LongAdder();
     private final LongAdder srtpBytesIn = new LongAdder();
+    private final LongAdder paddingBytesIn = new LongAdder();
     /** The transport-wide sequence number's extension id as a subscriber, 0 while not negotiated. */
     private volatile int transportCcExtensionId;
     private final TransportFeedbackSender transportFeedback = new TransportFeedbackSender(rtcpSenderSsrc);
@@ -194,18 +195,24 @@ public final class MediaTransportClient implements AutoCloseable {
     private final LongAdder rtxSent = new LongAdder();
     private final LongAdder rtxNotSent = new LongAdder();
 
-    private MediaTransportClient(String name, DatagramChannel channel) {
+    private MediaTransportClient(String name, DatagramChannel channel, DtlsCertificate certificate) {
         this.name = name;
         this.channel = channel;
+        this.certificate = certificate;
     }
 
     /** Binds a UDP socket on an ephemeral port of {@code bindAddress} (127.0.0.1 in tests). */
     public static MediaTransportClient open(String name, InetAddress bindAddress) {
+        return open(name, bindAddress, DtlsCertificate.generate());
+    }
+
+    /** As {@link #open(String, InetAddress)}, with a DTLS certificate that other transports may share. */
+    public static MediaTransportClient open(String name, InetAddress bindAddress, DtlsCertificate certificate) {
         try {
             DatagramChannel channel = DatagramChannel.open();
             channel.bind(new InetSocketAddress(bindAddress, 0));
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
-            return new MediaTransportClient(name, channel);
+            return new MediaTransportClient(name, channel, Objects.requireNonNull(certificate, "certificate"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind a UDP socket on " + bindAddress, e);
         }
@@ -287,6 +294,14 @@ public final class MediaTransportClient implements AutoCloseable {
     /** Bytes of SRTP received (media, retransmissions and probe padding), for bitrates. */
     public long srtpBytesIn() {
         return srtpBytesIn.sum();
+    }
+
+    /**
+     * Bytes of SRTP received that carried no media: the SFU's padding-only probe packets (RTX
+     * payload type, no payload), which ADR 0021 sends above the estimate by design.
+     */
+    public long paddingBytesIn() {
+        return paddingBytesIn.sum();
     }
 
     /** Transport-cc feedback packets sent. */
@@ -733,7 +748,8 @@ public final class MediaTransportClient implements AutoCloseable {
         if (retransmission) {
             Long media = rtxSsrcs.get(rtp.ssrc());
             if (media == null || !RtxPacket.decode(rtp, apt, media)) {
-                return; // RTX of no stream we know, or padding only
+                paddingBytesIn.add(n); // RTX of no stream we know, or padding only
+                return;
             }
             rtxReceived.increment();
         }

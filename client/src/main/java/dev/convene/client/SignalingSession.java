@@ -58,17 +58,18 @@ public final class SignalingSession implements AutoCloseable {
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
-    private final ScheduledExecutorService pinger;
+    /** One heartbeat thread for every session of the JVM: a ping every 5 s needs no thread of its own. */
+    private static final ScheduledExecutorService PINGER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "convene-signal-ping");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile java.util.concurrent.ScheduledFuture<?> heartbeat;
     private final Object sendLock = new Object();
     private volatile WebSocket socket;
 
     private SignalingSession(Listener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "convene-signal-ping");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Opens the socket ({@link JoinGrant#socketUri()}) and starts the heartbeat. */
@@ -86,14 +87,17 @@ public final class SignalingSession implements AutoCloseable {
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            session.pinger.shutdownNow();
             throw new SignalingException("interrupted", "interrupted while opening " + uri.getPath(), null);
         } catch (ExecutionException | TimeoutException e) {
-            session.pinger.shutdownNow();
             throw new SignalingException("connect_failed", "cannot open " + uri.getPath() + ": " + e, null);
         }
         long period = PING_INTERVAL.toMillis();
-        session.pinger.scheduleAtFixedRate(session::ping, period, period, TimeUnit.MILLISECONDS);
+        // The send may block (a slow socket): off the shared timer, so one socket never delays the others' pings.
+        session.heartbeat = PINGER.scheduleAtFixedRate(() -> Thread.ofVirtual().start(session::ping), period, period,
+                TimeUnit.MILLISECONDS);
+        if (session.closed.isDone()) {
+            session.stopHeartbeat();
+        }
         return session;
     }
 
@@ -171,7 +175,7 @@ public final class SignalingSession implements AutoCloseable {
     /** Closes the socket with 1000 (without {@code leave}: the server treats it as the socket gone). */
     @Override
     public void close() {
-        pinger.shutdownNow();
+        stopHeartbeat();
         WebSocket ws = socket;
         if (ws != null && !ws.isOutputClosed()) {
             synchronized (sendLock) {
@@ -248,9 +252,16 @@ public final class SignalingSession implements AutoCloseable {
         }
     }
 
+    private void stopHeartbeat() {
+        java.util.concurrent.ScheduledFuture<?> h = heartbeat;
+        if (h != null) {
+            h.cancel(false);
+        }
+    }
+
     private void finish(int code, String reason) {
         if (closed.complete(new CloseStatus(code, reason))) {
-            pinger.shutdownNow();
+            stopHeartbeat();
             SignalingException gone = new SignalingException("socket_closed", "socket closed with " + code, null);
             pending.values().forEach(f -> f.completeExceptionally(gone));
             try {

@@ -93,4 +93,36 @@ class FakeMediaSourceTest {
             assertThat(sent).hasSize(recorded);
         }
     }
+
+    @Test
+    void sourcesOnSharedResourcesKeepTheirOwnPaceSendSilenceAsDtxAndStopAlone() {
+        long otherAudio = 0x33333333L;
+        long otherVideo = 0x44444444L;
+        try (ClientResources shared = ClientResources.shared(1, Duration.ofMillis(100), true)) {
+            FakeMediaSource silent = new FakeMediaSource(this::record, null, AUDIO_SSRC, VIDEO_SSRC, 320, 180, shared);
+            FakeMediaSource loud = new FakeMediaSource(this::record, null, otherAudio, otherVideo, 320, 180, shared);
+            silent.setAudioLevel(-127);
+            loud.setAudioLevel(-10);
+            silent.start(111, 96);
+            loud.start(111, 96);
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.audioPacketsSent() >= 3);
+            long silentAudio = silent.audioPacketsSent();
+            long loudAudio = loud.audioPacketsSent();
+            // DTX: one packet per 400 ms while silent, 50 a second otherwise; 10 frames a second each.
+            assertThat(loudAudio).isGreaterThan(silentAudio * 10);
+            assertThat(loud.videoFramesSent()).isBetween(4L, loudAudio / 2);
+            List<RtpPacket> dtx = packets(AUDIO_SSRC);
+            for (int i = 1; i < dtx.size(); i++) {
+                assertThat(dtx.get(i).sequenceNumber()).isEqualTo((dtx.get(i - 1).sequenceNumber() + 1) & 0xFFFF);
+                assertThat(dtx.get(i).timestamp()).isEqualTo((dtx.get(i - 1).timestamp() + 20 * 960) & 0xFFFF_FFFFL);
+            }
+
+            silent.close();
+            long stopped = silent.audioPacketsSent() + silent.videoPacketsSent();
+            long before = loud.audioPacketsSent();
+            await().atMost(Duration.ofSeconds(5)).until(() -> loud.audioPacketsSent() > before + 10);
+            assertThat(silent.audioPacketsSent() + silent.videoPacketsSent()).isEqualTo(stopped);
+            loud.close();
+        }
+    }
 }

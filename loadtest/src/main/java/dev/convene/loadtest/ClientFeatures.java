@@ -10,6 +10,10 @@ import java.time.Duration;
  */
 final class ClientFeatures {
 
+    /** The RFC 6464 level below which the SFU counts a packet as silence (SpeakerActivity.ACTIVE_LEVEL). */
+    static final int MURMUR_DBOV = -50;
+    static final int SILENCE_DBOV = -127;
+
     private ClientFeatures() {
     }
 
@@ -19,12 +23,21 @@ final class ClientFeatures {
         return simulcast ? o.withSimulcast() : o;
     }
 
+    /** The level of the {@code rank}-th loud speaker: −10 dBov, then 5 dB quieter each, never below speaking. */
+    static int speakingLevel(int rank) {
+        return Math.max(-40, -10 - 5 * rank);
+    }
+
     /**
-     * After a publisher's media started: publisher 0 is loud, 1 speaks up, the rest murmur — none
-     * silent, so each is a candidate for the loudest-N audio selection.
+     * After a publisher's media started: the first {@code loudPublishers} speak (each a little
+     * quieter than the one before), the others murmur below the SFU's speaking threshold or, with
+     * {@code silentDtx}, are silent and send as Opus DTX does (a packet every 400 ms), as most of a
+     * large meeting is. Returns whether this one speaks.
      */
-    static void afterPublish(ConveneClient bot, int index) {
-        bot.setAudioLevel(index == 0 ? -10 : index == 1 ? -25 : -50);
+    static boolean afterPublish(ConveneClient bot, int index, int loudPublishers, boolean silentDtx) {
+        boolean loud = index < loudPublishers;
+        bot.setAudioLevel(loud ? speakingLevel(index) : silentDtx ? SILENCE_DBOV : MURMUR_DBOV);
+        return loud;
     }
 
     /** Asks for {@code lastN} video streams (0: leave the SFU's default). */
@@ -32,15 +45,5 @@ final class ClientFeatures {
         if (lastN > 0) {
             bot.setLastN(lastN);
         }
-    }
-
-    /**
-     * Whether every participant of the large meeting publishes. Not yet: the reports' fan-out
-     * check ({@code audio_expected_by_fanout}) still assumes every publisher's audio reaches every
-     * subscriber, which the SFU's loudest-N audio selection (default 5) no longer does beyond
-     * five publishers.
-     */
-    static boolean lastNAvailable() {
-        return false;
     }
 }

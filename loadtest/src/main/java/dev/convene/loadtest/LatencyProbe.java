@@ -26,6 +26,9 @@ final class LatencyProbe implements MediaTransportClient.RtpObserver {
     private final long[] jitterNanos16 = new long[SLOTS];
     private final boolean[] inWindow = new boolean[SLOTS];
     private final long[] highest = new long[SLOTS];
+    /** Packets per stream, ever and inside the window: who receives how many streams (last-N, loudest-N). */
+    private final long[] packets = new long[SLOTS];
+    private final long[] windowPackets = new long[SLOTS];
 
     /** @param kindOf "audio" or "video" for an SSRC, null while unknown */
     LatencyProbe(MediaStats stats, LongFunction<String> kindOf) {
@@ -43,6 +46,7 @@ final class LatencyProbe implements MediaTransportClient.RtpObserver {
             String k = kindOf.apply(ssrc);
             kind[slot] = k == null ? UNKNOWN : k.equals("audio") ? AUDIO : VIDEO;
         }
+        packets[slot]++;
         if (payloadLength >= SendStamp.LENGTH) {
             long transit = arrivalNanos - SendStamp.read(buf, payloadOffset + payloadLength);
             stats.onLatency(arrivalNanos, transit);
@@ -64,6 +68,7 @@ final class LatencyProbe implements MediaTransportClient.RtpObserver {
             stats.videoReceived.increment();
         }
         stats.received.increment();
+        windowPackets[slot]++;
         if (!inWindow[slot]) {
             inWindow[slot] = true;
             highest[slot] = sequenceNumber;
@@ -76,6 +81,23 @@ final class LatencyProbe implements MediaTransportClient.RtpObserver {
             highest[slot] = last + delta;
             stats.expected.add(delta);
         }
+    }
+
+    /** Calls {@code each} with the SSRC of every stream of {@code video} or audio that brought packets (in the window only: {@code window}). */
+    void forEachStream(boolean video, boolean window, java.util.function.LongConsumer each) {
+        byte wanted = video ? VIDEO : AUDIO;
+        for (int i = 0; i < SLOTS; i++) {
+            if (used[i] && kind[i] == wanted && (window ? windowPackets[i] : packets[i]) > 0) {
+                each.accept(ssrcs[i]);
+            }
+        }
+    }
+
+    /** How many streams of a kind brought packets (ever, or in the window). */
+    int streams(boolean video, boolean window) {
+        int[] n = {0};
+        forEachStream(video, window, s -> n[0]++);
+        return n[0];
     }
 
     private int slot(long ssrc) {

@@ -104,22 +104,39 @@ public final class LoadtestMain implements Runnable {
 
         @Override
         Report run(LoadRun run) {
-            return new MediaScenario(run, List.of(new MediaScenario.MeetingPlan(participants, 0)), simulcast, 0).execute();
+            return new MediaScenario(run, List.of(new MediaScenario.MeetingPlan(participants, 0)),
+                    MediaScenario.Behaviour.plain(simulcast)).execute();
         }
     }
 
     @Command(name = "large-meeting", mixinStandardHelpOptions = true,
-            description = "One meeting of 100: a few publish (simulcast), the rest subscribe; last-N once the SFU has it.")
+            description = "One meeting of 100, everyone publishing audio and simulcast video: a few speak, the rest are "
+                    + "silent (DTX); loudest-N audio, last-N video, dynacast and the downlink estimate checked.")
     static final class LargeMeeting extends ScenarioCommand {
         @Option(names = "--participants", defaultValue = "100", description = "participants (default ${DEFAULT-VALUE}, at most 100)")
         int participants;
 
-        @Option(names = "--publishers", defaultValue = "4", description = "participants who publish (default ${DEFAULT-VALUE}; "
-                + "all of them once last-N exists)")
+        @Option(names = "--publishers", defaultValue = "-1", description = "participants who publish (default: all)")
         int publishers;
 
         @Option(names = "--last-n", defaultValue = "25", description = "video streams each subscriber asks for (default ${DEFAULT-VALUE})")
         int lastN;
+
+        @Option(names = "--loud", defaultValue = "2",
+                description = "publishers who speak from the start; one more speaks up before the window (default ${DEFAULT-VALUE})")
+        int loud;
+
+        @Option(names = "--max-audio-streams", defaultValue = "5",
+                description = "the server's --max-audio-streams, for the expected audio per subscriber (default ${DEFAULT-VALUE})")
+        int maxAudioStreams;
+
+        @Option(names = "--fps", defaultValue = "10",
+                description = "video frames per second of each simulcast layer (default ${DEFAULT-VALUE}; fewer packets per bot)")
+        int fps;
+
+        @Option(names = "--tile", defaultValue = "320x180",
+                description = "the size every subscriber asks for each video, a grid tile (default ${DEFAULT-VALUE}; 0x0: none)")
+        String tile;
 
         @Option(names = "--no-simulcast", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "publish three simulcast layers (default on)")
@@ -132,12 +149,14 @@ public final class LoadtestMain implements Runnable {
 
         @Override
         Report run(LoadRun run) {
-            int pubs = ClientFeatures.lastNAvailable() ? participants : Math.min(publishers, participants);
-            if (!ClientFeatures.lastNAvailable()) {
-                run.report.note(pubs + " of " + participants
-                        + " participants publish and everyone receives them all.");
+            int pubs = publishers < 0 ? participants : Math.min(publishers, participants);
+            String[] size = tile.toLowerCase(java.util.Locale.ROOT).split("x");
+            if (size.length != 2 || fps < 1 || fps > 60) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--tile WxH and --fps 1..60");
             }
-            return new MediaScenario(run, List.of(new MediaScenario.MeetingPlan(pubs, participants - pubs)), simulcast, lastN)
+            MediaScenario.Behaviour behaviour = new MediaScenario.Behaviour(simulcast, lastN, loud, true, maxAudioStreams,
+                    java.time.Duration.ofMillis(1000 / fps), Integer.parseInt(size[0]), Integer.parseInt(size[1]), true);
+            return new MediaScenario(run, List.of(new MediaScenario.MeetingPlan(pubs, participants - pubs)), behaviour)
                     .execute();
         }
     }
@@ -164,7 +183,7 @@ public final class LoadtestMain implements Runnable {
                 run.report.note("Meeting capacity is at most " + Meetings.MAX_CAPACITY + ": the " + subscribers
                         + " subscribers are split over " + plans.size() + " meetings, each with its own publisher.");
             }
-            return new MediaScenario(run, plans, false, 0).execute();
+            return new MediaScenario(run, plans, MediaScenario.Behaviour.plain(false)).execute();
         }
     }
 
@@ -187,7 +206,7 @@ public final class LoadtestMain implements Runnable {
             for (int i = 0; i < meetings; i++) {
                 plans.add(new MediaScenario.MeetingPlan(participants, 0));
             }
-            return new MediaScenario(run, plans, false, 0).execute();
+            return new MediaScenario(run, plans, MediaScenario.Behaviour.plain(false)).execute();
         }
     }
 

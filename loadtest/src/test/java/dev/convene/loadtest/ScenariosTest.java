@@ -96,9 +96,18 @@ class ScenariosTest {
 
     @Test
     void largeMeetingWithSimulcast() throws Exception {
-        Report r = run("large-meeting", "--participants", "10", "--publishers", "2", "--warmup", "1s", "--duration", "3s");
-        assertMediaNumbersAreReal(r, 10);
+        // Everyone publishes; last-N 3 of 7 others, so 4 publishers are in nobody's last-N.
+        Report r = run("large-meeting", "--participants", "8", "--last-n", "3", "--warmup", "2s", "--duration", "3s");
+        assertMediaNumbersAreReal(r, 8);
         assertThat(r.parameters()).containsEntry("simulcast", true);
+        assertThat(r.result("participants_connected")).isEqualTo(8);
+        assertThat(r.result("speaker_follow_ms_max")).isPositive().isLessThanOrEqualTo(1000);
+        // Three speak (two, then one more): the SFU ranks 7 others, more than 5, so only speakers are heard.
+        assertThat(r.result("audio_streams_per_subscriber_max")).isEqualTo(3);
+        assertThat(r.result("video_streams_per_subscriber_max")).isEqualTo(3);
+        assertThat(r.result("video_streams_per_subscriber_min")).isEqualTo(3);
+        assertThat(r.result("publishers_video_paused")).isGreaterThanOrEqualTo(4);
+        assertThat(r.result("received_over_estimate_max_ratio")).isPositive().isLessThanOrEqualTo(1.10);
     }
 
     @Test
