@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 14, Done-when 1 (second half), ADR 0021: Chromium publishes its 720p camera as three
- * simulcast layers; two pages with large tiles receive the top layer. One of them (Cleo, in
+ * simulcast layers; two pages with large tiles receive the top layer (wider than the middle
+ * layer's 640: on a loaded machine Chromium's encoder may scale the top layer down from 1280). One of them (Cleo, in
  * another network namespace, her datagrams through an {@link NamespacedImpairingRelay} as in
  * LossyNetworkBrowserTest) gets her downlink capped at 300 kbit/s: her transport-cc feedback
  * makes the SFU's estimate fall and she is moved to the low layer within 3 s, frozen no more
@@ -116,8 +117,8 @@ class BandwidthBrowserTest {
 
         await("both on the top layer").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> {
-                    assertThat(video(bob, ada).get("width")).as("Bob").isEqualTo(1280.0);
-                    assertThat(video(cleo, ada).get("width")).as("Cleo").isEqualTo(1280.0);
+                    assertThat(video(bob, ada).get("width")).as("Bob").isGreaterThan(640.0);
+                    assertThat(video(cleo, ada).get("width")).as("Cleo").isGreaterThan(640.0);
                     assertThat(cleo.selectedRemoteAddress("subscriber")).as("Cleo's downlink goes through the relay")
                             .isEqualTo(SERVER_ADDRESS);
                 });
@@ -129,14 +130,14 @@ class BandwidthBrowserTest {
         await("Cleo moves down").atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
                 .until(() -> video(cleo, ada).get("width") <= 360);
         long downMillis = (System.nanoTime() - capped) / 1_000_000;
-        assertThat(video(bob, ada).get("width")).as("Bob keeps the top layer").isEqualTo(1280.0);
+        assertThat(video(bob, ada).get("width")).as("Bob keeps the top layer").isGreaterThan(640.0);
         // Two more seconds on the low layer: it plays, and Bob is still on the top one.
         await("Cleo plays on the low layer").pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
                 .until(() -> video(cleo, ada).get("width") <= 360);
         Map<String, Double> after = video(cleo, ada);
         double frozen = after.get("freezes") - before.get("freezes");
         double framesWhileCapped = after.get("frames") - before.get("frames");
-        assertThat(video(bob, ada).get("width")).as("Bob keeps the top layer").isEqualTo(1280.0);
+        assertThat(video(bob, ada).get("width")).as("Bob keeps the top layer").isGreaterThan(640.0);
         assertThat(framesWhileCapped).as("frames Cleo decoded over the switch").isGreaterThan(30);
         assertThat(frozen).as("seconds Cleo's video froze from the cap to 2 s after the switch").isLessThanOrEqualTo(0.5);
 
@@ -144,11 +145,11 @@ class BandwidthBrowserTest {
         relay.rate("down", 0);
         long lifted = System.nanoTime();
         await("Cleo moves back up").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> video(cleo, ada).get("width") == 1280);
+                .until(() -> video(cleo, ada).get("width") > 640);
         long upMillis = (System.nanoTime() - lifted) / 1_000_000;
         System.out.printf("event=bandwidth_browser_measured cap_bps=%d down_ms=%d frozen_s=%.3f frames=%.0f up_ms=%d "
                 + "relay=\"%s\"%n", CAP_BPS, downMillis, frozen, framesWhileCapped, upMillis, relay.stats());
-        assertThat(video(bob, ada).get("width")).isEqualTo(1280.0);
+        assertThat(video(bob, ada).get("width")).isGreaterThan(640.0);
     }
 
     private Browser browser(NetNamespace ns) {
