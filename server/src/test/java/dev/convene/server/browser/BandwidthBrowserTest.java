@@ -65,6 +65,27 @@ class BandwidthBrowserTest {
               return r;
             }""";
 
+    /**
+     * The publishing page's send side: its estimate of the uplink (the selected candidate pair's
+     * availableOutgoingBitrate) and how many transport-cc feedback-driven estimates exist at all.
+     */
+    private static final String PUBLISHER_UPLINK = """
+            async () => {
+              const c = window.convene;
+              if (!c || !c.publisherPc) return {available: 0, layers: ''};
+              const r = {available: 0, layers: ''};
+              (await c.publisherPc.getStats()).forEach(s => {
+                if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) {
+                  r.available = s.availableOutgoingBitrate;
+                }
+                if (s.type === 'outbound-rtp' && s.kind === 'video') {
+                  r.layers += ' ' + s.rid + ':' + (s.frameWidth || 0) + '@' + (s.framesPerSecond || 0)
+                      + (s.qualityLimitationReason && s.qualityLimitationReason !== 'none' ? '/' + s.qualityLimitationReason : '');
+                }
+              });
+              return r;
+            }""";
+
     private NetNamespace serverNs;
     private NetNamespace clientNs;
     private NamespacedServer server;
@@ -117,11 +138,20 @@ class BandwidthBrowserTest {
 
         await("both on the top layer").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> {
-                    assertThat(video(bob, ada).get("width")).as("Bob").isGreaterThan(640.0);
+                    Map<?, ?> uplink = (Map<?, ?>) ada.page.evaluate(PUBLISHER_UPLINK);
+                    String sending = "Ada sends" + uplink.get("layers") + " available=" + uplink.get("available");
+                    assertThat(video(bob, ada).get("width")).as("Bob; " + sending).isGreaterThan(640.0);
                     assertThat(video(cleo, ada).get("width")).as("Cleo").isGreaterThan(640.0);
                     assertThat(cleo.selectedRemoteAddress("subscriber")).as("Cleo's downlink goes through the relay")
                             .isEqualTo(SERVER_ADDRESS);
                 });
+
+        // Transport-cc feedback to the publisher (ADR 0031): Chromium's own estimate of its uplink
+        // to the SFU stays high enough for its 720p simulcast (three layers, ~2.5 Mbit/s).
+        Map<?, ?> uplink = (Map<?, ?>) ada.page.evaluate(PUBLISHER_UPLINK);
+        double uplinkBps = ((Number) uplink.get("available")).doubleValue();
+        System.out.println("event=bandwidth_browser_publisher available_bps=" + uplinkBps + " layers=\"" + uplink.get("layers") + "\"");
+        assertThat(uplinkBps).as("Ada's availableOutgoingBitrate").isGreaterThan(1_500_000.0);
 
         // The cap: Cleo down to the low layer within 3 s, without freezing more than 500 ms.
         Map<String, Double> before = video(cleo, ada);
@@ -148,7 +178,8 @@ class BandwidthBrowserTest {
                 .until(() -> video(cleo, ada).get("width") > 640);
         long upMillis = (System.nanoTime() - lifted) / 1_000_000;
         System.out.printf("event=bandwidth_browser_measured cap_bps=%d down_ms=%d frozen_s=%.3f frames=%.0f up_ms=%d "
-                + "relay=\"%s\"%n", CAP_BPS, downMillis, frozen, framesWhileCapped, upMillis, relay.stats());
+                + "publisher_available_bps=%.0f relay=\"%s\"%n", CAP_BPS, downMillis, frozen, framesWhileCapped, upMillis,
+                uplinkBps, relay.stats());
         assertThat(video(bob, ada).get("width")).isGreaterThan(640.0);
     }
 

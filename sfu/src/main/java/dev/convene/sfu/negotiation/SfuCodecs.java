@@ -11,6 +11,9 @@ import java.util.Optional;
  */
 public final class SfuCodecs {
 
+    /** Kept in a publisher answer when the offer has the transport-wide sequence number: the SFU sends it feedback (ADR 0031). */
+    public static final String TRANSPORT_CC = "transport-cc";
+
     private static final List<String> VIDEO_FEEDBACK = List.of("goog-remb", "ccm fir", "nack", "nack pli");
 
     public static final Codec OPUS = new Codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of());
@@ -26,7 +29,8 @@ public final class SfuCodecs {
     /**
      * Picks the codec the SFU receives on a publisher's m-line: Opus for audio; for video the
      * first of VP8, VP9 profile 0 and H.264 (packetization-mode 1) in the client's order of preference. The
-     * publisher keeps its payload type number; feedback is limited to what the SFU answers.
+     * publisher keeps its payload type number; feedback is limited to what the SFU answers, and
+     * transport-cc when the m-line offers the transport-wide sequence number.
      */
     public static Optional<Codec> choose(OfferedMedia media) {
         if (media.kind() == null) {
@@ -37,8 +41,10 @@ public final class SfuCodecs {
                 .findFirst()
                 .map(c -> {
                     Codec ours = canonical(c);
+                    boolean twcc = media.extensionIds().containsKey(OfferedMedia.TRANSPORT_CC_URI);
                     return new Codec(c.payloadType(), c.name(), c.clockRate(), c.channels(), c.fmtp(),
-                            c.feedback().stream().filter(ours.feedback()::contains).toList());
+                            c.feedback().stream().filter(f -> ours.feedback().contains(f) || twcc && f.equals(TRANSPORT_CC))
+                                    .toList());
                 });
     }
 

@@ -199,6 +199,17 @@ final class PacketRouter {
         }
     }
 
+    /** As {@link #requestKeyframe}, past the throttle's interval: a switch on congestion waits for it. */
+    void requestKeyframeUrgently(TrackLayer layer, long nowNanos) {
+        if (layer.track().kind() != TrackKind.VIDEO || layer.mediaSsrc() < 0) {
+            return;
+        }
+        if (layer.inbound().admitUrgentKeyframeRequest(nowNanos)) {
+            counters.keyframeRequests.increment();
+            layer.track().publisher().publisherTransport().sendPli(layer.mediaSsrc());
+        }
+    }
+
     /** Asks {@code layer}'s publisher for a key frame of it, unless one was asked for too recently. */
     void requestKeyframe(TrackLayer layer, long nowNanos) {
         if (layer.track().kind() != TrackKind.VIDEO || layer.mediaSsrc() < 0) {

@@ -43,7 +43,8 @@ class SdpTranslatorTest {
         assertThat(SfuCodecs.choose(offer.media().get(0))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
         assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> {
             assertThat(c.is("VP8")).isTrue();
-            assertThat(c.feedback()).contains("nack pli", "ccm fir").doesNotContain("transport-cc");
+            // Chromium offers the transport-wide sequence number: the SFU answers it and sends feedback (ADR 0031).
+            assertThat(c.feedback()).contains("nack pli", "ccm fir", "transport-cc");
         });
     }
 
@@ -80,6 +81,10 @@ class SdpTranslatorTest {
             });
             AnsweredMedia decision = decisions.get(i);
             assertThat(m.codecs().get(0).payloadType()).isEqualTo(decision.codec().payloadType());
+            // The SFU sends the publisher transport-cc feedback (ADR 0031): the extension under the offer's id.
+            assertThat(m.extmap(OfferedMedia.TRANSPORT_CC_URI)).hasValueSatisfying(e -> assertThat(e.id())
+                    .isEqualTo(offered.extensionIds().get(OfferedMedia.TRANSPORT_CC_URI)));
+            assertThat(m.codecs().get(0).feedback()).extracting(f -> f.type()).contains("transport-cc");
             if (decision.rtxPayloadType() < 0) {
                 assertThat(m.codecs()).hasSize(1);
             } else {
