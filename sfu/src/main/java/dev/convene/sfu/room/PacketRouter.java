@@ -113,6 +113,12 @@ final class PacketRouter {
      */
     void onNack(Forwarder f, RtcpNack nack, long nowNanos) {
         counters.nacksIn.increment();
+        RtpStreamRewriter rewriter = f.leg().rewriter();
+        if (rewriter.currentSource() == RtpStreamRewriter.NO_SOURCE && rewriter.isWaitingForSwitchPoint()) {
+            // Cut for congestion, or resuming (ADR 0031): the leg waits for a key frame, so nothing
+            // sent before it is of use, and a retransmission would queue ahead of that key frame.
+            return;
+        }
         int count = nack.lostSequenceNumbers(sequenceNumbers);
         boolean unrepairable = false;
         for (int i = 0; i < count; i++) {

@@ -93,6 +93,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private final RtcpReporter rtcp = new RtcpReporter();
     private long feedbackTicks;
     private long congestionSwitches;
+    /** True while allocating because the downlink estimate was just cut: down-switches then cut the old layer. */
+    private boolean allocatingForCut;
     /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
     private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
@@ -530,7 +532,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             return;
         }
         TrackLayer forwarded = f.forwardedLayer();
-        if (forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
+        if (allocatingForCut && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
             // Congestion (ADR 0031): the old layer stops at its frame's end instead of queueing
             // ahead of the new layer's key frame, and that key frame is asked for past the throttle.
             rewriter.switchToCuttingCurrent(ssrc);
@@ -547,7 +549,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
     }
 
-    /** Whether the layer {@code f} forwards costs more than {@code f}'s share of the downlink estimate. */
+    /**
+     * Whether the layer {@code f} forwards costs more than {@code f}'s share of the downlink
+     * estimate. Asked only on an estimate cut: between cuts a leg's share is what its layer cost
+     * when planned, and a layer a few percent busier since is no congestion.
+     */
     private boolean overBudget(Forwarder f, TrackLayer forwarded, long nowNanos) {
         Long budget = budgets.get(f);
         return budget != null && budget != Allocator.UNLIMITED && forwarded.state().bitsPerSecond(nowNanos) > budget;
@@ -867,7 +873,12 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         downlink.onFeedback(feedback, feedbackNanos);
         if (downlink.estimator().lastDecreaseNanos() != decreasedBefore) {
             // Down at once on congestion (ADR 0031): the next allocation tick may be 200 ms away.
-            allocateAll(feedbackNanos);
+            allocatingForCut = true;
+            try {
+                allocateAll(feedbackNanos);
+            } finally {
+                allocatingForCut = false;
+            }
         }
     }
 
