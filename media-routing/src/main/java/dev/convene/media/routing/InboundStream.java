@@ -128,6 +128,11 @@ public final class InboundStream {
         return keyframes.admitRequest(nowNanos);
     }
 
+    /** Whether an urgent keyframe request (a switch on congestion waits for it) may go now; records it if so. */
+    public boolean admitUrgentKeyframeRequest(long nowNanos) {
+        return keyframes.admitUrgentRequest(nowNanos);
+    }
+
     /** Whether a keyframe request suppressed earlier is owed now; records it if so. */
     public boolean admitPendingKeyframeRequest(long nowNanos) {
         return keyframes.admitPendingRequest(nowNanos);

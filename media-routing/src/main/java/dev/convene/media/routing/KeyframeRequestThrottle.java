@@ -44,6 +44,27 @@ public final class KeyframeRequestThrottle implements PipelineStage {
     }
 
     /**
+     * Whether an urgent request may go now: one that a switch on congestion waits for, which the
+     * full interval would delay by up to half a second. Only a request within
+     * {@link #URGENT_MIN_INTERVAL_NANOS} (whose key frame is on its way) holds it back. Records it if so.
+     */
+    public boolean admitUrgent(long nowNanos) {
+        if (admittedOnce && nowNanos - lastAdmittedNanos < URGENT_MIN_INTERVAL_NANOS) {
+            suppressed++;
+            pending = true;
+            return false;
+        }
+        admittedOnce = true;
+        lastAdmittedNanos = nowNanos;
+        admitted++;
+        pending = false;
+        return true;
+    }
+
+    /** About a round trip and a frame: an urgent request sooner than this after another adds nothing. */
+    public static final long URGENT_MIN_INTERVAL_NANOS = 100_000_000L;
+
+    /**
      * A request suppressed earlier, owed now that the interval has passed (the trailing edge):
      * whoever asked too soon after another — a subscriber that connected just after the key frame
      * the first request brought — still gets its key frame, at most one interval late. Records it

@@ -43,6 +43,11 @@ public final class KeyframeTracker implements PipelineStage {
     /** Arrival of the last key frame start, or {@link Long#MIN_VALUE} before one. */
     public long lastKeyframeNanos() { return lastKeyframeNanos; }
 
+    /** See {@link KeyframeRequestThrottle#admitUrgent}. */
+    public boolean admitUrgentRequest(long nowNanos) {
+        return throttle.admitUrgent(nowNanos);
+    }
+
     public KeyframeRequestThrottle throttle() { return throttle; }
 
     @Override

@@ -31,7 +31,10 @@ import java.util.Objects;
  * it is a switch point (any audio packet, a key frame for video) the current source keeps
  * flowing and the new one's packets are dropped as {@link RewriteResult#DROP_WAITING_FOR_KEYFRAME},
  * the caller's cue to request a key frame. A new SSRC is never adopted on its own: the router,
- * which knows why a stream appeared, calls {@code switchTo}.
+ * which knows why a stream appeared, calls {@code switchTo}. {@link #switchToCuttingCurrent} is
+ * the congestion variant: the current source stops at the end of the frame in hand instead of
+ * flowing on until the switch point, so it no longer fills a downlink queue the new source's key
+ * frame has to get through (ADR 0031).
  *
  * <p>Each call first decides (pure reading plus the source-switch bookkeeping) and then applies
  * (writes the packet, advances the "highest sent" marks). Counters are 64-bit extended values,
@@ -71,6 +74,11 @@ public final class RtpStreamRewriter implements PipelineStage {
     private boolean rebasePictureId;
     private boolean rebaseTl0PicIdx;
 
+    // The current source's last forwarded packet, so a cut can finish the frame in hand.
+    private long lastSourceTimestamp = -1;
+    private boolean frameOpen;
+    private boolean cutting;
+
     // What the subscriber has been sent, across all sources.
     private boolean started;
     private long highestSequence;
@@ -89,6 +97,7 @@ public final class RtpStreamRewriter implements PipelineStage {
     private long forwarded;
     private long dropped;
     private long switches;
+    private long cuts;
 
     /**
      * @param outputSsrc   the SSRC the subscriber sees, unsigned 32-bit in a long
@@ -123,12 +132,35 @@ public final class RtpStreamRewriter implements PipelineStage {
             throw new IllegalArgumentException("SSRC is unsigned 32-bit: " + sourceSsrc);
         }
         pendingSource = sourceSsrc == currentSource ? NO_SOURCE : sourceSsrc;
+        if (sourceSsrc == currentSource) {
+            cutting = false;
+        }
+    }
+
+    /**
+     * As {@link #switchTo}, but the current source stops at the end of its frame in hand (at
+     * once if that frame is complete): nothing of it follows that frame. For a down-switch on
+     * congestion, where the old layer's packets would only queue up ahead of the new layer's key
+     * frame; the subscriber's picture holds its last complete frame until that key frame.
+     */
+    public void switchToCuttingCurrent(long sourceSsrc) {
+        switchTo(sourceSsrc);
+        if (pendingSource == NO_SOURCE || currentSource == NO_SOURCE) {
+            return;
+        }
+        cuts++;
+        if (frameOpen) {
+            cutting = true;
+        } else {
+            currentSource = NO_SOURCE;
+        }
     }
 
     /** Stops forwarding; the next {@link #switchTo} continues the output stream from where it stopped. */
     public void pause() {
         currentSource = NO_SOURCE;
         pendingSource = NO_SOURCE;
+        cutting = false;
     }
 
     /**
@@ -162,6 +194,10 @@ public final class RtpStreamRewriter implements PipelineStage {
             }
             beginSource(packet, arrivalNanos);
         } else if (ssrc != currentSource) {
+            return RewriteResult.DROP_NOT_SELECTED;
+        } else if (cutting && (packet.timestamp() != lastSourceTimestamp)) {
+            // A packet of the next frame: the frame in hand is over (its end lost, if no marker came).
+            endCut();
             return RewriteResult.DROP_NOT_SELECTED;
         }
         long sequence = sequenceNumbers.unwrap(packet.sequenceNumber());
@@ -210,7 +246,14 @@ public final class RtpStreamRewriter implements PipelineStage {
         rebaseTl0PicIdx = true;
         currentSource = pendingSource;
         pendingSource = NO_SOURCE;
+        cutting = false;
         switches++;
+    }
+
+    private void endCut() {
+        cutting = false;
+        frameOpen = false;
+        currentSource = NO_SOURCE;
     }
 
     /** Wall-clock time in RTP ticks, at least 1 so the new source never repeats a timestamp. */
@@ -225,6 +268,10 @@ public final class RtpStreamRewriter implements PipelineStage {
 
     private void apply(RtpPacket packet, long arrivalNanos) {
         boolean newest = !started || decidedSequence > highestSequence;
+        if (newest) {
+            lastSourceTimestamp = packet.timestamp();
+            frameOpen = !decidedMarker;
+        }
         packet.setSsrc(outputSsrc);
         packet.setPayloadType(decidedPayloadType);
         packet.setSequenceNumber((int) decidedSequence);
@@ -243,6 +290,9 @@ public final class RtpStreamRewriter implements PipelineStage {
             highestTimestampArrivalNanos = arrivalNanos;
         }
         started = true;
+        if (cutting && !frameOpen) {
+            endCut();
+        }
     }
 
     /** Offsets are kept modulo the field width, so 7- and 15-bit PictureIDs share one. */
@@ -306,6 +356,9 @@ public final class RtpStreamRewriter implements PipelineStage {
 
     public long droppedPackets() { return dropped; }
 
+    /** Switches that cut the current source at its frame's end ({@link #switchToCuttingCurrent}). */
+    public long cuts() { return cuts; }
+
     /** Completed source switches, the first source included. */
     public long sourceSwitches() { return switches; }
 
@@ -319,5 +372,6 @@ public final class RtpStreamRewriter implements PipelineStage {
         sink.counter("forwarded", forwarded);
         sink.counter("dropped", dropped);
         sink.counter("source_switches", switches);
+        sink.counter("cuts", cuts);
     }
 }

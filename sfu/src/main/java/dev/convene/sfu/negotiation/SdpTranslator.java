@@ -117,6 +117,11 @@ public final class SdpTranslator {
                     m.addExtmap(Extmap.of(id, uri));
                 }
             }
+            Integer transportCc = offered.extensionIds().get(OfferedMedia.TRANSPORT_CC_URI);
+            if (transportCc != null && answered.codec().feedback().contains(SfuCodecs.TRANSPORT_CC)) {
+                // The SFU sends this publisher transport-cc feedback (ADR 0031).
+                m.addExtmap(Extmap.of(transportCc, OfferedMedia.TRANSPORT_CC_URI));
+            }
             m.direction(Direction.RECVONLY);
             if (offered.ridSimulcast()) {
                 // RFC 8853 §5.3: the answer mirrors the offered send streams as recv; Chrome sends

@@ -11,6 +11,17 @@ import java.util.Optional;
  */
 public final class SfuCodecs {
 
+    /** Kept in a publisher answer when the offer has the transport-wide sequence number: the SFU sends it feedback (ADR 0031). */
+    public static final String TRANSPORT_CC = "transport-cc";
+
+    /**
+     * Whether publisher answers keep transport-cc (system property {@code convene.publisherTransportCc}),
+     * off by default: with arrival times stamped on the media loop rather than by the kernel, a
+     * loop delayed by a loaded machine looked like queueing to Chromium's estimator, which then
+     * turned off its top layer on an unimpaired loopback (ADR 0031).
+     */
+    public static final boolean PUBLISHER_TRANSPORT_CC = Boolean.getBoolean("convene.publisherTransportCc");
+
     private static final List<String> VIDEO_FEEDBACK = List.of("goog-remb", "ccm fir", "nack", "nack pli");
 
     public static final Codec OPUS = new Codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of());
@@ -26,9 +37,16 @@ public final class SfuCodecs {
     /**
      * Picks the codec the SFU receives on a publisher's m-line: Opus for audio; for video the
      * first of VP8, VP9 profile 0 and H.264 (packetization-mode 1) in the client's order of preference. The
-     * publisher keeps its payload type number; feedback is limited to what the SFU answers.
+     * publisher keeps its payload type number; feedback is limited to what the SFU answers, and
+     * transport-cc when the m-line offers the transport-wide sequence number and
+     * {@link #PUBLISHER_TRANSPORT_CC} is on.
      */
     public static Optional<Codec> choose(OfferedMedia media) {
+        return choose(media, PUBLISHER_TRANSPORT_CC);
+    }
+
+    /** As {@link #choose(OfferedMedia)}; {@code transportCc} says whether the SFU would send transport-cc feedback. */
+    public static Optional<Codec> choose(OfferedMedia media, boolean transportCc) {
         if (media.kind() == null) {
             return Optional.empty();
         }
@@ -37,8 +55,10 @@ public final class SfuCodecs {
                 .findFirst()
                 .map(c -> {
                     Codec ours = canonical(c);
+                    boolean twcc = transportCc && media.extensionIds().containsKey(OfferedMedia.TRANSPORT_CC_URI);
                     return new Codec(c.payloadType(), c.name(), c.clockRate(), c.channels(), c.fmtp(),
-                            c.feedback().stream().filter(ours.feedback()::contains).toList());
+                            c.feedback().stream().filter(f -> ours.feedback().contains(f) || twcc && f.equals(TRANSPORT_CC))
+                                    .toList());
                 });
     }
 

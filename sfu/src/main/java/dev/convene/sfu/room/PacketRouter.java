@@ -113,6 +113,12 @@ final class PacketRouter {
      */
     void onNack(Forwarder f, RtcpNack nack, long nowNanos) {
         counters.nacksIn.increment();
+        RtpStreamRewriter rewriter = f.leg().rewriter();
+        if (rewriter.currentSource() == RtpStreamRewriter.NO_SOURCE && rewriter.isWaitingForSwitchPoint()) {
+            // Cut for congestion, or resuming (ADR 0031): the leg waits for a key frame, so nothing
+            // sent before it is of use, and a retransmission would queue ahead of that key frame.
+            return;
+        }
         int count = nack.lostSequenceNumbers(sequenceNumbers);
         boolean unrepairable = false;
         for (int i = 0; i < count; i++) {
@@ -196,6 +202,17 @@ final class PacketRouter {
             // Every subscriber of this layer now has a gap that only a key frame repairs.
             counters.unrepairableGapsUpstream.increment();
             requestKeyframe(layer, nowNanos);
+        }
+    }
+
+    /** As {@link #requestKeyframe}, past the throttle's interval: a switch on congestion waits for it. */
+    void requestKeyframeUrgently(TrackLayer layer, long nowNanos) {
+        if (layer.track().kind() != TrackKind.VIDEO || layer.mediaSsrc() < 0) {
+            return;
+        }
+        if (layer.inbound().admitUrgentKeyframeRequest(nowNanos)) {
+            counters.keyframeRequests.increment();
+            layer.track().publisher().publisherTransport().sendPli(layer.mediaSsrc());
         }
     }
 

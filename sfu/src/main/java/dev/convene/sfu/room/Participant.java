@@ -92,6 +92,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private long feedbackNanos;
     private final RtcpReporter rtcp = new RtcpReporter();
     private long feedbackTicks;
+    private long congestionSwitches;
+    /** True while allocating because the downlink estimate was just cut: down-switches then cut the old layer. */
+    private boolean allocatingForCut;
+    /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
+    private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
     /** Each video subscription's share of the downlink estimate, from the last allocation tick. */
     private final Map<Forwarder, Long> budgets = new HashMap<>();
@@ -186,6 +191,10 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             }
             if (media.midExtensionId() > 0) {
                 midExtensionIds.put(media.midExtensionId(), track);
+            }
+            if (codec.feedback().contains(SfuCodecs.TRANSPORT_CC)) {
+                // One BUNDLE transport numbers all its packets: Chrome gives every m-line the same id.
+                uplink.setExtensionId(media.extensionIds().getOrDefault(OfferedMedia.TRANSPORT_CC_URI, 0));
             }
         }
         for (PublishedTrack old : List.copyOf(tracksByMid.values())) {
@@ -522,10 +531,37 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 || rewriter.pendingSource() == ssrc) {
             return;
         }
+        TrackLayer forwarded = f.forwardedLayer();
+        if (allocatingForCut && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
+            // Congestion (ADR 0031): the old layer stops at its frame's end instead of queueing
+            // ahead of the new layer's key frame, and that key frame is asked for past the throttle.
+            rewriter.switchToCuttingCurrent(ssrc);
+            congestionSwitches++;
+            log.info("event=simulcast_congestion_switch meeting={} subscriber={} track={} from={} to={} budget_bps={}"
+                    + " layer_bps={}", room.meetingId(), participantId, track.trackId(), forwarded.index(), layerIndex,
+                    budgets.getOrDefault(f, Allocator.UNLIMITED), forwarded.state().bitsPerSecond(nowNanos));
+            ctx.router().requestKeyframeUrgently(layer, nowNanos);
+            return;
+        }
         rewriter.switchTo(ssrc);
         if (rewriter.isWaitingForSwitchPoint()) {
             requestKeyframe(layer);
         }
+    }
+
+    /**
+     * Whether the layer {@code f} forwards costs more than {@code f}'s share of the downlink
+     * estimate. Asked only on an estimate cut: between cuts a leg's share is what its layer cost
+     * when planned, and a layer a few percent busier since is no congestion.
+     */
+    private boolean overBudget(Forwarder f, TrackLayer forwarded, long nowNanos) {
+        Long budget = budgets.get(f);
+        return budget != null && budget != Allocator.UNLIMITED && forwarded.state().bitsPerSecond(nowNanos) > budget;
+    }
+
+    /** Down-switches that cut the old layer for congestion, for tests and logs. */
+    long congestionSwitches() {
+        return congestionSwitches;
     }
 
     /**
@@ -741,6 +777,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             ctx.counters().droppedUnroutable.increment();
             return;
         }
+        // Before routing: the publisher's padding probes and streams we do not route count as arrived too.
+        uplink.onRtp(inbound, ctx.nanoTime());
         long ssrc = inbound.ssrc();
         TrackLayer layer = tracksBySsrc.get(ssrc);
         if (layer == null) {
@@ -832,7 +870,17 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     @Override
     public void onTransportFeedback(RtcpTransportFeedback feedback) {
+        long decreasedBefore = downlink.estimator().lastDecreaseNanos();
         downlink.onFeedback(feedback, feedbackNanos);
+        if (downlink.estimator().lastDecreaseNanos() != decreasedBefore) {
+            // Down at once on congestion (ADR 0031): the next allocation tick may be 200 ms away.
+            allocatingForCut = true;
+            try {
+                allocateAll(feedbackNanos);
+            } finally {
+                allocatingForCut = false;
+            }
+        }
     }
 
     @Override
@@ -887,11 +935,30 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (++feedbackTicks % ALLOCATION_EVERY_TICKS == 0) {
             allocateAll(nowNanos);
         }
+        if (feedbackTicks % UplinkFeedback.EVERY_TICKS == 0 && uplink.extensionId() != 0) {
+            uplink.sendDue(publisherTransport, anyPublishedSsrc());
+        }
         Forwarder leg = paddingLeg;
         int padding = downlink.paddingPacketsDue(FEEDBACK_TICK_NANOS);
         if (leg != null && padding > 0) {
             ctx.router().sendPadding(leg, padding, nowNanos);
         }
+    }
+
+    /** A media SSRC this participant publishes, for feedback that must name one; 0 before any is known. */
+    private long anyPublishedSsrc() {
+        for (PublishedTrack track : tracksByMid.values()) {
+            for (TrackLayer layer : track.layers()) {
+                if (layer.mediaSsrc() >= 0) {
+                    return layer.mediaSsrc();
+                }
+            }
+        }
+        return 0;
+    }
+
+    UplinkFeedback uplink() {
+        return uplink;
     }
 
     /** The feedback tick's period, as LocalSfuNode schedules it. */

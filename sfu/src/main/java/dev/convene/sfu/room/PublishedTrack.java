@@ -123,10 +123,13 @@ final class PublishedTrack {
             return infos;
         }
         // A layer we paused at the publisher (dynacast) is silent because of us, not because its
-        // uplink cannot carry it: it stays available, and choosing it resumes it.
+        // uplink cannot carry it: it stays available, and choosing it resumes it — also while the
+        // publisher takes its time to resume it.
         List<LayerInfo> available = new ArrayList<>(infos.size());
         for (LayerInfo info : infos) {
-            boolean pausedByUs = !layerDemand.sent(info.index()) && layers[info.index()].mediaSsrc() >= 0;
+            boolean pausedByUs = (!layerDemand.sent(info.index())
+                    || !info.active() && layerDemand.resuming(info.index(), nowNanos))
+                    && layers[info.index()].mediaSsrc() >= 0;
             available.add(pausedByUs ? new LayerInfo(info.index(), info.width(), info.height(), true, 0) : info);
         }
         return available;

@@ -43,6 +43,7 @@ class SdpTranslatorTest {
         assertThat(SfuCodecs.choose(offer.media().get(0))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
         assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> {
             assertThat(c.is("VP8")).isTrue();
+            // Transport-cc to publishers is off unless switched on (ADR 0031).
             assertThat(c.feedback()).contains("nack pli", "ccm fir").doesNotContain("transport-cc");
         });
     }
@@ -80,6 +81,7 @@ class SdpTranslatorTest {
             });
             AnsweredMedia decision = decisions.get(i);
             assertThat(m.codecs().get(0).payloadType()).isEqualTo(decision.codec().payloadType());
+            assertThat(m.extmap(OfferedMedia.TRANSPORT_CC_URI)).as("off by default (ADR 0031)").isEmpty();
             if (decision.rtxPayloadType() < 0) {
                 assertThat(m.codecs()).hasSize(1);
             } else {
@@ -93,6 +95,28 @@ class SdpTranslatorTest {
         }
         assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).doesNotContain(
                 offer.media().stream().filter(m -> m.kind() == null).map(OfferedMedia::mid).toArray(String[]::new)));
+    }
+
+    @Test
+    void withPublisherTransportCcTheAnswerKeepsTheExtensionUnderTheOffersIdAndTheFeedback() throws Exception {
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(fixture("offer-default-codecs.sdp"));
+        List<AnsweredMedia> decisions = offer.media().stream()
+                .map(m -> {
+                    Codec codec = m.sending() ? SfuCodecs.choose(m, true).orElse(null) : null;
+                    return new AnsweredMedia(m, codec, codec == null ? -1 : m.rtxPayloadTypeFor(codec));
+                })
+                .toList();
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE, decisions));
+        for (int i = 0; i < offer.media().size(); i++) {
+            OfferedMedia offered = offer.media().get(i);
+            if (offered.kind() == null) {
+                continue;
+            }
+            MediaDescription m = answer.media().get(i);
+            assertThat(m.extmap(OfferedMedia.TRANSPORT_CC_URI)).hasValueSatisfying(e -> assertThat(e.id())
+                    .isEqualTo(offered.extensionIds().get(OfferedMedia.TRANSPORT_CC_URI)));
+            assertThat(m.codecs().get(0).feedback()).extracting(f -> f.type()).contains("transport-cc");
+        }
     }
 
     @Test

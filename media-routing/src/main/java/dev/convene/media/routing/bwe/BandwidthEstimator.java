@@ -45,6 +45,12 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
 
     static final long BURST_NANOS = 5_000_000;
     static final long ACKED_WINDOW_MICROS = 500_000;
+    /**
+     * What got through lately, for a loss cut: under heavy loss the 500 ms window still holds the
+     * arrivals from before the bottleneck began, and a cut to that rate takes a second cut, 300 ms
+     * later, to reach the link (ADR 0031).
+     */
+    static final long LOSS_ACKED_WINDOW_MICROS = 250_000;
     static final int LOSS_MIN_PACKETS = 20;
     static final long FEEDBACK_TIMEOUT_NANOS = 2_000_000_000L;
     static final long DECREASE_INTERVAL_NANOS = 200_000_000L;
@@ -246,8 +252,8 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
             if (lastLossCutNanos == Long.MIN_VALUE || nowNanos - lastLossCutNanos >= 300_000_000L) {
                 long base = Math.min(estimateBps, lossCapBps);
                 long cut = (long) (base * (1 - 0.5 * lossFraction));
-                // With this much loss, what got through is what the path carries: no more than that.
-                long acked = ackedBps();
+                // With this much loss, what got through lately is what the path carries: no more than that.
+                long acked = ackedBps(LOSS_ACKED_WINDOW_MICROS);
                 if (acked > 0) {
                     cut = Math.min(cut, acked);
                 }
@@ -274,10 +280,14 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
 
     /** Bits per second delivered over the last {@link #ACKED_WINDOW_MICROS} of arrivals, or 0 while unknown. */
     public long ackedBps() {
+        return ackedBps(ACKED_WINDOW_MICROS);
+    }
+
+    private long ackedBps(long windowMicros) {
         if (ackedCount < 2) {
             return 0;
         }
-        long from = lastArrivalMicros - ACKED_WINDOW_MICROS;
+        long from = lastArrivalMicros - windowMicros;
         long bytes = 0;
         long earliest = Long.MAX_VALUE;
         int earliestBytes = 0;

@@ -12,9 +12,16 @@ import java.util.Arrays;
 public final class LayerDemand {
 
     public static final long PAUSE_AFTER_NANOS = 2_000_000_000L;
+    /**
+     * How long a layer switched back on may stay silent and still count as coming: Chrome took
+     * more than a second to resume a paused track, and a resumed layer seen as gone (silent for
+     * 1 s) was no longer chosen, so paused again 2 s later, resumed again — and never came back.
+     */
+    public static final long RESUME_GRACE_NANOS = 5_000_000_000L;
 
     private final boolean[] sent;
     private final long[] lastWantedNanos;
+    private final long[] resumedNanos;
 
     /** Every layer starts as sent: that is what a publisher does before it hears otherwise. */
     public LayerDemand(int layers, long nowNanos) {
@@ -22,6 +29,8 @@ public final class LayerDemand {
         lastWantedNanos = new long[layers];
         Arrays.fill(sent, true);
         Arrays.fill(lastWantedNanos, nowNanos);
+        resumedNanos = new long[layers];
+        Arrays.fill(resumedNanos, Long.MIN_VALUE);
     }
 
     /**
@@ -39,6 +48,9 @@ public final class LayerDemand {
             if (next != sent[i]) {
                 sent[i] = next;
                 changed = true;
+                if (next) {
+                    resumedNanos[i] = nowNanos;
+                }
             }
         }
         return changed;
@@ -47,6 +59,11 @@ public final class LayerDemand {
     /** Whether layer {@code i} should be sent. */
     public boolean sent(int i) {
         return sent[i];
+    }
+
+    /** Whether layer {@code i} was switched back on within {@link #RESUME_GRACE_NANOS}: silence is expected. */
+    public boolean resuming(int i, long nowNanos) {
+        return sent[i] && resumedNanos[i] != Long.MIN_VALUE && nowNanos - resumedNanos[i] < RESUME_GRACE_NANOS;
     }
 
     /** A copy of what should be sent, lowest first. */

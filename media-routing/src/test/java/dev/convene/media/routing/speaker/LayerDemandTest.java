@@ -35,4 +35,19 @@ class LayerDemandTest {
         }
         assertThat(demand.sent(1)).isTrue();
     }
+
+    @Test
+    void aResumedLayerCountsAsComingForFiveSeconds() {
+        long t = 0;
+        LayerDemand demand = new LayerDemand(1, t);
+        assertThat(demand.resuming(0, t)).as("sent from the start, not resumed").isFalse();
+        demand.update(new boolean[] {false}, t + 2_000 * MS);
+        assertThat(demand.sent(0)).isFalse();
+        assertThat(demand.resuming(0, t + 2_000 * MS)).isFalse();
+        demand.update(new boolean[] {true}, t + 3_000 * MS);
+        assertThat(demand.resuming(0, t + 3_000 * MS)).isTrue();
+        // Nobody takes it while it is silent, yet it is not paused again before the grace is over.
+        assertThat(demand.resuming(0, t + 7_900 * MS)).isTrue();
+        assertThat(demand.resuming(0, t + 8_000 * MS)).isFalse();
+    }
 }
