@@ -148,7 +148,8 @@ final class SfuFailover implements AutoCloseable {
                     log.info("event=sfu_media_reachable node={}", nodeId);
                 }
             }
-            mediaDown.retainAll(targets.keySet());
+            // A node in mediaDown that left the registry stays there: it is cleared (and placeable
+            // again) only when it is listed again and answers.
         } catch (RuntimeException e) {
             log.warn("event=media_probe_failed error={}", e.toString());
         }
