@@ -111,9 +111,21 @@ class StallAndOutageFaultTest {
                 UnaryOperator.identity(), UnaryOperator.identity(), true, false, true, sockets);
     }
 
+    /** Joins, retrying a 503 for up to 10 s as the clients do (a starved store can time out a request). */
     private static ConveneClient join(int signaling, String meetingId, String name) {
         ConveneApi api = api(signaling);
-        return ConveneClient.join(api, api.guestToken(name).accessToken(), meetingId, name, audio());
+        String token = api.guestToken(name).accessToken();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return ConveneClient.join(api, token, meetingId, name, audio());
+            } catch (ApiException e) {
+                if (e.status() != 503 || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos()); // Retry-After
+            }
+        }
     }
 
     /** Three clients, one socket per signaling node at least, each publishing and hearing the others. */
