@@ -276,6 +276,16 @@ public final class SfuControlServer implements AutoCloseable {
     }
 
     /**
+     * Ends the detached sessions of a meeting that was moved to another node while this one
+     * could not speak (ADR 0030): nobody will attach to them again.
+     *
+     * @return how many ended
+     */
+    public int endDetachedSessions(String meetingId) {
+        return leasing.endDetached(meetingId);
+    }
+
+    /**
      * Stops serving: every connection is closed (1001), which tells its signaling node to fail
      * its sessions, and every session opened here is closed. The served node itself stays up.
      */

@@ -96,12 +96,17 @@ public final class SfuRoleServer implements RunningNode {
             ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("sfu-heartbeat").daemon().factory());
             MeetingPlacement placement = backends.placement();
+            SfuControlServer sessionsHere = control;
+            StaleNodeFence fence = new StaleNodeFence(options.nodeId(), registry.deadAfter(), System.nanoTime());
             heartbeat.scheduleAtFixedRate(() -> {
                 try {
                     List<String> meetings = node.meetingIds();
+                    meetings = fence.beforeHeartbeat(System.nanoTime(), meetings, placement,
+                            sessionsHere::endDetachedSessions);
                     boolean anew = registry.heartbeat(new SfuNodeInfo(options.nodeId(), controlUrl, mediaAddress,
                             options.region(), node.participantCount(), 0, cpuLoad(), draining.get(), clock.instant(),
                             Set.copyOf(meetings)));
+                    fence.beat(System.nanoTime());
                     if (anew && !meetings.isEmpty()) {
                         restorePlacements(placement, options.nodeId(), meetings);
                     }

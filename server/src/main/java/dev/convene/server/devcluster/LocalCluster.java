@@ -33,7 +33,9 @@ public final class LocalCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final int START_ATTEMPTS = 3;
 
-    private final EmbeddedPostgres postgres;
+    private EmbeddedPostgres postgres;
+    private final Path postgresData;
+    private final int postgresPort;
     private final int redisPort;
     private RedisServer redis;
     private final String jwtKey;
@@ -48,8 +50,10 @@ public final class LocalCluster implements AutoCloseable {
     private List<String> sfuArgs = List.of();
     private List<String> signalingArgs = List.of();
 
-    private LocalCluster(EmbeddedPostgres postgres, int redisPort, PrintStream echo) throws IOException {
-        this.postgres = postgres;
+    private LocalCluster(int redisPort, PrintStream echo) throws IOException {
+        this.postgresData = Files.createTempDirectory("convene-cluster-pg");
+        this.postgresPort = freePort();
+        startPostgres();
         this.redisPort = redisPort;
         this.echo = echo;
         this.jwtKey = "cluster:" + secret();
@@ -92,7 +96,7 @@ public final class LocalCluster implements AutoCloseable {
     /** As {@link #start(int, int, List, PrintStream)}, with {@code extraSfuArgs} for every SFU node. */
     public static LocalCluster start(int sfuCount, int signalingCount, List<String> extraSignalingArgs,
             List<String> extraSfuArgs, PrintStream echo) throws IOException {
-        LocalCluster cluster = new LocalCluster(EmbeddedPostgres.builder().start(), freePort(), echo);
+        LocalCluster cluster = new LocalCluster(freePort(), echo);
         cluster.sfuArgs = List.copyOf(extraSfuArgs);
         cluster.signalingArgs = List.copyOf(extraSignalingArgs);
         try {
@@ -192,7 +196,7 @@ public final class LocalCluster implements AutoCloseable {
                 "--http-host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
                 "--jwt-keys", jwtKey, "--control-keys", controlKey,
                 "--redis-url", redisUrl(),
-                "--postgres-url", postgres.getJdbcUrl("postgres", "postgres"), "--postgres-user", "postgres",
+                "--postgres-url", jdbcUrl(), "--postgres-user", "postgres",
                 // Every test client is 127.0.0.1: per-address limits would make all of them one
                 // abuser. Guest auth is off by default in this role; the tests use it.
                 "--guest-auth", "true", "--limit-guest-per-address", "100000/1m", "--max-unclaimed-seats", "1000",
@@ -207,7 +211,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres?user=postgres";
     }
 
     public List<NodeProcess> sfus() {
@@ -216,6 +220,29 @@ public final class LocalCluster implements AutoCloseable {
 
     public List<NodeProcess> signalings() {
         return List.copyOf(signalings);
+    }
+
+    /**
+     * Stops PostgreSQL (fast shutdown: open connections are cut, as a crash or a failover of the
+     * database would), keeping its data directory and port for {@link #startPostgres}.
+     */
+    public synchronized void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    /** (Re)starts PostgreSQL on the same port and data directory: what was committed is there again. */
+    public synchronized void startPostgres() throws IOException {
+        if (postgres == null) {
+            postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(postgresData)
+                    .setCleanDataDirectory(false)
+                    .setPort(postgresPort)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .start();
+        }
     }
 
     public synchronized void stopRedis() throws IOException {
@@ -245,11 +272,20 @@ public final class LocalCluster implements AutoCloseable {
             // best effort: the process ends with the JVM
         }
         try {
-            postgres.close();
+            stopPostgres();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             deleteTlsFolder();
+            deleteTree(postgresData);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder; the OS cleans it eventually
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>One run in CI; {@code -Dconvene.failover.runs=10} repeats it on a fresh cluster each time and
  * prints the numbers of all runs together (docs/reliability.md).
  */
+@Tag("faults")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class SfuFailoverTest {
 

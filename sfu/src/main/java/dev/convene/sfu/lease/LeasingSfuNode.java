@@ -90,7 +90,7 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
      */
     public ParticipantSession join(String sessionId, String meetingId, String participantId, ParticipantListener listener) {
         Objects.requireNonNull(listener, "listener");
-        Leased leased = new Leased(sessionId, participantId);
+        Leased leased = new Leased(sessionId, meetingId, participantId);
         if (sessions.putIfAbsent(sessionId, leased) != null) {
             throw new IllegalStateException("session " + sessionId + " exists");
         }
@@ -125,6 +125,24 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         return (int) sessions.values().stream().filter(Leased::isDetached).count();
     }
 
+    /**
+     * Ends the detached sessions of {@code meetingId} now instead of at the end of their lease:
+     * the meeting was moved to another node while this one could not speak (fencing, ADR 0030),
+     * so nobody will attach to them and their media must stop. Held sessions are left to their
+     * holders.
+     *
+     * @return how many sessions ended
+     */
+    public int endDetached(String meetingId) {
+        int ended = 0;
+        for (Leased leased : List.copyOf(sessions.values())) {
+            if (leased.meetingId.equals(meetingId) && leased.endIfDetached()) {
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     /** Closes every session still on the node, held or detached, and stops the lease timer; the inner node stays up. */
     @Override
     public void close() {
@@ -143,6 +161,7 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
     /** One session on the node, whoever holds it; the inner node's listener for it. */
     private final class Leased implements ParticipantListener {
         final String id;
+        final String meetingId;
         final String participantId;
         volatile ParticipantSession inner;
         /** The newest attachment; null once closed. Guarded by this. */
@@ -154,8 +173,9 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
         private String unansweredOffer;
         private List<SubscribedTrack> unansweredTracks;
 
-        Leased(String id, String participantId) {
+        Leased(String id, String meetingId, String participantId) {
             this.id = id;
+            this.meetingId = meetingId;
             this.participantId = participantId;
         }
 
@@ -208,6 +228,17 @@ public final class LeasingSfuNode implements SfuNode, AutoCloseable {
                 cancelLease = timer.schedule(() -> leaseEnded(lease), lease);
             }
             log.info("event=session_detached session={} participant_id={} lease_ms={}", id, participantId, lease.toMillis());
+        }
+
+        boolean endIfDetached() {
+            synchronized (this) {
+                if (closed || !detached) {
+                    return false;
+                }
+            }
+            log.info("event=session_fenced session={} meeting_id={} participant_id={}", id, meetingId, participantId);
+            close(null);
+            return true;
         }
 
         private void leaseEnded(Duration lease) {

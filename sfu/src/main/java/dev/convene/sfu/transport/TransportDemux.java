@@ -101,7 +101,9 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
         }
         WebRtcTransport target = transport != null ? transport : byUsername(message.get());
         if (target == null) {
-            counters.droppedStun.increment();
+            if (!MediaHealthCheck.answer(message.get(), from, via)) {
+                counters.droppedStun.increment();
+            }
             return;
         }
         target.onStun(message.get(), from, via);

@@ -144,6 +144,25 @@ class LeasingSfuNodeTest {
     }
 
     @Test
+    void fencingAMeetingEndsItsDetachedSessionsAtOnceAndLeavesHeldOnesAndOtherMeetings() {
+        ParticipantSession stale = node.join("moved", "PA_1", new Events());
+        stale.detach(Duration.ofSeconds(30));
+        ParticipantSession held = node.join("moved", "PA_2", new Events());
+        ParticipantSession elsewhere = node.join("stays", "PA_3", new Events());
+        elsewhere.detach(Duration.ofSeconds(30));
+
+        assertThat(node.endDetached("moved")).isEqualTo(1);
+
+        assertThat(inner.closed).containsExactly("PA_1");
+        assertThatThrownBy(() -> node.attach(stale.sessionId(), "PA_1", new Events()))
+                .isInstanceOf(SessionGoneException.class);
+        assertThat(node.sessionCount()).isEqualTo(2);
+        assertThat(node.endDetached("moved")).as("nothing left to end").isZero();
+        held.close();
+        assertThat(node.attach(elsewhere.sessionId(), "PA_3", new Events())).isNotNull();
+    }
+
+    @Test
     void anAttachMustNameTheSessionsParticipant() {
         ParticipantSession held = node.join("m1", "PA_1", new Events());
         assertThatThrownBy(() -> node.attach(held.sessionId(), "PA_2", new Events()))

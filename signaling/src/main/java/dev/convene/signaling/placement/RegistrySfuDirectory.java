@@ -231,6 +231,38 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     @Override
+    public Map<String, java.net.InetSocketAddress> mediaAddresses() {
+        Map<String, java.net.InetSocketAddress> out = new java.util.TreeMap<>();
+        for (SfuNodeInfo n : registry.healthy(clock.instant())) {
+            String a = n.mediaAddress();
+            int colon = a == null ? -1 : a.lastIndexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            try {
+                String host = a.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                out.put(n.nodeId(), new java.net.InetSocketAddress(host, Integer.parseInt(a.substring(colon + 1))));
+            } catch (IllegalArgumentException e) {
+                log.debug("event=media_address_unusable sfu_node_id={} address={}", n.nodeId(), a);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<String> placedOn(UUID meetingId) {
+        return placements.sfuFor(meetingId);
+    }
+
+    @Override
+    public void markMediaUnreachable(String nodeId, boolean unreachable) {
+        suspects.markMediaUnreachable(nodeId, unreachable);
+    }
+
+    @Override
     public Optional<String> moveFrom(UUID meetingId, String deadNode) {
         Optional<String> region = registry.find(deadNode).map(SfuNodeInfo::region);
         return mover.move(meetingId, deadNode, healthy(), region);

@@ -2,6 +2,8 @@ package dev.convene.signaling.placement;
 
 import dev.convene.sfu.SfuNode;
 import java.time.Instant;
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -95,5 +97,27 @@ public interface SfuDirectory {
      */
     default void connectAll() {
         // One node: connected from the start.
+    }
+
+    /**
+     * The media address ({@code host:port} of its first candidate) of every node the registry
+     * calls healthy, suspects included, for the media probe (ADR 0030). Read by the node's
+     * preconnect timer, not per probe.
+     */
+    default Map<String, InetSocketAddress> mediaAddresses() {
+        return Map.of();
+    }
+
+    /**
+     * The node's media port stopped answering this signaling node's probes (or answers again):
+     * while it does not, nothing is placed on it, however well it heartbeats.
+     */
+    default void markMediaUnreachable(String nodeId, boolean unreachable) {
+        // One node: nowhere else to go.
+    }
+
+    /** The node the meeting is placed on now, if any; a read, nothing is placed. */
+    default Optional<String> placedOn(UUID meetingId) {
+        return Optional.empty();
     }
 }

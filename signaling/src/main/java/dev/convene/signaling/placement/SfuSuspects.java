@@ -14,6 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SfuSuspects {
 
     private final Map<String, Instant> markedAt = new ConcurrentHashMap<>();
+    /** Nodes whose media port does not answer this signaling node's probes (ADR 0030): heartbeats do not clear them. */
+    private final java.util.Set<String> mediaUnreachable = ConcurrentHashMap.newKeySet();
+
+    public void markMediaUnreachable(String nodeId, boolean unreachable) {
+        if (unreachable) {
+            mediaUnreachable.add(nodeId);
+        } else {
+            mediaUnreachable.remove(nodeId);
+        }
+    }
 
     public void markDead(String nodeId, Instant at) {
         markedAt.merge(nodeId, at, (a, b) -> a.isAfter(b) ? a : b);
@@ -21,6 +31,9 @@ public final class SfuSuspects {
 
     /** Whether {@code node}, as the registry has it, is still suspect. */
     public boolean isSuspect(SfuNodeInfo node) {
+        if (mediaUnreachable.contains(node.nodeId())) {
+            return true;
+        }
         Instant at = markedAt.get(node.nodeId());
         if (at == null) {
             return false;
@@ -33,6 +46,6 @@ public final class SfuSuspects {
     }
 
     public boolean isSuspect(String nodeId) {
-        return markedAt.containsKey(nodeId);
+        return markedAt.containsKey(nodeId) || mediaUnreachable.contains(nodeId);
     }
 }

@@ -47,7 +47,12 @@ final class Resumption {
     private static final Duration MAX_REFRESH = Duration.ofSeconds(5);
 
     /** What a successful resume hands the socket. */
-    record Resumed(JoinClaims claims, ParticipantSession session) {}
+    /**
+     * @param migratedFrom the SFU the token named, when the session could not be found there because
+     *     the meeting had moved (ADR 0030): the session is a fresh one and the client must be told
+     *     {@code migrate}; else null
+     */
+    record Resumed(JoinClaims claims, ParticipantSession session, String migratedFrom) {}
 
     private final Duration grace;
     private final Duration tokenTtl;
@@ -233,7 +238,21 @@ final class Resumption {
             // A socket of the participant still open here (its loss not noticed yet) lets go first:
             // its control connection may be the one the attach goes over.
             beforeAttach.accept(meeting, me);
-            session = sfus.node(claims.sfuNodeId()).attach(claims.sessionId(), me, listener);
+            try {
+                session = sfus.node(claims.sfuNodeId()).attach(claims.sessionId(), me, listener);
+            } catch (RuntimeException e) {
+                // Its SFU died (or was fenced) while the socket was away: the meeting lives elsewhere now.
+                java.util.Optional<String> moved = movedFrom(meeting, claims.sfuNodeId(), e);
+                if (moved.isEmpty()) {
+                    throw e;
+                }
+                session = sfus.node(moved.get()).join(meeting.toString(), me, listener);
+                log.info("event=resume_migrated connection_id={} meeting_id={} participant_id={} dead={} sfu_node_id={} error=\"{}\"",
+                        connectionId, meeting, me, claims.sfuNodeId(), moved.get(), e.getMessage());
+                ResumeClaims now = new ResumeClaims(claims.meetingId(), claims.participantId(), claims.userId(),
+                        claims.displayName(), moved.get(), session.sessionId());
+                return new Resumed(now.asJoinClaims(clock.instant().plus(tokenTtl)), session, claims.sfuNodeId());
+            }
         } catch (SessionGoneException e) {
             leases.release(meeting, me);
             announceLeft(meeting, me, "resume_failed");
@@ -242,7 +261,29 @@ final class Resumption {
             throw new ProtocolException(ErrorCode.RESUME_EXPIRED,
                     "Too late to resume: the media session has ended; join again", request.requestId());
         }
-        return new Resumed(claims.asJoinClaims(clock.instant().plus(tokenTtl)), session);
+        return new Resumed(claims.asJoinClaims(clock.instant().plus(tokenTtl)), session, null);
+    }
+
+    /**
+     * Where the meeting went if the participant's session cannot be reached on {@code node}
+     * because the meeting left it: its placement names another node already (a failover moved
+     * it, and the old node may have fenced the session), or the node is gone (refused, unheard
+     * for "dead after") and the meeting is moved now as the failover would. Empty when the
+     * node is merely slow: then the resume fails as before and the client retries.
+     */
+    private java.util.Optional<String> movedFrom(UUID meeting, String node, RuntimeException failure) {
+        java.util.Optional<String> placed = sfus.placedOn(meeting);
+        if (placed.isPresent() && !placed.get().equals(node)) {
+            return placed;
+        }
+        if (failure instanceof SessionGoneException) {
+            return java.util.Optional.empty();
+        }
+        if (sfus.refusing(node) || !sfus.heardFromWithin(node, SfuFailover.REGISTRY_SILENCE)) {
+            sfus.markDead(node);
+            return sfus.moveFrom(meeting, node);
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -1,9 +1,12 @@
 package dev.convene.signaling.ws;
 
+import dev.convene.signaling.placement.MediaProbe;
 import dev.convene.signaling.placement.SfuDirectory;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +48,8 @@ final class SfuFailover implements AutoCloseable {
     /** Past this the node is dead whatever the registry says: its control surface has been gone too long. */
     static final Duration MAX_VERDICT = Duration.ofSeconds(3);
     static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(2);
+    /** How often each SFU's media port is probed (ADR 0030). */
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
 
     private final SfuDirectory sfus;
     private final Supplier<? extends Iterable<SignalConnection>> connections;
@@ -54,16 +59,32 @@ final class SfuFailover implements AutoCloseable {
             Thread.ofPlatform().name("convene-sfu-preconnect").daemon().factory());
     /** Nodes whose verdict is pending, with the connections that lost their session there. */
     private final Map<String, Set<SignalConnection>> pending = new ConcurrentHashMap<>();
+    /** Null when no UDP socket could be opened: detection then rests on the control connection alone. */
+    private final MediaProbe probe;
+    /** Media addresses to probe, refreshed from the registry by the preconnect timer. */
+    private volatile Map<String, InetSocketAddress> probed = Map.of();
+    /** Nodes found unreachable by the probe and failed over; timer thread only. */
+    private final Set<String> mediaDown = new HashSet<>();
 
     SfuFailover(SfuDirectory sfus, Supplier<? extends Iterable<SignalConnection>> connections) {
         this.sfus = sfus;
         this.connections = connections;
         // Its own thread: a registry read that waits for Redis never delays a verdict.
         preconnector.scheduleWithFixedDelay(this::preconnect, 0, PRECONNECT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        MediaProbe p = null;
+        try {
+            p = new MediaProbe();
+            timer.scheduleWithFixedDelay(this::probeTick, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (java.net.SocketException e) {
+            log.warn("event=media_probe_unavailable error=\"{}\"", e.getMessage());
+        }
+        this.probe = p;
     }
 
     private void preconnect() {
         try {
+            probed = sfus.mediaAddresses();
             sfus.connectAll();
         } catch (RuntimeException e) {
             log.debug("event=sfu_preconnect_failed error={}", e.toString());
@@ -102,6 +123,40 @@ final class SfuFailover implements AutoCloseable {
             return;
         }
         sfus.markDead(nodeId);
+        failOver(nodeId, lost, lostAt, "control_lost");
+    }
+
+    /**
+     * ADR 0030: a node whose media port has not answered a probe for {@link MediaProbe#SILENCE}
+     * (while others answer) serves no client, however healthy its control connection and
+     * heartbeats: its meetings move as a dead node's would. It stays out of placement until
+     * its probes are answered again.
+     */
+    private void probeTick() {
+        try {
+            long now = System.nanoTime();
+            Map<String, InetSocketAddress> targets = probed;
+            probe.send(targets, now);
+            for (String nodeId : targets.keySet()) {
+                if (probe.unreachable(nodeId, now)) {
+                    if (mediaDown.add(nodeId)) {
+                        sfus.markMediaUnreachable(nodeId, true);
+                        failOver(nodeId, Set.of(), now - MediaProbe.SILENCE.toNanos(), "media_unreachable");
+                    }
+                } else if (probe.answering(nodeId, now) && mediaDown.remove(nodeId)) {
+                    sfus.markMediaUnreachable(nodeId, false);
+                    log.info("event=sfu_media_reachable node={}", nodeId);
+                }
+            }
+            // A node in mediaDown that left the registry stays there: it is cleared (and placeable
+            // again) only when it is listed again and answers.
+        } catch (RuntimeException e) {
+            log.warn("event=media_probe_failed error={}", e.toString());
+        }
+    }
+
+    /** Moves every meeting this node has participants of on {@code nodeId} and migrates them. */
+    private void failOver(String nodeId, Set<SignalConnection> lost, long lostAt, String cause) {
         Map<UUID, List<SignalConnection>> byMeeting = new HashMap<>();
         for (SignalConnection c : connections.get()) {
             if (c.isJoined() && nodeId.equals(c.sfuNodeId())) {
@@ -116,8 +171,8 @@ final class SfuFailover implements AutoCloseable {
                 }
             }
         }
-        log.warn("event=sfu_dead node={} meetings={} sessions={} after_ms={}", nodeId, byMeeting.size(), lost.size(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
+        log.warn("event=sfu_dead node={} cause={} meetings={} sessions={} after_ms={}", nodeId, cause, byMeeting.size(),
+                lost.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
         for (Map.Entry<UUID, List<SignalConnection>> e : byMeeting.entrySet()) {
             Thread.ofVirtual().name("convene-migrate-" + e.getKey()).start(() -> move(e.getKey(), nodeId, e.getValue()));
         }
@@ -146,5 +201,8 @@ final class SfuFailover implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         preconnector.shutdownNow();
+        if (probe != null) {
+            probe.close();
+        }
     }
 }

@@ -389,7 +389,13 @@ final class SignalConnection implements ParticipantListener {
         ServerMessage.Resumed resumed = new ServerMessage.Resumed(request.requestId(), meeting.toString(), me, others, chat,
                 tracks, hub.resumption().token(claims, session));
         state = State.JOINED;
-        sendSnapshot(resumed, others);
+        if (r.migratedFrom() == null) {
+            sendSnapshot(resumed, others);
+        } else {
+            // The session is a fresh one on the meeting's new SFU (ADR 0030): the client learns it
+            // resumed, then that it moved, and only then sees the new SFU's offers.
+            sendSnapshot(resumed, others, new ServerMessage.Migrate(hub.resumption().token(claims, session)));
+        }
         hostControls.onJoined();
         log.info("event=participant_resumed meeting_id={} participant_id={} connection_id={} session={} others={}",
                 meeting, me, connectionId, session.sessionId(), others.size());
@@ -417,8 +423,16 @@ final class SignalConnection implements ParticipantListener {
 
     /** Sends {@code joined}/{@code resumed}, then what was held back meanwhile, each event once. */
     private void sendSnapshot(ServerMessage snapshot, List<ParticipantView> others) {
+        sendSnapshot(snapshot, others, null);
+    }
+
+    /** As {@link #sendSnapshot(ServerMessage, List)}, with {@code then} (if not null) right after the snapshot. */
+    private void sendSnapshot(ServerMessage snapshot, List<ParticipantView> others, ServerMessage then) {
         synchronized (outboxLock) {
             outbox.send(hub.codec().encode(snapshot));
+            if (then != null) {
+                outbox.send(hub.codec().encode(then));
+            }
             for (ParticipantView p : others) {
                 knownPeers.add(p.participantId());
                 p.tracks().forEach(t -> knownTracks.add(t.trackId()));
@@ -658,9 +672,15 @@ final class SignalConnection implements ParticipantListener {
                 end(CLOSE_RESUME, "reconnect and resume", "migrate_failed", Ending.DETACH);
                 return;
             }
+            ParticipantSession old = session;
             session = fresh;
             claims = new JoinClaims(c.meetingId(), c.participantId(), c.userId(), c.displayName(), newNode, c.expiresAt(),
                     c.hostGrant());
+            // A node that is alive but unusable (its media black-holed, ADR 0030) would keep the
+            // old session, held, for as long as this connection lives; a dead one does not answer.
+            if (old != null) {
+                Thread.ofVirtual().start(() -> quietly("close_old_session", old::close));
+            }
             List<OwnTrack> gone = ownTracks;
             ownTracks = List.of();
             for (OwnTrack t : gone) {
