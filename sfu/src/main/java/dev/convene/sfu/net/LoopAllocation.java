@@ -9,10 +9,17 @@ import java.lang.management.ManagementFactory;
  */
 public final class LoopAllocation {
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t ? t : null;
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
 
     private LoopAllocation() {
+    }
+
+    private static com.sun.management.ThreadMXBean threads() {
+        try {
+            return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t ? t : null;
+        } catch (LinkageError e) {
+            return null; // a runtime image without jdk.management: nothing is counted, nothing breaks
+        }
     }
 
     /** The current thread's allocated bytes so far, or 0 where the JVM does not count them. */

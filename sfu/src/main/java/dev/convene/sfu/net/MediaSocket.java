@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * path takes no lock. One socket per address (rather than one wildcard socket) is what makes
  * every reply leave from the address its request reached: see ADR 0007. Every datagram is
  * handed to the {@link DatagramSink} with the endpoint it arrived on; sends made on the loop
- * are flushed once per read batch.
+ * are flushed once per read batch. On JDK 22+ with epoll each socket is an {@code FfmUdpEndpoint}
+ * ({@code recvmmsg}/{@code sendmmsg}, nothing allocated per datagram, ADR 0027), otherwise a Netty
+ * datagram channel.
  */
 public final class MediaSocket implements AutoCloseable {
 
