@@ -364,7 +364,11 @@ final class MediaScenario {
             rejoinFailed(bots, rejoined);
             List<MediaBot> snapshot = List.copyOf(bots);
             for (MediaBot b : snapshot) {
-                b.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                try {
+                    b.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                } catch (RuntimeException e) {
+                    // Its socket is gone: the next round rejoins it.
+                }
             }
             if (unsettled(snapshot).isEmpty()) {
                 return true;
