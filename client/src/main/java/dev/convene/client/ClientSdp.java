@@ -45,9 +45,15 @@ public final class ClientSdp {
     private ClientSdp() {
     }
 
+    /**
+     * What we accept from the SFU: its subscriber offer for a meeting of 100 carries ~200 m-lines
+     * (118 KB, ~4,000 lines), beyond the 64 KiB the SFU allows an untrusted client's SDP.
+     */
+    static final SdpParser.Limits SFU_SDP_LIMITS = new SdpParser.Limits(1 << 20, 1 << 15, 4096);
+
     public static SessionDescription parse(String sdp) {
         try {
-            return SdpParser.parse(sdp);
+            return SdpParser.parse(sdp, SFU_SDP_LIMITS);
         } catch (SdpParseException e) {
             throw new IllegalArgumentException("the SFU sent SDP we cannot parse: " + e.getMessage(), e);
         }

@@ -114,4 +114,26 @@ class ClientSdpTest {
         assertThat(ClientSdp.ssrcsByMid(offer)).containsExactly(Map.entry("0", 123456L));
         assertThat(ClientSdp.acceptedPayloadTypes(offer)).containsOnlyKeys("0");
     }
+
+    @Test
+    void parsesTheSfusOfferForAMeetingOfAHundredBeyondTheLimitKeptForUntrustedSdp() {
+        // 99 others with audio and video: ~200 m-lines, as LocalSfuNode offers in a full meeting.
+        String head = SFU_OFFER.substring(0, SFU_OFFER.indexOf("a=group:BUNDLE"));
+        String audioLine = SFU_OFFER.substring(SFU_OFFER.indexOf("m=audio"), SFU_OFFER.indexOf("m=video"));
+        StringBuilder offer = new StringBuilder(head);
+        StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
+        StringBuilder lines = new StringBuilder();
+        for (int mid = 0; mid < 198; mid++) {
+            bundle.append(' ').append(mid);
+            lines.append(audioLine.replace("a=mid:0", "a=mid:" + mid).replace("123456", Integer.toString(200_000 + mid))
+                    .replace("TR_1", "TR_" + mid));
+        }
+        offer.append(bundle).append("\r\n").append(lines);
+        assertThat(offer.length()).isGreaterThan(64 * 1024);
+
+        SessionDescription parsed = ClientSdp.parse(offer.toString());
+
+        assertThat(parsed.media()).hasSize(198);
+        assertThat(ClientSdp.ssrcsByMid(parsed)).containsEntry("197", 200_197L);
+    }
 }

@@ -148,7 +148,7 @@ final class MediaScenario {
         // One meeting is enough: every meeting's detector is the same code.
         String meeting = bots.isEmpty() ? null : bots.get(0).meetingId;
         List<MediaBot> members = bots.stream().filter(b -> b.meetingId.equals(meeting)).toList();
-        MediaBot speaker = members.stream().filter(b -> b.publisher && !b.loud).findFirst().orElse(null);
+        MediaBot speaker = members.stream().filter(b -> b.publisher && !b.loud && b.connected(true)).findFirst().orElse(null);
         if (speaker == null) {
             report.note("No silent publisher to speak up: the active-speaker check was skipped.");
             return;
@@ -364,7 +364,11 @@ final class MediaScenario {
             rejoinFailed(bots, rejoined);
             List<MediaBot> snapshot = List.copyOf(bots);
             for (MediaBot b : snapshot) {
-                b.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                try {
+                    b.applyTiles(behaviour.tileWidth(), behaviour.tileHeight());
+                } catch (RuntimeException e) {
+                    // Its socket is gone: the next round rejoins it.
+                }
             }
             if (unsettled(snapshot).isEmpty()) {
                 return true;
