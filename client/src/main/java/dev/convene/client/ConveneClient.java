@@ -200,6 +200,16 @@ public final class ConveneClient implements AutoCloseable {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The last {@code layers} message per published track: which layers the SFU wants, lowest first. */
     private final Map<String, List<Boolean>> layersRequested = new ConcurrentHashMap<>();
+    /**
+     * The {@code subscribe-settings} we asked for, by publisher and source ({@code PA_…/camera}):
+     * track ids change when a migrate republishes them on another SFU, who and what do not.
+     */
+    private final Map<String, SubscribeSetting> subscribeSettings = new ConcurrentHashMap<>();
+    /** The track id each remembered setting was last sent for, by the same key. */
+    private final Map<String, String> subscribeSettingsSentFor = new ConcurrentHashMap<>();
+    private volatile int lastN;
+
+    private record SubscribeSetting(int maxWidth, int maxHeight, boolean paused) {}
 
     private ConveneClient(JoinGrant grant, Options options, ClientResources resources) {
         this.grant = grant;
@@ -498,13 +508,47 @@ public final class ConveneClient implements AutoCloseable {
      * worth sending it (0: no limit), and whether it is paused.
      */
     public void setSubscribeSettings(String trackId, int maxWidth, int maxHeight, boolean paused) {
-        signaling.send(signaling.newFrame("subscribe-settings").put("track_id", trackId).put("max_width", maxWidth)
-                .put("max_height", maxHeight).put("paused", paused));
+        for (RemoteTrack t : remoteTracks.values()) {
+            if (t.trackId().equals(trackId)) {
+                // Kept for the track that replaces this one on the next SFU after a migrate.
+                subscribeSettings.put(settingKey(t), new SubscribeSetting(maxWidth, maxHeight, paused));
+                subscribeSettingsSentFor.put(settingKey(t), trackId);
+            }
+        }
+        sendSubscribeSettings(trackId, new SubscribeSetting(maxWidth, maxHeight, paused));
+    }
+
+    private void sendSubscribeSettings(String trackId, SubscribeSetting s) {
+        signaling.send(signaling.newFrame("subscribe-settings").put("track_id", trackId).put("max_width", s.maxWidth())
+                .put("max_height", s.maxHeight()).put("paused", s.paused()));
     }
 
     /** Sends {@code subscribe-settings} with {@code last_n}: receive video from at most {@code n} participants. */
     public void setLastN(int n) {
+        lastN = n;
         signaling.send(signaling.newFrame("subscribe-settings").put("last_n", n));
+    }
+
+    private static String settingKey(RemoteTrack t) {
+        return t.participantId() + "/" + t.source();
+    }
+
+    /**
+     * After a migrate the new SFU knows none of our settings, and the tracks it offers have new
+     * ids: each remembered setting goes again for the track that now carries that publisher's
+     * source, once, as it first appears in an offer. On the events thread.
+     */
+    private void resendSubscribeSettings(Map<String, RemoteTrack> carried) {
+        for (RemoteTrack t : carried.values()) {
+            String key = settingKey(t);
+            SubscribeSetting s = subscribeSettings.get(key);
+            if (s != null && !t.trackId().equals(subscribeSettingsSentFor.get(key))) {
+                subscribeSettingsSentFor.put(key, t.trackId());
+                sendSubscribeSettings(t.trackId(), s);
+                log.info("event=client_subscribe_settings_resent participant={} publisher={} source={} track={}",
+                        grant.participantId(), t.participantId(), t.source(), t.trackId());
+            }
+        }
     }
 
     /** The level of this client's fake microphone from now on, in dBov (0 loudest, -127 silence). */
@@ -754,6 +798,10 @@ public final class ConveneClient implements AutoCloseable {
         migratedAtNanos = System.nanoTime();
         migrations.incrementAndGet();
         resumeToken = frame.path("resume_token").asText(resumeToken);
+        if (lastN > 0) {
+            // A setting of the session, not of a track: the new session starts from the SFU's default.
+            signaling.send(signaling.newFrame("subscribe-settings").put("last_n", lastN));
+        }
         boolean wasPublishing = publisher != null;
         MediaTransportClient sub = subscriber;
         subscriber = null;
@@ -867,6 +915,8 @@ public final class ConveneClient implements AutoCloseable {
                     ClientSdp.rtxSsrcs(offer));
         }
         Map<String, Long> ssrcs = ClientSdp.ssrcsByMid(offer);
+        log.debug("event=client_subscriber_offer participant={} fresh={} tracks={}", grant.participantId(), fresh,
+                frame.path("tracks").size());
         Map<String, RemoteTrack> carried = new LinkedHashMap<>();
         for (JsonNode t : frame.path("tracks")) {
             String mid = t.path("mid").asText();
@@ -883,6 +933,8 @@ public final class ConveneClient implements AutoCloseable {
         CompletableFuture<ObjectNode> ack = requestRetryingBusy(
                 () -> signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
         answerAcks.add(ack);
+        // The SFU subscribed us to these tracks before offering them, so settings for them apply now.
+        resendSubscribeSettings(carried);
         if (fresh) {
             MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer), options.subscriberRoute());
             MediaTransportClient t = transport;

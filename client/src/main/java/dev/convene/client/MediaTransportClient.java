@@ -417,6 +417,7 @@ public final class MediaTransportClient implements AutoCloseable {
             dtls = endpoint;
             reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
             InetSocketAddress mapped = runIceChecks(deadline);
+            long iceDone = System.nanoTime();
             if (closed.get()) {
                 endpoint.close();
                 throw new MediaConnectException(name + ": closed while connecting");
@@ -444,9 +445,8 @@ public final class MediaTransportClient implements AutoCloseable {
                     feedbackPeriod, TimeUnit.MILLISECONDS);
             connected.complete(null);
             log.info("event=client_transport_connected transport={} local={} remote={} mapped={} dtls_role={} srtp={} "
-                    + "consent_checks={} millis={}", name, localAddress(), remote.address(), mapped, role, result.profile(),
-                    consentChecks,
-                    (System.nanoTime() - start) / 1_000_000);
+                    + "consent_checks={} millis={} ice_millis={}", name, localAddress(), remote.address(), mapped, role,
+                    result.profile(), consentChecks, (System.nanoTime() - start) / 1_000_000, (iceDone - start) / 1_000_000);
         } catch (IOException e) {
             fail(new MediaConnectException(name + ": socket failed: " + e, e));
         } catch (InterruptedException e) {

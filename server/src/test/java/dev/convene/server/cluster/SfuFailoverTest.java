@@ -95,6 +95,7 @@ class SfuFailoverTest {
                     true, sockets);
 
             List<ConveneClient> clients = new ArrayList<>();
+            List<ConveneClient> latecomers = new ArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
                 // A meeting of two placed first, so the big one goes to the other SFU: the survivor is serving, not idle.
@@ -149,10 +150,24 @@ class SfuFailoverTest {
                         .findFirst().orElseThrow();
                 assertThat(redis.placement().sfuFor(UUID.fromString(other.meetingId()))).as("the bystander meeting")
                         .contains(survivorId);
+                // One attendee pauses one publisher's audio (subscribe-settings): the new SFU must hear it again.
+                ConveneClient pauser = attendees.getLast();
+                ConveneClient paused = publishers.get(1);
+                String pausedTrack = pauser.remoteTracks().values().stream()
+                        .filter(t -> t.participantId().equals(paused.participantId()) && t.kind().equals("audio"))
+                        .findFirst().orElseThrow().trackId();
+                pauser.setSubscribeSettings(pausedTrack, 0, 0, true);
+                awaitSilent(pauser, paused, "before the kill");
                 List<MediaTransportClient> before = attendees.stream().map(c -> c.subscriberTransport().orElseThrow()).toList();
 
                 long killedAt = System.nanoTime();
                 doomed.kill();
+                System.out.println(java.time.Instant.now() + " event=test_sfu_killed node=" + doomedId);
+                // Someone joins just as the SFU dies: its join token names the dead node, the meeting moves
+                // while its socket opens, and it must end up on the new node with everyone else.
+                ConveneApi lateApi = apis.get(1);
+                Future<ConveneClient> lateJoin = pool.submit(() -> ConveneClient.join(lateApi,
+                        lateApi.guestToken("Late").accessToken(), meeting.meetingId(), "Late", audioOnly));
 
                 long[] backAt = new long[attendees.size()];
                 long deadline = killedAt + GIVE_UP.toNanos();
@@ -168,13 +183,19 @@ class SfuFailoverTest {
                 }
                 List<Long> recoveries = new ArrayList<>();
                 int lost = 0;
-                for (long at : backAt) {
+                StringBuilder each = new StringBuilder();
+                for (int i = 0; i < backAt.length; i++) {
+                    long at = backAt[i];
+                    each.append(' ').append(attendees.get(i).participantId()).append('=');
                     if (at == 0) {
                         lost++;
+                        each.append("lost");
                     } else {
                         recoveries.add(TimeUnit.NANOSECONDS.toMillis(at - killedAt));
+                        each.append(TimeUnit.NANOSECONDS.toMillis(at - killedAt));
                     }
                 }
+                System.out.println("sfu failover run " + run + " back after ms by participant:" + each);
                 long firstMigrate = attendees.stream().mapToLong(ConveneClient::migratedAtNanos).filter(t -> t != 0)
                         .map(t -> TimeUnit.NANOSECONDS.toMillis(t - killedAt)).min().orElse(-1);
                 System.out.printf("sfu failover run %d: %d back, %d lost, recoveries ms %s%n", run, recoveries.size(), lost,
@@ -183,8 +204,19 @@ class SfuFailoverTest {
                 // One new SFU for the meeting, everybody on it under its old id, nobody seen leaving.
                 assertThat(redis.placement().sfuFor(meetingId)).contains(survivorId);
                 await("every publisher heard again by everyone").atMost(Duration.ofSeconds(20)).until(() -> attendees.stream()
-                        .allMatch(c -> publishers.stream().filter(p -> p != c)
+                        .allMatch(c -> publishers.stream().filter(p -> p != c && !(c == pauser && p == paused))
                                 .allMatch(p -> c.received(p.participantId(), "audio").packets() > 10)));
+                await("the paused publisher's new track offered to the pauser").atMost(Duration.ofSeconds(10))
+                        .until(() -> pauser.remoteTracks().values().stream().anyMatch(t -> t.kind().equals("audio")
+                                && t.participantId().equals(paused.participantId()) && !t.trackId().equals(pausedTrack)));
+                awaitSilent(pauser, paused, "on the new SFU (its subscribe-settings sent again for the new track id)");
+                ConveneClient late = lateJoin.get(30, TimeUnit.SECONDS);
+                latecomers.add(late);
+                await("the late joiner hears every publisher").atMost(Duration.ofSeconds(20)).until(() -> publishers.stream()
+                        .allMatch(p -> late.received(p.participantId(), "audio").packets() > 10));
+                assertThat(late.migrationCount()).as("the late joiner joined the new SFU directly").isZero();
+                assertThat(late.participants().keySet()).as("people seen by the late joiner").isEqualTo(ids);
+                ids.add(late.participantId());
                 for (ConveneClient b : bystanders) {
                     assertThat(b.migrationCount()).as("the bystander meeting stays where it is").isZero();
                 }
@@ -194,10 +226,11 @@ class SfuFailoverTest {
                 for (ConveneClient c : attendees) {
                     assertThat(c.migrationCount()).as("migrations of %s", c).isEqualTo(1);
                     assertThat(c.frames("participant-left")).as("participant-left seen by %s", c).isEmpty();
-                    assertThat(c.participants()).as("people seen by %s", c).hasSize(CLIENTS - 1);
+                    await("%s sees the late joiner".formatted(c)).atMost(Duration.ofSeconds(5))
+                            .until(() -> c.participants().size() == CLIENTS);
                     assertThat(ids).containsAll(c.participants().keySet());
                 }
-                assertThat(redis.seats().occupancy(meetingId)).isEqualTo(CLIENTS);
+                assertThat(redis.seats().occupancy(meetingId)).isEqualTo(CLIENTS + 1);
                 ConveneClient last = attendees.getLast();
                 last.sendChat("still here after the SFU died");
                 await().atMost(Duration.ofSeconds(5)).until(() -> attendees.getFirst().chatMessages().stream()
@@ -208,12 +241,27 @@ class SfuFailoverTest {
                 for (ConveneClient c : clients) {
                     closing.add(pool.submit(c::close));
                 }
+                for (ConveneClient c : latecomers) {
+                    closing.add(pool.submit(c::close));
+                }
                 for (Future<?> f : closing) {
                     f.get(1, TimeUnit.MINUTES);
                 }
                 pool.shutdownNow();
             }
         }
+    }
+
+    /** {@code subscriber} receives no audio from {@code publisher}: the count stands still for a second. */
+    private static void awaitSilent(ConveneClient subscriber, ConveneClient publisher, String when) {
+        long[] last = {-1};
+        await("%s's audio paused at %s %s".formatted(publisher, subscriber, when)).atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    long now = subscriber.received(publisher.participantId(), "audio").packets();
+                    boolean still = now == last[0];
+                    last[0] = now;
+                    return still;
+                });
     }
 
     private static boolean receivesFromNewSfu(ConveneClient c, MediaTransportClient old) {

@@ -214,6 +214,24 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     @Override
+    public String nodeForJoin(UUID meetingId, String claimedNode) {
+        try {
+            Optional<String> current = placements.sfuFor(meetingId);
+            if (current.isPresent() && !current.get().equals(claimedNode)) {
+                return current.get();
+            }
+            if (suspects.isSuspect(claimedNode)) {
+                // Found dead here, and the meeting not moved yet: move it now (one winner), as the failover would.
+                return moveFrom(meetingId, claimedNode).orElse(claimedNode);
+            }
+        } catch (StoreUnavailableException e) {
+            // The shared store cannot say where the meeting is: the token's node, as before there was a move to follow.
+            log.debug("event=join_placement_unread meeting_id={} error={}", meetingId, e.toString());
+        }
+        return claimedNode;
+    }
+
+    @Override
     public boolean reachable(String nodeId) {
         Connection c = connected.get(nodeId);
         return c == null || c.node().reachable();

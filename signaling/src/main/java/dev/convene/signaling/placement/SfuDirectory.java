@@ -58,6 +58,14 @@ public interface SfuDirectory {
      */
     SfuNode node(String nodeId);
 
+    /**
+     * The node to join a participant of the meeting on, whose join token named {@code claimedNode}:
+     * the meeting's node now if it moved since (a failover), else the claimed node (ADR 0029).
+     */
+    default String nodeForJoin(UUID meetingId, String claimedNode) {
+        return claimedNode;
+    }
+
     /** Whether this signaling node reaches the node's control surface now (ADR 0019). */
     default boolean reachable(String nodeId) {
         return true;

@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SFU failure on one signaling node (ADR 0019): a lost control connection that is not back
- * within {@link #CONFIRM} means the SFU is dead, when its reconnection is refused (the process
- * is gone) or the registry has not heard from it for {@link #REGISTRY_SILENCE} either (stopped,
- * or cut off), and in any case after {@link #MAX_VERDICT}. Then every meeting this node has participants
- * of on that SFU is moved ({@link SfuDirectory#moveFrom}, compare-and-set) and each of those
- * participants is rebuilt on the new SFU and told {@code migrate}. A connection that comes back
+ * SFU failure on one signaling node (ADR 0019): a lost control connection means the SFU is dead
+ * as soon as its reconnection is refused (nothing listens: the process is gone, ADR 0029), and
+ * otherwise once it is not back within {@link #CONFIRM} and the registry has not heard from it
+ * for {@link #REGISTRY_SILENCE} either (stopped, or cut off), and in any case after
+ * {@link #MAX_VERDICT}. Then every meeting this node has participants of on that SFU is moved
+ * ({@link SfuDirectory#moveFrom}, compare-and-set) and each of those participants is rebuilt on
+ * the new SFU and told {@code migrate}. A connection that comes back
  * in time was a blip: its participants resume onto their old sessions as before (ADR 0017).
  *
  * <p>The control layer reports the loss once per session, all at the same moment; the first
@@ -38,6 +39,11 @@ final class SfuFailover implements AutoCloseable {
 
     /** How long a lost control connection may take to come back before its SFU counts as dead. */
     static final Duration CONFIRM = Duration.ofMillis(300);
+    /**
+     * How often a fresh loss is looked at before {@link #CONFIRM}: the first reconnection is tried
+     * 50–100 ms after the loss, and its refusal is a verdict that needs no more waiting.
+     */
+    static final Duration EARLY_LOOK = Duration.ofMillis(20);
     /**
      * A node still heartbeating to the registry this recently is only slow, not dead (the
      * registry's own "dead after"): the verdict waits for the registry to agree, or for the
@@ -100,16 +106,22 @@ final class SfuFailover implements AutoCloseable {
         }).add(c);
         if (first[0]) {
             long lostAt = System.nanoTime();
-            timer.schedule(() -> verdict(nodeId, lostAt), CONFIRM.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> verdict(nodeId, lostAt), EARLY_LOOK.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
     private void verdict(String nodeId, long lostAt) {
         boolean back = sfus.reachable(nodeId);
-        boolean waitedLongEnough = System.nanoTime() - lostAt >= MAX_VERDICT.toNanos();
-        // A refused reconnect means nothing listens there any more; otherwise (silent, or slow to
-        // answer) the registry must have stopped hearing from the node too.
-        if (!back && !waitedLongEnough && !sfus.refusing(nodeId) && sfus.heardFromWithin(nodeId, REGISTRY_SILENCE)) {
+        long waited = System.nanoTime() - lostAt;
+        // A refused reconnect means nothing listens there any more: dead, however early. Short of
+        // that, a connection not back within CONFIRM is dead once the registry stopped hearing
+        // from the node too (a starved but live node still heartbeats), or after MAX_VERDICT.
+        boolean refused = !back && sfus.refusing(nodeId);
+        if (!back && !refused && waited < CONFIRM.toNanos()) {
+            timer.schedule(() -> verdict(nodeId, lostAt), EARLY_LOOK.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (!back && !refused && waited < MAX_VERDICT.toNanos() && sfus.heardFromWithin(nodeId, REGISTRY_SILENCE)) {
             timer.schedule(() -> verdict(nodeId, lostAt), RECHECK.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
@@ -123,7 +135,7 @@ final class SfuFailover implements AutoCloseable {
             return;
         }
         sfus.markDead(nodeId);
-        failOver(nodeId, lost, lostAt, "control_lost");
+        failOver(nodeId, lost, lostAt, refused ? "control_refused" : "control_lost");
     }
 
     /**

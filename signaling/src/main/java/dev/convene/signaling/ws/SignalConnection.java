@@ -12,6 +12,7 @@ import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.TrackSource;
 import dev.convene.signaling.Ids;
 import dev.convene.signaling.auth.JoinClaims;
+import dev.convene.signaling.placement.NoSfuAvailableException;
 import dev.convene.signaling.protocol.ClientMessage;
 import dev.convene.signaling.protocol.ErrorCode;
 import dev.convene.signaling.protocol.ProtocolException;
@@ -333,7 +334,7 @@ final class SignalConnection implements ParticipantListener {
         String me = participantId();
         subscription = hub.stores().events().subscribe(meeting, (id, event) -> onMeetingEvent(event));
         try {
-            session = hub.sfus().node(claims.sfuNodeId()).join(meeting.toString(), me, this);
+            session = joinFollowingMoves(meeting, me);
         } catch (RuntimeException e) {
             subscription.close();
             subscription = null;
@@ -354,6 +355,42 @@ final class SignalConnection implements ParticipantListener {
         hostControls.onJoined();
         log.info("event=participant_joined meeting_id={} participant_id={} connection_id={} others={}",
                 meeting, me, connectionId, others.size());
+    }
+
+    /** How long a join whose SFU just went silent waits for the failover to say where the meeting went. */
+    static final Duration JOIN_FOLLOWS_MOVE_FOR = Duration.ofSeconds(4);
+
+    /**
+     * Joins on the meeting's SFU as it is now, not as the join token had it: a token issued just
+     * before its SFU died names the dead node, and the meeting moves while the socket opens (ADR
+     * 0029). If the node does not answer because its control connection is down, the join waits
+     * (bounded) for this node's failover verdict, which moves the meeting, and follows it. Under
+     * {@code lifecycle}, before the participant is joined: no migrate can run meanwhile.
+     */
+    private ParticipantSession joinFollowingMoves(UUID meeting, String me) {
+        String nodeId = hub.sfus().nodeForJoin(meeting, claims.sfuNodeId());
+        long deadline = System.nanoTime() + JOIN_FOLLOWS_MOVE_FOR.toNanos();
+        while (true) {
+            try {
+                ParticipantSession joinedOn = hub.sfus().node(nodeId).join(meeting.toString(), me, this);
+                if (!nodeId.equals(claims.sfuNodeId())) {
+                    log.info("event=join_followed_move meeting_id={} participant_id={} token_sfu={} sfu_node_id={}", meeting,
+                            me, claims.sfuNodeId(), nodeId);
+                    JoinClaims c = claims;
+                    claims = new JoinClaims(c.meetingId(), c.participantId(), c.userId(), c.displayName(), nodeId,
+                            c.expiresAt(), c.hostGrant());
+                }
+                return joinedOn;
+            } catch (SfuUnavailableException | NoSfuAvailableException e) {
+                // A node that answers and refuses is not dying: only silence is worth waiting out.
+                boolean silent = e instanceof NoSfuAvailableException || !hub.sfus().reachable(nodeId);
+                if (!silent || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                nodeId = hub.sfus().nodeForJoin(meeting, nodeId);
+            }
+        }
     }
 
     /**

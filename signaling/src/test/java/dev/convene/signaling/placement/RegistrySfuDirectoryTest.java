@@ -82,6 +82,27 @@ class RegistrySfuDirectoryTest {
     }
 
     @Test
+    void aJoinWhoseTokenNamesTheDeadNodeFollowsTheMeetingToItsNewNode() {
+        heartbeat("sfu-a", "eu", 0, false);
+        heartbeat("sfu-b", "eu", 50, false);
+        UUID meeting = UUID.randomUUID();
+        assertThat(directory.place(meeting, Optional.empty()).nodeId()).isEqualTo("sfu-a");
+        assertThat(directory.nodeForJoin(meeting, "sfu-a")).as("nothing happened: the token's node").isEqualTo("sfu-a");
+
+        // sfu-a found dead here, the meeting not moved yet: the join moves it (the failover follows).
+        clock.advance(Duration.ofMillis(100));
+        directory.markDead("sfu-a");
+        assertThat(directory.nodeForJoin(meeting, "sfu-a")).isEqualTo("sfu-b");
+        assertThat(placements.sfuFor(meeting)).contains("sfu-b");
+        assertThat(directory.moveFrom(meeting, "sfu-a")).as("the failover follows the join's move").contains("sfu-b");
+
+        // Moved by another signaling node (this one never saw sfu-a die): follow the placement.
+        UUID other = UUID.randomUUID();
+        placements.assignIfAbsent(other, "sfu-c");
+        assertThat(directory.nodeForJoin(other, "sfu-a")).isEqualTo("sfu-c");
+    }
+
+    @Test
     void aMeetingOnADeadNodeMovesAndDrainingNodesTakeNoNewMeetings() {
         heartbeat("sfu-a", "eu", 0, false);
         UUID meeting = UUID.randomUUID();

@@ -11,10 +11,10 @@ import java.util.Date;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.generators.ECKeyPairGenerator;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECKeyGenerationParameters;
@@ -55,7 +55,7 @@ public final class DtlsCertificate {
 
     /** Generates a fresh key pair and certificate whose validity is centred on {@code clock}'s now. */
     public static DtlsCertificate generate(Clock clock, SecureRandom random) {
-        X9ECParameters curve = ECNamedCurveTable.getByName("secp256r1");
+        X9ECParameters curve = CustomNamedCurves.getByName("secp256r1");
         ECNamedDomainParameters domain = new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1, curve);
         ECKeyPairGenerator generator = new ECKeyPairGenerator();
         generator.init(new ECKeyGenerationParameters(domain, random));
