@@ -336,6 +336,11 @@ public final class SignalingServer implements AutoCloseable {
         sockets.evacuateWith(evacuation);
     }
 
+    /** Migrates this node's participants off a draining SFU to another one (ADR 0020), for {@link #evacuateWith}. */
+    public dev.convene.signaling.placement.MeetingEvacuation migratingEvacuation() {
+        return sockets.migratingEvacuation();
+    }
+
     /** WHIP and WHEP sessions held by this node now. */
     public int mediaSessions() {
         return mediaResources.size();

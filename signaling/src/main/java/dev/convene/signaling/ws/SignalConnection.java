@@ -96,6 +96,11 @@ final class SignalConnection implements ParticipantListener {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile State state = State.OPEN;
     private ParticipantSession session;
+    /**
+     * The listener of the session a migrate bound last; null while the session is bound to this
+     * connection itself (joined or resumed here). Callbacks from any other binding are stale.
+     */
+    private volatile Binding binding;
     private EventBus.Subscription subscription;
     /** Replaced whole on change, so other sockets may read it for their {@code joined} at any time. */
     private volatile List<OwnTrack> ownTracks = List.of();
@@ -543,8 +548,124 @@ final class SignalConnection implements ParticipantListener {
         deliver(message);
     }
 
+    // Callbacks of a session bound to this connection directly (joined or resumed here). Once a
+    // migrate has bound a newer session, these come from a session left behind and are dropped:
+    // a drained SFU's old session closing, or its ICE consent lapsing when the client lets go of
+    // it, must not end the participant who lives on elsewhere.
+
     @Override
     public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
+        if (binding == null) {
+            subscriberOffer(sdpOffer, tracks);
+        }
+    }
+
+    @Override
+    public void onActiveSpeakers(List<String> participantIds) {
+        if (binding == null) {
+            activeSpeakers(participantIds);
+        }
+    }
+
+    @Override
+    public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+        if (binding == null) {
+            publishLayers(trackId, layers);
+        }
+    }
+
+    @Override
+    public void onMediaFailed(String reason) {
+        if (binding == null) {
+            mediaFailed(reason);
+        } else {
+            staleCallback("media_failed");
+        }
+    }
+
+    @Override
+    public void onSessionMoved() {
+        if (binding == null) {
+            sessionMoved();
+        } else {
+            staleCallback("session_moved");
+        }
+    }
+
+    @Override
+    public void onDetached(String reason) {
+        if (binding == null) {
+            detached(reason);
+        } else {
+            staleCallback("detached");
+        }
+    }
+
+    private void staleCallback(String what) {
+        log.debug("event=stale_session_callback meeting_id={} participant_id={} callback={}", meetingId(), participantId(),
+                what);
+    }
+
+    /**
+     * The listener of a session a migrate made: it speaks for this connection only while it is the
+     * latest binding, so callbacks of any session left behind (and of this one, once left behind
+     * by a later migrate) go nowhere.
+     */
+    private final class Binding implements ParticipantListener {
+        private boolean current() {
+            return binding == this;
+        }
+
+        @Override
+        public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
+            if (current()) {
+                subscriberOffer(sdpOffer, tracks);
+            }
+        }
+
+        @Override
+        public void onActiveSpeakers(List<String> participantIds) {
+            if (current()) {
+                activeSpeakers(participantIds);
+            }
+        }
+
+        @Override
+        public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+            if (current()) {
+                publishLayers(trackId, layers);
+            }
+        }
+
+        @Override
+        public void onMediaFailed(String reason) {
+            if (current()) {
+                mediaFailed(reason);
+            } else {
+                staleCallback("media_failed");
+            }
+        }
+
+        @Override
+        public void onSessionMoved() {
+            if (current()) {
+                sessionMoved();
+            } else {
+                staleCallback("session_moved");
+            }
+        }
+
+        @Override
+        public void onDetached(String reason) {
+            if (current()) {
+                detached(reason);
+            } else {
+                staleCallback("detached");
+            }
+        }
+    }
+
+    private void subscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
         List<ServerMessage.SubscribedTrackView> views = tracks.stream()
                 .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
                         Wire.of(s.track().kind()), Wire.of(s.track().source())))
@@ -552,19 +673,16 @@ final class SignalConnection implements ParticipantListener {
         deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
     }
 
-    @Override
-    public void onActiveSpeakers(List<String> participantIds) {
+    private void activeSpeakers(List<String> participantIds) {
         deliver(new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
     }
 
-    @Override
-    public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+    private void publishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
         deliver(new ServerMessage.Layers(trackId, layers.stream()
                 .map(l -> new ServerMessage.LayerView(l.index(), l.rid(), l.active())).toList()));
     }
 
-    @Override
-    public void onMediaFailed(String reason) {
+    private void mediaFailed(String reason) {
         log.warn("event=media_failed meeting_id={} participant_id={} reason={}", meetingId(), participantId(), reason);
         terminate(1011, "media failed", "media_failed");
     }
@@ -610,15 +728,13 @@ final class SignalConnection implements ParticipantListener {
         });
     }
 
-    @Override
-    public void onSessionMoved() {
+    private void sessionMoved() {
         log.info("event=session_moved meeting_id={} participant_id={} connection_id={}", meetingId(), participantId(),
                 connectionId);
         end(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_elsewhere", Ending.HANDED_OVER);
     }
 
-    @Override
-    public void onDetached(String reason) {
+    private void detached(String reason) {
         // The SFU may be dead or this was a blip; the failover decides which (ADR 0019).
         log.warn("event=session_detached meeting_id={} participant_id={} reason=\"{}\"", meetingId(), participantId(), reason);
         hub.failover().onDetached(this, sfuNodeId());
@@ -636,11 +752,23 @@ final class SignalConnection implements ParticipantListener {
      * publishes them again). From a failover thread, which may wait for {@code lifecycle}.
      */
     void migrate(String deadNode, String newNode) {
+        migrate(deadNode, newNode, false);
+    }
+
+    /**
+     * As {@link #migrate(String, String)}; with {@code oldNodeLive} (a draining node, ADR 0020) the
+     * session left on {@code oldNode} is closed once {@code migrate} is out, so the node empties and
+     * can stop. Either way the old session's callbacks no longer reach this connection.
+     *
+     * @return true if the participant was moved
+     */
+    boolean migrate(String oldNode, String newNode, boolean oldNodeLive) {
+        ParticipantSession old;
         lifecycle.lock();
         try {
             JoinClaims c = claims;
-            if (state != State.JOINED || c == null || !deadNode.equals(c.sfuNodeId())) {
-                return;
+            if (state != State.JOINED || c == null || !oldNode.equals(c.sfuNodeId())) {
+                return false;
             }
             UUID meeting = meetingId();
             String me = participantId();
@@ -649,15 +777,21 @@ final class SignalConnection implements ParticipantListener {
                 joinedSent = false;
                 heldBack = new ArrayList<>();
             }
+            Binding previous = binding;
+            Binding next = new Binding();
+            // Bound before the join: the new session may call back while join() is still returning.
+            binding = next;
             ParticipantSession fresh;
             try {
-                fresh = hub.sfus().node(newNode).join(meeting.toString(), me, this);
+                fresh = hub.sfus().node(newNode).join(meeting.toString(), me, next);
             } catch (RuntimeException e) {
+                binding = previous;
                 log.warn("event=migrate_failed meeting_id={} participant_id={} dead={} sfu_node_id={} error=\"{}\"", meeting,
-                        me, deadNode, newNode, e.getMessage());
+                        me, oldNode, newNode, e.getMessage());
                 end(CLOSE_RESUME, "reconnect and resume", "migrate_failed", Ending.DETACH);
-                return;
+                return false;
             }
+            old = session;
             session = fresh;
             claims = new JoinClaims(c.meetingId(), c.participantId(), c.userId(), c.displayName(), newNode, c.expiresAt(),
                     c.hostGrant());
@@ -667,11 +801,16 @@ final class SignalConnection implements ParticipantListener {
                 quietly("publish_unpublished", () -> publish(new MeetingEvent.TrackUnpublished(me, t.trackId())));
             }
             sendSnapshot(new ServerMessage.Migrate(hub.resumption().token(claims, fresh)), List.of());
-            log.info("event=participant_migrated meeting_id={} participant_id={} connection_id={} dead={} sfu_node_id={} tracks_dropped={}",
-                    meeting, me, connectionId, deadNode, newNode, gone.size());
+            log.info("event=participant_migrated meeting_id={} participant_id={} connection_id={} dead={} sfu_node_id={} tracks_dropped={} from_live={}",
+                    meeting, me, connectionId, oldNode, newNode, gone.size(), oldNodeLive);
         } finally {
             lifecycle.unlock();
         }
+        if (oldNodeLive && old != null) {
+            // Outside the lock: a slow control round trip to the draining node holds up no frame.
+            quietly("sfu_close_drained", old::close);
+        }
+        return true;
     }
 
     private static ChatView chatView(ChatMessage m) {

@@ -257,6 +257,14 @@ public final class SignalingSockets {
         this.evacuation = java.util.Objects.requireNonNull(e, "evacuation");
     }
 
+    /**
+     * Moves meetings off a draining SFU by migrating this node's participants (make-before-break),
+     * for {@link #evacuateWith}; only where there is another SFU to move to.
+     */
+    public MeetingEvacuation migratingEvacuation() {
+        return new MigratingEvacuation(sfus, bySocket::values);
+    }
+
     public int openSockets() {
         return bySocket.size();
     }
