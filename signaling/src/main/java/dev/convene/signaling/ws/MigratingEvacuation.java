@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * moved by compare-and-set ({@link SfuDirectory#moveFrom}; a draining node is never picked, and
  * every signaling node follows the one winner), then each participant this node holds a socket of
  * there gets a session on the new node and {@code migrate}, and its old session is closed, so the
- * draining node empties and stops. The lease-renewal timer asks again every round while a socket
+ * draining node empties and stops. The node's timer asks again about every second while a socket
  * here is still on the draining node; a meeting whose move is under way is skipped, one that has
  * moved is no longer asked about.
  */
