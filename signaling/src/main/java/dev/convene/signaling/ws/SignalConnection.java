@@ -494,6 +494,21 @@ final class SignalConnection implements ParticipantListener {
     }
 
     /** Frames not answering a client frame: held back until {@code joined} is out, then de-duplicated. */
+    /**
+     * As {@link #deliver}, for a message of the session bound through {@code from} (null: bound to
+     * this connection directly): dropped unless that is still the latest binding. Checked under
+     * {@code outboxLock}, which a migrate holds while it rebinds, so a left-behind session's offer
+     * can never reach the client after {@code migrate}.
+     */
+    private void deliverFrom(Binding from, ServerMessage message) {
+        synchronized (outboxLock) {
+            if (binding != from) {
+                return;
+            }
+            deliver(message);
+        }
+    }
+
     void deliver(ServerMessage message) {
         synchronized (outboxLock) {
             if (!joinedSent) {
@@ -555,23 +570,17 @@ final class SignalConnection implements ParticipantListener {
 
     @Override
     public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
-        if (binding == null) {
-            subscriberOffer(sdpOffer, tracks);
-        }
+        subscriberOffer(null, sdpOffer, tracks);
     }
 
     @Override
     public void onActiveSpeakers(List<String> participantIds) {
-        if (binding == null) {
-            activeSpeakers(participantIds);
-        }
+        activeSpeakers(null, participantIds);
     }
 
     @Override
     public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
-        if (binding == null) {
-            publishLayers(trackId, layers);
-        }
+        publishLayers(null, trackId, layers);
     }
 
     @Override
@@ -618,23 +627,17 @@ final class SignalConnection implements ParticipantListener {
 
         @Override
         public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
-            if (current()) {
-                subscriberOffer(sdpOffer, tracks);
-            }
+            subscriberOffer(this, sdpOffer, tracks);
         }
 
         @Override
         public void onActiveSpeakers(List<String> participantIds) {
-            if (current()) {
-                activeSpeakers(participantIds);
-            }
+            activeSpeakers(this, participantIds);
         }
 
         @Override
         public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
-            if (current()) {
-                publishLayers(trackId, layers);
-            }
+            publishLayers(this, trackId, layers);
         }
 
         @Override
@@ -665,20 +668,20 @@ final class SignalConnection implements ParticipantListener {
         }
     }
 
-    private void subscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
+    private void subscriberOffer(Binding from, String sdpOffer, List<SubscribedTrack> tracks) {
         List<ServerMessage.SubscribedTrackView> views = tracks.stream()
                 .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
                         Wire.of(s.track().kind()), Wire.of(s.track().source())))
                 .toList();
-        deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
+        deliverFrom(from, new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
     }
 
-    private void activeSpeakers(List<String> participantIds) {
-        deliver(new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
+    private void activeSpeakers(Binding from, List<String> participantIds) {
+        deliverFrom(from, new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
     }
 
-    private void publishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
-        deliver(new ServerMessage.Layers(trackId, layers.stream()
+    private void publishLayers(Binding from, String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+        deliverFrom(from, new ServerMessage.Layers(trackId, layers.stream()
                 .map(l -> new ServerMessage.LayerView(l.index(), l.rid(), l.active())).toList()));
     }
 
@@ -773,14 +776,15 @@ final class SignalConnection implements ParticipantListener {
             UUID meeting = meetingId();
             String me = participantId();
             // Events of the new session (its subscriber offers) wait until migrate is out.
+            Binding previous = binding;
+            Binding next = new Binding();
             synchronized (outboxLock) {
                 joinedSent = false;
                 heldBack = new ArrayList<>();
+                // Bound before the join (the new session may call back while join() is still
+                // returning), and under the outbox lock, so the old session's messages stop here.
+                binding = next;
             }
-            Binding previous = binding;
-            Binding next = new Binding();
-            // Bound before the join: the new session may call back while join() is still returning.
-            binding = next;
             ParticipantSession fresh;
             try {
                 fresh = hub.sfus().node(newNode).join(meeting.toString(), me, next);
