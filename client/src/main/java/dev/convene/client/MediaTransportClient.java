@@ -317,7 +317,10 @@ public final class MediaTransportClient implements AutoCloseable {
         this.captureLimit = limit;
     }
 
-    /** Sends no RTCP receiver reports once connected; call before {@link #connect}. */
+    /**
+     * Sends no RTCP receiver reports and no transport-cc feedback once connected (a receiver that
+     * sends nothing at all); call before {@link #connect}.
+     */
     public void disableReceiverReports() {
         this.receiverReports = false;
     }
@@ -800,7 +803,7 @@ public final class MediaTransportClient implements AutoCloseable {
 
     /** On the timer: transport-cc feedback for what arrived since the last one. */
     private void sendTransportFeedback() {
-        if (closed.get() || transportCcExtensionId == 0) {
+        if (closed.get() || transportCcExtensionId == 0 || !receiverReports) {
             return;
         }
         synchronized (feedbackBuffer) {

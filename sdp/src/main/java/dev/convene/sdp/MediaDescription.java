@@ -141,9 +141,14 @@ public final class MediaDescription {
         return isRtp(proto) ? formats.stream().map(Integer::valueOf).toList() : List.of();
     }
 
-    /** True when the port is 0: the m-line was rejected or stopped. */
+    /**
+     * True when the port is 0 and the line is not {@code a=bundle-only}: the m-line was rejected
+     * or stopped. RFC 8843 §6.3: an offerer gives a bundle-only line port 0 so that a peer without
+     * BUNDLE rejects it, yet it is offered; GStreamer's webrtcbin (max-bundle) offers every line
+     * but the first this way.
+     */
     public boolean isRejected() {
-        return port == 0;
+        return port == 0 && !hasAttribute("bundle-only");
     }
 
     // --- the lines -----------------------------------------------------------------------------

@@ -168,6 +168,8 @@ class BuilderTest {
         assertThat(m.toString()).isEqualTo("m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP6 ::1\r\nb=AS:64\r\n"
                 + "a=mid:b\r\na=inactive\r\n");
         assertThat(m.toBuilder().port(0).build().isRejected()).isTrue();
+        assertThat(m.toBuilder().port(0).addAttribute("bundle-only").build().isRejected())
+                .as("RFC 8843 §6.3: a bundle-only line is offered with port 0").isFalse();
     }
 
     @Test

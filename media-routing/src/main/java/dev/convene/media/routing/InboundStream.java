@@ -128,6 +128,11 @@ public final class InboundStream {
         return keyframes.admitRequest(nowNanos);
     }
 
+    /** Whether a keyframe request suppressed earlier is owed now; records it if so. */
+    public boolean admitPendingKeyframeRequest(long nowNanos) {
+        return keyframes.admitPendingRequest(nowNanos);
+    }
+
     /** The round-trip time to the publisher, when RTCP has measured one. */
     public void setRtt(long nanos) {
         if (nack != null) {

@@ -15,6 +15,8 @@ public final class KeyframeRequestThrottle implements PipelineStage {
     private boolean admittedOnce;
     private long admitted;
     private long suppressed;
+    /** A request was suppressed and no key frame has arrived since: it is owed at the end of the interval. */
+    private boolean pending;
 
     public KeyframeRequestThrottle(long minIntervalNanos) {
         if (minIntervalNanos < 0) {
@@ -31,12 +33,35 @@ public final class KeyframeRequestThrottle implements PipelineStage {
     public boolean admit(long nowNanos) {
         if (admittedOnce && nowNanos - lastAdmittedNanos < minIntervalNanos) {
             suppressed++;
+            pending = true;
             return false;
         }
         admittedOnce = true;
         lastAdmittedNanos = nowNanos;
         admitted++;
+        pending = false;
         return true;
+    }
+
+    /**
+     * A request suppressed earlier, owed now that the interval has passed (the trailing edge):
+     * whoever asked too soon after another — a subscriber that connected just after the key frame
+     * the first request brought — still gets its key frame, at most one interval late. Records it
+     * if so.
+     */
+    public boolean admitPending(long nowNanos) {
+        if (!pending || nowNanos - lastAdmittedNanos < minIntervalNanos) {
+            return false;
+        }
+        pending = false;
+        lastAdmittedNanos = nowNanos;
+        admitted++;
+        return true;
+    }
+
+    /** A key frame arrived: a request suppressed before it is answered by it. */
+    public void onKeyframe() {
+        pending = false;
     }
 
     public long admitted() { return admitted; }

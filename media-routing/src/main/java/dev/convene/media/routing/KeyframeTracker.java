@@ -23,12 +23,18 @@ public final class KeyframeTracker implements PipelineStage {
         if (codec.isVideo() && codec.isKeyframe(packet)) {
             keyframes++;
             lastKeyframeNanos = nowNanos;
+            throttle.onKeyframe();
         }
     }
 
     /** Whether a keyframe request may go to the publisher now; records it if so. */
     public boolean admitRequest(long nowNanos) {
         return throttle.admit(nowNanos);
+    }
+
+    /** Whether a request suppressed earlier and not answered by a key frame since may go now; records it if so. */
+    public boolean admitPendingRequest(long nowNanos) {
+        return throttle.admitPending(nowNanos);
     }
 
     /** Key frame starts seen (for VP8 and H.264, the first packet of each). */

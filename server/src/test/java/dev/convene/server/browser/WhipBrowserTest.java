@@ -142,8 +142,9 @@ class WhipBrowserTest {
                     await("the WHEP player receives Chromium's video").atMost(TIMEOUT).untilAsserted(() -> {
                         ReceivedStream video = player.transport().receivedStream(ssrc);
                         assertThat(video.packets()).isGreaterThan(30);
-                        assertThat(video.keyframes()).isGreaterThan(0);
-                        assertThat(video.lastKeyframeWidth()).isGreaterThan(0);
+                        assertThat(video.keyframes()).as("key frames among %d packets", video.packets()).isGreaterThan(0);
+                        assertThat(video.lastKeyframeWidth()).as("width of the last of %d key frames", video.keyframes())
+                                .isGreaterThan(0);
                     });
                     assertThat(player.delete()).isEqualTo(200);
                 }

@@ -58,6 +58,11 @@ final class PacketRouter {
             counters.droppedRtx.increment();
             return;
         }
+        if (inbound.admitPendingKeyframeRequest(nowNanos) && layer.mediaSsrc() >= 0) {
+            // A request that came too soon after another is owed at the end of the interval.
+            counters.keyframeRequests.increment();
+            layer.track().publisher().publisherTransport().sendPli(layer.mediaSsrc());
+        }
         // After RTX decoding: a repaired packet counts as received, as receivers report it.
         layer.receiveStatistics().onPacket(packet.sequenceNumber(), packet.timestamp(), packet.payloadLength(), nowNanos);
         layer.state().onPacket(packet, nowNanos);

@@ -307,6 +307,72 @@ class SdpTranslatorTest {
         assertThat(parsed.media().get(2).isRejected()).as("the H.264-only line").isTrue();
     }
 
+    /** GStreamer 1.22 webrtcbin's offer with bundle-policy=max-bundle, as its WHIP clients send it. */
+    private static final String WEBRTCBIN_OFFER = """
+            v=0\r
+            o=- 5930436364556089279 0 IN IP4 0.0.0.0\r
+            s=-\r
+            t=0 0\r
+            a=ice-options:trickle\r
+            a=group:BUNDLE video0 audio1\r
+            m=video 9 UDP/TLS/RTP/SAVPF 96\r
+            c=IN IP4 0.0.0.0\r
+            a=setup:actpass\r
+            a=ice-ufrag:x1vo+ElHLeiZCuzNz6SdoXm/0dxVQM8B\r
+            a=ice-pwd:oiC4oWa4cBX2y06U7gV/Lq1XD1eZ8PIG\r
+            a=rtcp-mux\r
+            a=rtcp-rsize\r
+            a=sendrecv\r
+            a=rtpmap:96 VP8/90000\r
+            a=rtcp-fb:96 nack pli\r
+            a=rtcp-fb:96 ccm fir\r
+            a=rtcp-fb:96 transport-cc\r
+            a=framerate:15\r
+            a=ssrc:4183356583 msid:user25973618@host-c8a9cec4 webrtctransceiver0\r
+            a=ssrc:4183356583 cname:user25973618@host-c8a9cec4\r
+            a=mid:video0\r
+            a=fingerprint:sha-256 1F:42:B4:98:A9:38:10:59:CD:7A:50:51:7D:C8:A7:1A:39:22:D1:C7:41:8E:04:66:EF:43:B6:7C:78:89:43:DD\r
+            a=rtcp-mux-only\r
+            a=candidate:1 1 UDP 2015363327 10.78.0.1 40001 typ host\r
+            m=audio 0 UDP/TLS/RTP/SAVPF 111\r
+            c=IN IP4 0.0.0.0\r
+            a=setup:actpass\r
+            a=ice-ufrag:x1vo+ElHLeiZCuzNz6SdoXm/0dxVQM8B\r
+            a=ice-pwd:oiC4oWa4cBX2y06U7gV/Lq1XD1eZ8PIG\r
+            a=bundle-only\r
+            a=rtcp-mux\r
+            a=rtcp-rsize\r
+            a=sendrecv\r
+            a=rtpmap:111 OPUS/48000/2\r
+            a=rtcp-fb:111 transport-cc\r
+            a=ssrc:1283748271 msid:user25973618@host-c8a9cec4 webrtctransceiver1\r
+            a=ssrc:1283748271 cname:user25973618@host-c8a9cec4\r
+            a=mid:audio1\r
+            a=fingerprint:sha-256 1F:42:B4:98:A9:38:10:59:CD:7A:50:51:7D:C8:A7:1A:39:22:D1:C7:41:8E:04:66:EF:43:B6:7C:78:89:43:DD\r
+            a=rtcp-mux-only\r
+            """;
+
+    @Test
+    void takesTheBundleOnlyLinesOfAGstreamerWebrtcbinOffer() throws Exception {
+        // RFC 8843 §6.3: port 0 with a=bundle-only is offered, not rejected; webrtcbin's audio was lost before.
+        PublisherOffer offer = SdpTranslator.readPublisherOffer(WEBRTCBIN_OFFER);
+
+        assertThat(offer.media()).extracting(OfferedMedia::kind).containsExactly(TrackKind.VIDEO, TrackKind.AUDIO);
+        assertThat(offer.media()).allSatisfy(m -> assertThat(m.sending()).as("mid %s", m.mid()).isTrue());
+        assertThat(SfuCodecs.choose(offer.media().get(1))).hasValueSatisfying(c -> assertThat(c.is("opus")).isTrue());
+        List<AnsweredMedia> decisions = offer.media().stream()
+                .map(m -> new AnsweredMedia(m, SfuCodecs.choose(m).orElseThrow(), -1))
+                .toList();
+
+        SessionDescription answer = SdpParser.parse(SdpTranslator.writePublisherAnswer(LOCAL, CANDIDATE, Setup.PASSIVE, decisions));
+
+        assertThat(answer.media()).allSatisfy(m -> {
+            assertThat(m.isRejected()).isFalse();
+            assertThat(m.direction()).isEqualTo(Direction.RECVONLY);
+        });
+        assertThat(answer.bundleGroup()).hasValueSatisfying(g -> assertThat(g.mids()).containsExactly("video0", "audio1"));
+    }
+
     private static String fixture(String name) throws IOException {
         try (InputStream in = SdpTranslatorTest.class.getResourceAsStream("/chromium/" + name)) {
             assertThat(in).as("fixture %s", name).isNotNull();

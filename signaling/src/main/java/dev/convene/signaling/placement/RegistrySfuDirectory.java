@@ -133,6 +133,9 @@ public final class RegistrySfuDirectory implements SfuDirectory {
         if (since.isEmpty()) {
             return; // Nothing registered: there is no node to place on, and choose() says so.
         }
+        if (current.isPresent() && suspects.isSuspect(current.get())) {
+            return; // Its node was found dead here (ADR 0019): moving the meeting is the failover's point.
+        }
         boolean refilling = now.isBefore(since.get().plus(registry.deadAfter()));
         if (refilling && (current.isPresent() || meetingCreatedAt.isBefore(since.get()))) {
             log.info("event=placement_deferred meeting_id={} placed_on={} registry_since={} reason=registry_refilling",
