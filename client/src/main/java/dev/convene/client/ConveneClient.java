@@ -870,8 +870,13 @@ public final class ConveneClient implements AutoCloseable {
         remoteTracks = Map.copyOf(carried);
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport,
                 options.passiveDtls() ? Setup.PASSIVE : Setup.ACTIVE);
-        CompletableFuture<ObjectNode> ack = signaling.request(
-                signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        ObjectNode answerFrame = signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer);
+        String offerId = frame.path("offer_id").asText(null);
+        if (offerId != null) {
+            // Names the offer answered, so a late answer to a replaced session's offer answers nothing (ADR 0028).
+            answerFrame.put("offer_id", offerId);
+        }
+        CompletableFuture<ObjectNode> ack = signaling.request(answerFrame);
         answerAcks.add(ack);
         if (fresh) {
             MediaTransportClient.Remote remote = routed(ClientSdp.remoteTransport(offer), options.subscriberRoute());

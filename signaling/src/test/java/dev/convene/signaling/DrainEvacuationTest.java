@@ -3,6 +3,7 @@ package dev.convene.signaling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.convene.sfu.SfuNode;
 import dev.convene.signaling.placement.SfuDirectory;
 import dev.convene.signaling.testing.FakeSfuNode;
@@ -100,5 +101,71 @@ class DrainEvacuationTest {
             ada.ws().awaitType("participant-left");
             assertThat(nodes.moves.get()).as("one move for the meeting").isEqualTo(1);
         }
+    }
+
+    /**
+     * The race SfuDrainMigrationTest lost clients to (ADR 0028): the client answers the old node's
+     * offer, the answer reaches signaling after {@code migrate}, while the new node's offer is
+     * outstanding. Named by its offer id, it answers nothing and never reaches the new session; the
+     * answer to the new offer does. An answer without an id (first protocol revision) goes through.
+     */
+    @Test
+    void anAnswerToTheReplacedSessionsOfferNeverReachesTheNewSession() {
+        TwoNodes nodes = new TwoNodes();
+        try (TestServer server = new TestServer(c -> c.withResumeGrace(Duration.ofSeconds(30)), Clock.systemUTC(),
+                SignalingStores.inMemory(Clock.systemUTC()), nodes)) {
+            server.server.evacuateWith(server.server.migratingEvacuation());
+            String meeting = server.createMeeting(server.guestToken("Host"), 10);
+            TestServer.Peer ada = server.enter("Ada", meeting);
+            nodes.a.session(ada.participantId()).offerToSubscriber("v=0 old", List.of());
+            JsonNode oldOffer = ada.ws().awaitType("offer");
+            String oldId = oldOffer.path("offer_id").asText();
+            assertThat(oldId).startsWith("OF_");
+
+            nodes.aDraining = true;
+            await().atMost(Duration.ofSeconds(5)).until(() -> ada.ws().hasType("migrate"));
+            ada.ws().awaitType("migrate");
+            nodes.b.session(ada.participantId()).offerToSubscriber("v=0 new", List.of());
+            JsonNode newOffer = ada.ws().awaitType("offer");
+            String newId = newOffer.path("offer_id").asText();
+            assertThat(newId).isNotEqualTo(oldId);
+
+            // The late answer to the old node's offer: dropped, said so, the participant untouched.
+            ada.ws().send(answer("late", oldId, "v=0 old-transport"));
+            JsonNode stale = ada.ws().awaitError("stale_answer");
+            assertThat(stale.path("request_id").asText()).isEqualTo("late");
+            assertThat(nodes.b.session(ada.participantId()).subscriberAnswers).isEmpty();
+            assertThat(nodes.a.session(ada.participantId()).subscriberAnswers).isEmpty();
+
+            ada.ws().send(answer("real", newId, "v=0 new-transport"));
+            assertThat(ada.ws().awaitType("ack").path("request_id").asText()).isEqualTo("real");
+            assertThat(nodes.b.session(ada.participantId()).subscriberAnswers).containsExactly("v=0 new-transport");
+            // Answered once: the same id again answers nothing.
+            ada.ws().send(answer("again", newId, "v=0 new-transport"));
+            assertThat(ada.ws().awaitError("stale_answer").path("request_id").asText()).isEqualTo("again");
+
+            // A first-revision client names no offer: its answer goes to the session as it always did.
+            nodes.b.session(ada.participantId()).offerToSubscriber("v=0 next", List.of());
+            ada.ws().awaitType("offer");
+            ada.ws().send(answer("v1", null, "v=0 v1-answer"));
+            assertThat(ada.ws().awaitType("ack").path("request_id").asText()).isEqualTo("v1");
+            assertThat(nodes.b.session(ada.participantId()).subscriberAnswers)
+                    .containsExactly("v=0 new-transport", "v=0 v1-answer");
+            ada.ws().assertAlive("alive");
+            assertThat(ada.ws().isClosed()).isFalse();
+        }
+    }
+
+    private static Map<String, Object> answer(String requestId, String offerId, String sdp) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("v", 1);
+        m.put("type", "answer");
+        m.put("pc", "subscriber");
+        m.put("sdp", sdp);
+        m.put("request_id", requestId);
+        if (offerId != null) {
+            m.put("offer_id", offerId);
+        }
+        return m;
     }
 }

@@ -167,8 +167,10 @@ class SfuDrainMigrationTest {
                     assertThat(ids).contains(c.participantId()).containsAll(c.participants().keySet());
                 }
                 assertThat(redis.seats().occupancy(meetingId)).as("seats").isEqualTo(CLIENTS);
-                System.out.printf("sfu drain run %d: %d chat messages acknowledged during the drain, 0 missing%n", run,
-                        sent.size());
+                long staleAnswers = clients.stream().flatMap(c -> c.frames("error").stream())
+                        .filter(f -> f.path("code").asText().equals("stale_answer")).count();
+                System.out.printf("sfu drain run %d: %d chat messages acknowledged during the drain, 0 missing, "
+                        + "%d late answers to the old SFU's offers dropped (stale_answer)%n", run, sent.size(), staleAnswers);
                 return recoveries;
             } finally {
                 for (ConveneClient c : clients) {

@@ -108,6 +108,11 @@ final class SignalConnection implements ParticipantListener {
     private final Object outboxLock = new Object();
     private boolean joinedSent;
     private List<ServerMessage> heldBack = new ArrayList<>();
+    /**
+     * The id of the subscriber offer of the bound session that awaits the client's answer; null
+     * when none does. Guarded by {@code outboxLock}, under which a migrate rebinds.
+     */
+    private String outstandingOffer;
     private final Set<String> knownPeers = new HashSet<>();
     private final Set<String> knownTracks = new HashSet<>();
 
@@ -261,14 +266,7 @@ final class SignalConnection implements ParticipantListener {
                 session.declareTrack(d);
             }
             case ClientMessage.Offer o -> publisherOffer(o);
-            case ClientMessage.Answer a -> {
-                try {
-                    session.onSubscriberAnswer(a.sdp());
-                } catch (SdpRejectedException e) {
-                    throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
-                }
-                reply(new ServerMessage.Ack(a.requestId(), "answer"));
-            }
+            case ClientMessage.Answer a -> subscriberAnswer(a);
             case ClientMessage.IceCandidate c -> { } // ICE-lite: the SFU learns the address from STUN checks.
             case ClientMessage.Unpublish u -> {
                 OwnTrack track = ownTrack(u.trackId(), u.requestId());
@@ -466,6 +464,43 @@ final class SignalConnection implements ParticipantListener {
         for (TrackInfo t : result.removed()) {
             publish(new MeetingEvent.TrackUnpublished(participantId(), t.trackId()));
         }
+    }
+
+    /**
+     * An answer that names an offer answers that offer or nothing (ADR 0028): the client may still
+     * be answering an offer of the session a {@code migrate} replaced while the new session's offer
+     * is outstanding, and the new SFU would take that answer (the old transport's fingerprint) as
+     * its own and fail DTLS. An answer without an id (first protocol revision) goes to the session as before.
+     */
+    private void subscriberAnswer(ClientMessage.Answer a) throws ProtocolException {
+        String answered = a.offerId();
+        if (answered != null) {
+            String outstanding;
+            synchronized (outboxLock) {
+                outstanding = outstandingOffer;
+            }
+            if (!answered.equals(outstanding)) {
+                // Counted as convene_signaling_ws_errors{code="stale_answer"} by the error frame.
+                log.debug("event=stale_answer_dropped meeting_id={} participant_id={} offer_id={} outstanding={}",
+                        meetingId(), participantId(), answered, outstanding);
+                throw new ProtocolException(ErrorCode.STALE_ANSWER,
+                        "Offer " + answered + " is not the outstanding subscriber offer; the answer was dropped", a.requestId());
+            }
+        }
+        try {
+            session.onSubscriberAnswer(a.sdp());
+        } catch (SdpRejectedException e) {
+            throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
+        }
+        if (answered != null) {
+            synchronized (outboxLock) {
+                // The session may have made its next offer already, from its own thread: that one stays outstanding.
+                if (answered.equals(outstandingOffer)) {
+                    outstandingOffer = null;
+                }
+            }
+        }
+        reply(new ServerMessage.Ack(a.requestId(), "answer"));
     }
 
     private void chat(ClientMessage.Chat request) {
@@ -673,7 +708,14 @@ final class SignalConnection implements ParticipantListener {
                 .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
                         Wire.of(s.track().kind()), Wire.of(s.track().source())))
                 .toList();
-        deliverFrom(from, new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
+        synchronized (outboxLock) {
+            if (binding != from) {
+                return;
+            }
+            String id = Ids.offer();
+            outstandingOffer = id;
+            deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views, id));
+        }
     }
 
     private void activeSpeakers(Binding from, List<String> participantIds) {
@@ -784,6 +826,8 @@ final class SignalConnection implements ParticipantListener {
                 // Bound before the join (the new session may call back while join() is still
                 // returning), and under the outbox lock, so the old session's messages stop here.
                 binding = next;
+                // An answer to the old session's offer, still on its way, now answers nothing.
+                outstandingOffer = null;
             }
             ParticipantSession fresh;
             try {
