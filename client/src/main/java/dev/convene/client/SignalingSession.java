@@ -93,7 +93,12 @@ public final class SignalingSession implements AutoCloseable {
             throw new SignalingException("connect_failed", "cannot open " + uri.getPath() + ": " + e, null);
         }
         long period = PING_INTERVAL.toMillis();
-        session.pinger.scheduleAtFixedRate(session::ping, period, period, TimeUnit.MILLISECONDS);
+        try {
+            session.pinger.scheduleAtFixedRate(session::ping, period, period, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closed as it opened (a node that stops refuses new sockets with 1012): a failed open, so a resume tries the next node.
+            throw new SignalingException("socket_closed", "closed as it opened: " + uri.getPath(), null);
+        }
         return session;
     }
 
