@@ -333,9 +333,14 @@ export class MeetingSession extends EventTarget {
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       // The server acks every answer (or says bad_sdp); waiting keeps the next offer behind this one.
-      await this.sig.request({ type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp });
+      // offer_id names the offer answered: a late answer to an SFU we migrated away from answers nothing.
+      const msg = { type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp };
+      if (frame.offer_id) msg.offer_id = frame.offer_id;
+      await this.sig.request(msg);
       this.reconcileSubscriber();
     }).catch((e) => {
+      // The answered offer was replaced (migrate): the newer offer is answered in its turn.
+      if (e && e.code === 'stale_answer') return;
       console.warn('convene: subscriber negotiation failed', e);
       this.emit('error', { message: 'Could not receive media from the meeting.' });
     });

@@ -930,8 +930,15 @@ public final class ConveneClient implements AutoCloseable {
         remoteTracks = Map.copyOf(carried);
         String answer = ClientSdp.subscriberAnswer(sdpSessionId, subscriberVersion++, offer, transport,
                 options.passiveDtls() ? Setup.PASSIVE : Setup.ACTIVE);
-        CompletableFuture<ObjectNode> ack = requestRetryingBusy(
-                () -> signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer));
+        // Names the offer answered, so a late answer to a replaced session's offer answers nothing (ADR 0028).
+        String offerId = frame.path("offer_id").asText(null);
+        CompletableFuture<ObjectNode> ack = requestRetryingBusy(() -> {
+            ObjectNode answerFrame = signaling.newFrame("answer").put("pc", "subscriber").put("sdp", answer);
+            if (offerId != null) {
+                answerFrame.put("offer_id", offerId);
+            }
+            return answerFrame;
+        });
         answerAcks.add(ack);
         // The SFU subscribed us to these tracks before offering them, so settings for them apply now.
         resendSubscribeSettings(carried);

@@ -97,6 +97,8 @@ public final class SignalingSession implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         if (session.closed.isDone()) {
             session.stopHeartbeat();
+            // Closed as it opened (a node that stops refuses new sockets with 1012): a failed open, so a resume tries the next node.
+            throw new SignalingException("socket_closed", "closed as it opened: " + uri.getPath(), null);
         }
         return session;
     }

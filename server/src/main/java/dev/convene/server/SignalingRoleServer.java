@@ -63,6 +63,8 @@ public final class SignalingRoleServer implements RunningNode {
             }, clock);
             SignalingServer signaling = SignalingServer.start(signalingConfig(options), options.tls().edge(),
                     backends.signalingStores(), directory, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            // A draining SFU's meetings move to another node, make-before-break (ADR 0020).
+            signaling.evacuateWith(signaling.migratingEvacuation());
             String url = webUrl(options, signaling.port());
             logSelfSigned(options);
             log.info("event=server_started role=signaling node={} http={}", options.nodeId(), url);

@@ -27,6 +27,11 @@ public final class Ids {
         return "MS_" + random(16);
     }
 
+    /** A subscriber offer's id, unique across connections so an answer can never name another socket's offer. */
+    public static String offer() {
+        return "OF_" + random(6);
+    }
+
     public static String connection() {
         return "WS_" + random(6);
     }

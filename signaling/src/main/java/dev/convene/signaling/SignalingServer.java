@@ -55,6 +55,8 @@ public final class SignalingServer implements AutoCloseable {
      * could take the seats of people still in the meeting.
      */
     static final Duration LEASE_RENEW_INTERVAL = Duration.ofSeconds(5);
+    /** How often meetings on a draining SFU are looked for (ADR 0020); one registry read per SFU node. */
+    static final Duration DRAIN_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** Says when the next renewal of seats and placements is due; used by the timer thread only. */
     private static final class LeaseRenewal {
@@ -216,6 +218,7 @@ public final class SignalingServer implements AutoCloseable {
         long tick = tickMillis(config);
         LeaseRenewal leaseRenewal = new LeaseRenewal(LEASE_RENEW_INTERVAL.toMillis());
         LeaseRenewal resumeRefresh = new LeaseRenewal(sockets.resumeRefreshInterval().toMillis());
+        LeaseRenewal drainCheck = new LeaseRenewal(DRAIN_CHECK_INTERVAL.toMillis());
         timer.scheduleAtFixedRate(() -> {
             // An exception would cancel the schedule; one bad tick must not stop the next.
             try {
@@ -223,6 +226,9 @@ public final class SignalingServer implements AutoCloseable {
                 if (leaseRenewal.due(clock.millis())) {
                     sockets.renewLeases();
                     mediaResources.renew();
+                }
+                if (drainCheck.due(clock.millis())) {
+                    sockets.evacuateDrainingNodes();
                 }
                 if (resumeRefresh.due(clock.millis())) {
                     sockets.refreshResumeLeases();
@@ -334,6 +340,11 @@ public final class SignalingServer implements AutoCloseable {
      */
     public void evacuateWith(dev.convene.signaling.placement.MeetingEvacuation evacuation) {
         sockets.evacuateWith(evacuation);
+    }
+
+    /** Migrates this node's participants off a draining SFU to another one (ADR 0020), for {@link #evacuateWith}. */
+    public dev.convene.signaling.placement.MeetingEvacuation migratingEvacuation() {
+        return sockets.migratingEvacuation();
     }
 
     /** WHIP and WHEP sessions held by this node now. */

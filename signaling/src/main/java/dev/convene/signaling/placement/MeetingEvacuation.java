@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * meeting is placed on another node by compare-and-set, its participants are told to {@code migrate}
  * and rebuild their media there, and only then does the old node let them go (ADR 0020). The
  * SFU's side of a drain is its registry entry's draining flag; every signaling node sees the flag
- * and asks its evacuation, for each meeting it holds sockets of on that node, every lease-renewal
- * round until the meeting has left the node. So an implementation must be idempotent and cheap
+ * and asks its evacuation, for each meeting it holds joined sockets of on that node, about every
+ * second until the meeting has left the node. So an implementation must be idempotent and cheap
  * when the meeting has already moved, and only one caller may win the move.
  */
 @FunctionalInterface

@@ -44,8 +44,13 @@ public sealed interface ClientMessage {
         }
     }
 
+    /**
+     * The client's answer to a subscriber offer. {@code offerId} echoes the offer's {@code offer_id}
+     * (ADR 0028); a client of the first protocol revision sends none, and its answer is taken as
+     * the answer to whatever offer is outstanding.
+     */
     record Answer(@JsonProperty("request_id") String requestId, @JsonProperty("pc") String pc,
-            @JsonProperty("sdp") String sdp) implements ClientMessage {
+            @JsonProperty("sdp") String sdp, @JsonProperty("offer_id") String offerId) implements ClientMessage {
         @Override
         public String problem() {
             if (!Wire.SUBSCRIBER.equals(pc)) {

@@ -19,6 +19,11 @@ public enum ErrorCode {
     INVALID_RESUME_TOKEN("invalid_resume_token"),
     /** The resume came too late: the grace period ended and the participant has left. */
     RESUME_EXPIRED("resume_expired"),
+    /**
+     * The answer names a subscriber offer that is not the outstanding one (an offer of a session
+     * a {@code migrate} replaced, or one already answered): it was dropped; nothing to do.
+     */
+    STALE_ANSWER("stale_answer"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

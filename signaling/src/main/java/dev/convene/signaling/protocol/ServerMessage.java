@@ -81,8 +81,10 @@ public sealed interface ServerMessage {
         }
     }
 
+    /** A subscriber offer; the client echoes {@code offerId} in its answer (ADR 0028). */
     record Offer(@JsonProperty("pc") String pc, @JsonProperty("sdp") String sdp,
-            @JsonProperty("tracks") List<SubscribedTrackView> tracks) implements ServerMessage {
+            @JsonProperty("tracks") List<SubscribedTrackView> tracks, @JsonProperty("offer_id") String offerId)
+            implements ServerMessage {
         @Override
         public String type() {
             return "offer";

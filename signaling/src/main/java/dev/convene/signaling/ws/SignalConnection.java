@@ -97,6 +97,11 @@ final class SignalConnection implements ParticipantListener {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile State state = State.OPEN;
     private ParticipantSession session;
+    /**
+     * The listener of the session a migrate bound last; null while the session is bound to this
+     * connection itself (joined or resumed here). Callbacks from any other binding are stale.
+     */
+    private volatile Binding binding;
     private EventBus.Subscription subscription;
     /** Replaced whole on change, so other sockets may read it for their {@code joined} at any time. */
     private volatile List<OwnTrack> ownTracks = List.of();
@@ -104,6 +109,11 @@ final class SignalConnection implements ParticipantListener {
     private final Object outboxLock = new Object();
     private boolean joinedSent;
     private List<ServerMessage> heldBack = new ArrayList<>();
+    /**
+     * The id of the subscriber offer of the bound session that awaits the client's answer; null
+     * when none does. Guarded by {@code outboxLock}, under which a migrate rebinds.
+     */
+    private String outstandingOffer;
     private final Set<String> knownPeers = new HashSet<>();
     private final Set<String> knownTracks = new HashSet<>();
 
@@ -257,14 +267,7 @@ final class SignalConnection implements ParticipantListener {
                 session.declareTrack(d);
             }
             case ClientMessage.Offer o -> publisherOffer(o);
-            case ClientMessage.Answer a -> {
-                try {
-                    session.onSubscriberAnswer(a.sdp());
-                } catch (SdpRejectedException e) {
-                    throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
-                }
-                reply(new ServerMessage.Ack(a.requestId(), "answer"));
-            }
+            case ClientMessage.Answer a -> subscriberAnswer(a);
             case ClientMessage.IceCandidate c -> { } // ICE-lite: the SFU learns the address from STUN checks.
             case ClientMessage.Unpublish u -> {
                 OwnTrack track = ownTrack(u.trackId(), u.requestId());
@@ -514,6 +517,43 @@ final class SignalConnection implements ParticipantListener {
         }
     }
 
+    /**
+     * An answer that names an offer answers that offer or nothing (ADR 0028): the client may still
+     * be answering an offer of the session a {@code migrate} replaced while the new session's offer
+     * is outstanding, and the new SFU would take that answer (the old transport's fingerprint) as
+     * its own and fail DTLS. An answer without an id (first protocol revision) goes to the session as before.
+     */
+    private void subscriberAnswer(ClientMessage.Answer a) throws ProtocolException {
+        String answered = a.offerId();
+        if (answered != null) {
+            String outstanding;
+            synchronized (outboxLock) {
+                outstanding = outstandingOffer;
+            }
+            if (!answered.equals(outstanding)) {
+                // Counted as convene_signaling_ws_errors{code="stale_answer"} by the error frame.
+                log.debug("event=stale_answer_dropped meeting_id={} participant_id={} offer_id={} outstanding={}",
+                        meetingId(), participantId(), answered, outstanding);
+                throw new ProtocolException(ErrorCode.STALE_ANSWER,
+                        "Offer " + answered + " is not the outstanding subscriber offer; the answer was dropped", a.requestId());
+            }
+        }
+        try {
+            session.onSubscriberAnswer(a.sdp());
+        } catch (SdpRejectedException e) {
+            throw new ProtocolException(ErrorCode.BAD_SDP, e.getMessage(), a.requestId());
+        }
+        if (answered != null) {
+            synchronized (outboxLock) {
+                // The session may have made its next offer already, from its own thread: that one stays outstanding.
+                if (answered.equals(outstandingOffer)) {
+                    outstandingOffer = null;
+                }
+            }
+        }
+        reply(new ServerMessage.Ack(a.requestId(), "answer"));
+    }
+
     private void chat(ClientMessage.Chat request) {
         ChatMessage message = new ChatMessage(Ids.chatMessage(), meetingId(), participantId(), claims.displayName(),
                 request.text().strip(), hub.clock().instant());
@@ -540,6 +580,21 @@ final class SignalConnection implements ParticipantListener {
     }
 
     /** Frames not answering a client frame: held back until {@code joined} is out, then de-duplicated. */
+    /**
+     * As {@link #deliver}, for a message of the session bound through {@code from} (null: bound to
+     * this connection directly): dropped unless that is still the latest binding. Checked under
+     * {@code outboxLock}, which a migrate holds while it rebinds, so a left-behind session's offer
+     * can never reach the client after {@code migrate}.
+     */
+    private void deliverFrom(Binding from, ServerMessage message) {
+        synchronized (outboxLock) {
+            if (binding != from) {
+                return;
+            }
+            deliver(message);
+        }
+    }
+
     void deliver(ServerMessage message) {
         synchronized (outboxLock) {
             if (!joinedSent) {
@@ -594,28 +649,136 @@ final class SignalConnection implements ParticipantListener {
         deliver(message);
     }
 
+    // Callbacks of a session bound to this connection directly (joined or resumed here). Once a
+    // migrate has bound a newer session, these come from a session left behind and are dropped:
+    // a drained SFU's old session closing, or its ICE consent lapsing when the client lets go of
+    // it, must not end the participant who lives on elsewhere.
+
     @Override
     public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
-        List<ServerMessage.SubscribedTrackView> views = tracks.stream()
-                .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
-                        Wire.of(s.track().kind()), Wire.of(s.track().source())))
-                .toList();
-        deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views));
+        subscriberOffer(null, sdpOffer, tracks);
     }
 
     @Override
     public void onActiveSpeakers(List<String> participantIds) {
-        deliver(new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
+        activeSpeakers(null, participantIds);
     }
 
     @Override
     public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
-        deliver(new ServerMessage.Layers(trackId, layers.stream()
-                .map(l -> new ServerMessage.LayerView(l.index(), l.rid(), l.active())).toList()));
+        publishLayers(null, trackId, layers);
     }
 
     @Override
     public void onMediaFailed(String reason) {
+        if (binding == null) {
+            mediaFailed(reason);
+        } else {
+            staleCallback("media_failed");
+        }
+    }
+
+    @Override
+    public void onSessionMoved() {
+        if (binding == null) {
+            sessionMoved();
+        } else {
+            staleCallback("session_moved");
+        }
+    }
+
+    @Override
+    public void onDetached(String reason) {
+        if (binding == null) {
+            detached(reason);
+        } else {
+            staleCallback("detached");
+        }
+    }
+
+    private void staleCallback(String what) {
+        log.debug("event=stale_session_callback meeting_id={} participant_id={} callback={}", meetingId(), participantId(),
+                what);
+    }
+
+    /**
+     * The listener of a session a migrate made: it speaks for this connection only while it is the
+     * latest binding, so callbacks of any session left behind (and of this one, once left behind
+     * by a later migrate) go nowhere.
+     */
+    private final class Binding implements ParticipantListener {
+        private boolean current() {
+            return binding == this;
+        }
+
+        @Override
+        public void onSubscriberOffer(String sdpOffer, List<SubscribedTrack> tracks) {
+            subscriberOffer(this, sdpOffer, tracks);
+        }
+
+        @Override
+        public void onActiveSpeakers(List<String> participantIds) {
+            activeSpeakers(this, participantIds);
+        }
+
+        @Override
+        public void onPublishLayers(String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+            publishLayers(this, trackId, layers);
+        }
+
+        @Override
+        public void onMediaFailed(String reason) {
+            if (current()) {
+                mediaFailed(reason);
+            } else {
+                staleCallback("media_failed");
+            }
+        }
+
+        @Override
+        public void onSessionMoved() {
+            if (current()) {
+                sessionMoved();
+            } else {
+                staleCallback("session_moved");
+            }
+        }
+
+        @Override
+        public void onDetached(String reason) {
+            if (current()) {
+                detached(reason);
+            } else {
+                staleCallback("detached");
+            }
+        }
+    }
+
+    private void subscriberOffer(Binding from, String sdpOffer, List<SubscribedTrack> tracks) {
+        List<ServerMessage.SubscribedTrackView> views = tracks.stream()
+                .map(s -> new ServerMessage.SubscribedTrackView(s.mid(), s.track().participantId(), s.track().trackId(),
+                        Wire.of(s.track().kind()), Wire.of(s.track().source())))
+                .toList();
+        synchronized (outboxLock) {
+            if (binding != from) {
+                return;
+            }
+            String id = Ids.offer();
+            outstandingOffer = id;
+            deliver(new ServerMessage.Offer(Wire.SUBSCRIBER, sdpOffer, views, id));
+        }
+    }
+
+    private void activeSpeakers(Binding from, List<String> participantIds) {
+        deliverFrom(from, new ServerMessage.ActiveSpeakers(List.copyOf(participantIds)));
+    }
+
+    private void publishLayers(Binding from, String trackId, List<dev.convene.sfu.PublishLayer> layers) {
+        deliverFrom(from, new ServerMessage.Layers(trackId, layers.stream()
+                .map(l -> new ServerMessage.LayerView(l.index(), l.rid(), l.active())).toList()));
+    }
+
+    private void mediaFailed(String reason) {
         log.warn("event=media_failed meeting_id={} participant_id={} reason={}", meetingId(), participantId(), reason);
         terminate(1011, "media failed", "media_failed");
     }
@@ -661,15 +824,13 @@ final class SignalConnection implements ParticipantListener {
         });
     }
 
-    @Override
-    public void onSessionMoved() {
+    private void sessionMoved() {
         log.info("event=session_moved meeting_id={} participant_id={} connection_id={}", meetingId(), participantId(),
                 connectionId);
         end(SignalingSockets.CLOSE_REPLACED, "resumed elsewhere", "resumed_elsewhere", Ending.HANDED_OVER);
     }
 
-    @Override
-    public void onDetached(String reason) {
+    private void detached(String reason) {
         // The SFU may be dead or this was a blip; the failover decides which (ADR 0019).
         log.warn("event=session_detached meeting_id={} participant_id={} reason=\"{}\"", meetingId(), participantId(), reason);
         hub.failover().onDetached(this, sfuNodeId());
@@ -687,36 +848,57 @@ final class SignalConnection implements ParticipantListener {
      * publishes them again). From a failover thread, which may wait for {@code lifecycle}.
      */
     void migrate(String deadNode, String newNode) {
+        migrate(deadNode, newNode, false);
+    }
+
+    /**
+     * As {@link #migrate(String, String)}; with {@code oldNodeLive} (a draining node, ADR 0020) the
+     * session left on {@code oldNode} is closed once {@code migrate} is out, so the node empties and
+     * can stop. Either way the old session's callbacks no longer reach this connection.
+     *
+     * @return true if the participant was moved
+     */
+    boolean migrate(String oldNode, String newNode, boolean oldNodeLive) {
+        ParticipantSession old;
         lifecycle.lock();
         try {
             JoinClaims c = claims;
-            if (state != State.JOINED || c == null || !deadNode.equals(c.sfuNodeId())) {
-                return;
+            if (state != State.JOINED || c == null || !oldNode.equals(c.sfuNodeId())) {
+                return false;
             }
             UUID meeting = meetingId();
             String me = participantId();
             // Events of the new session (its subscriber offers) wait until migrate is out.
+            Binding previous = binding;
+            Binding next = new Binding();
             synchronized (outboxLock) {
                 joinedSent = false;
                 heldBack = new ArrayList<>();
+                // Bound before the join (the new session may call back while join() is still
+                // returning), and under the outbox lock, so the old session's messages stop here.
+                binding = next;
+                // An answer to the old session's offer, still on its way, now answers nothing.
+                outstandingOffer = null;
             }
             ParticipantSession fresh;
             try {
-                fresh = hub.sfus().node(newNode).join(meeting.toString(), me, this);
+                fresh = hub.sfus().node(newNode).join(meeting.toString(), me, next);
             } catch (RuntimeException e) {
+                binding = previous;
                 log.warn("event=migrate_failed meeting_id={} participant_id={} dead={} sfu_node_id={} error=\"{}\"", meeting,
-                        me, deadNode, newNode, e.getMessage());
+                        me, oldNode, newNode, e.getMessage());
                 end(CLOSE_RESUME, "reconnect and resume", "migrate_failed", Ending.DETACH);
-                return;
+                return false;
             }
-            ParticipantSession old = session;
+            old = session;
             session = fresh;
             claims = new JoinClaims(c.meetingId(), c.participantId(), c.userId(), c.displayName(), newNode, c.expiresAt(),
                     c.hostGrant());
             // A node that is alive but unusable (its media black-holed, ADR 0030) would keep the
             // old session, held, for as long as this connection lives; a dead one does not answer.
-            if (old != null) {
-                Thread.ofVirtual().start(() -> quietly("close_old_session", old::close));
+            if (old != null && !oldNodeLive) {
+                ParticipantSession left = old;
+                Thread.ofVirtual().start(() -> quietly("close_old_session", left::close));
             }
             List<OwnTrack> gone = ownTracks;
             ownTracks = List.of();
@@ -724,11 +906,16 @@ final class SignalConnection implements ParticipantListener {
                 quietly("publish_unpublished", () -> publish(new MeetingEvent.TrackUnpublished(me, t.trackId())));
             }
             sendSnapshot(new ServerMessage.Migrate(hub.resumption().token(claims, fresh)), List.of());
-            log.info("event=participant_migrated meeting_id={} participant_id={} connection_id={} dead={} sfu_node_id={} tracks_dropped={}",
-                    meeting, me, connectionId, deadNode, newNode, gone.size());
+            log.info("event=participant_migrated meeting_id={} participant_id={} connection_id={} dead={} sfu_node_id={} tracks_dropped={} from_live={}",
+                    meeting, me, connectionId, oldNode, newNode, gone.size(), oldNodeLive);
         } finally {
             lifecycle.unlock();
         }
+        if (oldNodeLive && old != null) {
+            // Outside the lock: a slow control round trip to the draining node holds up no frame.
+            quietly("sfu_close_drained", old::close);
+        }
+        return true;
     }
 
     private static ChatView chatView(ChatMessage m) {

@@ -20,8 +20,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -58,7 +60,7 @@ public final class SignalingSockets {
     private final ConcurrentMap<String, SignalConnection> bySocket = new ConcurrentHashMap<>();
     private final ConcurrentMap<ParticipantKey, SignalConnection> byParticipant = new ConcurrentHashMap<>();
     private final Resumption resumption;
-    /** Moves meetings off draining SFU nodes (ADR 0020); none until migrate exists. */
+    /** Moves meetings off draining SFU nodes (ADR 0020); a node with one SFU has nowhere to move them. */
     private volatile MeetingEvacuation evacuation = MeetingEvacuation.NONE;
     /** Set once the node is stopping: new sockets are told to go elsewhere. */
     private volatile boolean closing;
@@ -252,9 +254,46 @@ public final class SignalingSockets {
         return handedOver;
     }
 
+    /**
+     * Asks the evacuation to move every meeting this node holds joined sockets of on a draining
+     * SFU. Called by the node's timer about every second, more often than the lease renewal, since
+     * the time from a SIGTERM to the first {@code migrate} is mostly this wait: the registry is
+     * read once per SFU node per call, not per meeting.
+     *
+     * @return meetings asked about
+     */
+    public int evacuateDrainingNodes() {
+        Map<String, Boolean> draining = new HashMap<>();
+        Set<UUID> asked = new HashSet<>();
+        for (SignalConnection c : bySocket.values()) {
+            if (!c.isJoined()) {
+                continue;
+            }
+            String node = c.sfuNodeId();
+            UUID meeting = c.meetingId();
+            if (!draining.computeIfAbsent(node, sfus::isDraining) || !asked.add(meeting)) {
+                continue;
+            }
+            try {
+                evacuation.evacuate(meeting, node);
+            } catch (RuntimeException e) {
+                log.warn("event=evacuation_failed meeting_id={} sfu_node_id={} error={}", meeting, node, e.toString());
+            }
+        }
+        return asked.size();
+    }
+
     /** What moves this node's meetings off a draining SFU (the failover work plugs in here). */
     public void evacuateWith(MeetingEvacuation e) {
         this.evacuation = java.util.Objects.requireNonNull(e, "evacuation");
+    }
+
+    /**
+     * Moves meetings off a draining SFU by migrating this node's participants (make-before-break),
+     * for {@link #evacuateWith}; only where there is another SFU to move to.
+     */
+    public MeetingEvacuation migratingEvacuation() {
+        return new MigratingEvacuation(sfus, bySocket::values);
     }
 
     public int openSockets() {
@@ -282,14 +321,6 @@ public final class SignalingSockets {
                 UUID meeting = c.meetingId();
                 if (!capacities.containsKey(meeting)) {
                     sfus.keepPlacement(meeting, c.sfuNodeId());
-                    if (sfus.isDraining(c.sfuNodeId())) {
-                        try {
-                            evacuation.evacuate(meeting, c.sfuNodeId());
-                        } catch (RuntimeException e) {
-                            log.warn("event=evacuation_failed meeting_id={} sfu_node_id={} error={}", meeting,
-                                    c.sfuNodeId(), e.toString());
-                        }
-                    }
                 }
                 Integer capacity = capacities.computeIfAbsent(meeting,
                         id -> stores.meetings().find(id).map(Meeting::capacity).orElse(null));

@@ -24,7 +24,9 @@ class ProtocolCodecTest {
         assertThat(codec.decode("{\"v\": 1, \"type\": \"offer\", \"pc\": \"publisher\", \"sdp\": \"v=0\\r\\n\", \"request_id\": \"2\"}"))
                 .isEqualTo(new ClientMessage.Offer("2", "publisher", "v=0\r\n"));
         assertThat(codec.decode("{\"v\": 1, \"type\": \"answer\", \"pc\": \"subscriber\", \"sdp\": \"v=0\\r\\n\"}"))
-                .isEqualTo(new ClientMessage.Answer(null, "subscriber", "v=0\r\n"));
+                .isEqualTo(new ClientMessage.Answer(null, "subscriber", "v=0\r\n", null));
+        assertThat(codec.decode("{\"v\": 1, \"type\": \"answer\", \"pc\": \"subscriber\", \"sdp\": \"v=0\\r\\n\", \"offer_id\": \"OF_1\"}"))
+                .isEqualTo(new ClientMessage.Answer(null, "subscriber", "v=0\r\n", "OF_1"));
         ClientMessage ice = codec.decode("{\"v\": 1, \"type\": \"ice-candidate\", \"pc\": \"publisher\", \"candidate\": "
                 + "{\"candidate\": \"candidate:1 1 udp 2122260223 127.0.0.1 51000 typ host\", \"sdpMid\": \"0\", \"sdpMLineIndex\": 0}}");
         assertThat(ice).isInstanceOf(ClientMessage.IceCandidate.class);

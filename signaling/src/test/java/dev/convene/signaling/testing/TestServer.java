@@ -44,11 +44,20 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(UnaryOperator<SignalingConfig> tweak, Clock clock, SignalingStores stores) {
+        this(tweak, clock, stores, null);
+    }
+
+    /** With {@code sfus} placing meetings (null: the one {@link #sfu}). */
+    public TestServer(UnaryOperator<SignalingConfig> tweak, Clock clock, SignalingStores stores,
+            dev.convene.signaling.placement.SfuDirectory sfus) {
         this.stores = stores;
         // No resume grace unless a test asks for one: a closed socket leaves at once, as most tests expect.
         this.config = tweak.apply(SignalingConfig.defaults(List.of(KEY_1)).withBind("127.0.0.1", 0)
                 .withResumeGrace(java.time.Duration.ZERO));
-        this.server = SignalingServer.start(config, stores, sfu, clock);
+        this.server = sfus == null ? SignalingServer.start(config, stores, sfu, clock)
+                : SignalingServer.start(config, stores, sfus, clock,
+                        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
     }
 
     public String base() {
