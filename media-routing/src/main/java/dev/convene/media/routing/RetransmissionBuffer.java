@@ -15,10 +15,11 @@ import java.util.Arrays;
  * Each entry also carries what the {@link Retransmitter} needs: how often and when it was last
  * retransmitted.
  *
- * <p>Memory: a packet's bytes live in a {@link Settings#maxPacketSize()} array taken from the
- * buffer's own free list and returned to it on eviction, so a leg holds arrays for about one
- * second of its own packets (a quiet leg little, a busy one at most {@code slots} of them) and,
- * once that many exist, stores without allocating.
+ * <p>Memory: a packet's bytes live in a {@link Settings#maxPacketSize()} array taken from a
+ * {@link PacketArrays} pool and returned to it on eviction, so a leg holds arrays for about one
+ * second of its own packets (a quiet leg little, a busy one at most {@code slots} of them). The
+ * pool is the buffer's own (it grows to the leg's highest need, then stores allocate nothing)
+ * or, on the SFU, one per event loop kept ahead of demand by a periodic refill (ADR 0027).
  *
  * <p>Not thread-safe: one per outgoing stream, confined to its event loop.
  */
@@ -54,9 +55,8 @@ public final class RetransmissionBuffer implements PipelineStage {
     private final int[] retransmissions;
     private final long[] lastRetransmittedAt;
     private final RtpPacket view = new RtpPacket();
-    /** Arrays of evicted packets, reused by the next stores. */
-    private final byte[][] free;
-    private int freeCount;
+    /** Where packet arrays come from and go back to: this buffer's own, or its loop's (ADR 0027). */
+    private final PacketArrays arrays;
     private long arraysAllocated;
 
     private boolean started;
@@ -75,7 +75,17 @@ public final class RetransmissionBuffer implements PipelineStage {
     private boolean lastMissGone;
 
     public RetransmissionBuffer(Settings settings) {
+        this(settings, PacketArrays.unshared(settings.maxPacketSize()));
+    }
+
+    /** As {@link #RetransmissionBuffer(Settings)}, with arrays from {@code arrays} (of {@code maxPacketSize} bytes). */
+    public RetransmissionBuffer(Settings settings, PacketArrays arrays) {
+        if (arrays.arraySize() != settings.maxPacketSize()) {
+            throw new IllegalArgumentException("pool arrays of " + arrays.arraySize() + " bytes for packets up to "
+                    + settings.maxPacketSize());
+        }
         this.settings = settings;
+        this.arrays = arrays;
         this.mask = settings.slots() - 1;
         this.data = new byte[settings.slots()][];
         this.lengths = new int[settings.slots()];
@@ -83,7 +93,6 @@ public final class RetransmissionBuffer implements PipelineStage {
         this.storedAt = new long[settings.slots()];
         this.retransmissions = new int[settings.slots()];
         this.lastRetransmittedAt = new long[settings.slots()];
-        this.free = new byte[settings.slots()][];
         Arrays.fill(sequences, EMPTY);
     }
 
@@ -130,13 +139,9 @@ public final class RetransmissionBuffer implements PipelineStage {
             bytes -= lengths[slot];
         }
         if (data[slot] == null) {
-            if (freeCount > 0) {
-                data[slot] = free[--freeCount];
-                free[freeCount] = null;
-            } else {
-                data[slot] = new byte[settings.maxPacketSize()];
-                arraysAllocated++;
-            }
+            long before = arrays.allocatedOnTake();
+            data[slot] = arrays.take();
+            arraysAllocated += arrays.allocatedOnTake() - before;
         }
         System.arraycopy(packet.buffer(), packet.offset(), data[slot], 0, length);
         lengths[slot] = length;
@@ -161,7 +166,7 @@ public final class RetransmissionBuffer implements PipelineStage {
         }
         sequences[slot] = EMPTY;
         bytes -= lengths[slot];
-        free[freeCount++] = data[slot];
+        arrays.give(data[slot]);
         data[slot] = null;
         return true;
     }

@@ -93,8 +93,13 @@ public final class Retransmitter implements PipelineStage {
      * @param firstRtxSequence the RTX stream's first sequence number (random, RFC 3550 §5.1)
      */
     public Retransmitter(Settings settings, long rtxSsrc, int rtxPayloadType, int firstRtxSequence) {
+        this(settings, rtxSsrc, rtxPayloadType, firstRtxSequence, PacketArrays.unshared(settings.buffer().maxPacketSize()));
+    }
+
+    /** As above, storing packets in arrays of {@code arrays} (the event loop's pool, ADR 0027). */
+    public Retransmitter(Settings settings, long rtxSsrc, int rtxPayloadType, int firstRtxSequence, PacketArrays arrays) {
         this.settings = settings;
-        this.buffer = new RetransmissionBuffer(settings.buffer());
+        this.buffer = new RetransmissionBuffer(settings.buffer(), arrays);
         this.budget = new RetransmissionBudget(settings.budgetShare(), settings.budgetFloorBps(), settings.budgetBurstNanos());
         this.rtxSsrc = rtxSsrc;
         this.rtxPayloadType = rtxPayloadType;

@@ -1,5 +1,7 @@
 package dev.convene.sfu.room;
 
+import dev.convene.media.routing.PacketArrays;
+import dev.convene.media.routing.RetransmissionBuffer;
 import dev.convene.media.routing.simulcast.Allocator;
 import dev.convene.media.routing.simulcast.ResolutionAllocator;
 import dev.convene.media.routing.rtcp.LocalNtpClock;
@@ -233,6 +235,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         long allocatedBefore = loopAllocatedBytes();
         try {
             feedbackTickOnce();
+            // Spare packet arrays ahead of the next bursts, so that storing packets allocates nothing.
+            context.arrays.replenish();
         } finally {
             timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
         }
@@ -301,6 +305,13 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
     private final class Context implements RoomContext {
         private final Allocator allocator = new ResolutionAllocator();
+        /** 64 spare at least: a key frame's packets to a few subscribers within one 20 ms tick. */
+        private final PacketArrays arrays = new PacketArrays(RetransmissionBuffer.Settings.defaults().maxPacketSize(), 64);
+
+        @Override
+        public PacketArrays packetArrays() {
+            return arrays;
+        }
 
         @Override
         public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {

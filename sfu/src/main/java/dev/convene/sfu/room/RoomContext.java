@@ -42,6 +42,9 @@ interface RoomContext {
     /** Picks the simulcast layer of each subscriber leg; stateless, shared by the node. */
     dev.convene.media.routing.simulcast.Allocator allocator();
 
+    /** The loop's arrays for stored packets, shared by every leg's retransmission buffer (ADR 0027). */
+    dev.convene.media.routing.PacketArrays packetArrays();
+
     /** How many participants' video a subscriber receives until it asks for another number. */
     int defaultLastN();
 

@@ -252,19 +252,11 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     public Map<String, java.net.InetSocketAddress> mediaAddresses() {
         Map<String, java.net.InetSocketAddress> out = new java.util.TreeMap<>();
         for (SfuNodeInfo n : registry.healthy(clock.instant())) {
-            String a = n.mediaAddress();
-            int colon = a == null ? -1 : a.lastIndexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            try {
-                String host = a.substring(0, colon);
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                }
-                out.put(n.nodeId(), new java.net.InetSocketAddress(host, Integer.parseInt(a.substring(colon + 1))));
-            } catch (IllegalArgumentException e) {
-                log.debug("event=media_address_unusable sfu_node_id={} address={}", n.nodeId(), a);
+            java.net.InetSocketAddress a = SfuSuspects.mediaAddress(n);
+            if (a != null) {
+                out.put(n.nodeId(), a);
+            } else {
+                log.debug("event=media_address_unusable sfu_node_id={} address={}", n.nodeId(), n.mediaAddress());
             }
         }
         return out;
@@ -276,8 +268,8 @@ public final class RegistrySfuDirectory implements SfuDirectory {
     }
 
     @Override
-    public void markMediaUnreachable(String nodeId, boolean unreachable) {
-        suspects.markMediaUnreachable(nodeId, unreachable);
+    public void markMediaUnreachable(String nodeId, java.net.InetSocketAddress address) {
+        suspects.markMediaUnreachable(nodeId, address);
     }
 
     @Override

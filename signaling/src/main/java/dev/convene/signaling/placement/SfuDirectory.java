@@ -117,10 +117,12 @@ public interface SfuDirectory {
     }
 
     /**
-     * The node's media port stopped answering this signaling node's probes (or answers again):
-     * while it does not, nothing is placed on it, however well it heartbeats.
+     * The node's media port at {@code address} stopped answering this signaling node's probes
+     * ({@code null}: it answers again): while it does not, nothing is placed on it, however well
+     * it heartbeats. A node registered again at another media address is a new process and is not
+     * held to the old one's silence.
      */
-    default void markMediaUnreachable(String nodeId, boolean unreachable) {
+    default void markMediaUnreachable(String nodeId, InetSocketAddress address) {
         // One node: nowhere else to go.
     }
 

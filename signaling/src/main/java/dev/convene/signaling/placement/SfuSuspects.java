@@ -1,6 +1,7 @@
 package dev.convene.signaling.placement;
 
 import dev.convene.store.SfuNodeInfo;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,12 +15,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SfuSuspects {
 
     private final Map<String, Instant> markedAt = new ConcurrentHashMap<>();
-    /** Nodes whose media port does not answer this signaling node's probes (ADR 0030): heartbeats do not clear them. */
-    private final java.util.Set<String> mediaUnreachable = ConcurrentHashMap.newKeySet();
+    /**
+     * Nodes whose media port does not answer this signaling node's probes (ADR 0030), by the
+     * address that was silent: heartbeats do not clear them, a registration at another media
+     * address (the node restarted) does.
+     */
+    private final Map<String, InetSocketAddress> mediaUnreachable = new ConcurrentHashMap<>();
 
-    public void markMediaUnreachable(String nodeId, boolean unreachable) {
-        if (unreachable) {
-            mediaUnreachable.add(nodeId);
+    /** {@code address} of {@code nodeId} stopped answering; {@code null}: the node answers again. */
+    public void markMediaUnreachable(String nodeId, InetSocketAddress address) {
+        if (address != null) {
+            mediaUnreachable.put(nodeId, address);
         } else {
             mediaUnreachable.remove(nodeId);
         }
@@ -31,8 +37,12 @@ public final class SfuSuspects {
 
     /** Whether {@code node}, as the registry has it, is still suspect. */
     public boolean isSuspect(SfuNodeInfo node) {
-        if (mediaUnreachable.contains(node.nodeId())) {
-            return true;
+        InetSocketAddress silent = mediaUnreachable.get(node.nodeId());
+        if (silent != null) {
+            if (silent.equals(mediaAddress(node))) {
+                return true;
+            }
+            mediaUnreachable.remove(node.nodeId(), silent);
         }
         Instant at = markedAt.get(node.nodeId());
         if (at == null) {
@@ -46,6 +56,24 @@ public final class SfuSuspects {
     }
 
     public boolean isSuspect(String nodeId) {
-        return markedAt.containsKey(nodeId) || mediaUnreachable.contains(nodeId);
+        return markedAt.containsKey(nodeId) || mediaUnreachable.containsKey(nodeId);
+    }
+
+    /** The node's registered media address ({@code host:port}, IPv6 in brackets), or null if unusable. */
+    static InetSocketAddress mediaAddress(SfuNodeInfo node) {
+        String a = node.mediaAddress();
+        int colon = a == null ? -1 : a.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            String host = a.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new InetSocketAddress(host, Integer.parseInt(a.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -152,11 +152,11 @@ final class SfuFailover implements AutoCloseable {
             for (String nodeId : targets.keySet()) {
                 if (probe.unreachable(nodeId, now)) {
                     if (mediaDown.add(nodeId)) {
-                        sfus.markMediaUnreachable(nodeId, true);
+                        sfus.markMediaUnreachable(nodeId, targets.get(nodeId));
                         failOver(nodeId, Set.of(), now - MediaProbe.SILENCE.toNanos(), "media_unreachable");
                     }
                 } else if (probe.answering(nodeId, now) && mediaDown.remove(nodeId)) {
-                    sfus.markMediaUnreachable(nodeId, false);
+                    sfus.markMediaUnreachable(nodeId, null);
                     log.info("event=sfu_media_reachable node={}", nodeId);
                 }
             }

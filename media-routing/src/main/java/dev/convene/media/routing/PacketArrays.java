@@ -1,0 +1,111 @@
+package dev.convene.media.routing;
+
+/**
+ * Fixed-size byte arrays for stored packets, shared by the retransmission buffers of one event
+ * loop (ADR 0027). A buffer takes an array when it stores a packet and gives it back when the
+ * packet is evicted, so the arrays in use follow the loop's packets of the last second.
+ *
+ * <p>Why a pool with a refill: each buffer used to grow its own free list up to its highest
+ * number of packets held at once, so every new high (a key frame burst, a loop catching up after
+ * a stall) allocated on the packet path. Here {@link #take()} only allocates when the spare list
+ * is empty, and {@link #replenish()}, called from a periodic task, keeps a spare margin of
+ * {@code max(minSpare, inUse / 4)} arrays ahead of demand. Arrays given back beyond twice that
+ * margin are dropped, so a pool shrinks again after a busy meeting ends.
+ *
+ * <p>Not thread-safe: confined to its event loop.
+ */
+public final class PacketArrays {
+
+    private final int arraySize;
+    private final int minSpare;
+    private byte[][] spare;
+    private int spareCount;
+    private int inUse;
+    private long allocatedOnTake;
+    private long allocatedOnReplenish;
+
+    /**
+     * @param arraySize the length of every array (the largest packet kept)
+     * @param minSpare  arrays kept spare at least, after a {@link #replenish()}
+     */
+    public PacketArrays(int arraySize, int minSpare) {
+        if (arraySize < 1 || minSpare < 0) {
+            throw new IllegalArgumentException("invalid pool: size " + arraySize + ", spare " + minSpare);
+        }
+        this.arraySize = arraySize;
+        this.minSpare = minSpare;
+        this.spare = new byte[Math.max(16, minSpare * 2)][];
+    }
+
+    /** A pool per buffer with no spare margin: arrays are allocated on demand, then reused. */
+    public static PacketArrays unshared(int arraySize) {
+        return new PacketArrays(arraySize, 0);
+    }
+
+    public int arraySize() {
+        return arraySize;
+    }
+
+    /** An array of {@link #arraySize()} bytes; allocates only when no spare is left. */
+    public byte[] take() {
+        inUse++;
+        if (spareCount > 0) {
+            byte[] a = spare[--spareCount];
+            spare[spareCount] = null;
+            return a;
+        }
+        allocatedOnTake++;
+        return new byte[arraySize];
+    }
+
+    /** Gives back an array {@link #take()} returned. */
+    public void give(byte[] array) {
+        inUse--;
+        if (array.length != arraySize || spareCount >= Math.max(target() * 2, 16)) {
+            return;
+        }
+        if (spareCount == spare.length) {
+            // Rare: the spare list grows with the margin, never per packet once the margin settles.
+            spare = java.util.Arrays.copyOf(spare, spare.length * 2);
+        }
+        spare[spareCount++] = array;
+    }
+
+    /** Tops the spare list up to the margin. For a periodic task, off the packet path. */
+    public void replenish() {
+        int target = target();
+        if (spareCount >= target) {
+            return;
+        }
+        if (spare.length < target * 2) {
+            spare = java.util.Arrays.copyOf(spare, target * 2);
+        }
+        while (spareCount < target) {
+            spare[spareCount++] = new byte[arraySize];
+            allocatedOnReplenish++;
+        }
+    }
+
+    private int target() {
+        return Math.max(minSpare, inUse / 4);
+    }
+
+    /** Arrays handed out and not given back. */
+    public int inUse() {
+        return inUse;
+    }
+
+    public int spare() {
+        return spareCount;
+    }
+
+    /** Arrays {@link #take()} had to allocate: the packet path's share. */
+    public long allocatedOnTake() {
+        return allocatedOnTake;
+    }
+
+    /** Arrays {@link #replenish()} allocated ahead of demand. */
+    public long allocatedOnReplenish() {
+        return allocatedOnReplenish;
+    }
+}
