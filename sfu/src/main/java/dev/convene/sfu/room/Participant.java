@@ -95,6 +95,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private long congestionSwitches;
     /** True while allocating because the downlink estimate was just cut: down-switches then cut the old layer. */
     private boolean allocatingForCut;
+    /** The downlink estimate was cut since the last feedback tick: reallocate at the next one. */
+    private boolean cutPending;
     /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
     private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
@@ -873,13 +875,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         long decreasedBefore = downlink.estimator().lastDecreaseNanos();
         downlink.onFeedback(feedback, feedbackNanos);
         if (downlink.estimator().lastDecreaseNanos() != decreasedBefore) {
-            // Down at once on congestion (ADR 0031): the next allocation tick may be 200 ms away.
-            allocatingForCut = true;
-            try {
-                allocateAll(feedbackNanos);
-            } finally {
-                allocatingForCut = false;
-            }
+            // Down on congestion at the next 20 ms feedback tick (ADR 0031), not at the allocation
+            // tick up to 200 ms away; not here, as allocation is work per decision, off the packet path.
+            cutPending = true;
         }
     }
 
@@ -930,6 +928,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         for (PublishedTrack track : tracksByMid.values()) {
             for (TrackLayer layer : track.layers()) {
                 ctx.router().sendDueNacks(layer, nowNanos);
+            }
+        }
+        if (cutPending) {
+            cutPending = false;
+            allocatingForCut = true;
+            try {
+                allocateAll(nowNanos);
+            } finally {
+                allocatingForCut = false;
             }
         }
         if (++feedbackTicks % ALLOCATION_EVERY_TICKS == 0) {
