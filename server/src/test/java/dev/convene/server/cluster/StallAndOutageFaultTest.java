@@ -235,7 +235,11 @@ class StallAndOutageFaultTest {
                                     .map(n -> !n.meetings().contains(meeting.meetingId()) && n.participants() == 0)
                                     .orElse(false));
                     fencedAfter.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumedAt));
-                    assertThat(stopped.output()).anyMatch(l -> l.contains("event=sfu_fenced"));
+                    // Who ended the old sessions depends on timing: the signaling nodes' close of the
+                    // old sessions (sent at migrate, read when the node runs again) or the node's own
+                    // fence (StaleNodeFenceTest); either way they are gone and nothing was written back.
+                    System.out.printf("fault=sfu_sigstop run=%d fenced_by_node=%b%n", run,
+                            stopped.output().stream().anyMatch(l -> l.contains("event=sfu_fenced")));
                     assertThat(redis.placement().sfuFor(meetingId)).as("never written back").contains(survivor);
 
                     everyoneHearsEveryone(clients, 20);
