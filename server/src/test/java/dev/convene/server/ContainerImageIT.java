@@ -116,7 +116,9 @@ class ContainerImageIT {
                     + "JAVA_TOOL_OPTIONS='-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' exec " + String.join(" ", check)),
                     Duration.ofSeconds(60));
             assertThat(out).contains("healthy");
-            assertThat(Files.readString(work.resolve("server.log"))).contains("transport=epoll");
+            // Native I/O inside the image: the media port's own recvmmsg socket on JDK 22+ (ADR 0027),
+            // registered on Netty's epoll loop; never Netty's NIO fallback.
+            assertThat(Files.readString(work.resolve("server.log"))).contains("transport=ffm-recvmmsg");
         } finally {
             server.toHandle().descendants().forEach(ProcessHandle::destroy);
             server.destroy();
