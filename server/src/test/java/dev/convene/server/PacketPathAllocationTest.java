@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * consent checks (one per transport every few seconds). The node counts what those allocate
  * ({@code timerAllocatedBytes}, {@code stunAllocatedBytes}); the rest — every SRTP, SRTCP and
  * DTLS datagram read, routed, protected and written — is the packet path, and it must allocate
- * less than {@link #PACKET_PATH_MAX_BYTES_PER_PACKET} (0.023 measured under a load of 47: 280 bytes
- * in 12,052 packets).
+ * less than {@link #PACKET_PATH_MAX_BYTES_PER_PACKET} (0.017 measured on an idle machine: 208 bytes
+ * in 12,019 packets).
  * The loop's total, periodic tasks included, stays under {@link #MAX_BYTES_PER_PACKET}: they
  * allocate per run (lists and iterators in the deciders, ADR 0027 "What is left"), so their
  * share per packet is smaller the more packets flow.
@@ -49,13 +49,12 @@ class PacketPathAllocationTest {
     private static final Logger log = LoggerFactory.getLogger(PacketPathAllocationTest.class);
     private static final double LOSS = 0.05;
     /**
-     * Forwarded packets before measuring: enough for C2 to compile the path and for each leg's
-     * retransmission buffer to hold a second of packets (its arrays are allocated up to that
-     * high-water mark, then reused; a new mark later costs one 1,500-byte array).
+     * Forwarded packets before measuring: enough for C2 to compile the path and for the loop's
+     * packet-array pool (ADR 0027) to hold a second of packets plus its spare margin.
      */
     private static final long WARM_UP_PACKETS = 18_000;
     private static final long WINDOW_PACKETS = 12_000;
-    /** Zero, up to a rare event's array (a retransmission buffer reaching a new high-water mark costs 1,500 bytes). */
+    /** Zero, up to a rare event's array (a burst that outruns the pool's spare margin costs 1,500 bytes). */
     static final double PACKET_PATH_MAX_BYTES_PER_PACKET = 1;
     /** The periodic tasks and STUN on top (105-119 B per forwarded packet at ~1,000 forwarded/s, load 40-50). */
     private static final double MAX_BYTES_PER_PACKET = 400;

@@ -31,16 +31,7 @@ public final class KeyframeRequestThrottle implements PipelineStage {
 
     /** Whether a request may go to the publisher now; records it if so. */
     public boolean admit(long nowNanos) {
-        if (admittedOnce && nowNanos - lastAdmittedNanos < minIntervalNanos) {
-            suppressed++;
-            pending = true;
-            return false;
-        }
-        admittedOnce = true;
-        lastAdmittedNanos = nowNanos;
-        admitted++;
-        pending = false;
-        return true;
+        return admitAfter(minIntervalNanos, nowNanos);
     }
 
     /**
@@ -49,7 +40,11 @@ public final class KeyframeRequestThrottle implements PipelineStage {
      * {@link #URGENT_MIN_INTERVAL_NANOS} (whose key frame is on its way) holds it back. Records it if so.
      */
     public boolean admitUrgent(long nowNanos) {
-        if (admittedOnce && nowNanos - lastAdmittedNanos < URGENT_MIN_INTERVAL_NANOS) {
+        return admitAfter(URGENT_MIN_INTERVAL_NANOS, nowNanos);
+    }
+
+    private boolean admitAfter(long intervalNanos, long nowNanos) {
+        if (admittedOnce && nowNanos - lastAdmittedNanos < intervalNanos) {
             suppressed++;
             pending = true;
             return false;

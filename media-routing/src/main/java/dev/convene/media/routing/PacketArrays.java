@@ -61,12 +61,10 @@ public final class PacketArrays {
     /** Gives back an array {@link #take()} returned. */
     public void give(byte[] array) {
         inUse--;
-        if (array.length != arraySize || spareCount >= Math.max(target() * 2, 16)) {
+        // Beyond the list replenish() sized, or twice the margin, an array is left to the GC:
+        // giving back (on the packet path) never grows the list.
+        if (array.length != arraySize || spareCount == spare.length || spareCount >= Math.max(target() * 2, 16)) {
             return;
-        }
-        if (spareCount == spare.length) {
-            // Rare: the spare list grows with the margin, never per packet once the margin settles.
-            spare = java.util.Arrays.copyOf(spare, spare.length * 2);
         }
         spare[spareCount++] = array;
     }

@@ -46,28 +46,19 @@ final class SsrcTable<T> {
     }
 
     void remove(long ssrc) {
-        removeIf(ssrc, v -> true);
+        removeWhere(true, ssrc, v -> true);
     }
 
-    @SuppressWarnings("unchecked")
     void removeIf(Predicate<? super T> condition) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (!condition.test((T) values[i])) {
-                ssrcs[kept] = ssrcs[i];
-                values[kept] = values[i];
-                kept++;
-            }
-        }
-        Arrays.fill(values, kept, size, null);
-        size = kept;
+        removeWhere(false, 0, condition);
     }
 
+    /** Removes the values matching {@code condition}, of {@code ssrc} only if {@code oneSsrc}; keeps the order. */
     @SuppressWarnings("unchecked")
-    private void removeIf(long ssrc, Predicate<? super T> condition) {
+    private void removeWhere(boolean oneSsrc, long ssrc, Predicate<? super T> condition) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            if (ssrcs[i] != ssrc || !condition.test((T) values[i])) {
+            if ((oneSsrc && ssrcs[i] != ssrc) || !condition.test((T) values[i])) {
                 ssrcs[kept] = ssrcs[i];
                 values[kept] = values[i];
                 kept++;
