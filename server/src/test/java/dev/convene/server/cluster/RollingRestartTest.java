@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,6 +59,7 @@ import org.junit.jupiter.api.Timeout;
  * how many of them publish audio, {@code -Dconvene.rolling.videoPublishers=N} how many of those
  * video too (docs/reliability.md).
  */
+@Tag("faults")
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class RollingRestartTest {
 
@@ -116,7 +118,18 @@ class RollingRestartTest {
                     joins.add(pool.submit(() -> {
                         ConveneClient c = joinRetrying503(api, name, meeting.meetingId(), options);
                         if (publishes) {
-                            c.publish();
+                            try {
+                                c.publish();
+                            } catch (RuntimeException e) {
+                                // A move while this publish was connecting (migrate) closes its transport;
+                                // the client publishes again on the new SFU by itself, which the media
+                                // checks below see. Anything else fails the join.
+                                if (c.migrationCount() == 0) {
+                                    throw e;
+                                }
+                                System.out.printf("rolling restart: %s's first publish overtaken by migrate (%s); "
+                                        + "its republish goes on%n", name, e.getMessage());
+                            }
                         }
                         return c;
                     }));
