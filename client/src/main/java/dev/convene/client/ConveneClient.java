@@ -298,6 +298,10 @@ public final class ConveneClient implements AutoCloseable {
         ResumeLoop.Outcome outcome = new ResumeLoop(urls, grant.signalingUrl()).run(
                 url -> SignalingSession.open(url, http, socketListener(), options.timeout()),
                 session -> {
+                    // Frames right behind `resumed` (the SFU's subscriber offer sent again, or `migrate`
+                    // and the new session's offer) run on the events thread, maybe before this thread
+                    // is back from the wait: their answers must go out on this socket, not the lost one.
+                    signaling = session;
                     ObjectNode frame = session.newFrame("resume").put("token", resumeToken);
                     return await(session.request(frame), "resumed");
                 },

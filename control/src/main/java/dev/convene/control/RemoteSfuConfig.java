@@ -27,7 +27,12 @@ public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, Co
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(250);
-    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(1_000);
+    /**
+     * As the SFU's own (ADR 0032): an SFU busy with a burst of joins and handshakes may answer pings
+     * late, and a lost connection detaches every session on it. A stopped or cut-off SFU is found
+     * sooner by the media probe and the registry (ADR 0030), a killed one by its refused reconnect.
+     */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(3_000);
     public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(100);
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
 
@@ -57,8 +62,8 @@ public record RemoteSfuConfig(String nodeId, URI controlUrl, String callerId, Co
     }
 
     /**
-     * Defaults: 5 s calls, ping every 250 ms, lost after 1 s of silence (a stopped SFU is declared
-     * dead about 1.3 s after it stopped, with failover's confirmation, ADR 0019), reconnect 100 ms to 5 s.
+     * Defaults: 5 s calls, ping every 250 ms, lost after 3 s of silence (a stopped SFU is declared
+     * dead sooner, by the media probe, ADR 0030), reconnect 100 ms to 5 s.
      */
     public static RemoteSfuConfig of(String nodeId, URI controlUrl, String callerId, ControlKey key) {
         return new RemoteSfuConfig(nodeId, controlUrl, callerId, key, DEFAULT_CALL_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,

@@ -33,6 +33,23 @@ class DrainEvacuationTest {
         volatile boolean aDraining;
         final Map<UUID, String> placed = new ConcurrentHashMap<>();
         final AtomicInteger moves = new AtomicInteger();
+        /** Joins on {@code sfu-b} that fail (as a join the new node does not answer in time) before one succeeds. */
+        final AtomicInteger bJoinsToFail = new AtomicInteger();
+        final SfuNode flakyB = new SfuNode() {
+            @Override
+            public String nodeId() {
+                return b.nodeId();
+            }
+
+            @Override
+            public dev.convene.sfu.ParticipantSession join(String meetingId, String participantId,
+                    dev.convene.sfu.ParticipantListener listener) {
+                if (bJoinsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new dev.convene.sfu.SfuUnavailableException("SFU sfu-b did not answer join within 5000 ms");
+                }
+                return b.join(meetingId, participantId, listener);
+            }
+        };
 
         @Override
         public Placement place(UUID meetingId, Optional<String> regionHint) {
@@ -50,7 +67,7 @@ class DrainEvacuationTest {
 
         @Override
         public SfuNode node(String nodeId) {
-            return nodeId.equals("sfu-a") ? a : b;
+            return nodeId.equals("sfu-a") ? a : flakyB;
         }
 
         @Override
@@ -153,6 +170,72 @@ class DrainEvacuationTest {
                     .containsExactly("v=0 new-transport", "v=0 v1-answer");
             ada.ws().assertAlive("alive");
             assertThat(ada.ws().isClosed()).isFalse();
+        }
+    }
+
+    /**
+     * RollingRestartTest lost clients this way: a migrate's join on the new node failed, the socket
+     * was closed for a resume, and the client resumed onto the draining node's session just as the
+     * drain ended it. Now a failed migrate off a live draining node leaves the participant where it
+     * is, socket open, and the evacuation's next round moves it.
+     */
+    @Test
+    void aFailedMigrateOffALiveDrainingNodeKeepsTheParticipantAndIsTriedAgain() {
+        TwoNodes nodes = new TwoNodes();
+        nodes.bJoinsToFail.set(1);
+        try (TestServer server = new TestServer(c -> c.withResumeGrace(Duration.ofSeconds(30)), Clock.systemUTC(),
+                SignalingStores.inMemory(Clock.systemUTC()), nodes)) {
+            server.server.evacuateWith(server.server.migratingEvacuation());
+            String meeting = server.createMeeting(server.guestToken("Host"), 10);
+            TestServer.Peer ada = server.enter("Ada", meeting);
+            TestServer.Peer bob = server.enter("Bob", meeting);
+
+            nodes.aDraining = true;
+            // The first round's join on sfu-b fails for one of them; a later round moves it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> ada.ws().hasType("migrate") && bob.ws().hasType("migrate"));
+            assertThat(nodes.moves.get()).as("evacuation rounds").isGreaterThanOrEqualTo(2);
+            assertThat(nodes.b.joins()).isEqualTo(2);
+            assertThat(ada.ws().isClosed()).isFalse();
+            assertThat(bob.ws().isClosed()).isFalse();
+            ada.ws().assertAlive("alive-1");
+            bob.ws().assertAlive("alive-2");
+            assertThat(ada.ws().hasType("participant-left") || bob.ws().hasType("participant-left")).isFalse();
+        }
+    }
+
+    /**
+     * RollingRestartTest lost 4 of 20 this way: the participant's session on the SFU ended while
+     * its socket was away (a subscriber transport failed DTLS while detached), and the resume was
+     * refused as resume_expired, which ended the participant. Now the resume succeeds with a fresh
+     * session on the meeting's node, {@code migrate} right after {@code resumed}, and nobody leaves.
+     */
+    @Test
+    void aResumeWhoseMediaSessionEndedGetsAFreshSessionAndMigrateAndNobodyLeaves() {
+        TwoNodes nodes = new TwoNodes();
+        try (TestServer server = new TestServer(c -> c.withResumeGrace(Duration.ofSeconds(30)), Clock.systemUTC(),
+                SignalingStores.inMemory(Clock.systemUTC()), nodes)) {
+            String meeting = server.createMeeting(server.guestToken("Host"), 10);
+            TestServer.Peer ada = server.enter("Ada", meeting);
+            String token = server.lastJoined.path("resume_token").asText();
+            TestServer.Peer bob = server.enter("Bob", meeting);
+            assertThat(nodes.a.joins()).isEqualTo(2);
+
+            ada.ws().close();
+            // FakeSfuNode keeps nothing to attach to: the session has ended on the SFU.
+            var again = server.open(null);
+            again.send("{\"v\":1,\"type\":\"resume\",\"token\":\"" + token + "\",\"request_id\":\"r1\"}");
+            JsonNode resumed = again.awaitType("resumed");
+            assertThat(resumed.path("participant_id").asText()).isEqualTo(ada.participantId());
+            assertThat(resumed.path("tracks")).isEmpty();
+            JsonNode migrate = again.awaitType("migrate");
+            assertThat(migrate.path("resume_token").asText()).isNotBlank();
+            assertThat(nodes.a.joins()).as("a fresh session on the meeting's node").isEqualTo(3);
+            // The new session's offer comes after migrate, so the client answers it with its new peer connection.
+            nodes.a.session(ada.participantId()).offerToSubscriber("v=0 fresh", List.of());
+            assertThat(again.awaitType("offer").path("sdp").asText()).isEqualTo("v=0 fresh");
+            again.assertAlive("alive");
+            await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            assertThat(bob.ws().hasType("participant-left")).isFalse();
         }
     }
 

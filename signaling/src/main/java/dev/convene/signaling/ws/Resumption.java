@@ -46,10 +46,12 @@ final class Resumption {
     private static final Duration MIN_REFRESH = Duration.ofMillis(250);
     private static final Duration MAX_REFRESH = Duration.ofSeconds(5);
 
-    /** What a successful resume hands the socket. */
     /**
-     * @param migratedFrom the SFU the token named, when the session could not be found there because
-     *     the meeting had moved (ADR 0030): the session is a fresh one and the client must be told
+     * What a successful resume hands the socket.
+     *
+     * @param migratedFrom the SFU the token named, when the session could not be found there (the
+     *     meeting had moved, ADR 0030, or the session had ended while the socket was away, ADR 0032):
+     *     the session is a fresh one, possibly on that same node, and the client must be told
      *     {@code migrate}; else null
      */
     record Resumed(JoinClaims claims, ParticipantSession session, String migratedFrom) {}
@@ -243,6 +245,9 @@ final class Resumption {
             } catch (RuntimeException e) {
                 // Its SFU died (or was fenced) while the socket was away: the meeting lives elsewhere now.
                 java.util.Optional<String> moved = movedFrom(meeting, claims.sfuNodeId(), e);
+                if (moved.isEmpty() && e instanceof SessionGoneException) {
+                    return rebuilt(claims, listener, connectionId, e, request);
+                }
                 if (moved.isEmpty()) {
                     throw e;
                 }
@@ -259,9 +264,39 @@ final class Resumption {
             log.info("event=resume_refused connection_id={} reason=session_gone meeting_id={} participant_id={} error=\"{}\"",
                     connectionId, meeting, me, e.getMessage());
             throw new ProtocolException(ErrorCode.RESUME_EXPIRED,
-                    "Too late to resume: the media session has ended; join again", request.requestId());
+                    "Too late to resume: the participant has left the meeting; join again", request.requestId());
         }
         return new Resumed(claims.asJoinClaims(clock.instant().plus(tokenTtl)), session, null);
+    }
+
+    /**
+     * The participant's media session ended on its SFU while the socket was away (a transport of
+     * it failed while detached, or its node let go of it), but the lease was ours to take and the
+     * seat is held: the participant is still in the meeting, and only its media must be built
+     * again, as after a failover (ADR 0032). A fresh session on the meeting's node; if none can be
+     * had now, {@code sfu_unavailable} and nothing ends: the client resumes again within the grace.
+     */
+    private Resumed rebuilt(ResumeClaims claims, ParticipantListener listener, String connectionId, RuntimeException gone,
+            ClientMessage.Resume request) throws ProtocolException {
+        UUID meeting = claims.meetingId();
+        String me = claims.participantId();
+        String node;
+        ParticipantSession session;
+        try {
+            node = sfus.place(meeting, java.util.Optional.empty()).nodeId();
+            session = sfus.node(node).join(meeting.toString(), me, listener);
+        } catch (RuntimeException e) {
+            log.warn("event=resume_rebuild_failed connection_id={} meeting_id={} participant_id={} old_sfu={} error=\"{}\"",
+                    connectionId, meeting, me, claims.sfuNodeId(), e.toString());
+            throw new ProtocolException(ErrorCode.SFU_UNAVAILABLE,
+                    "The media server did not answer; resume again", request.requestId());
+        }
+        log.info("event=resume_media_rebuilt connection_id={} meeting_id={} participant_id={} old_sfu={} old_session={} "
+                + "sfu_node_id={} reason=\"{}\"", connectionId, meeting, me, claims.sfuNodeId(), claims.sessionId(), node,
+                gone.getMessage());
+        ResumeClaims now = new ResumeClaims(meeting, me, claims.userId(), claims.displayName(), node,
+                session.sessionId() == null ? "-" : session.sessionId());
+        return new Resumed(now.asJoinClaims(clock.instant().plus(tokenTtl)), session, claims.sfuNodeId());
     }
 
     /**

@@ -871,7 +871,9 @@ final class SignalConnection implements ParticipantListener {
             // Events of the new session (its subscriber offers) wait until migrate is out.
             Binding previous = binding;
             Binding next = new Binding();
+            String previousOffer;
             synchronized (outboxLock) {
+                previousOffer = outstandingOffer;
                 joinedSent = false;
                 heldBack = new ArrayList<>();
                 // Bound before the join (the new session may call back while join() is still
@@ -884,9 +886,16 @@ final class SignalConnection implements ParticipantListener {
             try {
                 fresh = hub.sfus().node(newNode).join(meeting.toString(), me, next);
             } catch (RuntimeException e) {
+                log.warn("event=migrate_failed meeting_id={} participant_id={} dead={} sfu_node_id={} old_node_live={} error=\"{}\"",
+                        meeting, me, oldNode, newNode, oldNodeLive, e.getMessage());
+                if (oldNodeLive) {
+                    // A draining node still carries the participant's media: it stays on its old
+                    // session, socket open, and the evacuation's next round tries again (ADR 0032).
+                    // Closing the socket here sent the client back onto a node about to stop.
+                    keepOldBinding(previous, previousOffer);
+                    return false;
+                }
                 binding = previous;
-                log.warn("event=migrate_failed meeting_id={} participant_id={} dead={} sfu_node_id={} error=\"{}\"", meeting,
-                        me, oldNode, newNode, e.getMessage());
                 end(CLOSE_RESUME, "reconnect and resume", "migrate_failed", Ending.DETACH);
                 return false;
             }
@@ -916,6 +925,27 @@ final class SignalConnection implements ParticipantListener {
             quietly("sfu_close_drained", old::close);
         }
         return true;
+    }
+
+    /**
+     * Undoes a migrate's rebinding after its join failed: the old session's binding and offer are
+     * back, and what was held back meanwhile goes out, less what the failed new session may have
+     * said (offers, speakers, layers), which no longer concerns this client.
+     */
+    private void keepOldBinding(Binding previous, String previousOffer) {
+        synchronized (outboxLock) {
+            binding = previous;
+            outstandingOffer = previousOffer;
+            List<ServerMessage> held = heldBack;
+            heldBack = null;
+            joinedSent = true;
+            for (ServerMessage m : held) {
+                if (!(m instanceof ServerMessage.Offer || m instanceof ServerMessage.ActiveSpeakers
+                        || m instanceof ServerMessage.Layers)) {
+                    sendFiltered(m);
+                }
+            }
+        }
     }
 
     private static ChatView chatView(ChatMessage m) {
