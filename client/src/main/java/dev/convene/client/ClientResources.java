@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What the clients of one JVM may share, and how their fake media paces itself. A lone client
  * (a test, a bot) uses {@link #DEDICATED}: a scheduler thread per {@link FakeMediaSource}, a key
- * pair per transport, about 30 frames a second. A load tool running a hundred clients beside the
+ * pair per client (kept across migrations), about 30 frames a second. A load tool running a hundred clients beside the
  * server on two cores cannot afford 300 scheduler threads each waking 80 times a second and 200
  * EC key pairs (ADR 0023): it gives every client one {@link #shared} instance — a few scheduler
  * threads that all sources are spread over (each source stays on one thread, so its state needs
@@ -72,7 +72,7 @@ public final class ClientResources implements AutoCloseable {
         return schedulers.length == 0 ? null : schedulers[Math.floorMod(next.getAndIncrement(), schedulers.length)];
     }
 
-    /** The certificate of a new transport: the shared one, or a fresh one. */
+    /** The certificate of a new client: the shared one, or a fresh one. */
     DtlsCertificate certificate() {
         return certificate != null ? certificate : DtlsCertificate.generate();
     }

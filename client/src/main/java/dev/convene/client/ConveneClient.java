@@ -2,6 +2,7 @@ package dev.convene.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convene.media.transport.dtls.DtlsCertificate;
 import dev.convene.media.transport.dtls.DtlsRole;
 import dev.convene.sdp.Codec;
 import dev.convene.sdp.MediaDescription;
@@ -156,6 +157,11 @@ public final class ConveneClient implements AutoCloseable {
     private final JoinGrant grant;
     private final Options options;
     private final ClientResources resources;
+    /**
+     * Every transport of this client, across migrations, presents this one certificate (ADR 0029):
+     * a migrate then costs the client no key generation, as a browser keeps its peer connection's.
+     */
+    private final DtlsCertificate certificate;
     private final InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private final ExecutorService events;
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
@@ -215,6 +221,7 @@ public final class ConveneClient implements AutoCloseable {
         this.grant = grant;
         this.options = options;
         this.resources = java.util.Objects.requireNonNull(resources, "resources");
+        this.certificate = resources.certificate();
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "convene-client-" + grant.participantId());
             t.setDaemon(true);
@@ -382,8 +389,7 @@ public final class ConveneClient implements AutoCloseable {
         if (publisher != null) {
             throw new IllegalStateException("already publishing");
         }
-        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress,
-                resources.certificate());
+        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress, certificate);
         if (!options.receiverReports()) {
             transport.disableReceiverReports();
         }
@@ -901,7 +907,7 @@ public final class ConveneClient implements AutoCloseable {
         MediaTransportClient transport = subscriber;
         boolean fresh = transport == null;
         if (fresh) {
-            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress, resources.certificate());
+            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress, certificate);
             if (!options.receiverReports()) {
                 transport.disableReceiverReports();
             }

@@ -30,6 +30,8 @@ public final class SfuRoleServer implements RunningNode {
 
     private static final Logger log = LoggerFactory.getLogger(SfuRoleServer.class);
     private static final Duration DRAIN_POLL = Duration.ofMillis(500);
+    /** In-memory handshakes at start: past about this many a handshake costs what a warm one does (ADR 0029). */
+    static final int DTLS_WARM_UP_HANDSHAKES = 20;
 
     private final Backends backends;
     private final LocalSfuNode sfu;
@@ -72,6 +74,8 @@ public final class SfuRoleServer implements RunningNode {
             new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
             sfu = LocalSfuNode.start(AllInOneServer.sfuConfig(options), meters);
+            // A fleet node may take over a failed node's clients all at once (ADR 0029).
+            sfu.warmDtls(DTLS_WARM_UP_HANDSHAKES);
             // The node's media metrics are served at /metrics of its (internal) control port.
             SfuControlConfig controlConfig = SfuControlConfig.of(options.controlHost(), options.controlPort(),
                     options.controlKeys().stream().map(k -> new ControlKey(k.kid(), k.secret())).toList())

@@ -7,6 +7,7 @@ import dev.convene.media.routing.simulcast.ResolutionAllocator;
 import dev.convene.media.routing.rtcp.LocalNtpClock;
 import dev.convene.media.routing.PipelineStage;
 import dev.convene.media.transport.dtls.DtlsCertificate;
+import dev.convene.media.transport.dtls.DtlsWarmUp;
 import dev.convene.sfu.ParticipantListener;
 import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.SfuConfig;
@@ -124,6 +125,23 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
                 node.candidates.stream().map(c -> c.transport() + ":" + c.address()).toList(),
                 config.consentTimeout().toSeconds());
         return node;
+    }
+
+    /**
+     * Runs {@code handshakes} in-memory DTLS handshakes with this node's certificate on a
+     * background thread (ADR 0029), so that a node taking over a failed one's meetings does not
+     * pay cold-code prices for its first clients. Logs {@code event=dtls_warmed}.
+     */
+    public void warmDtls(int handshakes) {
+        Thread.ofPlatform().name("convene-dtls-warm-up").daemon().priority(Thread.MIN_PRIORITY).start(() -> {
+            try {
+                DtlsWarmUp.Result r = DtlsWarmUp.run(certificate, handshakes);
+                log.info("event=dtls_warmed node={} handshakes={} first_ms={} last_ms={}", config.nodeId(), r.handshakes(),
+                        r.first().toMillis(), r.last().toMillis());
+            } catch (RuntimeException e) {
+                log.warn("event=dtls_warm_up_failed node={} error=\"{}\"", config.nodeId(), e.getMessage());
+            }
+        });
     }
 
     /** The candidates every transport of this node announces, most preferred first. */

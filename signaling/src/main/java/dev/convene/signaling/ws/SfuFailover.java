@@ -56,6 +56,12 @@ final class SfuFailover implements AutoCloseable {
     static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(2);
     /** How often each SFU's media port is probed (ADR 0030). */
     static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
+    /**
+     * A node whose probes go unanswered is cut off only if it is running meanwhile: its registry
+     * heartbeat (every 250 ms) is at most this old. Otherwise the whole process is stalled or
+     * starved, which is the control connection's verdict to take (ADR 0029, 0030).
+     */
+    static final Duration RUNNING = Duration.ofMillis(500);
 
     private final SfuDirectory sfus;
     private final Supplier<? extends Iterable<SignalConnection>> connections;
@@ -142,7 +148,8 @@ final class SfuFailover implements AutoCloseable {
      * ADR 0030: a node whose media port has not answered a probe for {@link MediaProbe#SILENCE}
      * (while others answer) serves no client, however healthy its control connection and
      * heartbeats: its meetings move as a dead node's would. It stays out of placement until
-     * its probes are answered again.
+     * its probes are answered again. A node that has not heartbeated within {@link #RUNNING}
+     * either is stalled, not cut off: that is left to the control connection's verdict.
      */
     private void probeTick() {
         try {
@@ -151,7 +158,10 @@ final class SfuFailover implements AutoCloseable {
             probe.send(targets, now);
             for (String nodeId : targets.keySet()) {
                 if (probe.unreachable(nodeId, now)) {
-                    if (mediaDown.add(nodeId)) {
+                    // A loaded host starves a process for a second at times: it answers nothing and
+                    // heartbeats nothing, and moving its meetings then only adds load (ADR 0030 §2).
+                    if (!mediaDown.contains(nodeId) && sfus.heardFromWithin(nodeId, RUNNING)) {
+                        mediaDown.add(nodeId);
                         sfus.markMediaUnreachable(nodeId, targets.get(nodeId));
                         failOver(nodeId, Set.of(), now - MediaProbe.SILENCE.toNanos(), "media_unreachable");
                     }
