@@ -93,12 +93,15 @@ final class DownlinkBandwidth {
     void plan(long nowNanos, long desiredBps, long mediaBps) {
         paddingBps = extensionId == 0 || !estimator.hasTransportFeedback(nowNanos) ? 0
                 : probe.paddingBps(nowNanos, estimator.estimateBps(nowNanos), desiredBps, mediaBps,
-                        estimator.lastDecreaseNanos());
+                        estimator.lastDecreaseNanos(), estimator.queueing());
         lastPlanNanos = nowNanos;
     }
 
     /** Padding packets due this feedback tick of {@code tickNanos}. */
-    int paddingPacketsDue(long tickNanos) {
+    int paddingPacketsDue(long nowNanos, long tickNanos) {
+        if (paddingBps > 0 && probe.stopIfQueueing(nowNanos, estimator.queueing())) {
+            paddingBps = 0;
+        }
         if (paddingBps <= 0) {
             paddingCreditBytes = 0;
             return 0;

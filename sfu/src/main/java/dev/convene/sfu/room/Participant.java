@@ -97,6 +97,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private boolean allocatingForCut;
     /** The downlink estimate was cut since the last feedback tick: reallocate at the next one. */
     private boolean cutPending;
+    /** Legs cut for congestion whose new layer's key frame has not come yet, and when each was cut (for the log). */
+    private final List<Forwarder> cutLegs = new ArrayList<>();
+    private final List<long[]> cutLegTimes = new ArrayList<>();
     /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
     private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
@@ -543,6 +546,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                     + " layer_bps={}", room.meetingId(), participantId, track.trackId(), forwarded.index(), layerIndex,
                     budgets.getOrDefault(f, Allocator.UNLIMITED), forwarded.state().bitsPerSecond(nowNanos));
             ctx.router().requestKeyframeUrgently(layer, nowNanos);
+            cutLegs.add(f);
+            cutLegTimes.add(new long[] {nowNanos, rewriter.sourceSwitches(), layerIndex});
             return;
         }
         rewriter.switchTo(ssrc);
@@ -930,8 +935,16 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 ctx.router().sendDueNacks(layer, nowNanos);
             }
         }
+        if (!cutLegs.isEmpty()) {
+            reportSwitchedCutLegs(nowNanos);
+        }
         if (cutPending) {
             cutPending = false;
+            BandwidthEstimator e = downlink.estimator();
+            log.info("event=downlink_cut meeting={} participant={} bps={} reason={} loss={} queue_delay_ms={} acked_bps={}"
+                    + " feedback_ago_ms={}", room.meetingId(), participantId, e.estimateBps(nowNanos), e.reason(),
+                    String.format(java.util.Locale.ROOT, "%.3f", e.lossFraction()), (long) e.detector().queueDelayMs(),
+                    e.ackedBps(), (nowNanos - feedbackNanos) / 1_000_000);
             allocatingForCut = true;
             try {
                 allocateAll(nowNanos);
@@ -946,9 +959,29 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             uplink.sendDue(publisherTransport, anyPublishedSsrc());
         }
         Forwarder leg = paddingLeg;
-        int padding = downlink.paddingPacketsDue(FEEDBACK_TICK_NANOS);
+        int padding = downlink.paddingPacketsDue(nowNanos, FEEDBACK_TICK_NANOS);
         if (leg != null && padding > 0) {
             ctx.router().sendPadding(leg, padding, nowNanos);
+        }
+    }
+
+    /**
+     * Logs each congestion-cut leg whose new layer started (its key frame forwarded), with how long
+     * after the cut: the subscriber's picture held still meanwhile (ADR 0031).
+     */
+    private void reportSwitchedCutLegs(long nowNanos) {
+        for (int i = cutLegs.size() - 1; i >= 0; i--) {
+            Forwarder f = cutLegs.get(i);
+            long[] cut = cutLegTimes.get(i);
+            RtpStreamRewriter rewriter = f.leg().rewriter();
+            boolean switched = rewriter.sourceSwitches() > cut[1];
+            if (switched || closed || nowNanos - cut[0] > 10_000_000_000L) {
+                log.info("event=simulcast_congestion_switch_done meeting={} subscriber={} track={} layer={} switched={}"
+                        + " keyframe_after_ms={}", room.meetingId(), participantId, f.track().trackId(), cut[2], switched,
+                        switched ? (rewriter.lastSwitchNanos() - cut[0]) / 1_000_000 : -1);
+                cutLegs.remove(i);
+                cutLegTimes.remove(i);
+            }
         }
     }
 
