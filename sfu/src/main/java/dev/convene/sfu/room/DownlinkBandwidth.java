@@ -85,6 +85,12 @@ final class DownlinkBandwidth {
 
     static final long UP_HOLD_NANOS = 2_000_000_000L;
 
+    /** Whether the estimate came down for congestion within the last {@code windowNanos}. */
+    boolean cutWithin(long windowNanos, long nowNanos) {
+        long decrease = estimator.lastDecreaseNanos();
+        return decrease != Long.MIN_VALUE && nowNanos - decrease < windowNanos;
+    }
+
     long estimateBps(long nowNanos) {
         return estimator.estimateBps(nowNanos);
     }

@@ -537,7 +537,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             return;
         }
         TrackLayer forwarded = f.forwardedLayer();
-        if (allocatingForCut && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
+        boolean congested = allocatingForCut || downlink.cutWithin(CONGESTION_EPISODE_NANOS, nowNanos);
+        if (congested && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
             // Congestion (ADR 0031): the old layer stops at its frame's end instead of queueing
             // ahead of the new layer's key frame, and that key frame is asked for past the throttle.
             rewriter.switchToCuttingCurrent(ssrc);
@@ -555,6 +556,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             requestKeyframe(layer);
         }
     }
+
+    /**
+     * How long after an estimate cut a down-switch still counts as congestion and cuts the old
+     * layer: the allocation the cut runs may stop one layer short (a first cut read from a burst
+     * of arrivals), and the next, on a tick, then let the middle layer flow on into the full
+     * bottleneck until the low layer's key frame — which queued behind it for seconds in Chromium
+     * (ADR 0031). Ticks away from any cut keep the old layer flowing, as before.
+     */
+    static final long CONGESTION_EPISODE_NANOS = 1_000_000_000L;
 
     /**
      * Whether the layer {@code f} forwards costs more than {@code f}'s share of the downlink
