@@ -97,6 +97,7 @@ public final class RtpStreamRewriter implements PipelineStage {
     private long forwarded;
     private long dropped;
     private long switches;
+    private long lastSwitchNanos = Long.MIN_VALUE;
     private long cuts;
 
     /**
@@ -227,6 +228,7 @@ public final class RtpStreamRewriter implements PipelineStage {
 
     /** Fixes the new source's offsets at its switch point {@code packet}. */
     private void beginSource(RtpPacket packet, long arrivalNanos) {
+        lastSwitchNanos = arrivalNanos;
         sequenceNumbers.reset();
         timestamps.reset();
         long firstSequence = sequenceNumbers.unwrap(packet.sequenceNumber());
@@ -361,6 +363,9 @@ public final class RtpStreamRewriter implements PipelineStage {
 
     /** Completed source switches, the first source included. */
     public long sourceSwitches() { return switches; }
+
+    /** When the last source switch happened (its switch point's arrival), or {@link Long#MIN_VALUE}. */
+    public long lastSwitchNanos() { return lastSwitchNanos; }
 
     @Override
     public String name() {

@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  * changes while the relay runs, by lines on standard input:
  * <pre>
  *   impair up|down LOSS DELAY_MS   →  "ok impair up loss=0.05 delay_ms=40"
- *   rate up|down BPS               →  "ok rate down bps=300000"   (0 lifts the cap)
- *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… down_… clients=…"
+ *   rate up|down BPS [QUEUE_MS]    →  "ok rate down bps=300000 queue_ms=200"   (0 lifts the cap)
+ *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… up_rate_dropped=… up_rate_queue_max_ms=… down_… clients=…"
  * </pre>
  * {@code late_max_ms} and {@code late_20ms} tell how far behind its due time a delayed datagram
  * left (the largest lateness, and how many were over 20 ms late): on a loaded machine the
@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Every datagram of an impaired client is impaired (STUN and DTLS too, as on a real path). A
  * fixed delay keeps the order (one scheduler thread, earliest first). A rate cap queues datagrams
  * behind each other at that many bits per second, as a bottleneck router does, and drops one
- * that would wait longer than {@link UdpImpairer#RATE_QUEUE} (counted in {@code _rate_dropped}).
+ * that would wait longer than the router's buffer, QUEUE_MS ({@link UdpImpairer#RATE_QUEUE} by
+ * default; counted in {@code _rate_dropped}).
  * Bounded: at most
  * {@link #MAX_CLIENTS} client addresses and {@link #MAX_DATAGRAMS} datagrams per direction; it
  * exits when its standard input closes (the test ended) or after {@link #MAX_LIFETIME}; the
@@ -129,13 +130,18 @@ public final class ImpairingRelay {
                                 Duration.ZERO, 0, false);
                         (w[1].equals("up") ? up : down).impairment = imp;
                         out.println("ok impair " + w[1] + " loss=" + imp.loss() + " delay_ms=" + imp.delay().toMillis());
-                    } else if (w.length == 3 && w[0].equals("rate") && (w[1].equals("up") || w[1].equals("down"))) {
+                    } else if ((w.length == 3 || w.length == 4) && w[0].equals("rate")
+                            && (w[1].equals("up") || w[1].equals("down"))) {
                         long bps = Long.parseLong(w[2]);
-                        if (bps < 0) {
-                            throw new IllegalArgumentException("negative rate " + bps);
+                        long queueMs = w.length == 4 ? Long.parseLong(w[3]) : UdpImpairer.RATE_QUEUE.toMillis();
+                        if (bps < 0 || queueMs <= 0 || queueMs > 10_000) {
+                            throw new IllegalArgumentException("rate " + bps + " with a queue of " + queueMs + " ms");
                         }
-                        (w[1].equals("up") ? up : down).rateBps = bps;
-                        out.println("ok rate " + w[1] + " bps=" + bps);
+                        Direction d = w[1].equals("up") ? up : down;
+                        d.rateQueueNanos = queueMs * 1_000_000;
+                        d.rateBps = bps;
+                        d.rateQueueMaxNanos.reset();
+                        out.println("ok rate " + w[1] + " bps=" + bps + " queue_ms=" + queueMs);
                     } else if (w.length == 1 && w[0].equals("stats")) {
                         out.println("stats " + up.stats() + " " + down.stats() + " clients=" + up.clients);
                     } else {
@@ -215,7 +221,12 @@ public final class ImpairingRelay {
                 new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
         private final LongAdder lateOver = new LongAdder();
         private volatile long rateBps;
+        /** The bottleneck's buffer: a datagram that would queue longer is dropped. */
+        private volatile long rateQueueNanos = UdpImpairer.RATE_QUEUE.toNanos();
         private final LongAdder rateDropped = new LongAdder();
+        /** The longest a datagram queued behind the rate cap since it was last set. */
+        private final java.util.concurrent.atomic.LongAccumulator rateQueueMaxNanos =
+                new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
         /** When the rate cap's queue is empty again; relay thread only. */
         private long nextFreeNanos;
 
@@ -240,12 +251,13 @@ public final class ImpairingRelay {
             if (rate > 0) {
                 long now = System.nanoTime();
                 long start = Math.max(now, nextFreeNanos);
-                if (start - now > UdpImpairer.RATE_QUEUE.toNanos()) {
+                if (start - now > rateQueueNanos) {
                     dropped.increment();
                     rateDropped.increment();
                     return;
                 }
                 nextFreeNanos = start + bytes.length * 8L * 1_000_000_000L / rate;
+                rateQueueMaxNanos.accumulate(start - now);
                 delay += nextFreeNanos - now;
             }
             relayed.increment();
@@ -271,7 +283,8 @@ public final class ImpairingRelay {
         String stats() {
             return name + "_relayed=" + relayed.sum() + " " + name + "_dropped=" + dropped.sum() + " " + name
                     + "_late_max_ms=" + lateMaxNanos.get() / 1_000_000 + " " + name + "_late_20ms=" + lateOver.sum()
-                    + " " + name + "_rate_dropped=" + rateDropped.sum();
+                    + " " + name + "_rate_dropped=" + rateDropped.sum() + " " + name + "_rate_queue_max_ms="
+                    + rateQueueMaxNanos.get() / 1_000_000;
         }
 
         @Override

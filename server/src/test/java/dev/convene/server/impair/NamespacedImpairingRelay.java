@@ -76,6 +76,11 @@ public final class NamespacedImpairingRelay implements AutoCloseable {
         command("rate " + direction + " " + bps, "ok rate " + direction);
     }
 
+    /** As {@link #rate(String, long)}, behind a buffer that holds {@code queue} of the rate (longer waits are dropped). */
+    public void rate(String direction, long bps, Duration queue) {
+        command("rate " + direction + " " + bps + " " + queue.toMillis(), "ok rate " + direction);
+    }
+
     /** The relay's counts: relayed and dropped per direction, client addresses seen. */
     public String stats() {
         return command("stats", "stats");

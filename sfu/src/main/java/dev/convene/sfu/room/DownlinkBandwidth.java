@@ -85,6 +85,12 @@ final class DownlinkBandwidth {
 
     static final long UP_HOLD_NANOS = 2_000_000_000L;
 
+    /** Whether the estimate came down for congestion within the last {@code windowNanos}. */
+    boolean cutWithin(long windowNanos, long nowNanos) {
+        long decrease = estimator.lastDecreaseNanos();
+        return decrease != Long.MIN_VALUE && nowNanos - decrease < windowNanos;
+    }
+
     long estimateBps(long nowNanos) {
         return estimator.estimateBps(nowNanos);
     }
@@ -93,12 +99,15 @@ final class DownlinkBandwidth {
     void plan(long nowNanos, long desiredBps, long mediaBps) {
         paddingBps = extensionId == 0 || !estimator.hasTransportFeedback(nowNanos) ? 0
                 : probe.paddingBps(nowNanos, estimator.estimateBps(nowNanos), desiredBps, mediaBps,
-                        estimator.lastDecreaseNanos());
+                        estimator.lastDecreaseNanos(), estimator.queueing());
         lastPlanNanos = nowNanos;
     }
 
     /** Padding packets due this feedback tick of {@code tickNanos}. */
-    int paddingPacketsDue(long tickNanos) {
+    int paddingPacketsDue(long nowNanos, long tickNanos) {
+        if (paddingBps > 0 && probe.stopIfQueueing(nowNanos, estimator.queueing())) {
+            paddingBps = 0;
+        }
         if (paddingBps <= 0) {
             paddingCreditBytes = 0;
             return 0;

@@ -97,6 +97,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private boolean allocatingForCut;
     /** The downlink estimate was cut since the last feedback tick: reallocate at the next one. */
     private boolean cutPending;
+    /** Legs cut for congestion whose new layer's key frame has not come yet, and when each was cut (for the log). */
+    private final List<Forwarder> cutLegs = new ArrayList<>();
+    private final List<long[]> cutLegTimes = new ArrayList<>();
     /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
     private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
@@ -534,7 +537,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             return;
         }
         TrackLayer forwarded = f.forwardedLayer();
-        if (allocatingForCut && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
+        boolean congested = allocatingForCut || downlink.cutWithin(CONGESTION_EPISODE_NANOS, nowNanos);
+        if (congested && forwarded != null && forwarded.index() > layerIndex && overBudget(f, forwarded, nowNanos)) {
             // Congestion (ADR 0031): the old layer stops at its frame's end instead of queueing
             // ahead of the new layer's key frame, and that key frame is asked for past the throttle.
             rewriter.switchToCuttingCurrent(ssrc);
@@ -543,6 +547,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                     + " layer_bps={}", room.meetingId(), participantId, track.trackId(), forwarded.index(), layerIndex,
                     budgets.getOrDefault(f, Allocator.UNLIMITED), forwarded.state().bitsPerSecond(nowNanos));
             ctx.router().requestKeyframeUrgently(layer, nowNanos);
+            cutLegs.add(f);
+            cutLegTimes.add(new long[] {nowNanos, rewriter.sourceSwitches(), layerIndex});
             return;
         }
         rewriter.switchTo(ssrc);
@@ -550,6 +556,15 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             requestKeyframe(layer);
         }
     }
+
+    /**
+     * How long after an estimate cut a down-switch still counts as congestion and cuts the old
+     * layer: the allocation the cut runs may stop one layer short (a first cut read from a burst
+     * of arrivals), and the next, on a tick, then let the middle layer flow on into the full
+     * bottleneck until the low layer's key frame — which queued behind it for seconds in Chromium
+     * (ADR 0031). Ticks away from any cut keep the old layer flowing, as before.
+     */
+    static final long CONGESTION_EPISODE_NANOS = 1_000_000_000L;
 
     /**
      * Whether the layer {@code f} forwards costs more than {@code f}'s share of the downlink
@@ -930,8 +945,16 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 ctx.router().sendDueNacks(layer, nowNanos);
             }
         }
+        if (!cutLegs.isEmpty()) {
+            reportSwitchedCutLegs(nowNanos);
+        }
         if (cutPending) {
             cutPending = false;
+            BandwidthEstimator e = downlink.estimator();
+            log.info("event=downlink_cut meeting={} participant={} bps={} reason={} loss={} queue_delay_ms={} acked_bps={}"
+                    + " feedback_ago_ms={}", room.meetingId(), participantId, e.estimateBps(nowNanos), e.reason(),
+                    String.format(java.util.Locale.ROOT, "%.3f", e.lossFraction()), (long) e.detector().queueDelayMs(),
+                    e.ackedBps(), (nowNanos - feedbackNanos) / 1_000_000);
             allocatingForCut = true;
             try {
                 allocateAll(nowNanos);
@@ -946,9 +969,29 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             uplink.sendDue(publisherTransport, anyPublishedSsrc());
         }
         Forwarder leg = paddingLeg;
-        int padding = downlink.paddingPacketsDue(FEEDBACK_TICK_NANOS);
+        int padding = downlink.paddingPacketsDue(nowNanos, FEEDBACK_TICK_NANOS);
         if (leg != null && padding > 0) {
             ctx.router().sendPadding(leg, padding, nowNanos);
+        }
+    }
+
+    /**
+     * Logs each congestion-cut leg whose new layer started (its key frame forwarded), with how long
+     * after the cut: the subscriber's picture held still meanwhile (ADR 0031).
+     */
+    private void reportSwitchedCutLegs(long nowNanos) {
+        for (int i = cutLegs.size() - 1; i >= 0; i--) {
+            Forwarder f = cutLegs.get(i);
+            long[] cut = cutLegTimes.get(i);
+            RtpStreamRewriter rewriter = f.leg().rewriter();
+            boolean switched = rewriter.sourceSwitches() > cut[1];
+            if (switched || closed || nowNanos - cut[0] > 10_000_000_000L) {
+                log.info("event=simulcast_congestion_switch_done meeting={} subscriber={} track={} layer={} switched={}"
+                        + " keyframe_after_ms={}", room.meetingId(), participantId, f.track().trackId(), cut[2], switched,
+                        switched ? (rewriter.lastSwitchNanos() - cut[0]) / 1_000_000 : -1);
+                cutLegs.remove(i);
+                cutLegTimes.remove(i);
+            }
         }
     }
 

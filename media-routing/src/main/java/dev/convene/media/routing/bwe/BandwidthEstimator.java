@@ -48,9 +48,12 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     /**
      * What got through lately, for a loss cut: under heavy loss the 500 ms window still holds the
      * arrivals from before the bottleneck began, and a cut to that rate takes a second cut, 300 ms
-     * later, to reach the link (ADR 0031).
+     * later, to reach the link (ADR 0031). 250 ms still did, in Chromium: a first cut to 487 kbit/s
+     * under a 300 kbit/s cap (a budget between the low and middle layers: two switches, two key
+     * frames). With more than 10 % lost the buffer is full, so its last 150 ms of arrivals left
+     * at the link's rate.
      */
-    static final long LOSS_ACKED_WINDOW_MICROS = 250_000;
+    static final long LOSS_ACKED_WINDOW_MICROS = 150_000;
     static final int LOSS_MIN_PACKETS = 20;
     static final long FEEDBACK_TIMEOUT_NANOS = 2_000_000_000L;
     static final long DECREASE_INTERVAL_NANOS = 200_000_000L;
@@ -61,6 +64,18 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
      * packet is 32 ms), and holds it.
      */
     static final double MIN_QUEUE_DELAY_MS = 50;
+    /**
+     * Queueing delay that is a bottleneck whatever the trend says: a receiver starved of CPU
+     * stamps late by tens of milliseconds (up to about 55 seen here), a 300 kbit/s cap under a
+     * layer three times its rate builds this within a few packets. Seen in two feedbacks in a row
+     * with the path delivering less than was sent, it cuts at once to what the last
+     * {@link #SEVERE_ACKED_WINDOW_MICROS} delivered, the trendline's window of 20 groups (up to
+     * half a second of frames) and the loss signal (a full buffer's delay later) being too slow
+     * for a switch without a visible freeze (ADR 0031).
+     */
+    static final double SEVERE_QUEUE_DELAY_MS = 150;
+    /** Arrivals a severe-queue cut measures: recent enough to be mostly behind the bottleneck. */
+    static final long SEVERE_ACKED_WINDOW_MICROS = 150_000;
     private static final double BETA = 0.85;
     private static final double INCREASE_PER_SECOND = 1.08;
     private static final int ACKED_RING = 1024;
@@ -80,6 +95,8 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     private long lossCapBps = Long.MAX_VALUE;
     private long lastLossUpdateNanos = Long.MIN_VALUE;
     private boolean holding;
+    private int severeFeedbacks;
+    private long severeCuts;
 
     // The group being filled and the one before it.
     private long groupFirstSend = Long.MIN_VALUE;
@@ -187,6 +204,10 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     /** AIMD on the detector's signal (§5.5), then the throughput floor. */
     private void rateControl(long nowNanos) {
         long acked = ackedBps();
+        if (severeQueueCut(nowNanos, acked)) {
+            holding = true;
+            return;
+        }
         TrendlineDetector.Signal signal = overuseInFeedback ? TrendlineDetector.Signal.OVERUSE : detector.signal();
         switch (signal) {
             case OVERUSE -> {
@@ -234,6 +255,36 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
             }
         }
     }
+
+    /**
+     * A queue of {@link #SEVERE_QUEUE_DELAY_MS} in two feedbacks in a row, with less delivered
+     * than sent: the estimate goes to 85 % of what the most recent arrivals delivered, not by
+     * halves every 200 ms (which take three cuts and most of a second from a 5 Mbit/s start to
+     * a 300 kbit/s link). One late-stamping receiver shows a deep queue in one feedback and
+     * the burst that catches up in the next.
+     */
+    private boolean severeQueueCut(long nowNanos, long acked) {
+        long sent = sentBpsOfAcked();
+        boolean severe = detector.queueDelayMs() >= SEVERE_QUEUE_DELAY_MS && sent > 0 && acked < sent * 9 / 10;
+        severeFeedbacks = severe ? severeFeedbacks + 1 : 0;
+        if (severeFeedbacks < 2
+                || lastDecreaseNanos != Long.MIN_VALUE && nowNanos - lastDecreaseNanos < DECREASE_INTERVAL_NANOS) {
+            return false;
+        }
+        long recent = ackedBps(SEVERE_ACKED_WINDOW_MICROS);
+        long cut = (long) (BETA * recent);
+        if (recent <= 0 || cut >= estimateBps(nowNanos)) {
+            return false;
+        }
+        set(cut, Reason.OVERUSE);
+        overuses++;
+        severeCuts++;
+        lastDecreaseNanos = nowNanos;
+        return true;
+    }
+
+    /** Cuts made for a severe queue ({@link #SEVERE_QUEUE_DELAY_MS}), for tests and logs. */
+    public long severeCuts() { return severeCuts; }
 
     /**
      * Loss-based control (§6) over periods of at least {@link #LOSS_MIN_PACKETS} packets: a bound
@@ -351,6 +402,32 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
 
     public boolean hasTransportFeedback(long nowNanos) {
         return lastFeedbackNanos != Long.MIN_VALUE && nowNanos - lastFeedbackNanos < FEEDBACK_TIMEOUT_NANOS;
+    }
+
+    /**
+     * Queueing delay at which the path counts as {@link #queueing()}. Below
+     * {@link #MIN_QUEUE_DELAY_MS}'s use as a cut condition it is the same measure: the feedback
+     * that shows it comes a queue's delay and a feedback interval after the packets that built it,
+     * so a probe stopped at 50 ms reported stops before a 200–250 ms buffer is full. (A loaded
+     * machine's receivers showed up to about 55 ms on an unimpaired path: a probe that stops on
+     * such noise only fails and is tried again.)
+     */
+    static final double QUEUEING_MS = 50;
+
+    /**
+     * Whether the path queues (delay {@link #QUEUEING_MS} above its recent minimum), loses (2 %
+     * or more over the last loss period) or delivers less than 95 % of what was sent: no time to
+     * add padding, which would only fill the bottleneck's buffer until media is dropped. A
+     * standing queue hides from the delay measure (its minimum follows the queue within 1–2 s),
+     * and its tail drops show as loss only a buffer's delay later; what it delivers against what
+     * was sent shows at once.
+     */
+    public boolean queueing() {
+        if (detector.queueDelayMs() >= QUEUEING_MS || lossFraction >= 0.02) {
+            return true;
+        }
+        long sent = sentBpsOfAcked();
+        return sent > 0 && ackedBps() < sent * 95 / 100;
     }
 
     /** When the estimate last went down for congestion (overuse or loss), or {@link Long#MIN_VALUE}. */

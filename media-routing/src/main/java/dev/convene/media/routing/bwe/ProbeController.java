@@ -7,7 +7,9 @@ package dev.convene.media.routing.bwe;
  * {@link #PROBE_NANOS}: delivered without delay growth, the {@link BandwidthEstimator} takes the
  * delivered rate as its estimate; met with overuse or loss, it backs off and the next probe
  * waits longer. Targets double (at least +300 kbit/s), capped at 1.2 × what is wanted. Probing
- * never starts within {@link #QUIET_AFTER_DECREASE_NANOS} of a congestion cut.
+ * never starts within {@link #QUIET_AFTER_DECREASE_NANOS} of a congestion cut, nor while the
+ * path queues or loses ({@link BandwidthEstimator#queueing()}), and a probe that makes it queue
+ * stops at once: padding into a bottleneck's full buffer only gets media dropped.
  * Allocation-free; not thread-safe.
  */
 public final class ProbeController {
@@ -30,9 +32,14 @@ public final class ProbeController {
      * @param desiredBps    what the subscriber's wishes would cost with no budget limit
      * @param mediaBps      what its media legs send now
      * @param lastDecrease  {@link BandwidthEstimator#lastDecreaseNanos()}
+     * @param queueing      {@link BandwidthEstimator#queueing()}: a probe neither starts nor goes on then
      * @return padding to send now, bits per second (0: none)
      */
-    public long paddingBps(long nowNanos, long estimateBps, long desiredBps, long mediaBps, long lastDecrease) {
+    public long paddingBps(long nowNanos, long estimateBps, long desiredBps, long mediaBps, long lastDecrease,
+            boolean queueing) {
+        if (probing && stopIfQueueing(nowNanos, queueing)) {
+            return 0;
+        }
         if (probing) {
             if (nowNanos < probeEnd && lastDecrease < probeEnd - PROBE_NANOS) {
                 return Math.max(0, targetBps - mediaBps);
@@ -46,7 +53,7 @@ public final class ProbeController {
             return 0;
         }
         boolean quiet = lastDecrease == Long.MIN_VALUE || nowNanos - lastDecrease >= QUIET_AFTER_DECREASE_NANOS;
-        if (desiredBps <= estimateBps + estimateBps / 20 || !quiet
+        if (desiredBps <= estimateBps + estimateBps / 20 || !quiet || queueing
                 || nextProbe != Long.MIN_VALUE && nowNanos < nextProbe) {
             return 0;
         }
@@ -56,6 +63,22 @@ public final class ProbeController {
         targetBps = Math.min(desiredBps + desiredBps / 5, Math.max(2 * estimateBps, estimateBps + 300_000));
         probeEnd = nowNanos + PROBE_NANOS;
         return Math.max(0, targetBps - mediaBps);
+    }
+
+    /**
+     * Between plans (every feedback tick): ends a running probe as failed once the path queues
+     * ({@link BandwidthEstimator#queueing()}), so its padding stops within a feedback or two of
+     * filling the bottleneck, before the buffer is full and drops media.
+     *
+     * @return whether the probe was stopped now
+     */
+    public boolean stopIfQueueing(long nowNanos, boolean queueing) {
+        if (!probing || !queueing) {
+            return false;
+        }
+        probing = false;
+        nextProbe = nowNanos + AFTER_FAILURE_NANOS;
+        return true;
     }
 
     public boolean probing() { return probing; }

@@ -35,6 +35,8 @@ class BandwidthEstimatorTest {
         int nextFeedback;
         int feedbackCount;
         long deliveredBytes;
+        /** Until then the receiver is starved: it stamps what arrives at this time and sends no feedback. */
+        long stalledUntil = Long.MIN_VALUE;
         final byte[] buf = new byte[RtcpTransportFeedback.maxLength(4096)];
         final RtcpTransportFeedback view = new RtcpTransportFeedback();
         final List<Long> estimates = new ArrayList<>();
@@ -50,13 +52,14 @@ class BandwidthEstimatorTest {
                 now += MS;
                 long estimate = estimator.estimateBps(now);
                 long media = Math.min(estimate, MEDIA_MAX);
-                long padding = probe.paddingBps(now, estimate, MEDIA_MAX, media, estimator.lastDecreaseNanos());
+                long padding = probe.paddingBps(now, estimate, MEDIA_MAX, media, estimator.lastDecreaseNanos(),
+                        estimator.queueing());
                 sendCredit += (media + padding) / 1000 / 8;
                 while (sendCredit >= PACKET) {
                     sendCredit -= PACKET;
                     send();
                 }
-                if ((now / MS) % 50 == 0) {
+                if ((now / MS) % 50 == 0 && now >= stalledUntil) {
                     feedback();
                 }
                 if ((now / MS) % 100 == 0) {
@@ -78,7 +81,7 @@ class BandwidthEstimatorTest {
                 return;
             }
             linkFreeAt = start + PACKET * 8L * 1_000_000_000L / capacityBps;
-            arrivals.add(linkFreeAt + 20 * MS);
+            arrivals.add(Math.max(linkFreeAt + 20 * MS, stalledUntil));
         }
 
         private void feedback() {
@@ -145,6 +148,38 @@ class BandwidthEstimatorTest {
         sim.run(10_000);
         // It stays near the capacity: probes fail and back off, no collapse to the floor.
         assertThat(sim.estimate()).isBetween(150_000L, 400_000L);
+    }
+
+    /**
+     * A queue of 150 ms in two feedbacks in a row cuts to what the latest arrivals delivered at
+     * once: from 2 Mbit/s to under a 300 kbit/s cap in one step, within a few hundred ms (halving
+     * every 200 ms, and the loss signal a buffer's delay later, took about a second).
+     */
+    @Test
+    void aSevereQueueCutsToTheBottleneckInOneStep() {
+        Sim sim = new Sim(0);
+        sim.run(5_000);
+        sim.capacityBps = 300_000;
+        long took = sim.until(e -> e <= 330_000, 2_000);
+        assertThat(took).as("ms until the estimate fits 300 kbit/s").isBetween(0L, 450L);
+        assertThat(sim.estimator.severeCuts()).isEqualTo(1);
+        assertThat(sim.estimate()).as("not far below the link either").isGreaterThan(180_000L);
+    }
+
+    /**
+     * A receiver starved of CPU for 250 ms stamps everything that arrived meanwhile at once, and
+     * its feedback waits too: one feedback with a deep "queue", then none. No cut on an unimpaired path.
+     */
+    @Test
+    void aReceiverThatStampsLateForAMomentIsNoBottleneck() {
+        Sim sim = new Sim(0);
+        sim.run(3_000);
+        for (int i = 0; i < 5; i++) {
+            sim.stalledUntil = sim.now + 250 * MS;
+            sim.run(1_500);
+        }
+        assertThat(sim.estimator.severeCuts()).isZero();
+        assertThat(sim.estimate()).isGreaterThanOrEqualTo(MEDIA_MAX);
     }
 
     @Test
