@@ -304,7 +304,12 @@ public final class WebRtcTransport {
 
     /** Tells the sender on this transport how much it may send (REMB). On the loop. */
     public void sendRemb(long bitrate, long[] ssrcs) {
-        int count = Math.min(ssrcs.length, 32);
+        sendRemb(bitrate, ssrcs, ssrcs.length);
+    }
+
+    /** REMB for {@code ssrcs[0..count)}. On the loop. */
+    public void sendRemb(long bitrate, long[] ssrcs, int count) {
+        count = Math.min(count, 32);
         int len = RtcpRemb.write(rtcpScratch, 0, FEEDBACK_SSRC, bitrate, ssrcs, count);
         sendRtcp(rtcpScratch, 0, len);
     }
