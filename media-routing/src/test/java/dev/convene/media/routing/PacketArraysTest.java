@@ -79,4 +79,53 @@ class PacketArraysTest {
         assertThatThrownBy(() -> new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), new PacketArrays(100, 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void trafficThatRisesAndFallsAgainReusesItsArraysAndAnEndedMeetingsAreDroppedInTime() {
+        PacketArrays pool = new PacketArrays(100, 4);
+        List<byte[]> taken = new ArrayList<>();
+        for (int cycle = 0; cycle < 20; cycle++) {
+            // A second of packets swings between 200 and 400 held (key frames, a loaded loop catching up).
+            while (taken.size() < 400) {
+                taken.add(pool.take());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+            while (taken.size() > 200) {
+                pool.give(taken.removeLast());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+        }
+        long allocated = pool.allocatedOnTake() + pool.allocatedOnReplenish();
+        // 500 to reach the first high (400 held and its margin); dropping on each fall took ~200 more per swing.
+        assertThat(allocated).as("arrays allocated over 20 swings").isLessThan(1_000);
+        for (int cycle = 0; cycle < 10; cycle++) {
+            while (taken.size() < 400) {
+                taken.add(pool.take());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+            while (taken.size() > 200) {
+                pool.give(taken.removeLast());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+        }
+        // Dropping spares beyond twice the margin on each fall took ~200 arrays per swing here; now only
+        // the high-water mark's slow decay (a thousandth per tick) costs a few.
+        assertThat(pool.allocatedOnTake() + pool.allocatedOnReplenish() - allocated)
+                .as("arrays allocated over 10 more swings").isLessThan(100);
+
+        taken.forEach(pool::give);
+        taken.clear();
+        for (int tick = 0; tick < 6_000; tick++) { // two minutes of 20 ms ticks with the meeting gone
+            pool.replenish();
+        }
+        assertThat(pool.spare()).as("spares two minutes after the meeting ended").isLessThanOrEqualTo(16);
+    }
 }

@@ -1064,8 +1064,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 lastLoggedEstimate = estimate;
             }
         }
-        rtcp.sendReceiverReports(tracksByMid.values(), publisherTransport, ctx.metrics(), nowNanos);
-        rtcp.sendSenderReports(subscriptions.values(), subscriberTransport, ctx.ntpClock(), nowNanos);
+        rtcp.sendReceiverReports(trackArray, publisherTransport, ctx.metrics(), nowNanos);
+        rtcp.sendSenderReports(subscriptionArray, subscriberTransport, ctx.ntpClock(), nowNanos);
         int remb = 0;
         for (PublishedTrack track : trackArray) {
             for (TrackLayer layer : track.layers()) {
