@@ -35,13 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>The loop also runs work that is not per packet: its periodic tasks (the 20 ms feedback
  * tick, layer allocation, speakers, the reports each second) and the answers to the peers' STUN
  * consent checks (one per transport every few seconds). The node counts what those allocate
- * ({@code timerAllocatedBytes}, {@code stunAllocatedBytes}); the rest — every SRTP, SRTCP and
- * DTLS datagram read, routed, protected and written — is the packet path, and it must allocate
- * less than {@link #PACKET_PATH_MAX_BYTES_PER_PACKET} (0.017 measured on an idle machine: 208 bytes
- * in 12,019 packets).
- * The loop's total, periodic tasks included, stays under {@link #MAX_BYTES_PER_PACKET}: they
- * allocate per run (lists and iterators in the deciders, ADR 0027 "What is left"), so their
- * share per packet is smaller the more packets flow.
+ * ({@code timerAllocatedBytes}, {@code stunAllocatedBytes}) and the test logs them apart from the
+ * packet path (every SRTP, SRTCP and DTLS datagram read, routed, protected and written). Both
+ * bounds hold the whole loop thread: the packet path below
+ * {@link #PACKET_PATH_MAX_BYTES_PER_PACKET}, and the loop's total, timers and STUN included, below
+ * {@link #MAX_BYTES_PER_PACKET} — the deciders, reports and consent answers reuse their inputs and
+ * buffers, so they allocate nothing once warm either (ADR 0027).
  */
 @Timeout(150)
 class PacketPathAllocationTest {
@@ -56,8 +55,13 @@ class PacketPathAllocationTest {
     private static final long WINDOW_PACKETS = 12_000;
     /** Zero, up to a rare event's array (a burst that outruns the pool's spare margin costs 1,500 bytes). */
     static final double PACKET_PATH_MAX_BYTES_PER_PACKET = 1;
-    /** The periodic tasks and STUN on top (105-119 B per forwarded packet at ~1,000 forwarded/s, load 40-50). */
-    private static final double MAX_BYTES_PER_PACKET = 400;
+    /**
+     * The whole loop, periodic tasks and STUN included: zero up to rare events (0.12 measured at
+     * ~1,000 forwarded/s, load 12-24: 1,456 bytes in 12,025 packets, of which 1,160 in the timers —
+     * a downlink-estimate log line when the estimate moved by a quarter). It was 112 B before the
+     * deciders and STUN were made allocation-free.
+     */
+    static final double MAX_BYTES_PER_PACKET = 1;
 
     private JavaClientFixture fixture;
     private final List<UdpImpairer> relays = new ArrayList<>();
@@ -137,10 +141,11 @@ class PacketPathAllocationTest {
         assertThat(window.rtxIn).as("RTX from the lossy publisher in the window").isPositive();
         assertThat(window.nacksIn).as("NACKs from the lossy subscriber in the window").isPositive();
         assertThat(window.rtxOut).as("RTX to the lossy subscriber in the window").isPositive();
-        assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all)",
-                window.allocatedBytes).isLessThan(MAX_BYTES_PER_PACKET);
         // Netty's datagram channel (JDK 21, no epoll) allocates ~100 B per datagram itself: the goal needs our socket.
         assumeTrue(node.batchedNativeIo(), "the media port's own recvmmsg/sendmmsg socket (JDK 22+, epoll)");
+        assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all, %d by the "
+                + "periodic tasks, %d by STUN)", window.allocatedBytes, window.timerBytes, window.stunBytes)
+                .isLessThan(MAX_BYTES_PER_PACKET);
         assertThat(packetPathPerPacket).as("bytes allocated on the packet path per forwarded packet (%d in all, %d by "
                 + "the periodic tasks, %d by STUN)", window.allocatedBytes, window.timerBytes, window.stunBytes)
                 .isLessThan(PACKET_PATH_MAX_BYTES_PER_PACKET);

@@ -12,9 +12,10 @@ package dev.convene.media.routing;
  * {@code max(minSpare, inUse / 4)} arrays ahead of demand. Arrays given back are kept up to what
  * reaching the recent high-water mark of arrays in use again takes (plus its margin): the packets of the last second rise
  * and fall with the traffic, and dropping arrays on each fall only to allocate them again on the
- * next rise was most of what the loop still allocated (ADR 0027). The mark decays by about a
- * thousandth per {@link #replenish()} (a 20 ms tick: half in ~15 s), and the spare list is trimmed
- * to it, so a pool shrinks again after a busy meeting ends.
+ * next rise was most of what the loop still allocated (ADR 0027). The mark is the highest use in
+ * the current and the previous {@link #MARK_PERIOD_TICKS} calls of {@link #replenish()} (30 to 60 s
+ * of 20 ms ticks), and the spare list is trimmed to it, so a pool shrinks within a minute or so
+ * after a busy meeting ends, yet a use that recurs within that time never allocates again.
  *
  * <p>Not thread-safe: confined to its event loop.
  */
@@ -25,9 +26,13 @@ public final class PacketArrays {
     private byte[][] spare;
     private int spareCount;
     private int inUse;
+    /** Replenish calls per period of the high-water mark: 30 s of the media loop's 20 ms ticks. */
+    public static final int MARK_PERIOD_TICKS = 1_500;
+
     private int highWater;
-    /** {@link #highWater} × 1024, so that it decays by a fraction of an array per tick for small pools too. */
-    private long highWaterScaled;
+    private int currentPeriodHigh;
+    private int previousPeriodHigh;
+    private int ticks;
     private long allocatedOnTake;
     private long allocatedOnReplenish;
 
@@ -55,8 +60,9 @@ public final class PacketArrays {
 
     /** An array of {@link #arraySize()} bytes; allocates only when no spare is left. */
     public byte[] take() {
-        if (++inUse > highWater) {
-            highWater = inUse;
+        if (++inUse > currentPeriodHigh) {
+            currentPeriodHigh = inUse;
+            highWater = Math.max(highWater, inUse);
         }
         if (spareCount > 0) {
             byte[] a = spare[--spareCount];
@@ -80,9 +86,12 @@ public final class PacketArrays {
 
     /** Tops the spare list up to the margin. For a periodic task, off the packet path. */
     public void replenish() {
-        highWaterScaled = Math.max((long) highWater << 10, highWaterScaled) - (highWaterScaled >> 10);
-        highWater = Math.max(inUse, (int) (highWaterScaled >> 10));
-        highWaterScaled = Math.max(highWaterScaled, (long) inUse << 10);
+        if (++ticks >= MARK_PERIOD_TICKS) {
+            ticks = 0;
+            previousPeriodHigh = currentPeriodHigh;
+            currentPeriodHigh = inUse;
+        }
+        highWater = Math.max(previousPeriodHigh, currentPeriodHigh);
         int keep = keep();
         while (spareCount > keep) {
             spare[--spareCount] = null;
