@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * bounds hold the whole loop thread: the packet path below
  * {@link #PACKET_PATH_MAX_BYTES_PER_PACKET}, and the loop's total, timers and STUN included, below
  * {@link #MAX_BYTES_PER_PACKET} — the deciders, reports and consent answers reuse their inputs and
- * buffers, so they allocate nothing once warm either (ADR 0027).
+ * buffers, so they allocate nothing once warm either (ADR 0027). Only the packet-array pool's
+ * growth to a new peak of packets held is counted apart (kept arrays, not garbage; bounded).
  */
 @Timeout(150)
 class PacketPathAllocationTest {
@@ -62,6 +63,11 @@ class PacketPathAllocationTest {
      * deciders and STUN were made allocation-free.
      */
     static final double MAX_BYTES_PER_PACKET = 1;
+    /**
+     * Arrays the pool may add in the window (~5 were seen: a new peak of packets held); a pool that
+     * dropped and reallocated spares on every dip added ~400.
+     */
+    private static final long MAX_POOL_GROWTH_BYTES = 64 * 1_500;
 
     private JavaClientFixture fixture;
     private final List<UdpImpairer> relays = new ArrayList<>();
@@ -116,22 +122,27 @@ class PacketPathAllocationTest {
         long started = System.nanoTime();
         log.info("event=packet_path_allocation_window_started forwarded={}", sfu.rtpOut.sum());
         LocalSfuNode node = fixture.server.sfu();
+        long growthBefore = node.packetArraysGrowthBytes();
         Snapshot before = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread), node.timerAllocatedBytes(),
                 node.stunAllocatedBytes());
         await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(60))
                 .until(() -> sfu.rtpOut.sum() - before.forwarded >= WINDOW_PACKETS);
         Snapshot after = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread), node.timerAllocatedBytes(),
                 node.stunAllocatedBytes());
+        long poolGrowth = node.packetArraysGrowthBytes() - growthBefore;
         double seconds = (System.nanoTime() - started) / 1e9;
         Snapshot window = after.minus(before);
-        double perPacket = (double) window.allocatedBytes / window.forwarded;
+        // The packet-array pool growing to a new high of packets held (the traffic's peak not seen in
+        // the warm-up) keeps its arrays for reuse: growth, not garbage, bounded on its own below.
+        double perPacket = (double) (window.allocatedBytes - poolGrowth) / window.forwarded;
         double packetPathPerPacket = (double) (window.allocatedBytes - window.timerBytes - window.stunBytes)
                 / window.forwarded;
         log.info("event=packet_path_allocation forwarded={} received={} rtcp_in={} rtcp_out={} nacks_in={} nacks_out={} "
-                + "rtx_in={} rtx_out={} seconds={} allocated_bytes={} timer_bytes={} stun_bytes={} bytes_per_forwarded_packet={} "
+                + "rtx_in={} rtx_out={} seconds={} allocated_bytes={} timer_bytes={} pool_growth_bytes={} stun_bytes={} "
+                + "bytes_per_forwarded_packet={} "
                 + "packet_path_bytes_per_forwarded_packet={}", window.forwarded, window.received, window.rtcpIn,
                 window.rtcpOut, window.nacksIn, window.nacksOut, window.rtxIn, window.rtxOut,
-                String.format("%.1f", seconds), window.allocatedBytes, window.timerBytes, window.stunBytes,
+                String.format("%.1f", seconds), window.allocatedBytes, window.timerBytes, poolGrowth, window.stunBytes,
                 String.format("%.3f", perPacket), String.format("%.3f", packetPathPerPacket));
 
         assertThat(window.forwarded).isGreaterThanOrEqualTo(WINDOW_PACKETS);
@@ -144,8 +155,10 @@ class PacketPathAllocationTest {
         // Netty's datagram channel (JDK 21, no epoll) allocates ~100 B per datagram itself: the goal needs our socket.
         assumeTrue(node.batchedNativeIo(), "the media port's own recvmmsg/sendmmsg socket (JDK 22+, epoll)");
         assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all, %d by the "
-                + "periodic tasks, %d by STUN)", window.allocatedBytes, window.timerBytes, window.stunBytes)
-                .isLessThan(MAX_BYTES_PER_PACKET);
+                + "periodic tasks, of which %d pool growth, %d by STUN)", window.allocatedBytes, window.timerBytes,
+                poolGrowth, window.stunBytes).isLessThan(MAX_BYTES_PER_PACKET);
+        assertThat(poolGrowth).as("packet arrays the pool added in the window: a few at a new peak, not churn")
+                .isLessThan(MAX_POOL_GROWTH_BYTES);
         assertThat(packetPathPerPacket).as("bytes allocated on the packet path per forwarded packet (%d in all, %d by "
                 + "the periodic tasks, %d by STUN)", window.allocatedBytes, window.timerBytes, window.stunBytes)
                 .isLessThan(PACKET_PATH_MAX_BYTES_PER_PACKET);

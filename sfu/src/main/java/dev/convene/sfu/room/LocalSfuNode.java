@@ -75,6 +75,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private long feedbackTicks;
     /** Written on the loop, read by tests from another thread. */
     private volatile long timerAllocatedBytes;
+    private volatile long packetArraysGrowthBytes;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -244,6 +245,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             feedbackTickOnce();
             // Spare packet arrays ahead of the next bursts, so that storing packets allocates nothing.
             context.arrays.replenish();
+            packetArraysGrowthBytes = context.arrays.allocatedOnReplenish() * (long) context.arrays.arraySize();
         } finally {
             timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
         }
@@ -256,6 +258,15 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
      */
     public long timerAllocatedBytes() {
         return timerAllocatedBytes;
+    }
+
+    /**
+     * Bytes of packet arrays the loop's pool allocated ahead of demand (part of
+     * {@link #timerAllocatedBytes()}): growth to a new high of packets held, kept for reuse, not
+     * garbage. Published by each tick (reading it costs the loop nothing), for tests.
+     */
+    public long packetArraysGrowthBytes() {
+        return packetArraysGrowthBytes;
     }
 
     /** Whether the media port reads and writes through its own {@code recvmmsg}/{@code sendmmsg} (ADR 0027). */
