@@ -35,13 +35,13 @@ import org.slf4j.LoggerFactory;
  * <p>The loop also runs work that is not per packet: its periodic tasks (the 20 ms feedback
  * tick, layer allocation, speakers, the reports each second) and the answers to the peers' STUN
  * consent checks (one per transport every few seconds). The node counts what those allocate
- * ({@code timerAllocatedBytes}, {@code stunAllocatedBytes}); the rest — every SRTP, SRTCP and
- * DTLS datagram read, routed, protected and written — is the packet path, and it must allocate
- * less than {@link #PACKET_PATH_MAX_BYTES_PER_PACKET} (0.017 measured on an idle machine: 208 bytes
- * in 12,019 packets).
- * The loop's total, periodic tasks included, stays under {@link #MAX_BYTES_PER_PACKET}: they
- * allocate per run (lists and iterators in the deciders, ADR 0027 "What is left"), so their
- * share per packet is smaller the more packets flow.
+ * ({@code timerAllocatedBytes}, {@code stunAllocatedBytes}) and the test logs them apart from the
+ * packet path (every SRTP, SRTCP and DTLS datagram read, routed, protected and written). Both
+ * bounds hold the whole loop thread: the packet path below
+ * {@link #PACKET_PATH_MAX_BYTES_PER_PACKET}, and the loop's total, timers and STUN included, below
+ * {@link #MAX_BYTES_PER_PACKET} — the deciders, reports and consent answers reuse their inputs and
+ * buffers, so they allocate nothing once warm either (ADR 0027). Only the packet-array pool's
+ * growth to a new peak of packets held is counted apart (kept arrays, not garbage; bounded).
  */
 @Timeout(150)
 class PacketPathAllocationTest {
@@ -56,8 +56,18 @@ class PacketPathAllocationTest {
     private static final long WINDOW_PACKETS = 12_000;
     /** Zero, up to a rare event's array (a burst that outruns the pool's spare margin costs 1,500 bytes). */
     static final double PACKET_PATH_MAX_BYTES_PER_PACKET = 1;
-    /** The periodic tasks and STUN on top (105-119 B per forwarded packet at ~1,000 forwarded/s, load 40-50). */
-    private static final double MAX_BYTES_PER_PACKET = 400;
+    /**
+     * The whole loop, periodic tasks and STUN included: zero up to rare events (0.12 measured at
+     * ~1,000 forwarded/s, load 12-24: 1,456 bytes in 12,025 packets, of which 1,160 in the timers —
+     * a downlink-estimate log line when the estimate moved by a quarter). It was 112 B before the
+     * deciders and STUN were made allocation-free.
+     */
+    static final double MAX_BYTES_PER_PACKET = 1;
+    /**
+     * Arrays the pool may add in the window (~5 were seen: a new peak of packets held); a pool that
+     * dropped and reallocated spares on every dip added ~400.
+     */
+    private static final long MAX_POOL_GROWTH_BYTES = 64 * 1_500;
 
     private JavaClientFixture fixture;
     private final List<UdpImpairer> relays = new ArrayList<>();
@@ -112,22 +122,27 @@ class PacketPathAllocationTest {
         long started = System.nanoTime();
         log.info("event=packet_path_allocation_window_started forwarded={}", sfu.rtpOut.sum());
         LocalSfuNode node = fixture.server.sfu();
+        long growthBefore = node.packetArraysGrowthBytes();
         Snapshot before = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread), node.timerAllocatedBytes(),
                 node.stunAllocatedBytes());
         await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(60))
                 .until(() -> sfu.rtpOut.sum() - before.forwarded >= WINDOW_PACKETS);
         Snapshot after = Snapshot.of(sfu, threads.getThreadAllocatedBytes(loopThread), node.timerAllocatedBytes(),
                 node.stunAllocatedBytes());
+        long poolGrowth = node.packetArraysGrowthBytes() - growthBefore;
         double seconds = (System.nanoTime() - started) / 1e9;
         Snapshot window = after.minus(before);
-        double perPacket = (double) window.allocatedBytes / window.forwarded;
+        // The packet-array pool growing to a new high of packets held (the traffic's peak not seen in
+        // the warm-up) keeps its arrays for reuse: growth, not garbage, bounded on its own below.
+        double perPacket = (double) (window.allocatedBytes - poolGrowth) / window.forwarded;
         double packetPathPerPacket = (double) (window.allocatedBytes - window.timerBytes - window.stunBytes)
                 / window.forwarded;
         log.info("event=packet_path_allocation forwarded={} received={} rtcp_in={} rtcp_out={} nacks_in={} nacks_out={} "
-                + "rtx_in={} rtx_out={} seconds={} allocated_bytes={} timer_bytes={} stun_bytes={} bytes_per_forwarded_packet={} "
+                + "rtx_in={} rtx_out={} seconds={} allocated_bytes={} timer_bytes={} pool_growth_bytes={} stun_bytes={} "
+                + "bytes_per_forwarded_packet={} "
                 + "packet_path_bytes_per_forwarded_packet={}", window.forwarded, window.received, window.rtcpIn,
                 window.rtcpOut, window.nacksIn, window.nacksOut, window.rtxIn, window.rtxOut,
-                String.format("%.1f", seconds), window.allocatedBytes, window.timerBytes, window.stunBytes,
+                String.format("%.1f", seconds), window.allocatedBytes, window.timerBytes, poolGrowth, window.stunBytes,
                 String.format("%.3f", perPacket), String.format("%.3f", packetPathPerPacket));
 
         assertThat(window.forwarded).isGreaterThanOrEqualTo(WINDOW_PACKETS);
@@ -137,10 +152,13 @@ class PacketPathAllocationTest {
         assertThat(window.rtxIn).as("RTX from the lossy publisher in the window").isPositive();
         assertThat(window.nacksIn).as("NACKs from the lossy subscriber in the window").isPositive();
         assertThat(window.rtxOut).as("RTX to the lossy subscriber in the window").isPositive();
-        assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all)",
-                window.allocatedBytes).isLessThan(MAX_BYTES_PER_PACKET);
         // Netty's datagram channel (JDK 21, no epoll) allocates ~100 B per datagram itself: the goal needs our socket.
         assumeTrue(node.batchedNativeIo(), "the media port's own recvmmsg/sendmmsg socket (JDK 22+, epoll)");
+        assertThat(perPacket).as("bytes allocated on the media loop per forwarded packet (%d in all, %d by the "
+                + "periodic tasks, of which %d pool growth, %d by STUN)", window.allocatedBytes, window.timerBytes,
+                poolGrowth, window.stunBytes).isLessThan(MAX_BYTES_PER_PACKET);
+        assertThat(poolGrowth).as("packet arrays the pool added in the window: a few at a new peak, not churn")
+                .isLessThan(MAX_POOL_GROWTH_BYTES);
         assertThat(packetPathPerPacket).as("bytes allocated on the packet path per forwarded packet (%d in all, %d by "
                 + "the periodic tasks, %d by STUN)", window.allocatedBytes, window.timerBytes, window.stunBytes)
                 .isLessThan(PACKET_PATH_MAX_BYTES_PER_PACKET);

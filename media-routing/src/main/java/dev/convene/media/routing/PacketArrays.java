@@ -9,8 +9,13 @@ package dev.convene.media.routing;
  * number of packets held at once, so every new high (a key frame burst, a loop catching up after
  * a stall) allocated on the packet path. Here {@link #take()} only allocates when the spare list
  * is empty, and {@link #replenish()}, called from a periodic task, keeps a spare margin of
- * {@code max(minSpare, inUse / 4)} arrays ahead of demand. Arrays given back beyond twice that
- * margin are dropped, so a pool shrinks again after a busy meeting ends.
+ * {@code max(minSpare, inUse / 4)} arrays ahead of demand. Arrays given back are kept up to what
+ * reaching the recent high-water mark of arrays in use again takes (plus its margin): the packets of the last second rise
+ * and fall with the traffic, and dropping arrays on each fall only to allocate them again on the
+ * next rise was most of what the loop still allocated (ADR 0027). The mark is the highest use in
+ * the current and the previous {@link #MARK_PERIOD_TICKS} calls of {@link #replenish()} (30 to 60 s
+ * of 20 ms ticks), and the spare list is trimmed to it, so a pool shrinks within a minute or so
+ * after a busy meeting ends, yet a use that recurs within that time never allocates again.
  *
  * <p>Not thread-safe: confined to its event loop.
  */
@@ -21,6 +26,13 @@ public final class PacketArrays {
     private byte[][] spare;
     private int spareCount;
     private int inUse;
+    /** Replenish calls per period of the high-water mark: 30 s of the media loop's 20 ms ticks. */
+    public static final int MARK_PERIOD_TICKS = 1_500;
+
+    private int highWater;
+    private int currentPeriodHigh;
+    private int previousPeriodHigh;
+    private int ticks;
     private long allocatedOnTake;
     private long allocatedOnReplenish;
 
@@ -48,7 +60,10 @@ public final class PacketArrays {
 
     /** An array of {@link #arraySize()} bytes; allocates only when no spare is left. */
     public byte[] take() {
-        inUse++;
+        if (++inUse > currentPeriodHigh) {
+            currentPeriodHigh = inUse;
+            highWater = Math.max(highWater, inUse);
+        }
         if (spareCount > 0) {
             byte[] a = spare[--spareCount];
             spare[spareCount] = null;
@@ -61,9 +76,9 @@ public final class PacketArrays {
     /** Gives back an array {@link #take()} returned. */
     public void give(byte[] array) {
         inUse--;
-        // Beyond the list replenish() sized, or twice the margin, an array is left to the GC:
-        // giving back (on the packet path) never grows the list.
-        if (array.length != arraySize || spareCount == spare.length || spareCount >= Math.max(target() * 2, 16)) {
+        // Beyond the list replenish() sized, or what the high-water mark may take again, an array is
+        // left to the GC: giving back (on the packet path) never grows the list.
+        if (array.length != arraySize || spareCount == spare.length || spareCount >= keep()) {
             return;
         }
         spare[spareCount++] = array;
@@ -71,13 +86,22 @@ public final class PacketArrays {
 
     /** Tops the spare list up to the margin. For a periodic task, off the packet path. */
     public void replenish() {
+        if (++ticks >= MARK_PERIOD_TICKS) {
+            ticks = 0;
+            previousPeriodHigh = currentPeriodHigh;
+            currentPeriodHigh = inUse;
+        }
+        highWater = Math.max(previousPeriodHigh, currentPeriodHigh);
+        int keep = keep();
+        while (spareCount > keep) {
+            spare[--spareCount] = null;
+        }
+        // Room for every array the mark may see given back, so that give() never has to drop one it could keep.
+        int room = Math.max(keep, highWater + Math.max(minSpare, highWater / 4));
+        if (spare.length < room) {
+            spare = java.util.Arrays.copyOf(spare, room);
+        }
         int target = target();
-        if (spareCount >= target) {
-            return;
-        }
-        if (spare.length < target * 2) {
-            spare = java.util.Arrays.copyOf(spare, target * 2);
-        }
         while (spareCount < target) {
             spare[spareCount++] = new byte[arraySize];
             allocatedOnReplenish++;
@@ -86,6 +110,11 @@ public final class PacketArrays {
 
     private int target() {
         return Math.max(minSpare, inUse / 4);
+    }
+
+    /** Spares worth keeping: enough to reach the high-water mark again with its margin still spare. */
+    private int keep() {
+        return Math.max(Math.max(target() * 2, 16), highWater - inUse + Math.max(minSpare, highWater / 4));
     }
 
     /** Arrays handed out and not given back. */

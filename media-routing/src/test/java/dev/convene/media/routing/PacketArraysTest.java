@@ -79,4 +79,52 @@ class PacketArraysTest {
         assertThatThrownBy(() -> new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), new PacketArrays(100, 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void trafficThatRisesAndFallsAgainReusesItsArraysAndAnEndedMeetingsAreDroppedInTime() {
+        PacketArrays pool = new PacketArrays(100, 4);
+        List<byte[]> taken = new ArrayList<>();
+        for (int cycle = 0; cycle < 20; cycle++) {
+            // A second of packets swings between 200 and 400 held (key frames, a loaded loop catching up).
+            while (taken.size() < 400) {
+                taken.add(pool.take());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+            while (taken.size() > 200) {
+                pool.give(taken.removeLast());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+        }
+        long allocated = pool.allocatedOnTake() + pool.allocatedOnReplenish();
+        // 500 to reach the first high (400 held and its margin), then nothing.
+        assertThat(allocated).as("arrays allocated over 20 swings").isLessThanOrEqualTo(500);
+        for (int cycle = 0; cycle < 10; cycle++) {
+            while (taken.size() < 400) {
+                taken.add(pool.take());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+            while (taken.size() > 200) {
+                pool.give(taken.removeLast());
+                if (taken.size() % 20 == 0) {
+                    pool.replenish();
+                }
+            }
+        }
+        // Dropping spares beyond twice the margin on each fall took ~200 arrays per swing here.
+        assertThat(pool.allocatedOnTake() + pool.allocatedOnReplenish()).as("once the swing was seen, none")
+                .isEqualTo(allocated);
+
+        taken.forEach(pool::give);
+        taken.clear();
+        for (int tick = 0; tick < 2 * PacketArrays.MARK_PERIOD_TICKS; tick++) { // a minute of 20 ms ticks, meeting gone
+            pool.replenish();
+        }
+        assertThat(pool.spare()).as("spares a minute after the meeting ended").isLessThanOrEqualTo(16);
+    }
 }

@@ -64,6 +64,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final LoopExecutor loop;
     private final Context context = new Context();
     private final Map<String, Room> rooms = new HashMap<>();
+    /** {@link #rooms}' values, rebuilt when a room comes or goes: the ticks walk it without copying (ADR 0027). */
+    private Room[] roomArray = new Room[0];
     private final SecureRandom random = new SecureRandom();
     private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     private final long sdpSessionId;
@@ -74,6 +76,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private long feedbackTicks;
     /** Written on the loop, read by tests from another thread. */
     private volatile long timerAllocatedBytes;
+    private volatile long packetArraysGrowthBytes;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -184,7 +187,12 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     @Override
     public ParticipantSession join(String meetingId, String participantId, ParticipantListener listener) {
         return loop.get(() -> {
-            Room room = rooms.computeIfAbsent(meetingId, id -> new Room(id, config.maxAudioStreams()));
+            Room room = rooms.get(meetingId);
+            if (room == null) {
+                room = new Room(meetingId, config.maxAudioStreams());
+                rooms.put(meetingId, room);
+                roomArray = rooms.values().toArray(new Room[0]);
+            }
             Participant participant = new Participant(participantId, room, context, listener);
             room.add(participant);
             log.info("event=participant_joined meeting={} participant={}", meetingId, participantId);
@@ -240,8 +248,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private void tick() {
         long allocatedBefore = loopAllocatedBytes();
         long now = System.nanoTime();
-        for (Room room : rooms.values().toArray(Room[]::new)) {
-            for (Participant p : room.participants()) {
+        for (Room room : roomArray) {
+            for (Participant p : room.members()) {
                 p.tick(now);
             }
         }
@@ -255,6 +263,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             feedbackTickOnce();
             // Spare packet arrays ahead of the next bursts, so that storing packets allocates nothing.
             context.arrays.replenish();
+            packetArraysGrowthBytes = context.arrays.allocatedOnReplenish() * (long) context.arrays.arraySize();
         } finally {
             timerAllocatedBytes += loopAllocatedBytes() - allocatedBefore;
         }
@@ -267,6 +276,15 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
      */
     public long timerAllocatedBytes() {
         return timerAllocatedBytes;
+    }
+
+    /**
+     * Bytes of packet arrays the loop's pool allocated ahead of demand (part of
+     * {@link #timerAllocatedBytes()}): growth to a new high of packets held, kept for reuse, not
+     * garbage. Published by each tick (reading it costs the loop nothing), for tests.
+     */
+    public long packetArraysGrowthBytes() {
+        return packetArraysGrowthBytes;
     }
 
     /** Whether the media port reads and writes through its own {@code recvmmsg}/{@code sendmmsg} (ADR 0027). */
@@ -289,8 +307,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private void feedbackTickOnce() {
         long now = System.nanoTime();
         boolean speakerTick = ++feedbackTicks % SPEAKER_EVERY_TICKS == 0;
-        for (Room room : rooms.values().toArray(Room[]::new)) {
-            for (Participant p : room.participants()) {
+        for (Room room : roomArray) {
+            for (Participant p : room.members()) {
                 p.feedbackTick(now);
             }
             if (speakerTick) {
@@ -411,8 +429,8 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
 
         @Override
         public void onParticipantClosed(Room room) {
-            if (room.isEmpty()) {
-                rooms.remove(room.meetingId(), room);
+            if (room.isEmpty() && rooms.remove(room.meetingId(), room)) {
+                roomArray = rooms.values().toArray(new Room[0]);
             }
         }
     }

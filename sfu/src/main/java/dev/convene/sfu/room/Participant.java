@@ -17,7 +17,6 @@ import dev.convene.media.routing.simulcast.LayerInfo;
 import dev.convene.media.routing.simulcast.LayerSettings;
 import dev.convene.media.routing.speaker.LastNSelector;
 import dev.convene.media.routing.speaker.LayerDemand;
-import dev.convene.media.routing.speaker.VideoCandidate;
 import dev.convene.sfu.PublishLayer;
 import dev.convene.media.routing.svc.SvcLayerFilter;
 import dev.convene.media.routing.svc.SvcLayers;
@@ -103,8 +102,25 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     /** Transport-cc feedback to this participant as a publisher (ADR 0031). */
     private final UplinkFeedback uplink = new UplinkFeedback();
     private final DownlinkBandwidth downlink = new DownlinkBandwidth(BandwidthEstimator.Settings.defaults());
-    /** Each video subscription's share of the downlink estimate, from the last allocation tick. */
-    private final Map<Forwarder, Long> budgets = new HashMap<>();
+    /**
+     * Snapshots of {@link #tracksByMid}'s and {@link #subscriptions}' values, rebuilt when they
+     * change: the ticks walk arrays, not iterators (ADR 0027).
+     */
+    private PublishedTrack[] trackArray = new PublishedTrack[0];
+    private Forwarder[] subscriptionArray = new Forwarder[0];
+    /** Scratch of the allocation pass, reused so that it allocates nothing once warm (ADR 0027). */
+    private final List<BudgetSplitter.Demand> demands = new ArrayList<>();
+    private final List<BudgetSplitter.Demand> demandPool = new ArrayList<>();
+    private final List<Forwarder> demandLegs = new ArrayList<>();
+    private final BudgetSplitter splitter = new BudgetSplitter();
+    private long[] split = new long[8];
+    private boolean[] candidate = new boolean[0];
+    private boolean[] screenShare = new boolean[0];
+    private boolean[] pinned = new boolean[0];
+    private boolean[] visible = new boolean[0];
+    private long[] rembSsrcs = new long[4];
+    /** This participant's index in its room's {@link Room#members()}, which numbers it for last-N. */
+    private int roomIndex = -1;
     /** The video leg whose RTX stream carries probe padding, chosen on the allocation tick; null for none. */
     private Forwarder paddingLeg;
     private long lastLoggedEstimate;
@@ -113,8 +129,6 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private int lastN;
     /** Tracks this subscriber pinned; their publishers come first in last-N after screen shares. */
     private final java.util.Set<String> pinnedTracks = new java.util.HashSet<>();
-    /** Publishers whose video this subscriber receives now (last-N), chosen on every allocation. */
-    private java.util.Set<Participant> videoVisible = java.util.Set.of();
 
     /** Allocation runs every this many feedback ticks (20 ms each): 5 times a second. */
     private static final int ALLOCATION_EVERY_TICKS = 10;
@@ -136,6 +150,27 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     Collection<PublishedTrack> tracks() {
         return tracksByMid.values();
+    }
+
+    /** {@link #tracks()} as a snapshot array, for the ticks; the caller must not change it. */
+    PublishedTrack[] trackArray() {
+        return trackArray;
+    }
+
+    long joinOrder() {
+        return joinOrder;
+    }
+
+    void setRoomIndex(int index) {
+        this.roomIndex = index;
+    }
+
+    private void tracksChanged() {
+        trackArray = tracksByMid.values().toArray(new PublishedTrack[0]);
+    }
+
+    private void subscriptionsChanged() {
+        subscriptionArray = subscriptions.values().toArray(new Forwarder[0]);
     }
 
     WebRtcTransport publisherTransport() {
@@ -210,6 +245,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
         for (PublishedTrack track : newTracks) {
             tracksByMid.put(track.mid(), track);
+            tracksChanged();
             added.add(track.info());
             log.info("event=track_published meeting={} participant={} track={} kind={} mid={}",
                     room.meetingId(), participantId, track.trackId(), track.kind(), track.mid());
@@ -356,6 +392,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     private void endTrack(PublishedTrack track) {
         tracksByMid.remove(track.mid());
+        tracksChanged();
         tracksBySsrc.removeIf(l -> l.track() == track);
         midExtensionIds.values().removeIf(t -> t == track);
         room.onTrackEnded(track);
@@ -374,6 +411,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             f.track().removeForwarder(f);
         }
         subscriptions.clear();
+        subscriptionsChanged();
         forwardersByOutputSsrc.clear();
         publisherTransport.close();
         subscriberTransport.close();
@@ -470,10 +508,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                     (int) ctx.newSsrc() & 0xFFFF, ctx.packetArrays());
         }
         Forwarder forwarder = new Forwarder(track, this, outputSsrc, rtxSsrc, new OutboundStream(rewriter, retransmitter),
-                new SendStatistics(outputSsrc, out.clockRate()), new LayerSelector(ctx.allocator()));
+                new SendStatistics(outputSsrc, out.clockRate()), new LayerSelector(ctx.allocator()), new Forwarder.Plan());
         slot.forwarder = forwarder;
         slot.codec = out;
         subscriptions.put(track, forwarder);
+        subscriptionsChanged();
         forwardersByOutputSsrc.put(outputSsrc, forwarder);
         track.addForwarder(forwarder);
         if (track.kind() == TrackKind.VIDEO) {
@@ -497,9 +536,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             SvcLayerFilter svc = f.leg().rewriter().svc();
             List<LayerInfo> offered = svc != null ? SvcLayers.of(svc, nowNanos) : track.layerInfos(nowNanos);
             // Beyond last-N the allocator sees no layer, so it decides NONE, and dynacast reads that.
-            List<LayerInfo> layers = videoVisible.contains(track.publisher()) ? offered : List.of();
+            List<LayerInfo> layers = f.plan().visible ? offered : List.of();
             // This subscription's share of the downlink estimate (ADR 0021), unlimited while there is none.
-            long budget = budgets.getOrDefault(f, Allocator.UNLIMITED);
+            long budget = f.plan().budgetBps;
             LayerChoice choice = f.selector().update(layers, budget);
             layerIndex = choice.layer();
             if (svc != null && layerIndex != Allocator.NONE) {
@@ -545,7 +584,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             congestionSwitches++;
             log.info("event=simulcast_congestion_switch meeting={} subscriber={} track={} from={} to={} budget_bps={}"
                     + " layer_bps={}", room.meetingId(), participantId, track.trackId(), forwarded.index(), layerIndex,
-                    budgets.getOrDefault(f, Allocator.UNLIMITED), forwarded.state().bitsPerSecond(nowNanos));
+                    f.plan().budgetBps, forwarded.state().bitsPerSecond(nowNanos));
             ctx.router().requestKeyframeUrgently(layer, nowNanos);
             cutLegs.add(f);
             cutLegTimes.add(new long[] {nowNanos, rewriter.sourceSwitches(), layerIndex});
@@ -572,8 +611,8 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
      * when planned, and a layer a few percent busier since is no congestion.
      */
     private boolean overBudget(Forwarder f, TrackLayer forwarded, long nowNanos) {
-        Long budget = budgets.get(f);
-        return budget != null && budget != Allocator.UNLIMITED && forwarded.state().bitsPerSecond(nowNanos) > budget;
+        long budget = f.plan().budgetBps;
+        return budget != Allocator.UNLIMITED && forwarded.state().bitsPerSecond(nowNanos) > budget;
     }
 
     /** Down-switches that cut the old layer for congestion, for tests and logs. */
@@ -590,37 +629,66 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private void allocateAll(long nowNanos) {
         chooseVisibleVideo(nowNanos);
         planBudgets(nowNanos);
-        for (Forwarder f : subscriptions.values()) {
+        for (Forwarder f : subscriptionArray) {
             allocate(f, nowNanos);
         }
     }
 
     /** The audio this subscriber receives follows the room's speaker ranking. */
     void allocateAudio(long nowNanos) {
-        for (Forwarder f : subscriptions.values()) {
+        for (Forwarder f : subscriptionArray) {
             if (f.track().kind() == TrackKind.AUDIO) {
                 allocate(f, nowNanos);
             }
         }
     }
 
-    /** Last-N: the publishers whose video this subscriber receives (screen share, pinned, speaking order, join order). */
+    /**
+     * Last-N: the publishers whose video this subscriber receives (screen share, pinned, speaking
+     * order, join order), marked on its legs. Publishers are numbered by their place in the room;
+     * the speaking order is the room's, sorted once per instant for all its subscribers, so this
+     * is linear in the room and the subscriber's legs, and allocates nothing once warm.
+     */
     private void chooseVisibleVideo(long nowNanos) {
-        Map<Participant, VideoCandidate<Participant>> candidates = new LinkedHashMap<>();
-        for (Forwarder f : subscriptions.values()) {
+        Participant[] members = room.members();
+        int m = members.length;
+        if (candidate.length < m) {
+            int size = Math.max(m, candidate.length * 2);
+            candidate = new boolean[size];
+            screenShare = new boolean[size];
+            pinned = new boolean[size];
+            visible = new boolean[size];
+        }
+        for (int i = 0; i < m; i++) {
+            candidate[i] = false;
+            screenShare[i] = false;
+            pinned[i] = false;
+        }
+        int candidates = 0;
+        for (Forwarder f : subscriptionArray) {
             PublishedTrack track = f.track();
+            int i = track.publisher().roomIndex;
             // A paused leg (a tile on another grid page) takes no last-N place from a shown one.
-            if (track.kind() != TrackKind.VIDEO || f.selector().settings().paused()) {
+            if (track.kind() != TrackKind.VIDEO || f.selector().settings().paused() || i < 0 || i >= m
+                    || members[i] != track.publisher()) {
                 continue;
             }
-            Participant p = track.publisher();
-            VideoCandidate<Participant> before = candidates.get(p);
-            boolean screen = track.info().source() == TrackSource.SCREEN || before != null && before.screenShare();
-            boolean pinned = pinnedTracks.contains(track.trackId()) || before != null && before.pinned();
-            candidates.put(p, new VideoCandidate<>(p, screen, pinned, room.lastSpokeNanos(p), p.joinOrder));
+            if (!candidate[i]) {
+                candidate[i] = true;
+                candidates++;
+            }
+            screenShare[i] |= track.source() == TrackSource.SCREEN;
+            pinned[i] |= pinnedTracks.contains(track.trackId());
         }
-        videoVisible = candidates.size() <= lastN ? candidates.keySet()
-                : LastNSelector.select(List.copyOf(candidates.values()), lastN);
+        if (candidates <= lastN) {
+            System.arraycopy(candidate, 0, visible, 0, m);
+        } else {
+            LastNSelector.select(room.speakingOrder(nowNanos), m, candidate, screenShare, pinned, lastN, visible);
+        }
+        for (Forwarder f : subscriptionArray) {
+            int i = f.track().publisher().roomIndex;
+            f.plan().visible = i >= 0 && i < m && members[i] == f.track().publisher() && visible[i];
+        }
     }
 
     /**
@@ -631,11 +699,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (closed) {
             return;
         }
-        for (PublishedTrack track : tracksByMid.values()) {
+        for (PublishedTrack track : trackArray) {
             if (track.kind() != TrackKind.VIDEO) {
                 continue;
             }
-            boolean[] wanted = new boolean[track.layers().length];
+            boolean[] wanted = track.wantedScratch();
             for (TrackLayer layer : track.layers()) {
                 // A layer not seen yet cannot be chosen (its SSRC is unknown): pausing it before its
                 // first packet (a publisher slow to connect) would keep it unseen for good.
@@ -672,27 +740,31 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     }
 
     private void planBudgets(long nowNanos) {
-        budgets.clear();
         paddingLeg = null;
-        List<Forwarder> video = new ArrayList<>();
-        List<BudgetSplitter.Demand> demands = new ArrayList<>();
+        demands.clear();
+        demandLegs.clear();
         long audioBps = 0;
         long mediaBps = 0;
-        for (Forwarder f : subscriptions.values()) {
+        for (Forwarder f : subscriptionArray) {
+            f.plan().budgetBps = Allocator.UNLIMITED;
             long sending = f.leg().stats().bitsPerSecond(nowNanos);
             mediaBps += sending;
             if (f.track().kind() == TrackKind.AUDIO) {
                 audioBps += sending;
                 continue;
             }
-            if (!videoVisible.contains(f.track().publisher())) {
+            if (!f.plan().visible) {
                 continue; // beyond last-N: no layer, so no share of the downlink
             }
-            video.add(f);
             int priority = f.selector().settings().priority()
-                    + (f.track().info().source() == TrackSource.SCREEN ? SCREEN_SHARE_PRIORITY : 0);
-            demands.add(new BudgetSplitter.Demand(f.track().layerInfos(nowNanos), f.selector().settings(), priority,
+                    + (f.track().source() == TrackSource.SCREEN ? SCREEN_SHARE_PRIORITY : 0);
+            int n = demands.size();
+            if (n == demandPool.size()) {
+                demandPool.add(new BudgetSplitter.Demand(List.of(), LayerSettings.UNCONSTRAINED, 0, Allocator.NONE));
+            }
+            demands.add(demandPool.get(n).set(f.track().layerInfos(nowNanos), f.selector().settings(), priority,
                     f.selector().layer()));
+            demandLegs.add(f);
             Retransmitter r = f.leg().retransmitter();
             if (paddingLeg == null && r != null && r.negotiated() && f.forwardedLayer() != null) {
                 paddingLeg = f;
@@ -705,10 +777,13 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (!downlink.hasEstimate(nowNanos)) {
             return;
         }
-        long[] split = BudgetSplitter.split(demands, downlink.estimateBps(nowNanos) - audioBps,
-                downlink.mayMoveUp(nowNanos));
-        for (int i = 0; i < split.length; i++) {
-            budgets.put(video.get(i), split[i]);
+        int n = demands.size();
+        if (split.length < n) {
+            split = new long[Math.max(n, split.length * 2)];
+        }
+        splitter.split(demands, downlink.estimateBps(nowNanos) - audioBps, downlink.mayMoveUp(nowNanos), split);
+        for (int i = 0; i < n; i++) {
+            demandLegs.get(i).plan().budgetBps = split[i];
         }
     }
 
@@ -732,9 +807,9 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (forwarder == null) {
             return false;
         }
+        subscriptionsChanged();
         track.removeForwarder(forwarder);
         forwardersByOutputSsrc.remove(forwarder.outputSsrc());
-        budgets.remove(forwarder);
         if (paddingLeg == forwarder) {
             paddingLeg = null;
         }
@@ -940,7 +1015,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     /** Frequent work on the loop: NACKs due to the publisher; every few ticks, layer allocation. */
     void feedbackTick(long nowNanos) {
-        for (PublishedTrack track : tracksByMid.values()) {
+        for (PublishedTrack track : trackArray) {
             for (TrackLayer layer : track.layers()) {
                 ctx.router().sendDueNacks(layer, nowNanos);
             }
@@ -997,7 +1072,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
 
     /** A media SSRC this participant publishes, for feedback that must name one; 0 before any is known. */
     private long anyPublishedSsrc() {
-        for (PublishedTrack track : tracksByMid.values()) {
+        for (PublishedTrack track : trackArray) {
             for (TrackLayer layer : track.layers()) {
                 if (layer.mediaSsrc() >= 0) {
                     return layer.mediaSsrc();
@@ -1032,14 +1107,21 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 lastLoggedEstimate = estimate;
             }
         }
-        rtcp.sendReceiverReports(tracksByMid.values(), publisherTransport, ctx.metrics(), nowNanos);
-        rtcp.sendSenderReports(subscriptions.values(), subscriberTransport, ctx.ntpClock(), nowNanos);
-        if (!tracksByMid.isEmpty()) {
-            long[] ssrcs = tracksByMid.values().stream().flatMap(t -> java.util.Arrays.stream(t.layers()))
-                    .mapToLong(TrackLayer::mediaSsrc).filter(s -> s >= 0).toArray();
-            if (ssrcs.length > 0) {
-                publisherTransport.sendRemb(ctx.estimatedUplinkBps(), ssrcs);
+        rtcp.sendReceiverReports(trackArray, publisherTransport, ctx.metrics(), nowNanos);
+        rtcp.sendSenderReports(subscriptionArray, subscriberTransport, ctx.ntpClock(), nowNanos);
+        int remb = 0;
+        for (PublishedTrack track : trackArray) {
+            for (TrackLayer layer : track.layers()) {
+                if (layer.mediaSsrc() >= 0) {
+                    if (remb == rembSsrcs.length) {
+                        rembSsrcs = java.util.Arrays.copyOf(rembSsrcs, remb * 2);
+                    }
+                    rembSsrcs[remb++] = layer.mediaSsrc();
+                }
             }
+        }
+        if (remb > 0) {
+            publisherTransport.sendRemb(ctx.estimatedUplinkBps(), rembSsrcs, remb);
         }
         if (publisherTransport.consentExpired(nowNanos) || subscriberTransport.consentExpired(nowNanos)) {
             ctx.counters().iceFailures.increment();

@@ -5,6 +5,7 @@ import dev.convene.media.routing.simulcast.SimulcastLayer;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
+import dev.convene.sfu.TrackSource;
 import dev.convene.sfu.negotiation.Codec;
 import dev.convene.sfu.negotiation.OfferedLayer;
 import dev.convene.media.routing.speaker.LayerDemand;
@@ -39,6 +40,12 @@ final class PublishedTrack {
     private int audioLevelExtensionId;
     private SpeakerActivity speakerActivity;
     private LayerDemand layerDemand;
+    private TrackInfo info;
+    /** The allocator's views of the layers, refilled once per allocation pass ({@link #layerInfos}). */
+    private final List<LayerInfo> infos = new ArrayList<>();
+    private final List<LayerInfo> infosView;
+    /** Scratch for the room's dynacast pass: which layers anyone takes. */
+    private final boolean[] wanted;
 
     /**
      * @param rtxPayloadType the publisher's negotiated RTX payload type for {@code codec}, or -1
@@ -60,7 +67,10 @@ final class PublishedTrack {
             String rid = simulcast.isEmpty() ? null : simulcast.get(i).rid();
             layers[i] = new TrackLayer(this, i, rid, declaration.kind(), codec, rtxPayloadType);
             layerStates[i] = layers[i].state();
+            infos.add(new LayerInfo(i, 0, 0, false, 0));
         }
+        infosView = java.util.Collections.unmodifiableList(infos);
+        wanted = new boolean[count];
     }
 
     String trackId() { return trackId; }
@@ -112,28 +122,37 @@ final class PublishedTrack {
     /**
      * The allocator's view of the layers. Without simulcast the one stream counts as sent as
      * soon as it is known: a camera that pauses must not cost its subscribers a key frame wait.
+     *
+     * <p>The same views on every call, refilled in place (nothing allocated): a caller reads
+     * them before it asks again, as the allocation pass does (one demand per track).
      */
     List<LayerInfo> layerInfos(long nowNanos) {
-        List<LayerInfo> infos = SimulcastLayer.infos(layerStates, ASSUMED_TOP_WIDTH, ASSUMED_TOP_HEIGHT, nowNanos);
+        SimulcastLayer.refresh(layerStates, ASSUMED_TOP_WIDTH, ASSUMED_TOP_HEIGHT, nowNanos, infos);
         if (!isSimulcast()) {
             LayerInfo only = infos.getFirst();
-            return List.of(new LayerInfo(0, only.width(), only.height(), layers[0].mediaSsrc() >= 0, only.bitsPerSecond()));
+            only.set(0, only.width(), only.height(), layers[0].mediaSsrc() >= 0, only.bitsPerSecond());
+            return infosView;
         }
         if (layerDemand == null) {
-            return infos;
+            return infosView;
         }
         // A layer we paused at the publisher (dynacast) is silent because of us, not because its
         // uplink cannot carry it: it stays available, and choosing it resumes it — also while the
         // publisher takes its time to resume it.
-        List<LayerInfo> available = new ArrayList<>(infos.size());
-        for (LayerInfo info : infos) {
+        for (int i = 0; i < infos.size(); i++) {
+            LayerInfo info = infos.get(i);
             boolean pausedByUs = (!layerDemand.sent(info.index())
                     || !info.active() && layerDemand.resuming(info.index(), nowNanos))
                     && layers[info.index()].mediaSsrc() >= 0;
-            available.add(pausedByUs ? new LayerInfo(info.index(), info.width(), info.height(), true, 0) : info);
+            if (pausedByUs) {
+                info.set(info.index(), info.width(), info.height(), true, 0);
+            }
         }
-        return available;
+        return infosView;
     }
+
+    /** Scratch for {@code Participant.updateLayerDemand}, one entry per layer. */
+    boolean[] wantedScratch() { return wanted; }
 
     /** The id of the publisher's RFC 6464 audio level extension, 0 when not negotiated. */
     int audioLevelExtensionId() { return audioLevelExtensionId; }
@@ -153,14 +172,27 @@ final class PublishedTrack {
         return layerDemand;
     }
 
+    /** Made once per mute state: the allocation pass reads it for every leg. */
     TrackInfo info() {
-        return new TrackInfo(trackId, publisher.participantId(), declaration.mid(), declaration.kind(),
-                declaration.source(), muted);
+        TrackInfo current = info;
+        if (current == null) {
+            current = new TrackInfo(trackId, publisher.participantId(), declaration.mid(), declaration.kind(),
+                    declaration.source(), muted);
+            info = current;
+        }
+        return current;
     }
+
+    TrackSource source() { return declaration.source(); }
 
     boolean muted() { return muted; }
 
-    void setMuted(boolean muted) { this.muted = muted; }
+    void setMuted(boolean muted) {
+        if (muted != this.muted) {
+            this.muted = muted;
+            info = null;
+        }
+    }
 
     /** A snapshot for the packet path; replaced, never mutated, when subscribers change. */
     Forwarder[] forwarders() { return forwarderArray; }

@@ -1,6 +1,7 @@
 package dev.convene.sfu.room;
 
 import dev.convene.media.routing.speaker.DominantSpeakerDetector;
+import dev.convene.media.routing.speaker.LastNSelector;
 import dev.convene.sfu.TrackKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +27,17 @@ final class Room {
     private long announcedNanos = Long.MIN_VALUE;
     private long joins;
     private int rankedAudioTracks;
+    /**
+     * The participants as an array, rebuilt when one joins or leaves: the ticks walk it without
+     * iterators or copies, and each participant's index in it numbers it for last-N (ADR 0027).
+     */
+    private Participant[] members = new Participant[0];
+    /** Speaking order of {@link #members} (indices) at {@link #orderNanos}; scratch for it. */
+    private int[] speakingOrder = new int[0];
+    private long[] lastSpoke = new long[0];
+    private long[] joinOrders = new long[0];
+    private long orderNanos;
+    private boolean orderValid;
 
     Room(String meetingId, int maxAudioStreams) {
         this.meetingId = meetingId;
@@ -54,6 +66,7 @@ final class Room {
             previous.replaceBy();
             participants.put(joining.participantId(), joining);
         }
+        membersChanged();
         for (Participant other : participants.values()) {
             if (other != joining) {
                 for (PublishedTrack track : other.tracks()) {
@@ -68,7 +81,44 @@ final class Room {
     }
 
     void remove(Participant leaving) {
-        participants.remove(leaving.participantId(), leaving);
+        if (participants.remove(leaving.participantId(), leaving)) {
+            membersChanged();
+        }
+    }
+
+    private void membersChanged() {
+        members = participants.values().toArray(new Participant[0]);
+        int n = members.length;
+        speakingOrder = new int[n];
+        lastSpoke = new long[n];
+        joinOrders = new long[n];
+        for (int i = 0; i < n; i++) {
+            members[i].setRoomIndex(i);
+            speakingOrder[i] = i;
+            joinOrders[i] = members[i].joinOrder();
+        }
+        orderValid = false;
+    }
+
+    /** The participants now, in join order; a snapshot the caller must not change. */
+    Participant[] members() {
+        return members;
+    }
+
+    /**
+     * {@link #members}' indices in speaking order for last-N (who spoke last first, then join
+     * order), sorted once per instant for every subscriber of the room.
+     */
+    int[] speakingOrder(long nowNanos) {
+        if (!orderValid || nowNanos != orderNanos) {
+            for (int i = 0; i < members.length; i++) {
+                lastSpoke[i] = lastSpokeNanos(members[i]);
+            }
+            LastNSelector.sortBySpeakingOrder(speakingOrder, members.length, lastSpoke, joinOrders);
+            orderNanos = nowNanos;
+            orderValid = true;
+        }
+        return speakingOrder;
     }
 
     void onTrackPublished(PublishedTrack track) {
@@ -110,11 +160,13 @@ final class Room {
             return true;
         }
         int rank = 0;
-        for (PublishedTrack speaking : speakers.speakers()) {
-            if (speaking.publisher() == subscriber) {
+        List<PublishedTrack> speaking = speakers.speakers();
+        for (int i = 0; i < speaking.size(); i++) {
+            PublishedTrack candidate = speaking.get(i);
+            if (candidate.publisher() == subscriber) {
                 continue;
             }
-            if (speaking == track) {
+            if (candidate == track) {
                 return true;
             }
             if (++rank >= maxAudioStreams) {
@@ -130,7 +182,7 @@ final class Room {
      */
     private int rankedAudioFrom(Participant subscriber) {
         int count = rankedAudioTracks;
-        for (PublishedTrack own : subscriber.tracks()) {
+        for (PublishedTrack own : subscriber.trackArray()) {
             if (own.speakerActivity() != null) {
                 count--;
             }
@@ -141,7 +193,7 @@ final class Room {
     /** When {@code p} last spoke, for the speaking order of last-N; {@link Long#MIN_VALUE} if never. */
     long lastSpokeNanos(Participant p) {
         long last = Long.MIN_VALUE;
-        for (PublishedTrack track : p.tracks()) {
+        for (PublishedTrack track : p.trackArray()) {
             if (track.speakerActivity() != null) {
                 last = Math.max(last, speakers.lastSpokeNanos(track));
             }
@@ -155,31 +207,55 @@ final class Room {
      * video track's publisher is told which layers anyone still takes (dynacast).
      */
     void speakerTick(long nowNanos) {
-        List<Participant> everyone = participants();
+        Participant[] everyone = members;
         if (speakers.update(nowNanos)) {
             for (Participant p : everyone) {
                 p.allocateAudio(nowNanos);
             }
         }
-        if (announcedNanos == Long.MIN_VALUE || nowNanos - announcedNanos >= ANNOUNCE_INTERVAL_NANOS) {
+        if ((announcedNanos == Long.MIN_VALUE || nowNanos - announcedNanos >= ANNOUNCE_INTERVAL_NANOS)
+                && !speakersAsAnnounced()) {
             List<String> ids = new ArrayList<>();
-            for (PublishedTrack track : speakers.speakers()) {
-                String id = track.publisher().participantId();
+            List<PublishedTrack> speaking = speakers.speakers();
+            for (int i = 0; i < speaking.size(); i++) {
+                String id = speaking.get(i).publisher().participantId();
                 if (!ids.contains(id)) {
                     ids.add(id);
                 }
             }
-            if (!ids.equals(announced)) {
-                announced = List.copyOf(ids);
-                announcedNanos = nowNanos;
-                for (Participant p : everyone) {
-                    p.onActiveSpeakers(announced);
-                }
+            announced = List.copyOf(ids);
+            announcedNanos = nowNanos;
+            for (Participant p : everyone) {
+                p.onActiveSpeakers(announced);
             }
         }
         for (Participant p : everyone) {
             p.updateLayerDemand(nowNanos);
         }
+    }
+
+    /**
+     * Whether the speakers' publishers, each once in order, are the list announced last: asked
+     * every few ticks, so it compares in place and builds a list only for a change.
+     */
+    private boolean speakersAsAnnounced() {
+        List<PublishedTrack> speaking = speakers.speakers();
+        int k = 0;
+        for (int i = 0; i < speaking.size(); i++) {
+            String id = speaking.get(i).publisher().participantId();
+            boolean earlier = false;
+            for (int j = 0; j < i && !earlier; j++) {
+                earlier = speaking.get(j).publisher().participantId().equals(id);
+            }
+            if (earlier) {
+                continue;
+            }
+            if (k >= announced.size() || !announced.get(k).equals(id)) {
+                return false;
+            }
+            k++;
+        }
+        return k == announced.size();
     }
 
     /** The speaker list last announced to clients, dominant first. */

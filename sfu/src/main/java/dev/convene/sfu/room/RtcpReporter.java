@@ -3,7 +3,6 @@ package dev.convene.sfu.room;
 import dev.convene.media.core.rtcp.RtcpCompoundIterator;
 import dev.convene.media.core.rtcp.RtcpPacket;
 import dev.convene.media.core.rtcp.RtcpReceiverReport;
-import dev.convene.media.core.rtcp.RtcpReportBlock;
 import dev.convene.media.core.rtcp.RtcpSenderReport;
 import dev.convene.media.routing.rtcp.LocalNtpClock;
 import dev.convene.media.routing.rtcp.ReceiveStatistics;
@@ -13,9 +12,6 @@ import dev.convene.media.routing.rtcp.SendStatistics;
 import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.net.MediaSocket;
 import dev.convene.sfu.transport.WebRtcTransport;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * One participant's RTCP feedback loop (RFC 3550 §6.4): reads the publisher's sender reports
@@ -102,25 +98,27 @@ final class RtcpReporter {
     }
 
     /** One RR to the publisher with a block per stream it sends (none before its first packet). */
-    void sendReceiverReports(Collection<PublishedTrack> tracks, WebRtcTransport publisherTransport, SfuMetrics metrics,
+    void sendReceiverReports(PublishedTrack[] tracks, WebRtcTransport publisherTransport, SfuMetrics metrics,
             long nowNanos) {
-        List<RtcpReportBlock> blocks = new ArrayList<>();
+        // Blocks are written in place after the header's room: a block record per stream per second was garbage.
+        int blocks = 0;
         for (PublishedTrack track : tracks) {
             for (TrackLayer layer : track.layers()) {
                 ReceiveStatistics stats = layer.receiveStatistics();
-                if (stats != null && stats.hasPackets() && blocks.size() < MAX_BLOCKS) {
-                    blocks.add(stats.reportBlock(nowNanos));
+                if (stats != null && stats.hasPackets() && blocks < MAX_BLOCKS) {
+                    stats.writeReportBlock(out, RtcpReceiverReport.length(blocks), nowNanos);
+                    blocks++;
                 }
                 // The node's upstream loss is the network's, before NACK repair (the RR tells the publisher what is left).
                 ReceiveStatistics network = layer.networkStatistics();
                 if (network != null && network.hasPackets()) {
-                    network.reportBlock(nowNanos);
+                    network.closeInterval();
                     metrics.upstreamInterval(network.lastIntervalExpected(), network.lastIntervalLost(), network.jitterNanos());
                 }
             }
         }
-        if (!blocks.isEmpty()) {
-            int len = RtcpReceiverReport.write(out, 0, WebRtcTransport.FEEDBACK_SSRC, blocks.toArray(RtcpReportBlock[]::new));
+        if (blocks > 0) {
+            int len = RtcpReceiverReport.writeHeader(out, 0, WebRtcTransport.FEEDBACK_SSRC, blocks);
             publisherTransport.sendRtcp(out, 0, len);
         }
     }
@@ -129,7 +127,7 @@ final class RtcpReporter {
      * An SR per stream sent to this subscriber whose publisher has sent an SR for the source
      * being forwarded, packed into compound packets.
      */
-    void sendSenderReports(Collection<Forwarder> forwarders, WebRtcTransport subscriberTransport, LocalNtpClock clock,
+    void sendSenderReports(Forwarder[] forwarders, WebRtcTransport subscriberTransport, LocalNtpClock clock,
             long nowNanos) {
         long ntpNow = clock.ntp(nowNanos);
         int len = 0;
@@ -143,8 +141,12 @@ final class RtcpReporter {
             if (layer == null) {
                 continue;
             }
-            long rtp = SenderReportMapper.outputRtpTimestamp(layer.lastSenderReport(),
-                    track.publisher().rtcpReporter().publisherClock(), f.leg().rewriter(), stats.clockRate(), nowNanos);
+            if (!layer.hasSenderReport()) {
+                continue;
+            }
+            long rtp = SenderReportMapper.outputRtpTimestamp(layer.senderReportSsrc(), layer.senderReportNtp(),
+                    layer.senderReportRtp(), track.publisher().rtcpReporter().publisherClock(), f.leg().rewriter(),
+                    stats.clockRate(), nowNanos);
             if (rtp < 0) {
                 continue;
             }

@@ -86,6 +86,15 @@ final class TrackLayer {
         }
     }
 
+    /** Whether the publisher sent an SR for the current stream; its fields follow. */
+    boolean hasSenderReport() { return hasSenderReport; }
+
+    long senderReportSsrc() { return senderReportSsrc; }
+
+    long senderReportNtp() { return senderReportNtp; }
+
+    long senderReportRtp() { return senderReportRtp; }
+
     /** The publisher's latest SR for the current stream, or null. */
     SourceSenderReport lastSenderReport() {
         return hasSenderReport ? new SourceSenderReport(senderReportSsrc, senderReportNtp, senderReportRtp) : null;

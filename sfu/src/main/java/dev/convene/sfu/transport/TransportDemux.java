@@ -94,6 +94,9 @@ public final class TransportDemux implements MediaSocket.DatagramSink, TcpFrameS
 
     private void onStun(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via, WebRtcTransport transport) {
         counters.stunIn.increment();
+        if (transport != null && transport.answerConsentCheck(buf, len, from, via)) {
+            return;
+        }
         Optional<StunMessage> message = StunMessage.parse(buf, 0, len);
         if (message.isEmpty()) {
             counters.droppedStun.increment();

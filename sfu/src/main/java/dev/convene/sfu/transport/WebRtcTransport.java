@@ -60,6 +60,8 @@ public final class WebRtcTransport {
     private final IceLiteAgent ice;
     private final TransportParams localParams;
     private final byte[] rtcpScratch = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
+    /** Where consent-check answers are written; the path copies them out on send. */
+    private final byte[] stunScratch = new byte[256];
     /**
      * The selected pair's path: where media, RTCP and DTLS go. Null before ICE, or after its TCP
      * connection closed. Read by the DTLS thread too.
@@ -128,10 +130,29 @@ public final class WebRtcTransport {
 
     public boolean consentExpired(long nowNanos) {
         // Not `route != null`: a selected TCP connection that closed must still let consent expire.
-        return ice.selectedAddress().isPresent() && ice.consentExpired(nowNanos);
+        return ice.hasSelectedAddress() && ice.consentExpired(nowNanos);
     }
 
     // ---- inbound, on the loop ----
+
+    /**
+     * A consent check on the selected UDP pair, answered without parsing into objects (ADR 0027):
+     * true when answered; false for anything else, which then takes {@link #onStun}.
+     */
+    boolean answerConsentCheck(byte[] buf, int len, InetSocketAddress from, MediaEndpoint via) {
+        if (!(route instanceof UdpPath udp) || udp.local() != via || !udp.remoteAddress().equals(from)) {
+            return false;
+        }
+        int n = ice.answerConsentCheck(buf, 0, len, from, System.nanoTime(), stunScratch);
+        if (n < 0) {
+            return false;
+        }
+        udp.send(stunScratch, 0, n);
+        if (dtls.role() == DtlsRole.CLIENT) {
+            startDtls();
+        }
+        return true;
+    }
 
     void onStun(StunMessage message, InetSocketAddress from, MediaEndpoint via) {
         onStun(message, new UdpPath(via, from));
@@ -304,7 +325,12 @@ public final class WebRtcTransport {
 
     /** Tells the sender on this transport how much it may send (REMB). On the loop. */
     public void sendRemb(long bitrate, long[] ssrcs) {
-        int count = Math.min(ssrcs.length, 32);
+        sendRemb(bitrate, ssrcs, ssrcs.length);
+    }
+
+    /** REMB for {@code ssrcs[0..count)}. On the loop. */
+    public void sendRemb(long bitrate, long[] ssrcs, int count) {
+        count = Math.min(count, 32);
         int len = RtcpRemb.write(rtcpScratch, 0, FEEDBACK_SSRC, bitrate, ssrcs, count);
         sendRtcp(rtcpScratch, 0, len);
     }

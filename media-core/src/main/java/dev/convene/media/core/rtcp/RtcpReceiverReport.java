@@ -23,6 +23,22 @@ public final class RtcpReceiverReport extends ReceptionReports {
         return packet.buffer() != null && wrap(packet.buffer(), packet.offset(), packet.length());
     }
 
+    /**
+     * Writes an RR's header at {@code buf[off]} for {@code blockCount} blocks the caller wrote
+     * (or writes) at {@code buf[off + length(i)]}, so that no block records are needed; returns
+     * the RR's length. At most 31 blocks.
+     */
+    public static int writeHeader(byte[] buf, int off, long senderSsrc, int blockCount) {
+        if (blockCount < 0 || blockCount > 31) {
+            throw new IllegalArgumentException("an RR carries 0 to 31 report blocks: " + blockCount);
+        }
+        int length = length(blockCount);
+        Objects.checkFromIndexSize(off, length, buf.length);
+        RtcpPacket.writeHeader(buf, off, blockCount, RtcpPacket.RR, length);
+        Bytes.put32(buf, off + 4, senderSsrc);
+        return length;
+    }
+
     /** Bytes {@link #write} needs for {@code blockCount} report blocks. */
     public static int length(int blockCount) {
         return FIXED_LENGTH + RtcpReportBlock.LENGTH * blockCount;

@@ -21,6 +21,13 @@ public record RtcpReportBlock(long ssrc, int fractionLost, int cumulativeLost, l
 
     /** Writes this block at {@code buf[off]}; returns {@value #LENGTH}. */
     public int write(byte[] buf, int off) {
+        return write(buf, off, ssrc, fractionLost, cumulativeLost, extendedHighestSequenceNumber, jitter,
+                lastSenderReport, delaySinceLastSenderReport);
+    }
+
+    /** Writes a block of these fields at {@code buf[off]} without a record; returns {@value #LENGTH}. */
+    public static int write(byte[] buf, int off, long ssrc, int fractionLost, int cumulativeLost,
+            long extendedHighestSequenceNumber, long jitter, long lastSenderReport, long delaySinceLastSenderReport) {
         Bytes.put32(buf, off, ssrc);
         buf[off + 4] = (byte) fractionLost;
         Bytes.put24(buf, off + 5, Math.max(-0x800000, Math.min(0x7FFFFF, cumulativeLost)));

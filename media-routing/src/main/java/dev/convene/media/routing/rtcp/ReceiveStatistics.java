@@ -98,6 +98,31 @@ public final class ReceiveStatistics {
      * over the packets expected since the previous call (A.3).
      */
     public RtcpReportBlock reportBlock(long nowNanos) {
+        int fraction = closeInterval();
+        long lsr = hasSenderReport ? lastSenderReportCompact : 0;
+        long dlsr = hasSenderReport ? NtpTimestamp.toShortUnits(nowNanos - lastSenderReportArrivalNanos) : 0;
+        return new RtcpReportBlock(ssrc, fraction, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, cumulativeLost())),
+                extendedHighestSequenceNumber(), jitter(), lsr, dlsr);
+    }
+
+    /**
+     * {@link #reportBlock} written at {@code buf[off]} without a record, for the media loop's
+     * reports (ADR 0027); returns {@link RtcpReportBlock#LENGTH}.
+     */
+    public int writeReportBlock(byte[] buf, int off, long nowNanos) {
+        int fraction = closeInterval();
+        long lsr = hasSenderReport ? lastSenderReportCompact : 0;
+        long dlsr = hasSenderReport ? NtpTimestamp.toShortUnits(nowNanos - lastSenderReportArrivalNanos) : 0;
+        return RtcpReportBlock.write(buf, off, ssrc, fraction,
+                (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, cumulativeLost())),
+                extendedHighestSequenceNumber(), jitter(), lsr, dlsr);
+    }
+
+    /**
+     * Starts a new reporting interval, as a report block does, where no block is sent (the
+     * network view's statistics); returns the fraction lost over the one closed (A.3).
+     */
+    public int closeInterval() {
         long expected = expected();
         long expectedInterval = expected - expectedPrior;
         long receivedInterval = received - receivedPrior;
@@ -106,11 +131,7 @@ public final class ReceiveStatistics {
         receivedPrior = received;
         lastIntervalExpected = expectedInterval;
         lastIntervalLost = Math.max(0, lostInterval);
-        int fraction = expectedInterval <= 0 || lostInterval <= 0 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
-        long lsr = hasSenderReport ? lastSenderReportCompact : 0;
-        long dlsr = hasSenderReport ? NtpTimestamp.toShortUnits(nowNanos - lastSenderReportArrivalNanos) : 0;
-        return new RtcpReportBlock(ssrc, fraction, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, cumulativeLost())),
-                extendedHighestSequenceNumber(), jitter(), lsr, dlsr);
+        return expectedInterval <= 0 || lostInterval <= 0 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
     }
 
     public long ssrc() { return ssrc; }

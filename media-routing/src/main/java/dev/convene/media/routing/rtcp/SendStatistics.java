@@ -20,6 +20,8 @@ import dev.convene.media.core.rtp.SequenceNumberUnwrapper;
  */
 public final class SendStatistics {
     private static final int SENT_REPORTS = 8;
+    /** An SR to a subscriber carries no report blocks (the SFU receives nothing on that transport). */
+    private static final dev.convene.media.core.rtcp.RtcpReportBlock[] NO_BLOCKS = {};
 
     private final long ssrc;
     private final int clockRate;
@@ -76,7 +78,7 @@ public final class SendStatistics {
         sentCompact[slot] = NtpTimestamp.compact(ntpNow);
         sentNanos[slot] = nowNanos;
         return RtcpSenderReport.write(buf, off, ssrc, ntpNow, rtpTimestampNow & 0xFFFFFFFFL,
-                packets & 0xFFFFFFFFL, octets & 0xFFFFFFFFL);
+                packets & 0xFFFFFFFFL, octets & 0xFFFFFFFFL, NO_BLOCKS);
     }
 
     /** Reads one report block about this stream from the subscriber's RR or SR. */

@@ -25,12 +25,19 @@ public final class SenderReportMapper {
      */
     public static long outputRtpTimestamp(SourceSenderReport sr, RemoteClock publisherClock, RtpStreamRewriter rewriter,
             int clockRate, long nowNanos) {
-        if (sr == null || !publisherClock.known() || sr.sourceSsrc() != rewriter.currentSource()) {
+        return sr == null ? -1 : outputRtpTimestamp(sr.sourceSsrc(), sr.ntpTimestamp(), sr.rtpTimestamp(),
+                publisherClock, rewriter, clockRate, nowNanos);
+    }
+
+    /** As above with the SR's fields, for the once-a-second reports of the media loop (no record per leg). */
+    public static long outputRtpTimestamp(long sourceSsrc, long ntpTimestamp, long rtpTimestamp,
+            RemoteClock publisherClock, RtpStreamRewriter rewriter, int clockRate, long nowNanos) {
+        if (!publisherClock.known() || sourceSsrc != rewriter.currentSource()) {
             return -1;
         }
-        long elapsed = nowNanos - publisherClock.localNanos(sr.ntpTimestamp());
+        long elapsed = nowNanos - publisherClock.localNanos(ntpTimestamp);
         long ticks = Math.floorDiv(elapsed, NANOS_PER_SECOND) * clockRate
                 + Math.floorMod(elapsed, NANOS_PER_SECOND) * clockRate / NANOS_PER_SECOND;
-        return rewriter.outputTimestamp(sr.sourceSsrc(), sr.rtpTimestamp() + ticks);
+        return rewriter.outputTimestamp(sourceSsrc, rtpTimestamp + ticks);
     }
 }

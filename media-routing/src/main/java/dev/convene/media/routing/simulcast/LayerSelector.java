@@ -38,7 +38,7 @@ public final class LayerSelector {
             layer = chosen;
             switches++;
         }
-        return new LayerChoice(chosen, changed);
+        return LayerChoice.of(chosen, changed);
     }
 
     /** The layer last decided, or {@link Allocator#NONE}. */

@@ -16,7 +16,8 @@ public final class ResolutionAllocator implements Allocator {
         }
         int chosen = NONE;
         int lowestActive = NONE;
-        for (LayerInfo layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            LayerInfo layer = layers.get(i);
             if (!layer.active()) {
                 continue;
             }

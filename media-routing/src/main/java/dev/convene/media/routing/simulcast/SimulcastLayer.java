@@ -76,6 +76,19 @@ public final class SimulcastLayer {
     public static List<LayerInfo> infos(SimulcastLayer[] layers, int assumedTopWidth, int assumedTopHeight,
             long nowNanos) {
         List<LayerInfo> infos = new ArrayList<>(layers.length);
+        for (int i = 0; i < layers.length; i++) {
+            infos.add(new LayerInfo(i, 0, 0, false, 0));
+        }
+        refresh(layers, assumedTopWidth, assumedTopHeight, nowNanos, infos);
+        return infos;
+    }
+
+    /**
+     * {@link #infos} into views made before, one per layer in the same order: what the
+     * allocation pass does, so that it allocates nothing.
+     */
+    public static void refresh(SimulcastLayer[] layers, int assumedTopWidth, int assumedTopHeight, long nowNanos,
+            List<LayerInfo> into) {
         int refIndex = layers.length - 1;
         int refWidth = assumedTopWidth;
         int refHeight = assumedTopHeight;
@@ -87,7 +100,8 @@ public final class SimulcastLayer {
                 break;
             }
         }
-        for (SimulcastLayer layer : layers) {
+        for (int i = 0; i < layers.length; i++) {
+            SimulcastLayer layer = layers[i];
             int w = layer.width;
             int h = layer.height;
             if (w == 0) {
@@ -95,8 +109,7 @@ public final class SimulcastLayer {
                 w = shift >= 0 ? refWidth >> shift : refWidth << -shift;
                 h = shift >= 0 ? refHeight >> shift : refHeight << -shift;
             }
-            infos.add(new LayerInfo(layer.index, w, h, layer.isActive(nowNanos), layer.bitsPerSecond(nowNanos)));
+            into.get(i).set(layer.index, w, h, layer.isActive(nowNanos), layer.bitsPerSecond(nowNanos));
         }
-        return infos;
     }
 }

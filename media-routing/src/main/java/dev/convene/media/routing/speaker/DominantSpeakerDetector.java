@@ -30,6 +30,12 @@ public final class DominantSpeakerDetector<K> {
     public static final int CHALLENGE_UPDATES = 2;
 
     private final Map<K, Entry> entries = new LinkedHashMap<>();
+    /** The entries' keys and values in insertion order, so that a tick walks them without iterators. */
+    private final List<K> keys = new ArrayList<>();
+    private final List<Entry> values = new ArrayList<>();
+    /** Scratch of each update: the next list, and the non-dominant speakers to sort. */
+    private final List<K> next = new ArrayList<>();
+    private int[] rest = new int[8];
     private List<K> speakers = List.of();
     private K dominant;
     private K challenger;
@@ -44,11 +50,23 @@ public final class DominantSpeakerDetector<K> {
 
     /** Starts following {@code key}; the packet path feeds the returned activity. */
     public SpeakerActivity add(K key) {
-        return entries.computeIfAbsent(key, k -> new Entry()).activity;
+        Entry e = entries.get(key);
+        if (e == null) {
+            e = new Entry();
+            entries.put(key, e);
+            keys.add(key);
+            values.add(e);
+        }
+        return e.activity;
     }
 
     public void remove(K key) {
-        entries.remove(key);
+        Entry e = entries.remove(key);
+        if (e != null) {
+            int i = values.indexOf(e);
+            keys.remove(i);
+            values.remove(i);
+        }
     }
 
     /**
@@ -57,7 +75,9 @@ public final class DominantSpeakerDetector<K> {
      * @return whether {@link #speakers()} changed
      */
     public boolean update(long nowNanos) {
-        for (Entry e : entries.values()) {
+        int count = values.size();
+        for (int i = 0; i < count; i++) {
+            Entry e = values.get(i);
             e.immediate = e.activity.score(IMMEDIATE_BUCKETS, nowNanos);
             e.medium = e.activity.score(MEDIUM_BUCKETS, nowNanos);
             if (e.medium >= SPEAKING_THRESHOLD) {
@@ -65,23 +85,48 @@ public final class DominantSpeakerDetector<K> {
             }
         }
         decideDominant();
-        List<K> next = new ArrayList<>();
+        // Built in scratch and compared: a new list only when it changed (ADR 0027, nothing per tick).
+        next.clear();
         if (dominant != null) {
             next.add(dominant);
         }
-        List<Map.Entry<K, Entry>> rest = new ArrayList<>();
-        for (Map.Entry<K, Entry> e : entries.entrySet()) {
-            if (e.getKey() != dominant && e.getValue().medium >= SPEAKING_THRESHOLD) {
-                rest.add(e);
+        if (rest.length < count) {
+            rest = new int[Math.max(count, rest.length * 2)];
+        }
+        int speaking = 0;
+        for (int i = 0; i < count; i++) {
+            if (keys.get(i) != dominant && values.get(i).medium >= SPEAKING_THRESHOLD) {
+                // Loudest first, ties in insertion order (an insertion sort: a handful of speakers).
+                double medium = values.get(i).medium;
+                int j = speaking++;
+                while (j > 0 && values.get(rest[j - 1]).medium < medium) {
+                    rest[j] = rest[j - 1];
+                    j--;
+                }
+                rest[j] = i;
             }
         }
-        rest.sort((a, b) -> Double.compare(b.getValue().medium, a.getValue().medium));
-        for (Map.Entry<K, Entry> e : rest) {
-            next.add(e.getKey());
+        for (int k = 0; k < speaking; k++) {
+            next.add(keys.get(rest[k]));
         }
-        boolean changed = !next.equals(speakers);
+        if (sameAsSpeakers()) {
+            return false;
+        }
         speakers = List.copyOf(next);
-        return changed;
+        return true;
+    }
+
+    /** {@code next.equals(speakers)} without the iterator that {@code equals} walks a list with. */
+    private boolean sameAsSpeakers() {
+        if (next.size() != speakers.size()) {
+            return false;
+        }
+        for (int i = 0; i < next.size(); i++) {
+            if (!next.get(i).equals(speakers.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void decideDominant() {
@@ -94,11 +139,11 @@ public final class DominantSpeakerDetector<K> {
         }
         K best = null;
         Entry bestEntry = null;
-        for (Map.Entry<K, Entry> e : entries.entrySet()) {
-            Entry c = e.getValue();
-            if (e.getKey() != dominant && c.immediate > current.immediate + MARGIN && c.medium > current.medium + MARGIN
+        for (int i = 0; i < values.size(); i++) {
+            Entry c = values.get(i);
+            if (keys.get(i) != dominant && c.immediate > current.immediate + MARGIN && c.medium > current.medium + MARGIN
                     && (bestEntry == null || c.medium > bestEntry.medium)) {
-                best = e.getKey();
+                best = keys.get(i);
                 bestEntry = c;
             }
         }
@@ -120,10 +165,10 @@ public final class DominantSpeakerDetector<K> {
     private K loudest() {
         K best = null;
         double bestScore = SPEAKING_THRESHOLD;
-        for (Map.Entry<K, Entry> e : entries.entrySet()) {
-            if (e.getValue().medium >= bestScore) {
-                best = e.getKey();
-                bestScore = e.getValue().medium;
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).medium >= bestScore) {
+                best = keys.get(i);
+                bestScore = values.get(i).medium;
             }
         }
         return best;

@@ -1,5 +1,6 @@
 package dev.convene.media.transport.ice;
 
+import dev.convene.media.transport.stun.BindingCheck;
 import dev.convene.media.transport.stun.StunClass;
 import dev.convene.media.transport.stun.StunErrorCode;
 import dev.convene.media.transport.stun.StunMessage;
@@ -36,10 +37,11 @@ public final class IceLiteAgent {
     public static final int MAX_VALID_ADDRESSES = 8;
 
     private final long consentTimeoutNanos;
-    private final Map<InetSocketAddress, Long> validAddresses =
+    /** Valid addresses in order of their last check (a value would be boxed per check: presence is all we need). */
+    private final Map<InetSocketAddress, Boolean> validAddresses =
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Long> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
                     return size() > MAX_VALID_ADDRESSES;
                 }
             };
@@ -49,6 +51,12 @@ public final class IceLiteAgent {
     private InetSocketAddress selected;
     private boolean selectedNominated;
     private long lastConsentNanos;
+    /** The allocation-free reader of consent checks from the selected address ({@link #answerConsentCheck}). */
+    private final BindingCheck check = new BindingCheck();
+    private byte[] localUfragBytes;
+    private byte[] remoteUfragBytes;
+    private InetSocketAddress encodedSource;
+    private byte[] encodedSourceAddress;
 
     /** An agent that does not check the remote half of USERNAME (until {@link #setRemoteUfrag}). */
     public IceLiteAgent(IceCredentials local, long nowNanos) {
@@ -65,6 +73,12 @@ public final class IceLiteAgent {
         this.remoteUfrag = remoteUfrag;
         this.lastConsentNanos = nowNanos;
         this.consentTimeoutNanos = consentTimeout.toNanos();
+        ufragsChanged();
+    }
+
+    private void ufragsChanged() {
+        localUfragBytes = local.ufrag().getBytes(StandardCharsets.UTF_8);
+        remoteUfragBytes = remoteUfrag == null ? null : remoteUfrag.getBytes(StandardCharsets.UTF_8);
     }
 
     public IceCredentials localCredentials() {
@@ -74,6 +88,7 @@ public final class IceLiteAgent {
     /** Sets (or, with {@code null}, stops checking) the peer's ufrag. */
     public void setRemoteUfrag(String remoteUfrag) {
         this.remoteUfrag = remoteUfrag;
+        ufragsChanged();
     }
 
     /**
@@ -85,6 +100,34 @@ public final class IceLiteAgent {
         this.remoteUfrag = newRemoteUfrag;
         this.selectedNominated = false;
         validAddresses.clear();
+        ufragsChanged();
+    }
+
+    /**
+     * Answers a valid check from the selected address — a consent refresh, what a connected
+     * peer sends every few seconds — into {@code out}, allocating nothing (ADR 0027). It keeps
+     * the selection (the source is the selected address), refreshes consent and marks the
+     * selection nominated on USE-CANDIDATE, as {@link #handle} would.
+     *
+     * @return the response's length in {@code out} (at least 100 bytes long), or -1 when this is
+     *     not such a check: {@link #handle} then gives the full treatment, errors included
+     */
+    public int answerConsentCheck(byte[] buf, int off, int len, InetSocketAddress source, long nowNanos, byte[] out) {
+        if (selected == null || !source.equals(selected) || !check.read(buf, off, len)
+                || !check.usernameIs(localUfragBytes, remoteUfragBytes) || check.iceControlled()
+                || !check.integrityValid(local.password())) {
+            return -1;
+        }
+        validAddresses.put(source, Boolean.TRUE);
+        if (check.useCandidate()) {
+            selectedNominated = true;
+        }
+        lastConsentNanos = nowNanos;
+        if (source != encodedSource) {
+            encodedSource = source;
+            encodedSourceAddress = source.getAddress().getAddress();
+        }
+        return check.writeSuccess(out, encodedSourceAddress, source.getPort(), local.password());
     }
 
     /** Handles a datagram that the demultiplexer classified as STUN. */
@@ -124,6 +167,11 @@ public final class IceLiteAgent {
         return accept(message, source, nowNanos);
     }
 
+    /** Whether a check has succeeded, so media has an address to go to. */
+    public boolean hasSelectedAddress() {
+        return selected != null;
+    }
+
     /** The address media goes to, once a check has succeeded. */
     public Optional<InetSocketAddress> selectedAddress() {
         return Optional.ofNullable(selected);
@@ -157,7 +205,7 @@ public final class IceLiteAgent {
     }
 
     private BindingOutcome accept(StunMessage request, InetSocketAddress source, long nowNanos) {
-        validAddresses.put(source, nowNanos);
+        validAddresses.put(source, Boolean.TRUE);
         boolean nominated = request.useCandidate();
         boolean changed = false;
         if (nominated) {

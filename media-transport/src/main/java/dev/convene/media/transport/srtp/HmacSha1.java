@@ -8,11 +8,11 @@ import java.security.MessageDigest;
  * HMAC-SHA1 (RFC 2104) that writes its digest into the caller's array. {@code Mac.doFinal(out,
  * off)} returns a fresh array internally and copies it, 40-odd bytes per packet for SRTP's
  * AES-CM profiles; this keeps the pads and the two digests and allocates nothing after
- * construction. The JDK's SHA-1 (and its SHA-NI/AVX intrinsic) does the hashing. Not
- * thread-safe.
+ * construction. The JDK's SHA-1 (and its SHA-NI/AVX intrinsic) does the hashing. STUN's
+ * MESSAGE-INTEGRITY uses it too (ICE consent checks, ADR 0027). Not thread-safe.
  */
-final class HmacSha1 {
-    static final int LENGTH = 20;
+public final class HmacSha1 {
+    public static final int LENGTH = 20;
     private static final int BLOCK = 64;
 
     private final MessageDigest inner;
@@ -21,7 +21,7 @@ final class HmacSha1 {
     private final byte[] outerPad = new byte[BLOCK];
     private final byte[] innerDigest = new byte[LENGTH];
 
-    HmacSha1(byte[] key) {
+    public HmacSha1(byte[] key) {
         try {
             inner = MessageDigest.getInstance("SHA-1");
             outer = MessageDigest.getInstance("SHA-1");
@@ -38,12 +38,12 @@ final class HmacSha1 {
         inner.update(innerPad);
     }
 
-    void update(byte[] buf, int off, int len) {
+    public void update(byte[] buf, int off, int len) {
         inner.update(buf, off, len);
     }
 
     /** Writes the 20-byte MAC of everything updated since the last call to {@code out[at, at+20)}. */
-    void doFinal(byte[] out, int at) {
+    public void doFinal(byte[] out, int at) {
         try {
             inner.digest(innerDigest, 0, LENGTH);
             outer.update(outerPad);

@@ -34,9 +34,9 @@ public final class StunMessage {
     public static final int TRANSACTION_ID_LENGTH = 12;
     public static final int METHOD_BINDING = 0x001;
 
-    private static final int FINGERPRINT_XOR = 0x5354554E;
-    private static final int INTEGRITY_LENGTH = 20;
-    private static final int MAX_ATTRIBUTES = 64;
+    static final int FINGERPRINT_XOR = 0x5354554E;
+    static final int INTEGRITY_LENGTH = 20;
+    static final int MAX_ATTRIBUTES = 64;
     private static final int MAX_USERNAME_BYTES = 513;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -113,7 +113,7 @@ public final class StunMessage {
                 Collections.unmodifiableList(attributes), raw, integrityAt, fingerprintAt));
     }
 
-    private static boolean plausibleLength(int type, int length) {
+    static boolean plausibleLength(int type, int length) {
         return switch (type) {
             case StunAttributeType.MESSAGE_INTEGRITY -> length == INTEGRITY_LENGTH;
             case StunAttributeType.FINGERPRINT, StunAttributeType.PRIORITY -> length == 4;

@@ -1,6 +1,7 @@
 package dev.convene.media.transport.ice;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convene.media.transport.stun.StunClass;
 import dev.convene.media.transport.stun.StunErrorCode;
@@ -328,5 +329,96 @@ class IceLiteAgentTest {
             peer.handleResponse(buf, 0, len);
         }
         assertThat(agent.selectedAddress()).isEmpty();
+    }
+
+    /** Two agents that saw the same first check from {@code from}: one for each path. */
+    private IceLiteAgent[] twins(InetSocketAddress from, IceControllingAgent peer) {
+        IceLiteAgent general = new IceLiteAgent(server, client.ufrag(), 0);
+        IceLiteAgent inPlace = new IceLiteAgent(server, client.ufrag(), 0);
+        byte[] first = peer.bindingRequest(PRIORITY, false);
+        assertThat(send(general, first, from, SECOND)).isInstanceOf(BindingOutcome.Accepted.class);
+        assertThat(send(inPlace, first, from, SECOND)).isInstanceOf(BindingOutcome.Accepted.class);
+        return new IceLiteAgent[] {general, inPlace};
+    }
+
+    @Test
+    void aConsentCheckFromTheSelectedAddressIsAnsweredInPlaceWithTheGeneralPathsBytes() {
+        for (InetSocketAddress from : new InetSocketAddress[] {home, mobile}) {
+            IceControllingAgent peer = clientAgent();
+            IceLiteAgent[] agents = twins(from, peer);
+            for (boolean nominate : new boolean[] {false, true}) {
+                byte[] check = peer.bindingRequest(PRIORITY, nominate);
+                // At an odd offset in a larger array, as a receive buffer would hold it.
+                byte[] held = new byte[check.length + 7];
+                System.arraycopy(check, 0, held, 3, check.length);
+                byte[] out = new byte[256];
+                int n = agents[1].answerConsentCheck(held, 3, check.length, from, 5 * SECOND, out);
+                BindingOutcome.Accepted general = (BindingOutcome.Accepted) send(agents[0], check, from, 5 * SECOND);
+                assertThat(java.util.Arrays.copyOf(out, n)).as("%s nominate=%s", from, nominate)
+                        .isEqualTo(general.response());
+                assertThat(peer.handleResponse(out, 0, n)).isEqualTo(new ClientCheckResult.Success(from));
+                assertThat(agents[1].isSelectedNominated()).isEqualTo(agents[0].isSelectedNominated())
+                        .isEqualTo(nominate);
+                assertThat(agents[1].consentExpired(5 * SECOND + IceLiteAgent.DEFAULT_CONSENT_TIMEOUT.toNanos() - 1))
+                        .as("consent refreshed").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void anythingButAValidCheckFromTheSelectedAddressIsLeftToTheGeneralPath() {
+        IceControllingAgent peer = clientAgent();
+        IceLiteAgent agent = twins(home, peer)[1];
+        byte[] out = new byte[256];
+        byte[] check = peer.bindingRequest(PRIORITY, false);
+        assertThat(agent.answerConsentCheck(check, 0, check.length, mobile, SECOND, out)).as("another address")
+                .isEqualTo(-1);
+        byte[] tampered = check.clone();
+        tampered[tampered.length - 30] ^= 1;
+        assertThat(agent.answerConsentCheck(tampered, 0, tampered.length, home, SECOND, out)).as("fingerprint")
+                .isEqualTo(-1);
+        IceControllingAgent stranger = new IceControllingAgent(client, new IceCredentials("srvUfrag",
+                "anotherPasswordOf24Chars"), new SecureRandom());
+        byte[] forged = stranger.bindingRequest(PRIORITY, false);
+        assertThat(agent.answerConsentCheck(forged, 0, forged.length, home, SECOND, out)).as("integrity")
+                .isEqualTo(-1);
+        byte[] controlled = StunMessage.builder(StunMessage.METHOD_BINDING, StunClass.REQUEST,
+                        StunMessage.newTransactionId()).username("srvUfrag:cli1").iceControlled(7)
+                .messageIntegrity(server.password().getBytes(StandardCharsets.UTF_8)).fingerprint().build();
+        assertThat(agent.answerConsentCheck(controlled, 0, controlled.length, home, SECOND, out)).as("role conflict")
+                .isEqualTo(-1);
+        assertThat(send(agent, controlled, home, SECOND)).isInstanceOf(BindingOutcome.Rejected.class);
+        byte[] otherRemote = StunMessage.builder(StunMessage.METHOD_BINDING, StunClass.REQUEST,
+                        StunMessage.newTransactionId()).username("srvUfrag:cli2")
+                .messageIntegrity(server.password().getBytes(StandardCharsets.UTF_8)).fingerprint().build();
+        assertThat(agent.answerConsentCheck(otherRemote, 0, otherRemote.length, home, SECOND, out)).as("username")
+                .isEqualTo(-1);
+        IceLiteAgent fresh = new IceLiteAgent(server, client.ufrag(), 0);
+        assertThat(fresh.answerConsentCheck(check, 0, check.length, home, SECOND, out)).as("nothing selected yet")
+                .isEqualTo(-1);
+    }
+
+    @Test
+    void answeringConsentChecksInPlaceAllocatesNothingOnceWarm() {
+        assumeTrue(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        IceControllingAgent peer = clientAgent();
+        IceLiteAgent agent = twins(home, peer)[1];
+        byte[] check = peer.bindingRequest(PRIORITY, true);
+        byte[] out = new byte[256];
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(agent.answerConsentCheck(check, 0, check.length, home, SECOND, out)).isPositive();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int answered = 0;
+        for (int i = 0; i < 10_000; i++) {
+            answered += agent.answerConsentCheck(check, 0, check.length, home, SECOND, out) > 0 ? 1 : 0;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(answered).isEqualTo(10_000);
+        assertThat(allocated).as("bytes for 10,000 answered checks").isLessThan(1_000);
     }
 }
