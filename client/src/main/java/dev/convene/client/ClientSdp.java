@@ -47,9 +47,10 @@ public final class ClientSdp {
 
     /**
      * What we accept from the SFU: its subscriber offer for a meeting of 100 carries ~200 m-lines
-     * (118 KB, ~4,000 lines), beyond the 64 KiB the SFU allows an untrusted client's SDP.
+     * (118 KB, ~4,000 lines), beyond the 64 KiB the SFU allows a publisher's SDP; the same bounds
+     * as the SFU applies to our answer (ADR 0034).
      */
-    static final SdpParser.Limits SFU_SDP_LIMITS = new SdpParser.Limits(1 << 20, 1 << 15, 4096);
+    static final SdpParser.Limits SFU_SDP_LIMITS = SdpParser.Limits.MEETING;
 
     public static SessionDescription parse(String sdp) {
         try {

@@ -23,6 +23,12 @@ public final class SdpParser {
     public record Limits(int maxLength, int maxLines, int maxLineLength) {
         /** 64 KiB in all (the signaling frame limit), 4,096 lines, 4,096 characters a line. */
         public static final Limits DEFAULT = new Limits(64 * 1024, 4096, 4096);
+        /**
+         * For descriptions of a whole meeting's tracks: a subscriber's offer and answer carry one
+         * m-line per track it may receive (~200 at 100 participants, ~100 KB as a browser writes
+         * them). 512 KiB and 32,768 lines hold 150 participants' worth with room to spare (ADR 0034).
+         */
+        public static final Limits MEETING = new Limits(512 * 1024, 32_768, 4096);
 
         public Limits {
             if (maxLength < 1 || maxLines < 1 || maxLineLength < 1) {

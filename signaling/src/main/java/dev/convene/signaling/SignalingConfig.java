@@ -58,6 +58,12 @@ public record SignalingConfig(
     public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_FRAMES_PER_SECOND = 50;
+    /**
+     * A subscriber's {@code answer} repeats one m-line per track it may receive: ~100 KB from the
+     * Java client and more from Chrome at 100 participants. Only that frame type may be this long;
+     * every other frame keeps {@link #maxFrameBytes} (ADR 0034).
+     */
+    public static final int MAX_ANSWER_FRAME_BYTES = 512 * 1024;
     public static final String DEFAULT_WEB_ROOT = "/convene-web";
     public static final String DEFAULT_REGION = "local";
     public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(30);
@@ -130,6 +136,11 @@ public record SignalingConfig(
         if (accessTokenTtl.compareTo(maxLifetime) > 0 || joinTokenTtl.compareTo(maxLifetime) > 0) {
             throw new IllegalArgumentException("token lifetimes must not exceed the maximum token lifetime " + maxLifetime);
         }
+    }
+
+    /** How long an {@code answer} frame may be: {@link #MAX_ANSWER_FRAME_BYTES}, or more if every frame may. */
+    public int maxAnswerFrameBytes() {
+        return Math.max(maxFrameBytes, MAX_ANSWER_FRAME_BYTES);
     }
 
     /**

@@ -178,6 +178,33 @@ class SignalingSocketTest {
     }
 
     @Test
+    void onlyAnAnswerMayCarryAMeetingsWorthOfSdpAndALongFrameIsRefusedWithItsRequestId() {
+        newMeeting(5);
+        Peer ada = t.enter("Ada", meeting);
+        WsTestClient ws = ada.ws();
+        String sdp = "v=0\\r\\n" + "a=x\\r\\n".repeat(30_000); // a 250 KB frame, as an answer for ~300 tracks
+
+        // The type after the long value: the head is found by skipping it, not by position.
+        ws.send("{\"v\":1,\"pc\":\"subscriber\",\"sdp\":\"" + sdp + "\",\"request_id\":\"a1\",\"type\":\"answer\"}");
+        assertThat(ws.awaitType("ack").get("request_id").asText()).isEqualTo("a1");
+        assertThat(t.sfu.session(ada.participantId()).subscriberAnswers).singleElement()
+                .satisfies(a -> assertThat(a.length()).isEqualTo(5 + 30_000 * 5));
+
+        ws.send("{\"v\":1,\"type\":\"offer\",\"pc\":\"publisher\",\"request_id\":\"o1\",\"sdp\":\"" + sdp + "\"}");
+        JsonNode offer = ws.awaitError("frame_too_large");
+        assertThat(offer.get("request_id").asText()).isEqualTo("o1");
+        assertThat(offer.get("message").asText()).contains("65536 bytes", "subscriber answers to 524288");
+
+        ws.send("{\"v\":1,\"type\":\"answer\",\"pc\":\"subscriber\",\"request_id\":\"a2\",\"sdp\":\""
+                + "x".repeat(600 * 1024) + "\"}");
+        assertThat(ws.awaitError("frame_too_large").get("request_id").asText()).isEqualTo("a2");
+        ws.send("{\"v\":1,\"type\":\"answer\",\"sdp\":\"" + "x".repeat(100 * 1024) + "\"");
+        assertThat(ws.awaitError("malformed_message").has("request_id")).isFalse();
+        ws.assertAlive("p4");
+        assertThat(t.sfu.session(ada.participantId()).subscriberAnswers).hasSize(1);
+    }
+
+    @Test
     void oneBadClientDoesNotDisturbAnother() {
         newMeeting(5);
         Peer ada = t.enter("Ada", meeting);

@@ -63,7 +63,8 @@ public final class SdpTranslator {
     }
 
     public static SubscriberAnswer readSubscriberAnswer(String sdp) throws SdpRejectedException {
-        SessionDescription description = parse(sdp);
+        // One m-line per track the subscriber may receive: a meeting's worth, not a publisher's few.
+        SessionDescription description = parse(sdp, SdpParser.Limits.MEETING);
         Map<String, Set<Integer>> payloadTypes = new HashMap<>();
         int transportCc = 0;
         for (MediaDescription m : description.media()) {
@@ -236,11 +237,15 @@ public final class SdpTranslator {
     }
 
     private static SessionDescription parse(String sdp) throws SdpRejectedException {
+        return parse(sdp, SdpParser.Limits.DEFAULT);
+    }
+
+    private static SessionDescription parse(String sdp, SdpParser.Limits limits) throws SdpRejectedException {
         if (sdp == null || sdp.isBlank()) {
             throw new SdpRejectedException("the SDP is empty");
         }
         try {
-            return SdpParser.parse(sdp);
+            return SdpParser.parse(sdp, limits);
         } catch (SdpParseException e) {
             throw new SdpRejectedException("malformed SDP: " + e.getMessage(), e);
         }

@@ -34,6 +34,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -69,6 +71,13 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     private final long sdpSessionId;
+    /**
+     * Writes subscriber offers (RoomContext.negotiation): one platform thread, so offers leave in
+     * the order they were made, and neither the loop nor the virtual threads' carriers (DTLS
+     * handshakes) spend their time on SDP text.
+     */
+    private final ExecutorService negotiation = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("convene-sdp-offers").daemon().factory());
     private final List<HostCandidate> candidates;
     private final ScheduledFuture<?> ticker;
     private final ScheduledFuture<?> feedbackTicker;
@@ -336,6 +345,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             tcp.close();
         }
         socket.close();
+        negotiation.shutdown();
         log.info("event=sfu_stopped node={}", config.nodeId());
     }
 
@@ -410,6 +420,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         @Override
         public long sdpSessionId() {
             return sdpSessionId;
+        }
+
+        @Override
+        public java.util.concurrent.Executor negotiation() {
+            return negotiation;
         }
 
         @Override

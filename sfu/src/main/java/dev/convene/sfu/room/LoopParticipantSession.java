@@ -7,6 +7,8 @@ import dev.convene.sfu.SubscribeSettings;
 import dev.convene.media.routing.simulcast.LayerSettings;
 import dev.convene.sfu.TrackDeclaration;
 import dev.convene.sfu.TrackInfo;
+import dev.convene.sfu.negotiation.SdpTranslator;
+import dev.convene.sfu.negotiation.SubscriberAnswer;
 import java.util.List;
 
 /** The {@link ParticipantSession} the signaling layer holds: every call runs on the media loop. */
@@ -37,8 +39,10 @@ final class LoopParticipantSession implements ParticipantSession {
 
     @Override
     public void onSubscriberAnswer(String sdpAnswer) throws SdpRejectedException {
+        // Parsed on the caller's thread: one m-line per track of the meeting is too much text for the media loop.
+        SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(sdpAnswer);
         loop.call(() -> {
-            participant.onSubscriberAnswer(sdpAnswer);
+            participant.onSubscriberAnswer(answer);
             return null;
         });
     }

@@ -36,6 +36,7 @@ import dev.convene.sfu.negotiation.DtlsSetup;
 import dev.convene.sfu.negotiation.OfferedMedia;
 import dev.convene.sfu.negotiation.PlayerLine;
 import dev.convene.sfu.negotiation.PublisherOffer;
+import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.negotiation.SdpTranslator;
 import dev.convene.sfu.negotiation.SfuCodecs;
 import dev.convene.sfu.negotiation.SubscriberAnswer;
@@ -284,11 +285,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         return new TrackDeclaration(media.mid(), media.kind(), source);
     }
 
-    void onSubscriberAnswer(String sdp) throws SdpRejectedException {
+    /** {@code answer} was parsed off the loop (LoopParticipantSession): it has one m-line per track offered. */
+    void onSubscriberAnswer(SubscriberAnswer answer) throws SdpRejectedException {
         if (!subscriberOfferOutstanding) {
             throw new SdpRejectedException("no subscriber offer is waiting for an answer");
         }
-        SubscriberAnswer answer = SdpTranslator.readSubscriberAnswer(sdp);
         DtlsRole role = DtlsSetup.forAnswer(answer.transport().setup());
         try {
             subscriberTransport.setRemote(answer.transport(), role);
@@ -856,9 +857,20 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
                 carried.add(new SubscribedTrack(slot.mid, info));
             }
         }
-        String offer = SdpTranslator.writeSubscriberOffer(ctx.sdpSessionId(), ++subscriberSdpVersion,
-                subscriberTransport.localParams(), ctx.candidates(), lines);
-        listener.onSubscriberOffer(offer, carried);
+        long version = ++subscriberSdpVersion;
+        var local = subscriberTransport.localParams();
+        List<HostCandidate> candidates = ctx.candidates();
+        // The text is written off the loop; with one offer outstanding at a time, offers cannot overtake each other.
+        long sessionId = ctx.sdpSessionId();
+        ctx.negotiation().execute(() -> {
+            try {
+                listener.onSubscriberOffer(SdpTranslator.writeSubscriberOffer(sessionId, version, local, candidates, lines),
+                        carried);
+            } catch (RuntimeException e) {
+                log.warn("event=subscriber_offer_failed meeting={} participant={} error={}", room.meetingId(), participantId,
+                        e.toString());
+            }
+        });
     }
 
     // ---- media, on the loop ----

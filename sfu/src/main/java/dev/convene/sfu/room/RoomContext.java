@@ -37,6 +37,13 @@ interface RoomContext {
 
     long sdpSessionId();
 
+    /**
+     * Where subscriber offers are written and handed to their listener, off the media loop: an
+     * offer of a meeting of 100 is ~200 m-lines (100+ KB of text), and one per subscriber per
+     * join made the loop miss its 4 s bound for control calls (ADR 0034).
+     */
+    java.util.concurrent.Executor negotiation();
+
     long estimatedUplinkBps();
 
     /** Picks the simulcast layer of each subscriber leg; stateless, shared by the node. */

@@ -1,6 +1,8 @@
 package dev.convene.signaling.protocol;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,6 +14,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
@@ -109,6 +112,39 @@ public final class ProtocolCodec {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, problem, requestId);
         }
         return message;
+    }
+
+    /** A frame's top-level {@code type} and {@code request_id}, each null when absent or not a string. */
+    public record Head(String type, String requestId) {}
+
+    /**
+     * The {@link Head} of a frame, read without building the frame: every other value is skipped,
+     * so a long frame costs one scan; text that is not a JSON object has an empty head. Lets a
+     * frame refused for its length be answered with its {@code request_id}.
+     */
+    public Head peek(String text) {
+        String type = null;
+        String requestId = null;
+        try (JsonParser p = mapper.getFactory().createParser(text)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while ((type == null || requestId == null) && p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (value == JsonToken.VALUE_STRING && ("type".equals(name) || "request_id".equals(name))) {
+                        if ("type".equals(name)) {
+                            type = p.getText();
+                        } else {
+                            requestId = p.getText();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // Malformed past the fields found so far: what was found is the head.
+        }
+        return new Head(type, requestId);
     }
 
     /** The frame's JSON text: {@code v} and {@code type} first, then the record's fields. */

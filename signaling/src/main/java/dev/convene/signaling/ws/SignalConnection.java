@@ -11,10 +11,12 @@ import dev.convene.sfu.TrackInfo;
 import dev.convene.sfu.TrackKind;
 import dev.convene.sfu.TrackSource;
 import dev.convene.signaling.Ids;
+import dev.convene.signaling.SignalingConfig;
 import dev.convene.signaling.auth.JoinClaims;
 import dev.convene.signaling.placement.NoSfuAvailableException;
 import dev.convene.signaling.protocol.ClientMessage;
 import dev.convene.signaling.protocol.ErrorCode;
+import dev.convene.signaling.protocol.ProtocolCodec;
 import dev.convene.signaling.protocol.ProtocolException;
 import dev.convene.signaling.protocol.ServerMessage;
 import dev.convene.signaling.protocol.ServerMessage.ChatView;
@@ -195,8 +197,7 @@ final class SignalConnection implements ParticipantListener {
                 return;
             }
         }
-        if (tooLarge(text)) {
-            sendError(ErrorCode.FRAME_TOO_LARGE, "Frames are limited to " + hub.config().maxFrameBytes() + " bytes", null);
+        if (!withinLimit(text)) {
             return;
         }
         ClientMessage message;
@@ -231,13 +232,32 @@ final class SignalConnection implements ParticipantListener {
         sendError(ErrorCode.MALFORMED_MESSAGE, "Frames are JSON text, not binary", null);
     }
 
-    private boolean tooLarge(String text) {
-        int max = hub.config().maxFrameBytes();
-        if (text.length() > max) {
+    /**
+     * Whether the frame is within its limit: {@code maxFrameBytes}, except for an {@code answer},
+     * which carries a subscriber's SDP with one m-line per track of the meeting (ADR 0034). A long
+     * frame's head is peeked without building the frame (one scan), so the refusal names its
+     * {@code request_id} and a client awaiting the reply is not left waiting.
+     */
+    private boolean withinLimit(String text) {
+        SignalingConfig config = hub.config();
+        if (!longerThan(text, config.maxFrameBytes())) {
+            return true;
+        }
+        ProtocolCodec.Head head = hub.codec().peek(text);
+        if ("answer".equals(head.type()) && !longerThan(text, config.maxAnswerFrameBytes())) {
+            return true;
+        }
+        sendError(ErrorCode.FRAME_TOO_LARGE, "Frames are limited to " + config.maxFrameBytes()
+                + " bytes, subscriber answers to " + config.maxAnswerFrameBytes(), head.requestId());
+        return false;
+    }
+
+    private static boolean longerThan(String text, int maxBytes) {
+        if (text.length() > maxBytes) {
             return true;
         }
         // Most frames are ASCII; count UTF-8 bytes only when characters could outgrow the limit.
-        return (long) text.length() * 3 > max && text.getBytes(StandardCharsets.UTF_8).length > max;
+        return (long) text.length() * 3 > maxBytes && text.getBytes(StandardCharsets.UTF_8).length > maxBytes;
     }
 
     private void dispatch(ClientMessage message) throws ProtocolException {
