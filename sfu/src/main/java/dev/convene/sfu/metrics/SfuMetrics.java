@@ -87,7 +87,10 @@ public final class SfuMetrics {
                 counters.paddingOut);
         downlinkEstimate = DistributionSummary.builder("convene.sfu.downlink.estimate").baseUnit("bits_per_second")
                 .description("Subscribers' downlink estimates, one sample per subscriber per second (ADR 0021)")
-                .publishPercentiles(0.1, 0.5, 0.9).register(registry);
+                // Fixed buckets, not percentiles: the estimate is recorded on the media loop, and
+                // Micrometer's percentile histograms allocate as they resize (ADR 0027, zero garbage
+                // on the loop thread); the buckets are arrays of counters reset in place.
+                .serviceLevelObjectives(100e3, 300e3, 1e6, 3e6, 10e6, 30e6).register(registry);
         notSent(registry, "not_held", "never held (lost upstream, maybe still to be repaired) or not sent yet",
                 counters.rtxNotHeld);
         notSent(registry, "gone", "no longer held (older than the cache keeps)", counters.rtxGone);
