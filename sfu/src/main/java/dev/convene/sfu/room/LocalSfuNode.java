@@ -86,6 +86,7 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
     /** Written on the loop, read by tests from another thread. */
     private volatile long timerAllocatedBytes;
     private volatile long packetArraysGrowthBytes;
+    private long lastTickFailureLogNanos;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
@@ -259,7 +260,11 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         long now = System.nanoTime();
         for (Room room : roomArray) {
             for (Participant p : room.members()) {
-                p.tick(now);
+                try {
+                    p.tick(now);
+                } catch (RuntimeException e) {
+                    tickFailed("report", room, e);
+                }
             }
         }
         metrics.endInterval();
@@ -318,11 +323,33 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
         boolean speakerTick = ++feedbackTicks % SPEAKER_EVERY_TICKS == 0;
         for (Room room : roomArray) {
             for (Participant p : room.members()) {
-                p.feedbackTick(now);
+                try {
+                    p.feedbackTick(now);
+                } catch (RuntimeException e) {
+                    tickFailed("feedback", room, e);
+                }
             }
             if (speakerTick) {
-                room.speakerTick(now);
+                try {
+                    room.speakerTick(now);
+                } catch (RuntimeException e) {
+                    tickFailed("speaker", room, e);
+                }
             }
+        }
+    }
+
+    /**
+     * A periodic task that throws out of the loop's scheduler is never run again — for every
+     * meeting on the node (RTCP, consent, estimates, allocation). One participant's bug must not
+     * do that: the failure is logged (at most every 10 s, it may repeat every tick) and the tick
+     * goes on with the others.
+     */
+    private void tickFailed(String tick, Room room, RuntimeException e) {
+        long now = System.nanoTime();
+        if (now - lastTickFailureLogNanos > TimeUnit.SECONDS.toNanos(10) || lastTickFailureLogNanos == 0) {
+            lastTickFailureLogNanos = now;
+            log.error("event=tick_failed tick={} meeting={}", tick, room.meetingId(), e);
         }
     }
 

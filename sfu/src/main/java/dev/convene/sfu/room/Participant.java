@@ -1037,11 +1037,20 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         }
         if (cutPending) {
             cutPending = false;
-            BandwidthEstimator e = downlink.estimator();
-            log.info("event=downlink_cut meeting={} participant={} bps={} reason={} loss={} queue_delay_ms={} acked_bps={}"
-                    + " feedback_ago_ms={}", room.meetingId(), participantId, e.estimateBps(nowNanos), e.reason(),
-                    String.format(java.util.Locale.ROOT, "%.3f", e.lossFraction()), (long) e.detector().queueDelayMs(),
-                    e.ackedBps(), (nowNanos - feedbackNanos) / 1_000_000);
+            cutsSinceLog++;
+            // Under steady loss a subscriber's estimate is cut about once a second; a log line
+            // per cut would be most of what the media loop allocates (ADR 0027), so one line per
+            // CUT_LOG_EVERY_NANOS says how many cuts it stands for.
+            if (lastCutLogNanos == 0 || nowNanos - lastCutLogNanos >= CUT_LOG_EVERY_NANOS) {
+                BandwidthEstimator e = downlink.estimator();
+                log.info("event=downlink_cut meeting={} participant={} bps={} reason={} loss={} queue_delay_ms={}"
+                        + " acked_bps={} feedback_ago_ms={} cuts={}", room.meetingId(), participantId,
+                        e.estimateBps(nowNanos), e.reason(),
+                        String.format(java.util.Locale.ROOT, "%.3f", e.lossFraction()), (long) e.detector().queueDelayMs(),
+                        e.ackedBps(), (nowNanos - feedbackNanos) / 1_000_000, cutsSinceLog);
+                lastCutLogNanos = nowNanos;
+                cutsSinceLog = 0;
+            }
             allocatingForCut = true;
             try {
                 allocateAll(nowNanos);
@@ -1097,6 +1106,11 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     UplinkFeedback uplink() {
         return uplink;
     }
+
+    /** At most one {@code downlink_cut} log line per subscriber this often. */
+    private static final long CUT_LOG_EVERY_NANOS = 10_000_000_000L;
+    private long lastCutLogNanos;
+    private int cutsSinceLog;
 
     /** The feedback tick's period, as LocalSfuNode schedules it. */
     static final long FEEDBACK_TICK_NANOS = 20_000_000L;
