@@ -321,13 +321,15 @@ class SignalingSocketTest {
     @Test
     void heartbeatTimeoutRemovesTheParticipantAndReleasesTheSeat() {
         t.close();
-        t = new TestServer(c -> c.withHeartbeatTimeout(Duration.ofMillis(600)), Clock.systemUTC());
+        // 2 s, not less: Ada's pings come from the test's poll thread, which a loaded CI machine can
+        // starve for most of a second (a 600 ms timeout once closed Ada too).
+        t = new TestServer(c -> c.withHeartbeatTimeout(Duration.ofMillis(2_000)), Clock.systemUTC());
         newMeeting(5);
         Peer ada = t.enter("Ada", meeting);
         Peer silent = t.enter("Silent", meeting);
         ada.ws().awaitType("participant-joined");
         // Ada keeps talking; Silent does not.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(150)).until(() -> {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
             ada.ws().send("{\"v\":1,\"type\":\"ping\"}");
             return silent.ws().isClosed();
         });

@@ -557,8 +557,15 @@ class StallAndOutageFaultTest {
                 cluster.signalings().getFirst().kill();
                 cluster.sfus().stream().filter(n -> n.name().equals(deadId)).findFirst().orElseThrow().kill();
 
-                await("the away client is back with media from the new SFU").atMost(GIVE_UP)
-                        .pollInterval(Duration.ofMillis(10)).until(() -> receivesFromNewSfu(away, before));
+                try {
+                    await("the away client is back with media from the new SFU").atMost(GIVE_UP)
+                            .pollInterval(Duration.ofMillis(10)).until(() -> receivesFromNewSfu(away, before));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("the away client is not back within " + GIVE_UP.toSeconds() + " s: state="
+                            + away.connectionState() + " resumes=" + away.resumeCount() + " migrations="
+                            + away.migrationCount() + " placement=" + redis.placement().sfuFor(meetingId)
+                            + " dead=" + deadId + "\n" + nodeLines(away.participantId(), meeting.meetingId()), e);
+                }
                 long backMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 assertThat(away.resumeCount()).as("it resumed").isGreaterThan(resumes);
                 assertThat(away.migrationCount()).as("and was told to migrate").isEqualTo(1);
@@ -572,6 +579,18 @@ class StallAndOutageFaultTest {
         } finally {
             clients.forEach(ConveneClient::close);
         }
+    }
+
+    /** The lines of every live node's log that name the participant or the meeting, or a node's health: the last 40. */
+    private static String nodeLines(String participantId, String meetingId) {
+        StringBuilder out = new StringBuilder();
+        for (NodeProcess n : java.util.stream.Stream.concat(cluster.signalings().stream(), cluster.sfus().stream()).toList()) {
+            List<String> lines = n.output().stream().filter(l -> l.contains(participantId) || l.contains(meetingId)
+                    || l.contains("suspect") || l.contains("dead") || l.contains("failover")).toList();
+            out.append("--- ").append(n.name()).append(n.isAlive() ? "" : " (dead)").append('\n');
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
     }
 
     /** Message ids of the newest 200 messages of the meeting's history, read by its host. */
