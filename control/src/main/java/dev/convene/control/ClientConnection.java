@@ -330,19 +330,28 @@ final class ClientConnection implements WebSocket.Listener {
         } else {
             log.info("event=control_connection_closed node={} sessions_ended={}", nodeId, open.size());
         }
-        for (RemoteParticipantSession s : open) {
-            // A lost connection leaves the sessions on the SFU under its orphan lease: re-attachable.
-            if (LOST_REASON.equals(listenerReason)) {
-                s.deliverDetached(listenerReason);
-            } else {
-                s.deliverMediaFailed(listenerReason);
+        try {
+            for (RemoteParticipantSession s : open) {
+                // One listener that throws must not keep the rest from hearing, nor the reconnect from starting.
+                try {
+                    // A lost connection leaves the sessions on the SFU under its orphan lease: re-attachable.
+                    if (LOST_REASON.equals(listenerReason)) {
+                        s.deliverDetached(listenerReason);
+                    } else {
+                        s.deliverMediaFailed(listenerReason);
+                    }
+                } catch (RuntimeException e) {
+                    log.error("event=control_listener_failed node={} session={} error={}", nodeId, s.sessionId(),
+                            e.toString(), e);
+                }
             }
+            WebSocket ws = socket;
+            if (ws != null) {
+                ws.abort();
+            }
+        } finally {
+            owner.onLost(this);
         }
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.abort();
-        }
-        owner.onLost(this);
     }
 
     String lostBecause() {

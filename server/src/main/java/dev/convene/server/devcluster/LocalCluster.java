@@ -1,5 +1,7 @@
 package dev.convene.server.devcluster;
 
+import dev.convene.store.redis.RedisSettings;
+import dev.convene.store.redis.RedisStores;
 import dev.convene.tls.TlsIdentity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -208,6 +210,17 @@ public final class LocalCluster implements AutoCloseable {
 
     public String redisUrl() {
         return "redis://127.0.0.1:" + redisPort;
+    }
+
+    /**
+     * A Redis client for looking at the cluster's state (placement, seats, registry) from outside
+     * its nodes: patient timeouts (5 s to connect and per command, where a node has 1 s, ADR 0005),
+     * so a starved machine fails no test on its onlooker's handshake.
+     */
+    public RedisStores observer() {
+        RedisSettings d = RedisSettings.defaults();
+        return RedisStores.connect(redisUrl(), new RedisSettings(Duration.ofSeconds(5), Duration.ofSeconds(5),
+                d.maxReconnectDelay(), d.sfuDeadAfter(), d.sfuForgetAfter(), d.placementTtl(), d.seatLease()));
     }
 
     public String jdbcUrl() {

@@ -13,7 +13,6 @@ import dev.convene.client.MeetingInfo;
 import dev.convene.client.ReceivedStream;
 import dev.convene.server.devcluster.LocalCluster;
 import dev.convene.server.devcluster.NodeProcess;
-import dev.convene.store.redis.RedisSettings;
 import dev.convene.store.redis.RedisStores;
 import dev.convene.tls.TlsContexts;
 import java.net.InetSocketAddress;
@@ -86,7 +85,7 @@ class RollingRestartTest {
     @Test
     void restartingEveryNodeInTurnEndsNoSessionAndLosesNoChat() throws Exception {
         try (LocalCluster cluster = startCluster(SIGNALING_ARGS, SFU_ARGS);
-                RedisStores redis = observer(cluster)) {
+                RedisStores redis = cluster.observer()) {
             SSLContext trust = TlsContexts.trusting(cluster.certificate().chain(), null);
             // Restarted signaling nodes come back on their port, so these stay right throughout.
             List<ConveneApi> apis = cluster.signalings().stream().map(n -> ConveneApi.overTls(URI.create(n.url()), trust))
@@ -374,12 +373,6 @@ class RollingRestartTest {
         }
     }
 
-    /** The test's own Redis client only looks: patient timeouts, so a starved machine fails no run here. */
-    private static RedisStores observer(LocalCluster cluster) {
-        RedisSettings d = RedisSettings.defaults();
-        return RedisStores.connect(cluster.redisUrl(), new RedisSettings(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                d.maxReconnectDelay(), d.sfuDeadAfter(), d.sfuForgetAfter(), d.placementTtl(), d.seatLease()));
-    }
 
     /**
      * On the shared 2-core machine a node's first Redis handshake (1 s, ADR 0005) is sometimes

@@ -11,7 +11,6 @@ import dev.convene.client.MeetingInfo;
 import dev.convene.client.ReceivedStream;
 import dev.convene.server.devcluster.LocalCluster;
 import dev.convene.server.devcluster.NodeProcess;
-import dev.convene.store.redis.RedisSettings;
 import dev.convene.store.redis.RedisStores;
 import dev.convene.tls.TlsContexts;
 import java.net.InetSocketAddress;
@@ -71,7 +70,7 @@ class SfuDrainMigrationTest {
     private List<Long> oneRun(int run, int[] lost) throws Exception {
         try (LocalCluster cluster = startCluster(List.of("--limit-join-per-address", "100000/1m"),
                 List.of("--drain-timeout", "12s"));
-                RedisStores redis = observer(cluster)) {
+                RedisStores redis = cluster.observer()) {
             SSLContext trust = TlsContexts.trusting(cluster.certificate().chain(), null);
             List<ConveneApi> apis = cluster.signalings().stream().map(n -> ConveneApi.overTls(URI.create(n.url()), trust))
                     .toList();
@@ -181,12 +180,6 @@ class SfuDrainMigrationTest {
         }
     }
 
-    /** The test's own Redis client only looks: patient timeouts, so a starved machine fails no run here. */
-    private static RedisStores observer(LocalCluster cluster) {
-        RedisSettings d = RedisSettings.defaults();
-        return RedisStores.connect(cluster.redisUrl(), new RedisSettings(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                d.maxReconnectDelay(), d.sfuDeadAfter(), d.sfuForgetAfter(), d.placementTtl(), d.seatLease()));
-    }
 
     /**
      * On the shared 2-core machine a node's first Redis handshake (1 s, ADR 0005) is sometimes

@@ -62,15 +62,20 @@ final class SfuFailover implements AutoCloseable {
      * starved, which is the control connection's verdict to take (ADR 0029, 0030).
      */
     static final Duration RUNNING = Duration.ofMillis(500);
+    /**
+     * How often this node's participants are checked against their meetings' placement: one whose
+     * session is on another node than its meeting's is moved there (ADR 0030 §5).
+     */
+    static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(1);
 
     private final SfuDirectory sfus;
-    private final Supplier<? extends Iterable<SignalConnection>> connections;
+    private final Supplier<? extends Iterable<? extends Movable>> connections;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("convene-sfu-failover").daemon().factory());
     private final ScheduledExecutorService preconnector = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("convene-sfu-preconnect").daemon().factory());
     /** Nodes whose verdict is pending, with the connections that lost their session there. */
-    private final Map<String, Set<SignalConnection>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Set<Movable>> pending = new ConcurrentHashMap<>();
     /** Null when no UDP socket could be opened: detection then rests on the control connection alone. */
     private final MediaProbe probe;
     /** Media addresses to probe, refreshed from the registry by the preconnect timer. */
@@ -78,11 +83,13 @@ final class SfuFailover implements AutoCloseable {
     /** Nodes found unreachable by the probe and failed over; timer thread only. */
     private final Set<String> mediaDown = new HashSet<>();
 
-    SfuFailover(SfuDirectory sfus, Supplier<? extends Iterable<SignalConnection>> connections) {
+    SfuFailover(SfuDirectory sfus, Supplier<? extends Iterable<? extends Movable>> connections) {
         this.sfus = sfus;
         this.connections = connections;
         // Its own thread: a registry read that waits for Redis never delays a verdict.
         preconnector.scheduleWithFixedDelay(this::preconnect, 0, PRECONNECT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        preconnector.scheduleWithFixedDelay(this::followPlacement, FOLLOW_INTERVAL.toMillis(),
+                FOLLOW_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         MediaProbe p = null;
         try {
             p = new MediaProbe();
@@ -103,8 +110,68 @@ final class SfuFailover implements AutoCloseable {
         }
     }
 
+    /** What the failover needs of a participant's connection; {@link SignalConnection} in production. */
+    interface Movable {
+        boolean isJoined();
+
+        UUID meetingId();
+
+        String sfuNodeId();
+
+        /** Rebuilds the participant on {@code newNode}; false if it was no longer on {@code oldNode}. */
+        boolean migrate(String oldNode, String newNode, boolean oldNodeLive);
+
+        /** The control connection came back: the client reconnects and re-attaches to its session. */
+        void resumeOnSameSfu();
+    }
+
+    private void followPlacement() {
+        try {
+            follow(sfus, connections.get());
+        } catch (RuntimeException e) {
+            log.debug("event=placement_follow_failed error={}", e.toString());
+        }
+    }
+
+    /**
+     * Moves each joined participant whose session is on another node than its meeting's placement
+     * to the placed node, if that node's control connection is up. The failover moves a meeting
+     * when this node finds its SFU dead; another signaling node (or a resume, or a drain) may move
+     * it first, or this node may never see the failure at all (its sessions there idle, its
+     * verdict lost): without this its participants would stay behind, split from the rest. A
+     * meeting whose placement is missing (Redis restarted empty) is left alone: the leases refill it.
+     *
+     * @return participants whose move was started
+     */
+    static int follow(SfuDirectory sfus, Iterable<? extends Movable> connections) {
+        Map<UUID, Optional<String>> placed = new HashMap<>();
+        int moved = 0;
+        for (Movable c : connections) {
+            if (!c.isJoined()) {
+                continue;
+            }
+            UUID meeting = c.meetingId();
+            String on = c.sfuNodeId();
+            Optional<String> target = placed.computeIfAbsent(meeting, sfus::placedOn);
+            if (target.isEmpty() || target.get().equals(on) || !sfus.reachable(target.get())) {
+                continue;
+            }
+            String to = target.get();
+            boolean fromLive = sfus.reachable(on);
+            log.warn("event=placement_follow meeting_id={} from={} to={} from_live={}", meeting, on, to, fromLive);
+            // Its own thread, as a failover's: one slow join holds up no other participant. A
+            // second look before it ends finds the participant busy (lifecycle lock) or moved.
+            Thread.ofVirtual().name("convene-follow-" + meeting).start(() -> c.migrate(on, to, fromLive));
+            moved++;
+        }
+        return moved;
+    }
+
     /** The session of {@code c} on {@code nodeId} lost its control connection. From an SFU callback: never blocks. */
-    void onDetached(SignalConnection c, String nodeId) {
+    void onDetached(Movable c, String nodeId) {
+        if (nodeId == null) {
+            return; // not joined anywhere yet: nothing to fail over
+        }
         boolean[] first = {false};
         pending.computeIfAbsent(nodeId, id -> {
             first[0] = true;
@@ -131,13 +198,13 @@ final class SfuFailover implements AutoCloseable {
             timer.schedule(() -> verdict(nodeId, lostAt), RECHECK.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        Set<SignalConnection> lost = pending.remove(nodeId);
+        Set<Movable> lost = pending.remove(nodeId);
         if (lost == null) {
             return;
         }
         if (back) {
             log.info("event=sfu_control_back node={} sessions={}", nodeId, lost.size());
-            lost.forEach(SignalConnection::resumeOnSameSfu);
+            lost.forEach(Movable::resumeOnSameSfu);
             return;
         }
         sfus.markDead(nodeId);
@@ -178,16 +245,16 @@ final class SfuFailover implements AutoCloseable {
     }
 
     /** Moves every meeting this node has participants of on {@code nodeId} and migrates them. */
-    private void failOver(String nodeId, Set<SignalConnection> lost, long lostAt, String cause) {
-        Map<UUID, List<SignalConnection>> byMeeting = new HashMap<>();
-        for (SignalConnection c : connections.get()) {
+    private void failOver(String nodeId, Set<Movable> lost, long lostAt, String cause) {
+        Map<UUID, List<Movable>> byMeeting = new HashMap<>();
+        for (Movable c : connections.get()) {
             if (c.isJoined() && nodeId.equals(c.sfuNodeId())) {
                 byMeeting.computeIfAbsent(c.meetingId(), m -> new ArrayList<>()).add(c);
             }
         }
-        for (SignalConnection c : lost) {
+        for (Movable c : lost) {
             if (c.isJoined() && nodeId.equals(c.sfuNodeId())) {
-                List<SignalConnection> of = byMeeting.computeIfAbsent(c.meetingId(), m -> new ArrayList<>());
+                List<Movable> of = byMeeting.computeIfAbsent(c.meetingId(), m -> new ArrayList<>());
                 if (!of.contains(c)) {
                     of.add(c);
                 }
@@ -195,12 +262,12 @@ final class SfuFailover implements AutoCloseable {
         }
         log.warn("event=sfu_dead node={} cause={} meetings={} sessions={} after_ms={}", nodeId, cause, byMeeting.size(),
                 lost.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
-        for (Map.Entry<UUID, List<SignalConnection>> e : byMeeting.entrySet()) {
+        for (Map.Entry<UUID, List<Movable>> e : byMeeting.entrySet()) {
             Thread.ofVirtual().name("convene-migrate-" + e.getKey()).start(() -> move(e.getKey(), nodeId, e.getValue()));
         }
     }
 
-    private void move(UUID meeting, String deadNode, List<SignalConnection> participants) {
+    private void move(UUID meeting, String deadNode, List<Movable> participants) {
         Optional<String> target;
         try {
             target = sfus.moveFrom(meeting, deadNode);
@@ -208,11 +275,11 @@ final class SfuFailover implements AutoCloseable {
             log.warn("event=meeting_move_failed meeting_id={} dead={} error={}", meeting, deadNode, e.toString());
             target = Optional.empty();
         }
-        for (SignalConnection c : participants) {
+        for (Movable c : participants) {
             if (target.isPresent()) {
                 String to = target.get();
                 // Each on its own thread: one participant's slow join does not hold up the rest.
-                Thread.ofVirtual().name("convene-migrate-" + c.connectionId()).start(() -> c.migrate(deadNode, to));
+                Thread.ofVirtual().name("convene-migrate-" + meeting).start(() -> c.migrate(deadNode, to, false));
             } else {
                 c.resumeOnSameSfu();
             }

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * frames held back until {@code joined} is sent, and nothing is called while it is held but
  * {@link Outbox#send}. Every frame leaves through the {@link Outbox}.
  */
-final class SignalConnection implements ParticipantListener {
+final class SignalConnection implements ParticipantListener, SfuFailover.Movable {
 
     private static final Logger log = LoggerFactory.getLogger(SignalConnection.class);
     static final int RECENT_CHAT = 50;
@@ -131,8 +131,10 @@ final class SignalConnection implements ParticipantListener {
         this.openedAtMillis = lastFrameMillis;
     }
 
-    String sfuNodeId() {
-        return claims.sfuNodeId();
+    @Override
+    public String sfuNodeId() {
+        JoinClaims c = claims;
+        return c == null ? null : c.sfuNodeId();
     }
 
     /** Whether the socket was opened without a join token and has not resumed yet. */
@@ -145,7 +147,8 @@ final class SignalConnection implements ParticipantListener {
         return openedAtMillis;
     }
 
-    boolean isJoined() {
+    @Override
+    public boolean isJoined() {
         return state == State.JOINED;
     }
 
@@ -155,7 +158,8 @@ final class SignalConnection implements ParticipantListener {
         return state == State.OPEN && h != null && h.isWaiting();
     }
 
-    UUID meetingId() {
+    @Override
+    public UUID meetingId() {
         JoinClaims c = claims;
         return c == null ? null : c.meetingId();
     }
@@ -857,7 +861,8 @@ final class SignalConnection implements ParticipantListener {
     }
 
     /** The control connection came back: the session lives on on the SFU, and the client resumes and re-attaches to it. */
-    void resumeOnSameSfu() {
+    @Override
+    public void resumeOnSameSfu() {
         end(CLOSE_RESUME, "reconnect and resume", "control_lost", Ending.DETACH);
     }
 
@@ -878,7 +883,8 @@ final class SignalConnection implements ParticipantListener {
      *
      * @return true if the participant was moved
      */
-    boolean migrate(String oldNode, String newNode, boolean oldNodeLive) {
+    @Override
+    public boolean migrate(String oldNode, String newNode, boolean oldNodeLive) {
         ParticipantSession old;
         lifecycle.lock();
         try {
