@@ -348,6 +348,25 @@ public final class RtpStreamRewriter implements PipelineStage {
     /** True while a video switch waits for a key frame: the caller should have one requested. */
     public boolean isWaitingForSwitchPoint() { return pendingSource != NO_SOURCE; }
 
+    /**
+     * The output sequence number (16 bits) of the current source's first packet — its switch
+     * point, a key frame — or -1 before any source began. What the receiver lost before it belongs
+     * to a stream its decoder has left: worth no retransmission.
+     */
+    public int switchPointSequenceNumber() {
+        return switches == 0 ? -1 : (int) ((sourceStartSequence + sequenceOffset) & 0xFFFF);
+    }
+
+    /** Whether output sequence number {@code sequenceNumber} was sent before the current source's switch point. */
+    public boolean beforeSwitchPoint(int sequenceNumber) {
+        int point = switchPointSequenceNumber();
+        if (point < 0) {
+            return false;
+        }
+        int behind = (point - sequenceNumber) & 0xFFFF;
+        return behind > 0 && behind < 0x8000;
+    }
+
     /** The highest extended output sequence number sent, or -1 before the first packet. */
     public long highestOutputSequenceNumber() { return started ? highestSequence : -1; }
 

@@ -119,6 +119,25 @@ class RtpStreamRewriterTest {
         assertThat(sendVp8(A, 1011, lastTs + 6000, false, 311, 31, lastAt + 80 * MS)).isEqualTo(RewriteResult.DROP_NOT_SELECTED);
         assertThat(sendVp8(B, 40_000, 7_000_000, false, 9000, 200, lastAt + 81 * MS)).isEqualTo(RewriteResult.DROP_TOO_OLD);
         assertThat(video.sourceSwitches()).isEqualTo(2);
+        // What was lost before B's key frame (output 1011) belongs to A's stream: no repair is of use.
+        assertThat(video.switchPointSequenceNumber()).isEqualTo(1011);
+        assertThat(video.beforeSwitchPoint(1010)).isTrue();
+        assertThat(video.beforeSwitchPoint(1011)).isFalse();
+        assertThat(video.beforeSwitchPoint(1012)).isFalse();
+    }
+
+    @Test
+    void theSwitchPointComparesAcrossTheSequenceWrap() {
+        assertThat(video.switchPointSequenceNumber()).as("no source yet").isEqualTo(-1);
+        assertThat(video.beforeSwitchPoint(5)).isFalse();
+        video.switchTo(A);
+        assertThat(sendVp8(A, 2, 9000, true, 1, 0, 0)).isEqualTo(RewriteResult.FORWARD);
+        assertThat(video.switchPointSequenceNumber()).isEqualTo(2);
+        assertThat(video.beforeSwitchPoint(0xFFFF)).as("one before 0 across the wrap").isTrue();
+        assertThat(video.beforeSwitchPoint(1)).isTrue();
+        assertThat(video.beforeSwitchPoint(3)).isFalse();
+        assertThat(video.beforeSwitchPoint(2 + 0x7FFF)).as("up to half the range on is ahead, not behind").isFalse();
+        assertThat(video.beforeSwitchPoint(2 + 0x8001 & 0xFFFF)).as("further on wraps to behind").isTrue();
     }
 
     @Test

@@ -122,6 +122,12 @@ final class PacketRouter {
         int count = nack.lostSequenceNumbers(sequenceNumbers);
         boolean unrepairable = false;
         for (int i = 0; i < count; i++) {
+            if (rewriter.beforeSwitchPoint(sequenceNumbers[i])) {
+                // Sent before the layer switch's key frame: the decoder has left that stream, and on
+                // a congested downlink the copy would queue ahead of the new layer's frames.
+                counters.rtxNotSent.increment();
+                continue;
+            }
             OutboundStream leg = f.leg();
             int len = leg.retransmit(sequenceNumbers[i], nowNanos, tx, 0);
             if (len > 0) {
