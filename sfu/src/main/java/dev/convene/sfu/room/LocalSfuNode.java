@@ -12,6 +12,7 @@ import dev.convene.sfu.metrics.SfuMetrics;
 import dev.convene.sfu.negotiation.HostCandidate;
 import dev.convene.sfu.net.LocalAddresses;
 import dev.convene.sfu.net.MediaCounters;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -77,6 +78,12 @@ public final class LocalSfuNode implements SfuNode, AutoCloseable {
             throw e;
         }
         this.loops = started.toArray(MediaLoop[]::new);
+        for (MediaLoop loop : loops) {
+            // What placement balances, per loop: a skew shows meetings of very different sizes.
+            Gauge.builder("convene.sfu.loop.participants", loop, MediaLoop::participants)
+                    .tag("loop", Integer.toString(loop.index()))
+                    .description("Participants in the rooms of each media loop (ADR 0036)").register(registry);
+        }
     }
 
     public static LocalSfuNode start(SfuConfig config) throws InterruptedException {

@@ -8,7 +8,15 @@ import dev.convene.sfu.ParticipantSession;
 import dev.convene.sfu.SfuConfig;
 import dev.convene.sfu.SubscribedTrack;
 import dev.convene.sfu.negotiation.HostCandidate;
+import dev.convene.media.transport.stun.StunClass;
+import dev.convene.media.transport.stun.StunMessage;
+import dev.convene.sfu.transport.MediaHealthCheck;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Random;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,12 +43,13 @@ class MediaLoopPlacementTest {
         }
     };
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private LocalSfuNode sfu;
 
     @BeforeEach
     void start() throws Exception {
         sfu = LocalSfuNode.start(new SfuConfig("sfu-loops", new InetSocketAddress("127.0.0.1", 0), List.of(), 2_500_000,
-                Duration.ofSeconds(30), 0, SfuConfig.DEFAULT_MAX_AUDIO_STREAMS, SfuConfig.DEFAULT_LAST_N, 2));
+                Duration.ofSeconds(30), 0, SfuConfig.DEFAULT_MAX_AUDIO_STREAMS, SfuConfig.DEFAULT_LAST_N, 2), meters);
     }
 
     @AfterEach
@@ -60,6 +69,27 @@ class MediaLoopPlacementTest {
     }
 
     @Test
+    void everyLoopsPortAnswersTheSignalingHealthProbe() throws Exception {
+        // Signaling probes the node's advertised port (loop 0's); every loop answers on its own port.
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            probe.setSoTimeout(5_000);
+            for (int port : sfu.mediaPorts()) {
+                byte[] transaction = new byte[12];
+                new Random().nextBytes(transaction);
+                byte[] request = StunMessage.builder(StunMessage.METHOD_BINDING, StunClass.REQUEST, transaction)
+                        .username(MediaHealthCheck.USERNAME).fingerprint().build();
+                probe.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), port));
+                byte[] buf = new byte[1500];
+                DatagramPacket answer = new DatagramPacket(buf, buf.length);
+                probe.receive(answer);
+                assertThat(answer.getPort()).isEqualTo(port);
+                StunMessage response = StunMessage.parse(buf, 0, answer.getLength()).orElseThrow();
+                assertThat(response.transactionId()).isEqualTo(transaction);
+            }
+        }
+    }
+
+    @Test
     void aMeetingIsPlacedOnTheLeastLoadedLoopAndStaysThere() {
         ParticipantSession ada = sfu.join("meeting-a", "ada", QUIET);
         ParticipantSession bob = sfu.join("meeting-b", "bob", QUIET);
@@ -69,6 +99,7 @@ class MediaLoopPlacementTest {
         assertThat(sfu.loopOf("meeting-a")).contains(0);
         assertThat(sfu.loopOf("meeting-b")).contains(1);
         assertThat(sfu.participantsPerLoop()).containsExactly(3, 1);
+        assertThat(meters.get("convene.sfu.loop.participants").tag("loop", "1").gauge().value()).isEqualTo(1.0);
 
         // Loop 1 has fewer participants: the next meeting goes there although loop 0 came first.
         ParticipantSession eve = sfu.join("meeting-c", "eve", QUIET);
