@@ -133,7 +133,14 @@ class JavaClientMediaLoopsTest {
         int port = sfu.mediaPorts().get(loop);
         assertThat(sfu.candidates(loop)).filteredOn(c -> c.transport().equals("udp")).extracting(HostCandidate::port)
                 .containsOnly(port);
+        Set<Integer> loopPorts = Set.copyOf(sfu.candidates(loop).stream().map(HostCandidate::port).toList());
         for (ConveneClient c : meeting) {
+            // Every SDP the server sent (the publisher answer, the subscriber offers) names this loop's ports only.
+            List<Integer> announced = c.frames().stream().filter(f -> f.hasNonNull("sdp"))
+                    .flatMap(f -> f.path("sdp").asText().lines()).filter(l -> l.startsWith("a=candidate:"))
+                    .map(l -> Integer.parseInt(l.split(" ")[5])).toList();
+            assertThat(announced).as("candidate ports in the SDP %s received", c.displayName()).isNotEmpty()
+                    .contains(port).allMatch(loopPorts::contains);
             assertThat(sfuAddresses.get(c.displayName())).as("SFU addresses %s's transports sent to", c.displayName())
                     .isNotEmpty().extracting(InetSocketAddress::getPort).containsOnly(port);
         }
