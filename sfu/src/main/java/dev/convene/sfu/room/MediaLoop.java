@@ -49,7 +49,7 @@ final class MediaLoop implements AutoCloseable {
      * How often due NACKs go to publishers: short against a jitter buffer's patience (RTT +
      * one retry fits in ~150 ms on a 40 ms path), long enough to pack a burst's losses in one.
      */
-    static final long FEEDBACK_TICK_MILLIS = 20;
+    private static final long FEEDBACK_TICK_MILLIS = 20;
     /** Speaker detection, audio selection and dynacast run every this many feedback ticks: 100 ms. */
     private static final int SPEAKER_EVERY_TICKS = 5;
 
