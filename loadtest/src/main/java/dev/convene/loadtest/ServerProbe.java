@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
  */
 final class ServerProbe {
 
-    /** Netty names the threads of a {@code MultiThreadIoEventLoopGroup} so; {@code comm} keeps 15 characters. */
-    static final String MEDIA_LOOP_THREAD_PREFIX = "multiThreadIoEv";
+    /**
+     * The SFU names each media loop's thread {@code convene-media-<loop>-…} (ADR 0036); {@code comm}
+     * keeps 15 characters, this prefix fits in them.
+     */
+    static final String MEDIA_LOOP_THREAD_PREFIX = "convene-media";
 
     /** CPU seconds used so far, by the whole process and by its media loop threads. */
     record Cpu(double processSeconds, double mediaLoopSeconds) {

@@ -97,7 +97,8 @@ public final class AllInOneServer implements RunningNode {
     static SfuConfig sfuConfig(ServerOptions options) {
         return new SfuConfig(options.nodeId(), new InetSocketAddress(options.mediaHost(), options.mediaPort()),
                 options.mediaAdvertise(), options.uplinkEstimateBps(), options.consentTimeout(),
-                options.mediaTcpPort(), options.selection().maxAudioStreams(), options.selection().defaultLastN());
+                options.mediaTcpPort(), options.selection().maxAudioStreams(), options.selection().defaultLastN(),
+                options.effectiveMediaLoops());
     }
 
     /** Where the web client is served. */

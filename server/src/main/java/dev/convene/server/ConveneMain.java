@@ -61,6 +61,11 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--media-port", defaultValue = "50000", description = "UDP media port (all media of this node).")
     int mediaPort;
 
+    @Option(names = "--media-loops", defaultValue = "1",
+            description = "Media event loops (threads) of the SFU, each with its own UDP port --media-port + i (and "
+                    + "ICE-TCP port --media-tcp-port + i) and its own meetings; 0 = one per available processor.")
+    int mediaLoops;
+
     @Option(names = "--media-tcp-port",
             description = "ICE-TCP port (RFC 6544) for clients whose UDP is blocked, or off. Default: the --media-port number.")
     String mediaTcpPort;
@@ -288,7 +293,8 @@ public final class ConveneMain implements Callable<Integer> {
                 controlAdvertise, JwtKeyOption.parse(controlKeys), null, mediaPort, null, null, null, null);
         RunningNode node;
         try {
-            options = options.withMediaSelection(new ServerOptions.MediaSelection(maxAudioStreams, lastN));
+            options = options.withMediaSelection(new ServerOptions.MediaSelection(maxAudioStreams, lastN))
+                    .withMediaLoops(mediaLoops);
             options = options.withMediaTcpPort(MediaTcpPortOption.parse(mediaTcpPort, mediaPort))
                     .withTurn(TurnOption.parse(turnUrls, turnSecret, turnTtl));
             options = options.withRateLimits(new SignalingConfig.RateLimits(RateLimitOption.parse(limitCreatePerUser),

@@ -24,6 +24,8 @@ import java.util.List;
  * @param tls HTTPS, trusted proxies and the control channel's TLS; null for none (plain HTTP, plaintext control)
  * @param resumeGrace how long a participant whose socket is gone may resume (signaling), and, plus a
  *     margin, how long an SFU keeps the sessions of a lost control connection; null for 30 s
+ * @param mediaLoops the SFU's media event loops, each with its own UDP port (media port + index) and
+ *     meetings (ADR 0036); 0 for one per available processor
  */
 public record ServerOptions(
         String httpHost,
@@ -52,7 +54,8 @@ public record ServerOptions(
         SignalingConfig.Hardening hardening,
         TlsOptions tls,
         Duration resumeGrace,
-        MediaSelection selection) {
+        MediaSelection selection,
+        int mediaLoops) {
 
     /**
      * What each subscriber receives at most: the loudest speakers' audio and, until it asks for
@@ -78,7 +81,7 @@ public record ServerOptions(
             SignalingConfig.Hardening hardening, TlsOptions tls, Duration resumeGrace) {
         this(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region, jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, null);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, null, 1);
     }
 
     public ServerOptions {
@@ -104,56 +107,71 @@ public record ServerOptions(
         if (selection == null) {
             selection = MediaSelection.DEFAULTS;
         }
+        if (mediaLoops < 0) {
+            throw new IllegalArgumentException("--media-loops must be 0 (one per processor) or more, not " + mediaLoops);
+        }
+    }
+
+    public ServerOptions withMediaLoops(int loops) {
+        return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
+                region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection,
+                loops);
+    }
+
+    /** How many media loops the SFU runs: {@link #mediaLoops()}, with 0 made one per available processor. */
+    public int effectiveMediaLoops() {
+        return mediaLoops == 0 ? Runtime.getRuntime().availableProcessors() : mediaLoops;
     }
 
     public ServerOptions withMediaSelection(MediaSelection newSelection) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
                 controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace,
-                newSelection);
+                newSelection, mediaLoops);
     }
 
     public ServerOptions withConsentTimeout(Duration timeout) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, timeout, nodeId, region,
                 jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withHardening(SignalingConfig.Hardening h) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls, resumeGrace, selection);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, h, tls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withRateLimits(SignalingConfig.RateLimits limits) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId, region,
                 jwtKeys,
                 guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection);
+                controlAdvertise, controlKeys, limits, mediaTcpPort, turn, hardening, tls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withMediaTcpPort(int port) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls, resumeGrace, selection);
+                controlAdvertise, controlKeys, rateLimits, port, turn, hardening, tls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withTurn(TurnConfig newTurn) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost, controlPort,
-                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls, resumeGrace, selection);
+                controlAdvertise, controlKeys, rateLimits, mediaTcpPort, newTurn, hardening, tls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withTls(TlsOptions newTls) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls, resumeGrace, selection);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, newTls, resumeGrace, selection, mediaLoops);
     }
 
     public ServerOptions withResumeGrace(Duration grace) {
         return new ServerOptions(httpHost, httpPort, publicUrl, mediaHost, mediaPort, mediaAdvertise, consentTimeout, nodeId,
                 region, jwtKeys, guestAuth, uplinkEstimateBps, postgresUrl, postgresUser, postgresPassword, redisUrl, controlHost,
-                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, grace, selection);
+                controlPort, controlAdvertise, controlKeys, rateLimits, mediaTcpPort, turn, hardening, tls, grace, selection, mediaLoops);
     }
 
     /** Ephemeral ports on loopback, random keys, in-memory stores: for tests. */

@@ -49,6 +49,19 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void mediaLoopsDefaultToOneComeFromTheEnvironmentAndZeroMeansOnePerProcessor() throws IOException {
+        assertThat(parse(new String[0], Map.of()).mediaLoops).isEqualTo(1);
+        assertThat(parse(new String[0], Map.of("CONVENE_MEDIA_LOOPS", "4")).mediaLoops).isEqualTo(4);
+        assertThat(parse(new String[] {"--media-loops", "2"}, Map.of("CONVENE_MEDIA_LOOPS", "4")).mediaLoops).isEqualTo(2);
+
+        ServerOptions perCore = ServerOptions.forTests().withMediaLoops(0);
+        assertThat(perCore.effectiveMediaLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(AllInOneServer.sfuConfig(perCore).mediaLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(AllInOneServer.sfuConfig(ServerOptions.forTests()).mediaLoops()).isEqualTo(1);
+        assertThatThrownBy(() -> ServerOptions.forTests().withMediaLoops(-1)).hasMessageContaining("--media-loops");
+    }
+
+    @Test
     void configFileCanComeFromTheEnvironment() throws IOException {
         Path file = dir.resolve("c.properties");
         Files.writeString(file, "guest-auth=false\n");

@@ -22,9 +22,13 @@ import java.util.List;
  *     a free one (tests)
  * @param maxAudioStreams how many of the loudest speakers' audio each subscriber receives at most
  * @param defaultLastN how many participants' video each subscriber receives at most until it asks for another number
+ * @param mediaLoops how many media event loops the node runs (ADR 0036), each on its own ports: loop
+ *     {@code i} binds UDP {@code bind}'s port + {@code i} and ICE-TCP {@code tcpPort} + {@code i} (free
+ *     ones for each loop when the port is 0)
  */
 public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses,
-        long estimatedUplinkBps, Duration consentTimeout, int tcpPort, int maxAudioStreams, int defaultLastN) {
+        long estimatedUplinkBps, Duration consentTimeout, int tcpPort, int maxAudioStreams, int defaultLastN,
+        int mediaLoops) {
 
     public static final int DEFAULT_MAX_AUDIO_STREAMS = 5;
     public static final int DEFAULT_LAST_N = 25;
@@ -50,6 +54,31 @@ public record SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress>
         if (maxAudioStreams < 1 || defaultLastN < 0) {
             throw new IllegalArgumentException("maxAudioStreams must be at least 1 and defaultLastN at least 0");
         }
+        if (mediaLoops < 1) {
+            throw new IllegalArgumentException("mediaLoops must be at least 1, not " + mediaLoops);
+        }
+        if (bind.getPort() != 0 && bind.getPort() + mediaLoops - 1 > 65_535
+                || tcpPort > 0 && tcpPort + mediaLoops - 1 > 65_535) {
+            throw new IllegalArgumentException(mediaLoops + " media loops need " + mediaLoops
+                    + " consecutive ports from the media port and from the ICE-TCP port, which run past 65535");
+        }
+    }
+
+    /** One media loop. */
+    public SfuConfig(String nodeId, InetSocketAddress bind, List<InetAddress> advertisedAddresses, long estimatedUplinkBps,
+            Duration consentTimeout, int tcpPort, int maxAudioStreams, int defaultLastN) {
+        this(nodeId, bind, advertisedAddresses, estimatedUplinkBps, consentTimeout, tcpPort, maxAudioStreams, defaultLastN,
+                1);
+    }
+
+    /** The UDP port media loop {@code loop} binds: the media port + {@code loop}, or a free one (0). */
+    public int udpPortOfLoop(int loop) {
+        return bind.getPort() == 0 ? 0 : bind.getPort() + loop;
+    }
+
+    /** The ICE-TCP port media loop {@code loop} binds: {@code tcpPort} + {@code loop}, a free one (0), or none. */
+    public int tcpPortOfLoop(int loop) {
+        return tcpPort <= 0 ? tcpPort : tcpPort + loop;
     }
 
     /** The default numbers of audio streams and last-N videos. */

@@ -124,6 +124,8 @@ public final class LocalCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(
                 "--role", "sfu", "--node-id", name, "--region", "local",
                 "--media-host", "127.0.0.1", "--media-port", "0", "--media-advertise", "127.0.0.1",
+                // Several SFU processes share the machine: each keeps one media loop (ADR 0036).
+                "--media-loops", "1",
                 "--control-host", "127.0.0.1", "--control-port", "0", "--control-advertise", "127.0.0.1",
                 "--control-keys", controlKey, "--redis-url", redisUrl()));
         args.addAll(controlTls());

@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -31,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SFU's UDP media port: one socket per local address, all on the same port and on one
+ * One UDP media port of the SFU: one socket per local address, all on the same port and on one
  * Netty event loop, which owns all media state of the transports on this port, so the packet
- * path takes no lock. One socket per address (rather than one wildcard socket) is what makes
+ * path takes no lock. A node with several media loops has one such port per loop (ADR 0036). One socket per address (rather than one wildcard socket) is what makes
  * every reply leave from the address its request reached: see ADR 0007. Every datagram is
  * handed to the {@link DatagramSink} with the endpoint it arrived on; sends made on the loop
  * are flushed once per read batch. On JDK 22+ with epoll each socket is an {@code FfmUdpEndpoint}
@@ -161,12 +162,21 @@ public final class MediaSocket implements AutoCloseable {
      */
     public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink, boolean skipUnusable)
             throws InterruptedException {
+        return bind(addresses, port, sink, skipUnusable, "convene-media");
+    }
+
+    /**
+     * As {@link #bind(List, int, DatagramSink, boolean)}, the loop's thread named after
+     * {@code threadName} (a node with several media loops names each after its index).
+     */
+    public static MediaSocket bind(List<InetAddress> addresses, int port, DatagramSink sink, boolean skipUnusable,
+            String threadName) throws InterruptedException {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("the media port needs at least one local address");
         }
         boolean epoll = Epoll.isAvailable();
         // One thread: every endpoint's channel is registered on the same loop.
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadName),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             for (int attempt = 1; ; attempt++) {

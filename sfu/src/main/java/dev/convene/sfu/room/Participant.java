@@ -1112,7 +1112,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private long lastCutLogNanos;
     private int cutsSinceLog;
 
-    /** The feedback tick's period, as LocalSfuNode schedules it. */
+    /** The feedback tick's period, as MediaLoop schedules it. */
     static final long FEEDBACK_TICK_NANOS = 20_000_000L;
 
     RtcpReporter rtcpReporter() {

@@ -7,7 +7,7 @@ import dev.convene.sfu.net.MediaCounters;
 import dev.convene.sfu.transport.WebRtcTransport;
 import java.util.List;
 
-/** What rooms and participants need from their node. Confined to the media event loop. */
+/** What rooms and participants need from their node's media loop. Confined to that loop's thread. */
 interface RoomContext {
 
     WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener);
@@ -26,13 +26,13 @@ interface RoomContext {
     /** Our NTP time for sender reports, on the {@link #nanoTime()} clock. */
     LocalNtpClock ntpClock();
 
-    /** The node's packet path between transports. */
+    /** The loop's packet path between transports. */
     PacketRouter router();
 
     /** Scratch buffer of the loop for one outgoing packet, with room for the SRTP trailer. */
     byte[] txBuffer();
 
-    /** The node's candidates, most preferred first. */
+    /** The loop's candidates (its own ports), most preferred first. */
     List<HostCandidate> candidates();
 
     long sdpSessionId();
