@@ -74,6 +74,12 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
      * for a switch without a visible freeze (ADR 0031).
      */
     static final double SEVERE_QUEUE_DELAY_MS = 150;
+    /**
+     * {@link #deliveryRatio} under which the latest arrivals cut at once, from a queue of
+     * {@link #MIN_QUEUE_DELAY_MS} in one feedback: a 300 kbit/s link under a 2 Mbit/s stream
+     * delivers at ~0.15, a receiver that stamped late at more than 1.
+     */
+    static final double COLLAPSED_DELIVERY = 0.3;
     /** Arrivals a severe-queue cut measures: recent enough to be mostly behind the bottleneck. */
     static final long SEVERE_ACKED_WINDOW_MICROS = 150_000;
     private static final double BETA = 0.85;
@@ -97,6 +103,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     private boolean holding;
     private int severeFeedbacks;
     private long severeCuts;
+    private long collapseCuts;
 
     // The group being filled and the one before it.
     private long groupFirstSend = Long.MIN_VALUE;
@@ -258,7 +265,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
 
     /**
      * A queue of {@link #SEVERE_QUEUE_DELAY_MS} in two feedbacks in a row, with less delivered
-     * than sent: the estimate goes to 85 % of what the most recent arrivals delivered, not by
+     * than sent (or a collapse, {@link #COLLAPSED_DELIVERY}, in one): the estimate goes to 85 % of what the most recent arrivals delivered, not by
      * halves every 200 ms (which take three cuts and most of a second from a 5 Mbit/s start to
      * a 300 kbit/s link). One late-stamping receiver shows a deep queue in one feedback and
      * the burst that catches up in the next.
@@ -267,24 +274,40 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         long sent = sentBpsOfAcked();
         boolean severe = detector.queueDelayMs() >= SEVERE_QUEUE_DELAY_MS && sent > 0 && acked < sent * 9 / 10;
         severeFeedbacks = severe ? severeFeedbacks + 1 : 0;
-        if (severeFeedbacks < 2
-                || lastDecreaseNanos != Long.MIN_VALUE && nowNanos - lastDecreaseNanos < DECREASE_INTERVAL_NANOS) {
+        long recent = ackedBps(SEVERE_ACKED_WINDOW_MICROS);
+        if (recent <= 0) {
             return false;
         }
-        long recent = ackedBps(SEVERE_ACKED_WINDOW_MICROS);
+        long estimate = estimateBps(nowNanos);
         long cut = (long) (BETA * recent);
-        if (recent <= 0 || cut >= estimateBps(nowNanos)) {
+        boolean due = lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS;
+        // The latest arrivals spread over several times the span they were sent in, behind a
+        // growing queue, while the estimate is still more than twice what they deliver: a link many
+        // times narrower than the stream. One feedback is enough, before the queue is deep, and
+        // it need not wait out a halving the trend just made. A receiver that stamped late reports
+        // its arrivals bunched, closer than they were sent; the longer windows would still hold
+        // the full-rate arrivals from before the link narrowed.
+        boolean collapsed = detector.queueDelayMs() >= MIN_QUEUE_DELAY_MS && cut < estimate / 2
+                && deliveryRatio(SEVERE_ACKED_WINDOW_MICROS) < COLLAPSED_DELIVERY;
+        if (!collapsed && (severeFeedbacks < 2 || !due) || cut >= estimate) {
             return false;
         }
         set(cut, Reason.OVERUSE);
         overuses++;
-        severeCuts++;
+        if (collapsed) {
+            collapseCuts++;
+        } else {
+            severeCuts++;
+        }
         lastDecreaseNanos = nowNanos;
         return true;
     }
 
     /** Cuts made for a severe queue ({@link #SEVERE_QUEUE_DELAY_MS}), for tests and logs. */
     public long severeCuts() { return severeCuts; }
+
+    /** Cuts made at once for a collapsed link ({@link #COLLAPSED_DELIVERY}), for tests and logs. */
+    public long collapseCuts() { return collapseCuts; }
 
     /**
      * Loss-based control (§6) over periods of at least {@link #LOSS_MIN_PACKETS} packets: a bound
@@ -358,6 +381,34 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     }
 
     /** The rate at which the packets of the {@link #ackedBps()} window were sent (by their send times), or 0. */
+    /**
+     * For the packets that arrived within the last {@code windowMicros}: the time they took to send
+     * over the time they took to arrive (about 1 on a path that keeps up; 0.15 behind a link a
+     * seventh of the rate), or {@link Double#MAX_VALUE} for fewer than four packets or under
+     * 30 ms of arrivals.
+     */
+    private double deliveryRatio(long windowMicros) {
+        long from = lastArrivalMicros - windowMicros;
+        long firstArrival = Long.MAX_VALUE;
+        long firstSend = Long.MAX_VALUE;
+        long lastSend = Long.MIN_VALUE;
+        int packets = 0;
+        for (int i = 0; i < ackedCount; i++) {
+            long a = ackedArrival[i];
+            if (a > from && a <= lastArrivalMicros) {
+                packets++;
+                firstArrival = Math.min(firstArrival, a);
+                firstSend = Math.min(firstSend, ackedSend[i]);
+                lastSend = Math.max(lastSend, ackedSend[i]);
+            }
+        }
+        long arrivalSpanMicros = lastArrivalMicros - firstArrival;
+        if (packets < 4 || arrivalSpanMicros < 30_000) {
+            return Double.MAX_VALUE;
+        }
+        return (lastSend - firstSend) / 1000.0 / arrivalSpanMicros;
+    }
+
     long sentBpsOfAcked() {
         if (ackedCount < 2) {
             return 0;

@@ -152,7 +152,8 @@ class BandwidthEstimatorTest {
 
     /**
      * A queue of 150 ms in two feedbacks in a row cuts to what the latest arrivals delivered at
-     * once: from 2 Mbit/s to under a 300 kbit/s cap in one step, within a few hundred ms (halving
+     * once: from 2 Mbit/s to under a 300 kbit/s cap in one or two steps (the first on the first
+     * feedback that shows the collapse), within a few hundred ms (halving
      * every 200 ms, and the loss signal a buffer's delay later, took about a second).
      */
     @Test
@@ -162,8 +163,28 @@ class BandwidthEstimatorTest {
         sim.capacityBps = 300_000;
         long took = sim.until(e -> e <= 330_000, 2_000);
         assertThat(took).as("ms until the estimate fits 300 kbit/s").isBetween(0L, 450L);
-        assertThat(sim.estimator.severeCuts()).isEqualTo(1);
+        // A deep cut at the collapse's first feedback, at most one more for the queue it left.
+        assertThat(sim.estimator.collapseCuts()).isPositive();
+        assertThat(sim.estimator.severeCuts() + sim.estimator.collapseCuts()).isLessThanOrEqualTo(2);
         assertThat(sim.estimate()).as("not far below the link either").isGreaterThan(180_000L);
+    }
+
+    /**
+     * A link under a seventh of the stream (2 Mbit/s into 300 kbit/s, as a browser's top layer
+     * meets a capped downlink) delivers so little that the first feedback showing a queue of
+     * 50 ms cuts to what it delivers, where waiting for a 150 ms queue in two feedbacks took about
+     * twice as long (the subscriber's switch to a lower layer waits for this cut).
+     */
+    @Test
+    void aCollapsedLinkIsCutOnTheFirstFeedbackThatShowsTheQueue() {
+        Sim sim = new Sim(0);
+        sim.run(5_000);
+        sim.capacityBps = 300_000;
+        long took = sim.until(e -> e <= 500_000, 1_000);
+        assertThat(took).as("ms until the estimate is under 500 kbit/s").isBetween(0L, 200L);
+        assertThat(sim.estimator.collapseCuts()).isEqualTo(1);
+        sim.run(10_000);
+        assertThat(sim.estimate()).as("it stays near the link, no collapse to the floor").isBetween(150_000L, 400_000L);
     }
 
     /**
@@ -179,6 +200,7 @@ class BandwidthEstimatorTest {
             sim.run(1_500);
         }
         assertThat(sim.estimator.severeCuts()).isZero();
+        assertThat(sim.estimator.collapseCuts()).isZero();
         assertThat(sim.estimate()).isGreaterThanOrEqualTo(MEDIA_MAX);
     }
 
