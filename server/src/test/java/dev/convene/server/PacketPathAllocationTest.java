@@ -57,12 +57,15 @@ class PacketPathAllocationTest {
     /** Zero, up to a rare event's array (a burst that outruns the pool's spare margin costs 1,500 bytes). */
     static final double PACKET_PATH_MAX_BYTES_PER_PACKET = 1;
     /**
-     * The whole loop, periodic tasks and STUN included: zero up to rare events (0.12 measured at
-     * ~1,000 forwarded/s, load 12-24: 1,456 bytes in 12,025 packets, of which 1,160 in the timers —
-     * a downlink-estimate log line when the estimate moved by a quarter). It was 112 B before the
-     * deciders and STUN were made allocation-free.
+     * The whole loop, periodic tasks and STUN included: a few bytes per packet from rare events.
+     * Its periodic tasks measured 4.7–25.8 KB per window (0.4–1.3 B per forwarded packet; idle
+     * machine, 2026-12-04, on main before and after the media loops): the log lines of the
+     * downlink estimator's cuts under this test's 5 % loss, and a code path run for the first time
+     * in the window (its lambdas and string concatenations linked then). A bound of 1 B failed one
+     * CI run in about four, so it is 3 B; the packet path's own bound stays at 1 B (0.02 B
+     * measured). It was 112 B before the deciders and STUN were made allocation-free.
      */
-    static final double MAX_BYTES_PER_PACKET = 1;
+    static final double MAX_BYTES_PER_PACKET = 3;
     /**
      * Arrays the pool may add in the window (~5 were seen: a new peak of packets held); a pool that
      * dropped and reallocated spares on every dip added ~400.

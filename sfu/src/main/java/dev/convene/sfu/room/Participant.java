@@ -1112,6 +1112,10 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
     private long lastCutLogNanos;
     private int cutsSinceLog;
 
+    private long lastEstimateLogNanos;
+    /** A downlink_estimate line per participant at most this often. */
+    static final long ESTIMATE_LOG_INTERVAL_NANOS = 5_000_000_000L;
+
     /** The feedback tick's period, as MediaLoop schedules it. */
     static final long FEEDBACK_TICK_NANOS = 20_000_000L;
 
@@ -1125,12 +1129,17 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
             long estimate = downlink.estimateBps(nowNanos);
             ctx.metrics().recordDownlinkEstimate(estimate);
             rtcp.sendDownlinkEstimate(subscriberTransport, estimate);
-            if (Math.abs(estimate - lastLoggedEstimate) > lastLoggedEstimate / 4) {
+            // A line when the estimate moved by a quarter, at most one per ESTIMATE_LOG_INTERVAL: under
+            // steady loss it swings every second, and each line allocates on the loop (the metric
+            // records every value).
+            if (Math.abs(estimate - lastLoggedEstimate) > lastLoggedEstimate / 4
+                    && (lastEstimateLogNanos == 0 || nowNanos - lastEstimateLogNanos >= ESTIMATE_LOG_INTERVAL_NANOS)) {
                 log.info("event=downlink_estimate meeting={} participant={} bps={} reason={} loss={} probes={}",
                         room.meetingId(), participantId, estimate, downlink.estimator().reason(),
                         String.format(java.util.Locale.ROOT, "%.3f", downlink.estimator().lossFraction()),
                         downlink.probes());
                 lastLoggedEstimate = estimate;
+                lastEstimateLogNanos = nowNanos;
             }
         }
         rtcp.sendReceiverReports(trackArray, publisherTransport, ctx.metrics(), nowNanos);
