@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,10 +33,11 @@ import org.junit.jupiter.api.Timeout;
  * with a token bucket (200 ms of queue, then drops) — this kernel has no netem. Ada and Cid reach
  * the SFU on loopback, unimpaired. Switch times and freezes are read in Bob's page, from a watcher
  * sampling its own {@code getStats()} every 100 ms (Chromium's {@code totalFreezesDuration}).
+ * Cid's page samples Ada's video the same way: the control. An attempt whose bounds Bob missed
+ * while Cid froze too is the machine's stall and is repeated (at most three), as in
+ * {@link LossyNetworkBrowserTest}.
  */
 @Timeout(240)
-@Disabled("issue 14, done-when 1: passed 1 of 2 runs on an idle machine (down 656 / 784 ms, frozen 0.37 / 0.52 s "
-        + "against 0.5 s, back up 4.2 s): the first estimate cut comes 340-460 ms after the cap; see the issue note")
 class SimulcastBandwidthBrowserTest {
 
     private static final String SERVER_ADDRESS = "10.77.1.1";
@@ -48,6 +48,9 @@ class SimulcastBandwidthBrowserTest {
     private static final double MAX_FROZEN_SECONDS = 0.5;
     private static final Duration UP_WITHIN = Duration.ofSeconds(10);
     private static final int TOP_WIDTH = 1280;
+    /** Cid's unimpaired video may freeze at most this long in an attempt for Bob's numbers to count. */
+    private static final double CONTROL_MAX_FROZEN_SECONDS = 0.1;
+    private static final int MAX_ATTEMPTS = 3;
 
     /**
      * Samples the page's inbound camera video from {@code participant} every 100 ms into
@@ -142,20 +145,35 @@ class SimulcastBandwidthBrowserTest {
         assertThat(bob.selectedRemoteAddress("subscriber")).as("Bob's subscriber goes through the relay")
                 .isEqualTo(SERVER_ADDRESS);
         bob.page.evaluate(WATCH, ada.participantId);
+        cid.page.evaluate(WATCH, ada.participantId);
         Thread.sleep(1_000);
+        List<String> stalled = new ArrayList<>();
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (capAndLift(bob, cid, attempt, stalled)) {
+                return;
+            }
+        }
+        throw new AssertionError("the machine stalled the browsers in every attempt: " + stalled);
+    }
 
-        // The cap: Bob's downlink carries 300 kbit/s from now on.
+    /**
+     * One cap and lift of Bob's downlink. Returns false, for another attempt, only when Bob's bounds
+     * were missed while Cid's unimpaired video froze too (over {@link #CONTROL_MAX_FROZEN_SECONDS}
+     * in the same interval): the two Chromiums and the SFU share two cores with the rest of the
+     * suite, and such a stall is the machine's, not the downlink's. Otherwise it asserts.
+     */
+    private boolean capAndLift(MeetingPage bob, MeetingPage cid, int attempt, List<String> stalled) {
         relay.rate("down", CAP_BPS);
         long cappedAt = pageNow(bob);
-        System.out.println("event=bwe_capped at=" + java.time.Instant.now());
+        System.out.println("event=bwe_capped attempt=" + attempt + " at=" + java.time.Instant.now());
         await("Bob moves off the top layer").atMost(DOWN_WITHIN.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
                 .until(() -> firstAfter(bob, cappedAt, s -> s[1] > 0 && s[1] < TOP_WIDTH) > 0);
         long downAt = firstAfter(bob, cappedAt, s -> s[1] > 0 && s[1] < TOP_WIDTH);
-        // What froze from the cap until two seconds after the switch, in Bob's page.
-        Thread.sleep(2_000);
+        // What froze from the cap until two seconds after the switch, in Bob's page and in Cid's.
+        sleep(2_000);
         double frozen = freezesBetween(bob, cappedAt, downAt + 2_000);
+        double cidFrozen = freezesBetween(cid, cappedAt, downAt + 2_000);
         Map<String, Object> cidNow = cid.inboundCamera();
-        String relayStats = relay.stats();
         StringBuilder timeline = new StringBuilder();
         for (double[] s : samples(bob)) {
             if (s[0] >= cappedAt - 300 && s[0] <= downAt + 2_000) {
@@ -163,8 +181,16 @@ class SimulcastBandwidthBrowserTest {
             }
         }
         System.out.println("event=bwe_down_timeline ms_since_cap:width/frames/frozen" + timeline);
-        System.out.printf("event=bwe_down_measured cap_bps=%d switch_ms=%d frozen_s=%.3f cid_width=%.0f relay=%s%n",
-                CAP_BPS, downAt - cappedAt, frozen, MeetingPage.num(cidNow, "width"), relayStats);
+        System.out.printf("event=bwe_down_measured attempt=%d cap_bps=%d switch_ms=%d frozen_s=%.3f cid_frozen_s=%.3f "
+                + "cid_width=%.0f relay=%s%n", attempt, CAP_BPS, downAt - cappedAt, frozen, cidFrozen,
+                MeetingPage.num(cidNow, "width"), relay.stats());
+        boolean downInTime = downAt - cappedAt <= DOWN_WITHIN.toMillis() && frozen <= MAX_FROZEN_SECONDS;
+        if (!downInTime && cidFrozen > CONTROL_MAX_FROZEN_SECONDS && attempt < MAX_ATTEMPTS) {
+            stalled.add(String.format("attempt %d: switch %d ms, Bob frozen %.2f s, Cid frozen %.2f s", attempt,
+                    downAt - cappedAt, frozen, cidFrozen));
+            liftAndAwaitTop(bob);
+            return false;
+        }
         assertThat(downAt - cappedAt).as("ms from the cap to Bob's first frame below the top layer")
                 .isLessThanOrEqualTo(DOWN_WITHIN.toMillis());
         assertThat(frozen).as("seconds Bob's video froze around the switch").isLessThanOrEqualTo(MAX_FROZEN_SECONDS);
@@ -174,15 +200,30 @@ class SimulcastBandwidthBrowserTest {
                 .until(() -> MeetingPage.num(cid.inboundCamera(), "frames") > cidFrames + 10);
 
         // The cap lifted: back to the top layer within 10 s.
+        long upMillis = liftAndAwaitTop(bob);
+        System.out.printf("event=bwe_up_measured attempt=%d up_ms=%d%n", attempt, upMillis);
+        assertThat(upMillis).as("ms from lifting the cap to Bob's first top-layer frame")
+                .isLessThanOrEqualTo(UP_WITHIN.toMillis());
+        assertThat(MeetingPage.num(cid.inboundCamera(), "width")).as("Cid still on the top layer").isEqualTo(TOP_WIDTH);
+        return true;
+    }
+
+    /** Lifts the cap; returns the ms until Bob's first top-layer frame after it. */
+    private long liftAndAwaitTop(MeetingPage bob) {
         relay.rate("down", 0);
         long liftedAt = pageNow(bob);
         await("Bob back on the top layer").atMost(UP_WITHIN.plusSeconds(5)).pollInterval(Duration.ofMillis(250))
                 .until(() -> firstAfter(bob, liftedAt, s -> s[1] == TOP_WIDTH) > 0);
-        long upAt = firstAfter(bob, liftedAt, s -> s[1] == TOP_WIDTH);
-        System.out.printf("event=bwe_up_measured up_ms=%d%n", upAt - liftedAt);
-        assertThat(upAt - liftedAt).as("ms from lifting the cap to Bob's first top-layer frame")
-                .isLessThanOrEqualTo(UP_WITHIN.toMillis());
-        assertThat(MeetingPage.num(cid.inboundCamera(), "width")).as("Cid still on the top layer").isEqualTo(TOP_WIDTH);
+        return firstAfter(bob, liftedAt, s -> s[1] == TOP_WIDTH) - liftedAt;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private Browser launch(NetNamespace ns) {
