@@ -2,14 +2,8 @@ package dev.convene.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.Playwright;
 import dev.convene.server.impair.ImpairingRelay;
-import dev.convene.server.impair.NamespacedImpairingRelay;
-import dev.convene.server.netns.NamespacedChromium;
-import dev.convene.server.netns.NamespacedServer;
 import dev.convene.server.netns.NetNamespace;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -146,51 +140,26 @@ class LossyNetworkBrowserTest {
     /** The one label each of those counters has (direction, cause or copy). */
     private static final Pattern LABEL = Pattern.compile("\\w+=\"([^\"]*)\"");
 
-    private NetNamespace serverNs;
-    private NetNamespace clientNs;
-    private NamespacedServer server;
-    private NamespacedImpairingRelay relay;
-    private Playwright playwright;
-    private final List<Browser> browsers = new ArrayList<>();
+    private RelayedNetwork net;
 
     @BeforeEach
     void network() {
-        serverNs = NetNamespace.create("srv");
-        clientNs = NetNamespace.create("cli");
-        serverNs.connect(clientNs, SERVER_ADDRESS + "/24", CLIENT_ADDRESS + "/24");
+        net = RelayedNetwork.create("lossy", SERVER_ADDRESS, CLIENT_ADDRESS);
     }
 
     @AfterEach
     void tearDown() {
-        browsers.forEach(Browser::close);
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (clientNs != null) {
-            clientNs.close();
-        }
-        if (serverNs != null) {
-            serverNs.close();
+        if (net != null) {
+            net.close();
         }
     }
 
     @Test
     void videoKeepsPlayingThroughLossAndDelayOnEitherLegWithNacksAndRetransmissions() throws InterruptedException {
-        server = NamespacedServer.start(serverNs, List.of("--media-host", "127.0.0.1", "--media-port",
-                Integer.toString(MEDIA_PORT), "--media-advertise", SERVER_ADDRESS, "--media-tcp-port", "off"));
-        relay = NamespacedImpairingRelay.start(serverNs, new InetSocketAddress(SERVER_ADDRESS, MEDIA_PORT),
-                new InetSocketAddress("127.0.0.1", MEDIA_PORT), CLIENT_ADDRESS, 13);
-        clientNs.forwardPort(server.httpPort(), SERVER_ADDRESS, server.httpPort());
-        playwright = Playwright.create();
-        MeetingPage bob = page(serverNs, "Bob");
-        String meetingUrl = bob.createMeetingAndJoin(server.localUrl());
-        MeetingPage ada = page(clientNs, "Ada");
+        net.start(MEDIA_PORT, 13);
+        MeetingPage bob = page(net.serverNs, "Bob");
+        String meetingUrl = bob.createMeetingAndJoin(net.server.localUrl());
+        MeetingPage ada = page(net.clientNs, "Ada");
         ada.openAndJoin(meetingUrl);
         for (MeetingPage p : List.of(ada, bob)) {
             p.awaitMediaFrom(List.of(ada, bob), Duration.ofSeconds(60));
@@ -201,7 +170,7 @@ class LossyNetworkBrowserTest {
 
         // Uplink: Ada → SFU. The SFU is the receiver of the lossy leg: it NACKs Ada (nacks out),
         // Ada retransmits (rtx in); Chromium counts those NACKs and RTX on Ada's outbound-rtp.
-        relay.impair("up", LOSS, DELAY);
+        net.relay.impair("up", LOSS, DELAY);
         Window up = measure(ada, bob);
         assertPlaysOn(up, "uplink loss: Bob receiving Ada");
         assertThat(up.relayDropped("up")).as("datagrams the relay dropped on Ada's uplink").isPositive();
@@ -212,8 +181,8 @@ class LossyNetworkBrowserTest {
 
         // Downlink: SFU → Ada. Ada is the receiver of the lossy leg: her inbound-rtp counts the
         // NACKs she sent (nacks in at the SFU) and the RTX the SFU answered from its cache (rtx out).
-        relay.impair("up", 0, Duration.ZERO);
-        relay.impair("down", LOSS, DELAY);
+        net.relay.impair("up", 0, Duration.ZERO);
+        net.relay.impair("down", LOSS, DELAY);
         Window down = measure(bob, ada);
         assertPlaysOn(down, "downlink loss: Ada receiving Bob");
         assertThat(down.relayDropped("down")).as("datagrams the relay dropped on Ada's downlink").isPositive();
@@ -313,7 +282,7 @@ class LossyNetworkBrowserTest {
     /** The relay's counters: {@code up_relayed}, {@code up_dropped}, {@code down_relayed}, {@code down_dropped}. */
     private Map<String, Long> relayCounts() {
         Map<String, Long> counts = new HashMap<>();
-        for (String word : relay.stats().split("\\s+")) {
+        for (String word : net.relay.stats().split("\\s+")) {
             int eq = word.indexOf('=');
             if (eq > 0 && !word.contains("late_max")) {
                 counts.put(word.substring(0, eq), Long.parseLong(word.substring(eq + 1)));
@@ -333,7 +302,7 @@ class LossyNetworkBrowserTest {
 
     /** The SFU's NACK, RTX and keyframe-request counters from /metrics in the server namespace, by name/label. */
     private Map<String, Double> sfuCounters() {
-        String text = serverNs.run("curl", "-sf", "--max-time", "5", server.localUrl() + "/metrics");
+        String text = net.serverNs.run("curl", "-sf", "--max-time", "5", net.server.localUrl() + "/metrics");
         Map<String, Double> counters = new HashMap<>();
         Matcher m = METRIC.matcher(text);
         while (m.find()) {
@@ -356,9 +325,7 @@ class LossyNetworkBrowserTest {
     }
 
     private MeetingPage page(NetNamespace ns, String name) {
-        Browser browser = NamespacedChromium.launch(playwright, ns);
-        browsers.add(browser);
-        MeetingPage page = new MeetingPage(browser, name);
+        MeetingPage page = new MeetingPage(net.launch(ns), name);
         page.context.addInitScript(SMALLER_CAMERA);
         return page;
     }

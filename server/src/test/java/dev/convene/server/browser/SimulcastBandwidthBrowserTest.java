@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.Playwright;
-import dev.convene.server.impair.NamespacedImpairingRelay;
-import dev.convene.server.netns.NamespacedChromium;
-import dev.convene.server.netns.NamespacedServer;
-import dev.convene.server.netns.NetNamespace;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,58 +74,32 @@ class SimulcastBandwidthBrowserTest {
               }, 100);
             }""";
 
-    private NetNamespace serverNs;
-    private NetNamespace clientNs;
-    private NamespacedServer server;
-    private NamespacedImpairingRelay relay;
-    private Playwright playwright;
-    private final List<Browser> browsers = new ArrayList<>();
+    private RelayedNetwork net;
 
     @BeforeEach
     void network() {
-        serverNs = NetNamespace.create("bws");
-        clientNs = NetNamespace.create("bwc");
-        serverNs.connect(clientNs, SERVER_ADDRESS + "/24", CLIENT_ADDRESS + "/24");
+        net = RelayedNetwork.create("bwe", SERVER_ADDRESS, CLIENT_ADDRESS);
     }
 
     @AfterEach
     void tearDown() {
-        browsers.forEach(Browser::close);
-        if (playwright != null) {
-            playwright.close();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (clientNs != null) {
-            clientNs.close();
-        }
-        if (serverNs != null) {
-            serverNs.close();
+        if (net != null) {
+            net.close();
         }
     }
 
     @Test
     void aCappedDownlinkMovesItsSubscriberDownAtOnceAndBackUpWhenLiftedWhileAnotherKeepsTheTopLayer()
             throws InterruptedException {
-        server = NamespacedServer.start(serverNs, List.of("--media-host", "127.0.0.1", "--media-port",
-                Integer.toString(MEDIA_PORT), "--media-advertise", SERVER_ADDRESS, "--media-tcp-port", "off"));
-        relay = NamespacedImpairingRelay.start(serverNs, new InetSocketAddress(SERVER_ADDRESS, MEDIA_PORT),
-                new InetSocketAddress("127.0.0.1", MEDIA_PORT), CLIENT_ADDRESS, 17);
-        clientNs.forwardPort(server.httpPort(), SERVER_ADDRESS, server.httpPort());
-        playwright = Playwright.create();
-
-        Browser serverSide = launch(serverNs);
+        net.start(MEDIA_PORT, 17);
+        Browser serverSide = net.launch(net.serverNs);
         MeetingPage ada = MeetingPage.withSimulcast(serverSide, "Ada", 640, 400);
-        String meetingUrl = ada.createMeetingAndJoin(server.localUrl());
+        String meetingUrl = ada.createMeetingAndJoin(net.server.localUrl());
         // Bob and Cid only watch, in windows wide enough that each of the three tiles (Ada, Cid or Bob,
         // and the page's own) renders wider than Ada's top layer.
         MeetingPage cid = MeetingPage.sized(serverSide, "Cid", 4200, 1300);
         cid.openAndJoinWithCameraOff(meetingUrl);
-        MeetingPage bob = MeetingPage.sized(launch(clientNs), "Bob", 4200, 1300);
+        MeetingPage bob = MeetingPage.sized(net.launch(net.clientNs), "Bob", 4200, 1300);
         bob.openAndJoinWithCameraOff(meetingUrl);
 
         for (MeetingPage p : List.of(bob, cid)) {
@@ -163,7 +131,7 @@ class SimulcastBandwidthBrowserTest {
      * suite, and such a stall is the machine's, not the downlink's. Otherwise it asserts.
      */
     private boolean capAndLift(MeetingPage bob, MeetingPage cid, int attempt, List<String> stalled) {
-        relay.rate("down", CAP_BPS);
+        net.relay.rate("down", CAP_BPS);
         long cappedAt = pageNow(bob);
         System.out.println("event=bwe_capped attempt=" + attempt + " at=" + java.time.Instant.now());
         await("Bob moves off the top layer").atMost(DOWN_WITHIN.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
@@ -183,7 +151,7 @@ class SimulcastBandwidthBrowserTest {
         System.out.println("event=bwe_down_timeline ms_since_cap:width/frames/frozen" + timeline);
         System.out.printf("event=bwe_down_measured attempt=%d cap_bps=%d switch_ms=%d frozen_s=%.3f cid_frozen_s=%.3f "
                 + "cid_width=%.0f relay=%s%n", attempt, CAP_BPS, downAt - cappedAt, frozen, cidFrozen,
-                MeetingPage.num(cidNow, "width"), relay.stats());
+                MeetingPage.num(cidNow, "width"), net.relay.stats());
         boolean downInTime = downAt - cappedAt <= DOWN_WITHIN.toMillis() && frozen <= MAX_FROZEN_SECONDS;
         if (!downInTime && cidFrozen > CONTROL_MAX_FROZEN_SECONDS && attempt < MAX_ATTEMPTS) {
             stalled.add(String.format("attempt %d: switch %d ms, Bob frozen %.2f s, Cid frozen %.2f s", attempt,
@@ -210,7 +178,7 @@ class SimulcastBandwidthBrowserTest {
 
     /** Lifts the cap; returns the ms until Bob's first top-layer frame after it. */
     private long liftAndAwaitTop(MeetingPage bob) {
-        relay.rate("down", 0);
+        net.relay.rate("down", 0);
         long liftedAt = pageNow(bob);
         await("Bob back on the top layer").atMost(UP_WITHIN.plusSeconds(5)).pollInterval(Duration.ofMillis(250))
                 .until(() -> firstAfter(bob, liftedAt, s -> s[1] == TOP_WIDTH) > 0);
@@ -224,12 +192,6 @@ class SimulcastBandwidthBrowserTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private Browser launch(NetNamespace ns) {
-        Browser b = NamespacedChromium.launch(playwright, ns);
-        browsers.add(b);
-        return b;
     }
 
     private static long pageNow(MeetingPage p) {

@@ -18,6 +18,8 @@ public final class ProbeController {
     static final long AFTER_SUCCESS_NANOS = 800_000_000L;
     static final long AFTER_FAILURE_NANOS = 4_000_000_000L;
     static final long QUIET_AFTER_DECREASE_NANOS = 1_000_000_000L;
+    /** The least a cautious probe (the first after a cut) adds to the estimate. */
+    static final long CAUTIOUS_STEP_BPS = 100_000;
 
     private long probeEnd = Long.MIN_VALUE;
     private long nextProbe = Long.MIN_VALUE;
@@ -25,6 +27,7 @@ public final class ProbeController {
     private long estimateAtStart;
     private boolean probing;
     private long probes;
+    private long lastSuccessNanos = Long.MIN_VALUE;
     private long successes;
 
     /**
@@ -48,6 +51,7 @@ public final class ProbeController {
             boolean success = estimateBps >= estimateAtStart + (targetBps - estimateAtStart) / 2;
             if (success) {
                 successes++;
+                lastSuccessNanos = nowNanos;
             }
             nextProbe = nowNanos + (success ? AFTER_SUCCESS_NANOS : AFTER_FAILURE_NANOS);
             return 0;
@@ -60,7 +64,12 @@ public final class ProbeController {
         probing = true;
         probes++;
         estimateAtStart = estimateBps;
-        targetBps = Math.min(desiredBps + desiredBps / 5, Math.max(2 * estimateBps, estimateBps + 300_000));
+        // Since a congestion cut no probe has found more: the link was just measured, and padding at
+        // twice the estimate into a link barely above it fills its buffer and gets media dropped.
+        // Half as far again is still a step up a layer; once one succeeds, targets double again.
+        boolean cautious = lastDecrease != Long.MIN_VALUE && lastDecrease > lastSuccessNanos;
+        long step = cautious ? Math.max(estimateBps / 2, CAUTIOUS_STEP_BPS) : Math.max(estimateBps, 300_000);
+        targetBps = Math.min(desiredBps + desiredBps / 5, estimateBps + step);
         probeEnd = nowNanos + PROBE_NANOS;
         return Math.max(0, targetBps - mediaBps);
     }

@@ -40,6 +40,11 @@ class BandwidthEstimatorTest {
         final byte[] buf = new byte[RtcpTransportFeedback.maxLength(4096)];
         final RtcpTransportFeedback view = new RtcpTransportFeedback();
         final List<Long> estimates = new ArrayList<>();
+        /** The deepest queue any packet met since {@link #maxQueueNanos} was last reset, and the packets the full queue dropped. */
+        long maxQueueNanos;
+        /** When set, media is sent in these steps (simulcast layers, ascending): the largest under the estimate. */
+        long[] layers;
+        int tailDrops;
 
         Sim(long firstSequence) {
             this.firstSequence = firstSequence;
@@ -51,7 +56,7 @@ class BandwidthEstimatorTest {
             for (long i = 0; i < millis; i++) {
                 now += MS;
                 long estimate = estimator.estimateBps(now);
-                long media = Math.min(estimate, MEDIA_MAX);
+                long media = layers == null ? Math.min(estimate, MEDIA_MAX) : layerFor(estimate);
                 long padding = probe.paddingBps(now, estimate, MEDIA_MAX, media, estimator.lastDecreaseNanos(),
                         estimator.queueing());
                 sendCredit += (media + padding) / 1000 / 8;
@@ -78,8 +83,10 @@ class BandwidthEstimatorTest {
             long start = Math.max(now, linkFreeAt);
             if (start - now > 250 * MS) {
                 arrivals.add(-1L); // tail drop: the queue is full
+                tailDrops++;
                 return;
             }
+            maxQueueNanos = Math.max(maxQueueNanos, start - now);
             linkFreeAt = start + PACKET * 8L * 1_000_000_000L / capacityBps;
             arrivals.add(Math.max(linkFreeAt + 20 * MS, stalledUntil));
         }
@@ -113,6 +120,16 @@ class BandwidthEstimatorTest {
 
         long estimate() {
             return estimator.estimateBps(now);
+        }
+
+        private long layerFor(long estimate) {
+            long media = layers[0];
+            for (long l : layers) {
+                if (l <= estimate) {
+                    media = l;
+                }
+            }
+            return media;
         }
 
         /** Milliseconds from now until the estimate satisfies {@code condition}, or -1 within {@code limit}. */
@@ -215,6 +232,28 @@ class BandwidthEstimatorTest {
         long took = sim.until(e -> e >= 1_700_000, 10_000);
         assertThat(took).as("ms until the estimate is back above 1.7 Mbit/s").isBetween(0L, 10_000L);
         assertThat(sim.probe.successes()).isPositive();
+    }
+
+    /**
+     * Once a link has collapsed under the stream, the probes that look for more capacity must not
+     * fill its buffer: a probe at twice the estimate into a link barely above it queued the low
+     * layer's media behind 138 ms of padding here, and in a browser behind a 200 ms buffer dropped
+     * some (its video froze 0.33 s two seconds after it had switched down). Until a probe succeeds
+     * after a cut, probes go half as far again as the estimate.
+     */
+    @Test
+    void probesIntoACollapsedLinkNeitherDropNorQueueMedia() {
+        Sim sim = new Sim(0);
+        sim.layers = new long[] {150_000, 500_000, MEDIA_MAX};
+        sim.run(5_000);
+        sim.capacityBps = 300_000;
+        sim.run(1_000);
+        sim.maxQueueNanos = 0;
+        sim.tailDrops = 0;
+        sim.run(12_000);
+        assertThat(sim.probe.probes()).as("it did probe").isGreaterThanOrEqualTo(2);
+        assertThat(sim.tailDrops).as("packets dropped by the full buffer").isZero();
+        assertThat(sim.maxQueueNanos / MS).as("deepest queue, ms (138 with probes at twice the estimate)").isLessThan(100);
     }
 
     @Test
