@@ -22,29 +22,32 @@ public final class ClientResources implements AutoCloseable {
     static final int DTX_PACKET_SPACING = 20;
 
     /** Nothing shared, 30 frames a second, audio sent every 20 ms whatever its level. */
-    public static final ClientResources DEDICATED = new ClientResources(new ScheduledExecutorService[0], null,
-            FakeMediaSource.VIDEO_FRAME_INTERVAL, false);
+    public static final ClientResources DEDICATED = new ClientResources(new ScheduledExecutorService[0],
+            new ReceiveLoop[0], null, FakeMediaSource.VIDEO_FRAME_INTERVAL, false);
 
     private final ScheduledExecutorService[] schedulers;
+    private final ReceiveLoop[] receiveLoops;
     private final DtlsCertificate certificate;
     private final Duration videoFrameInterval;
     private final boolean dtx;
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger nextReceiveLoop = new AtomicInteger();
 
-    private ClientResources(ScheduledExecutorService[] schedulers, DtlsCertificate certificate, Duration videoFrameInterval,
-            boolean dtx) {
+    private ClientResources(ScheduledExecutorService[] schedulers, ReceiveLoop[] receiveLoops, DtlsCertificate certificate,
+            Duration videoFrameInterval, boolean dtx) {
         if (videoFrameInterval.isNegative() || videoFrameInterval.isZero()) {
             throw new IllegalArgumentException("the video frame interval must be positive: " + videoFrameInterval);
         }
         this.schedulers = schedulers;
+        this.receiveLoops = receiveLoops;
         this.certificate = certificate;
         this.videoFrameInterval = videoFrameInterval;
         this.dtx = dtx;
     }
 
     /**
-     * Resources for many clients: {@code mediaThreads} scheduler threads for all fake sources, one
-     * certificate for all transports, a video frame every {@code videoFrameInterval}, and with
+     * Resources for many clients: {@code mediaThreads} scheduler threads for all fake sources, as
+     * many {@link ReceiveLoop} threads reading all transports' sockets, one certificate for all transports, a video frame every {@code videoFrameInterval}, and with
      * {@code dtx} a silent microphone (level −127) sends one packet every 400 ms instead of 50 a second.
      * Close it after the clients.
      */
@@ -64,12 +67,22 @@ public final class ClientResources implements AutoCloseable {
             s.setRemoveOnCancelPolicy(true);
             pool[i] = s;
         }
-        return new ClientResources(pool, DtlsCertificate.generate(), videoFrameInterval, dtx);
+        ReceiveLoop[] receive = new ReceiveLoop[mediaThreads];
+        for (int i = 0; i < mediaThreads; i++) {
+            receive[i] = new ReceiveLoop("convene-client-receive-" + i);
+        }
+        return new ClientResources(pool, receive, DtlsCertificate.generate(), videoFrameInterval, dtx);
     }
 
     /** The scheduler a new source runs on, round robin; null: the source makes its own. */
     ScheduledExecutorService mediaScheduler() {
         return schedulers.length == 0 ? null : schedulers[Math.floorMod(next.getAndIncrement(), schedulers.length)];
+    }
+
+    /** The loop that reads a new transport's socket, round robin; null: the transport reads it on a thread of its own. */
+    ReceiveLoop receiveLoop() {
+        return receiveLoops.length == 0 ? null
+                : receiveLoops[Math.floorMod(nextReceiveLoop.getAndIncrement(), receiveLoops.length)];
     }
 
     /** The certificate of a new client: the shared one, or a fresh one. */
@@ -85,11 +98,14 @@ public final class ClientResources implements AutoCloseable {
         return dtx;
     }
 
-    /** Stops the shared scheduler threads (the sources on them stop sending). */
+    /** Stops the shared scheduler threads (the sources on them stop sending) and the receive loops. */
     @Override
     public void close() {
         for (ScheduledExecutorService s : schedulers) {
             s.shutdownNow();
+        }
+        for (ReceiveLoop r : receiveLoops) {
+            r.close();
         }
     }
 }

@@ -389,7 +389,8 @@ public final class ConveneClient implements AutoCloseable {
         if (publisher != null) {
             throw new IllegalStateException("already publishing");
         }
-        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress, certificate);
+        MediaTransportClient transport = MediaTransportClient.open(grant.participantId() + "/pub", bindAddress, certificate,
+                resources.receiveLoop());
         if (!options.receiverReports()) {
             transport.disableReceiverReports();
         }
@@ -907,7 +908,8 @@ public final class ConveneClient implements AutoCloseable {
         MediaTransportClient transport = subscriber;
         boolean fresh = transport == null;
         if (fresh) {
-            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress, certificate);
+            transport = MediaTransportClient.open(grant.participantId() + "/sub", bindAddress, certificate,
+                    resources.receiveLoop());
             if (!options.receiverReports()) {
                 transport.disableReceiverReports();
             }

@@ -122,6 +122,8 @@ public final class MediaTransportClient implements AutoCloseable {
 
     private final String name;
     private final DatagramChannel channel;
+    /** Reads the socket when set (shared by many clients); otherwise the transport's own thread does. */
+    private final ReceiveLoop receiveLoop;
     private final IceCredentials localIce = IceCredentials.random();
     private final DtlsCertificate certificate;
     private final long rtcpSenderSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFF_FFFFL);
@@ -195,10 +197,12 @@ public final class MediaTransportClient implements AutoCloseable {
     private final LongAdder rtxSent = new LongAdder();
     private final LongAdder rtxNotSent = new LongAdder();
 
-    private MediaTransportClient(String name, DatagramChannel channel, DtlsCertificate certificate) {
+    private MediaTransportClient(String name, DatagramChannel channel, DtlsCertificate certificate,
+            ReceiveLoop receiveLoop) {
         this.name = name;
         this.channel = channel;
         this.certificate = certificate;
+        this.receiveLoop = receiveLoop;
     }
 
     /** Binds a UDP socket on an ephemeral port of {@code bindAddress} (127.0.0.1 in tests). */
@@ -208,11 +212,20 @@ public final class MediaTransportClient implements AutoCloseable {
 
     /** As {@link #open(String, InetAddress)}, with a DTLS certificate that other transports may share. */
     public static MediaTransportClient open(String name, InetAddress bindAddress, DtlsCertificate certificate) {
+        return open(name, bindAddress, certificate, null);
+    }
+
+    /**
+     * As {@link #open(String, InetAddress, DtlsCertificate)}, its socket read by {@code receiveLoop}
+     * once connecting (null: by a thread of its own).
+     */
+    static MediaTransportClient open(String name, InetAddress bindAddress, DtlsCertificate certificate,
+            ReceiveLoop receiveLoop) {
         try {
             DatagramChannel channel = DatagramChannel.open();
             channel.bind(new InetSocketAddress(bindAddress, 0));
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
-            return new MediaTransportClient(name, channel, Objects.requireNonNull(certificate, "certificate"));
+            return new MediaTransportClient(name, channel, Objects.requireNonNull(certificate, "certificate"), receiveLoop);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind a UDP socket on " + bindAddress, e);
         }
@@ -415,7 +428,11 @@ public final class MediaTransportClient implements AutoCloseable {
                             Math.max(deadline - System.nanoTime(), 1_000_000))));
             endpoint.setRemoteFingerprint(remote.fingerprint());
             dtls = endpoint;
-            reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
+            if (receiveLoop != null) {
+                receiveLoop.register(channel, new SocketReader());
+            } else {
+                reader = Thread.ofPlatform().daemon().name("convene-client-rx-" + name).start(this::readLoop);
+            }
             InetSocketAddress mapped = runIceChecks(deadline);
             long iceDone = System.nanoTime();
             if (closed.get()) {
@@ -643,27 +660,48 @@ public final class MediaTransportClient implements AutoCloseable {
     // ---- the reader thread ----
 
     private void readLoop() {
-        byte[] buf = new byte[MAX_DATAGRAM + TRAILER_ROOM];
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, MAX_DATAGRAM);
-        RtpPacket rtp = new RtpPacket();
-        Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
-        RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
-        RtcpFir fir = new RtcpFir();
-        ArrayDeque<byte[]> early = new ArrayDeque<>();
-        while (!closed.get()) {
+        SocketReader r = new SocketReader();
+        while (!closed.get() && channel.isOpen()) {
+            r.readOne();
+        }
+    }
+
+    /**
+     * The reading side of the socket: one datagram at a time, by the transport's own reader thread
+     * (blocking) or by a shared {@link ReceiveLoop} (non-blocking); one reader per socket either way.
+     */
+    private final class SocketReader implements ReceiveLoop.Reader {
+        private final byte[] buf = new byte[MAX_DATAGRAM + TRAILER_ROOM];
+        private final ByteBuffer bb = ByteBuffer.wrap(buf, 0, MAX_DATAGRAM);
+        private final RtpPacket rtp = new RtpPacket();
+        private final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
+        private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
+        private final RtcpFir fir = new RtcpFir();
+        private final ArrayDeque<byte[]> early = new ArrayDeque<>();
+
+        @Override
+        public boolean readOne() {
+            if (closed.get()) {
+                return false;
+            }
             int n;
             try {
                 bb.clear();
                 n = channel.read(bb);
             } catch (ClosedChannelException e) {
-                return;
+                return false;
             } catch (IOException e) {
                 // ICMP port unreachable and the like: UDP carries on.
-                continue;
+                return true;
             }
             if (n <= 0) {
-                continue;
+                return false;
             }
+            handle(n);
+            return true;
+        }
+
+        private void handle(int n) {
             datagramsIn.increment();
             capture(buf, n);
             PacketKind kind = PacketClassifier.classify(buf, 0, n);
@@ -674,7 +712,7 @@ public final class MediaTransportClient implements AutoCloseable {
                 } else {
                     earlyMediaDropped.increment();
                 }
-                continue;
+                return;
             }
             while (!early.isEmpty() && receiveContext != null) {
                 byte[] e = early.poll();
