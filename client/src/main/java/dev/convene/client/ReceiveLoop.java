@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One thread reading many clients' UDP sockets through a {@link Selector}, for a load tool's
- * hundreds of transports in one JVM ({@link ClientResources#shared}). A thread blocked in each
- * socket's read costs a wake-up per datagram, and on loopback that wake-up is paid inside the
- * sender's system call — the SFU's CPU per packet then measures the bots' scheduler (ADR 0023,
- * addendum 2026-12-04). A selector thread that is busy takes the next datagrams without being
- * woken. Each socket is read by one loop only, so a transport's reading state needs no lock.
+ * hundreds of transports in one JVM ({@link ClientResources#shared}): a thread blocked in each
+ * socket's read is ~200 threads at 100 participants, each woken per datagram, on the same cores
+ * as everything else (ADR 0023, addendum 2026-12-04). A selector thread that is busy takes the
+ * next datagrams without being woken. Each socket is read by one loop only, so a transport's
+ * reading state needs no lock.
  */
 final class ReceiveLoop implements AutoCloseable {
 
