@@ -3,7 +3,6 @@ package dev.convene.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * network, and receive-side. The web client puts a person's audio and video in one stream, so
  * Chromium holds the video for lip sync until the audio captured with it plays: the jitter
  * buffer's target above its network-only minimum is that wait, and the audio's own path (NetEq,
- * playout) is printed beside it.
+ * playout) is printed beside it. With {@code -Dconvene.g2g.publisherAudio=false} Ada sends no
+ * audio and the figure is the video path alone.
  *
  * <p>One clock: all pages are on one machine, where every Chromium process reads one wall clock;
  * the test also measures each page's {@code performance.timeOrigin + performance.now()} against
@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Timeout;
  * <pre>
  *  server namespace                                            client namespace
  *  Convene: media UDP 127.0.0.1:50200 (advertises 10.77.2.1)
- *  Chromium (loopback allowed): Ada ─┐
- *                               Bob ◀┴─ loopback, direct
+ *  Ada's Chromium (loopback allowed) ─┐
+ *  Bob's Chromium (loopback allowed) ◀┴─ loopback, direct
  *  ImpairingRelay 10.77.2.1:50200 ──── 40 ms on every datagram ──▶  Cid's Chromium, 10.77.2.2
  *                                       to Cid, nothing on Cid's
  * </pre>
@@ -79,6 +79,13 @@ class GlassToGlassBrowserTest {
     private static final Duration WINDOW = Duration.ofSeconds(18);
     private static final int MIN_SAMPLES = 100;
     private static final double MAX_MISREAD_SHARE = 0.05;
+    /**
+     * {@code -Dconvene.g2g.publisherAudio=false}: Ada publishes her canvas alone, without the fake
+     * microphone, so no receiver holds her video for lip sync — a diagnostic of the video path by
+     * itself. By default she publishes both, as the web client does.
+     */
+    private static final boolean PUBLISHER_AUDIO = Boolean.parseBoolean(
+            System.getProperty("convene.g2g.publisherAudio", "true"));
     /** Sanity bounds, well above the 100 ms target: a loaded CI machine must still meet them. */
     private static final double LOOPBACK_P95_BOUND_MS = 400;
     private static final double DELAYED_P95_BOUND_MS = 450;
@@ -96,8 +103,8 @@ class GlassToGlassBrowserTest {
 
     /**
      * Replaces the camera the web client asks {@code getUserMedia} for with a canvas drawing the
-     * time on every animation frame (the microphone stays the fake device's). Runs before the
-     * page's scripts.
+     * time on every animation frame (the microphone stays the fake device's, unless
+     * {@code WITH_AUDIO} is replaced by false). Runs before the page's scripts.
      */
     private static final String CANVAS_CAMERA = """
             (() => {
@@ -133,7 +140,7 @@ class GlassToGlassBrowserTest {
                   canvas.height = H;
                   draw();
                 }
-                const stream = c.audio ? await original({audio: c.audio}) : new MediaStream();
+                const stream = c.audio && WITH_AUDIO ? await original({audio: c.audio}) : new MediaStream();
                 stream.addTrack(canvas.captureStream(30).getVideoTracks()[0]);
                 return stream;
               };
@@ -229,11 +236,12 @@ class GlassToGlassBrowserTest {
     private static void measure(RelayedNetwork net) throws InterruptedException {
         net.start(MEDIA_PORT, 16);
         net.relay.impair("down", 0, DELAY);
-        Browser local = net.launch(net.serverNs, true);
-        MeetingPage ada = MeetingPage.sized(local, "Ada", 640, 400);
-        ada.context.addInitScript(CANVAS_CAMERA);
+        MeetingPage ada = MeetingPage.sized(net.launch(net.serverNs, true), "Ada", 640, 400);
+        ada.context.addInitScript(CANVAS_CAMERA.replace("WITH_AUDIO", Boolean.toString(PUBLISHER_AUDIO)));
         String meetingUrl = ada.createMeetingAndJoin(net.server.localUrl());
-        MeetingPage bob = MeetingPage.watcher(local, "Bob", 960, 540, meetingUrl);
+        // Each watcher has a Chromium of its own, as Cid must: in Ada's, Bob's packets and audio
+        // would wait behind her encoder and capture in the browser's shared processes.
+        MeetingPage bob = MeetingPage.watcher(net.launch(net.serverNs, true), "Bob", 960, 540, meetingUrl);
         MeetingPage cid = MeetingPage.watcher(net.launch(net.clientNs), "Cid", 960, 540, meetingUrl);
 
         for (MeetingPage p : List.of(bob, cid)) {
@@ -347,15 +355,15 @@ class GlassToGlassBrowserTest {
      */
     private static void print(String condition, String path, Summary s, Map<String, Double> before,
             Map<String, Double> after, double seconds, String loadBefore, String loadAfter) {
-        System.out.printf("event=glass_to_glass condition=%s samples=%d p50_ms=%.1f p95_ms=%.1f max_ms=%.1f "
-                + "mean_ms=%.1f misread=%d fps=%.1f to_receive_p50_ms=%.1f to_receive_p95_ms=%.1f "
+        System.out.printf("event=glass_to_glass condition=%s publisher_audio=%s samples=%d p50_ms=%.1f p95_ms=%.1f "
+                + "max_ms=%.1f mean_ms=%.1f misread=%d fps=%.1f to_receive_p50_ms=%.1f to_receive_p95_ms=%.1f "
                 + "to_expected_display_p50_ms=%.1f to_expected_display_p95_ms=%.1f "
                 + "jitter_buffer_ms_per_frame=%.1f jitter_buffer_target_ms=%.1f jitter_buffer_minimum_ms=%.1f "
                 + "decode_ms_per_frame=%.2f audio_jitter_buffer_ms=%.1f audio_jitter_buffer_target_ms=%.1f "
                 + "audio_playout_ms=%.1f rtt_ms=%.1f width=%.0f nacks=%.0f frames_dropped=%.0f clock_skew_ms=%.2f "
                 + "load_before=\"%s\" load_after=\"%s\" path=\"%s\"%n",
-                condition, s.samples, s.p50, s.p95, s.max, s.mean, s.misread, s.samples / seconds, s.networkP50,
-                s.networkP95, s.displayP50, s.displayP95,
+                condition, PUBLISHER_AUDIO ? "on" : "off", s.samples, s.p50, s.p95, s.max, s.mean, s.misread,
+                s.samples / seconds, s.networkP50, s.networkP95, s.displayP50, s.displayP95,
                 per(before, after, "in.jitterBufferDelay", "in.jitterBufferEmittedCount"),
                 per(before, after, "in.jitterBufferTargetDelay", "in.jitterBufferEmittedCount"),
                 per(before, after, "in.jitterBufferMinimumDelay", "in.jitterBufferEmittedCount"),
