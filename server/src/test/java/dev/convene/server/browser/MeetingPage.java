@@ -58,6 +58,44 @@ public final class MeetingPage implements AutoCloseable {
               return {offered, selected};
             }""";
 
+    /**
+     * Every numeric field of this page's media stats, flat: {@code in.*} and {@code audioIn.*} of
+     * the video and audio inbound-rtp from the participant given (subscriber connection),
+     * {@code playout.*} of the audio playout, {@code out.*} of the video outbound-rtp (publisher
+     * connection, summed over simulcast layers), and {@code subPair.*} / {@code pubPair.*} of each
+     * connection's selected candidate pair (e.g. {@code currentRoundTripTime}). A connection or
+     * stream not there yet has no keys.
+     */
+    private static final String MEDIA_STATS = """
+            async (participant) => {
+              const c = window.convene;
+              const out = {};
+              const add = (prefix, s) => {
+                for (const [k, v] of Object.entries(s)) {
+                  if (typeof v === 'number') out[prefix + k] = (out[prefix + k] || 0) + v;
+                }
+              };
+              const offers = c.frames.filter(f => f.dir === 'in' && f.frame.type === 'offer');
+              const tracks = offers.length ? (offers[offers.length - 1].frame.tracks || []) : [];
+              const from = s => (tracks.find(t => t.mid === s.mid) || {}).participant_id === participant;
+              const read = async (pc, pairPrefix, prefixOf) => {
+                if (!pc) return;
+                const stats = await pc.getStats();
+                stats.forEach(s => {
+                  const prefix = prefixOf(s);
+                  if (prefix) add(prefix, s);
+                  if (s.type === 'transport' && stats.get(s.selectedCandidatePairId)) {
+                    add(pairPrefix, stats.get(s.selectedCandidatePairId));
+                  }
+                });
+              };
+              await read(c.subscriberPc, 'subPair.', s => s.type === 'inbound-rtp' && from(s)
+                  ? (s.kind === 'video' ? 'in.' : 'audioIn.') : s.type === 'media-playout' ? 'playout.' : null);
+              await read(c.publisherPc, 'pubPair.',
+                  s => s.type === 'outbound-rtp' && s.kind === 'video' ? 'out.' : null);
+              return out;
+            }""";
+
     /** Participant ids by display name, of everyone this page heard join. */
     private static final String PEERS = """
             () => {
@@ -98,6 +136,14 @@ public final class MeetingPage implements AutoCloseable {
     /** A person who publishes one stream, in a window of its own size. */
     public static MeetingPage sized(Browser browser, String name, int viewportWidth, int viewportHeight) {
         return new MeetingPage(browser, name, null, viewportWidth, viewportHeight, false);
+    }
+
+    /** A person who only watches (camera off), in a window of its own size, joined to {@code meetingUrl}. */
+    public static MeetingPage watcher(Browser browser, String name, int viewportWidth, int viewportHeight,
+            String meetingUrl) {
+        MeetingPage watcher = sized(browser, name, viewportWidth, viewportHeight);
+        watcher.openAndJoinWithCameraOff(meetingUrl);
+        return watcher;
     }
 
     private MeetingPage(Browser browser, String name, String videoCodec, int viewportWidth, int viewportHeight,
@@ -167,6 +213,15 @@ public final class MeetingPage implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public Map<String, String> participantIdsByName() {
         return new HashMap<>((Map<String, String>) page.evaluate(PEERS));
+    }
+
+    /** {@link #MEDIA_STATS}: this page's media from {@code participantId}, its outbound video, its ICE pairs. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Double> mediaStats(String participantId) {
+        Map<String, Double> out = new HashMap<>();
+        ((Map<String, Object>) page.evaluate(MEDIA_STATS, participantId))
+                .forEach((k, v) -> out.put(k, ((Number) v).doubleValue()));
+        return out;
     }
 
     /** Per m-line: frames decoded (video) or packets received (audio). */

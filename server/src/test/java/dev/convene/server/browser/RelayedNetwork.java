@@ -62,9 +62,17 @@ final class RelayedNetwork implements AutoCloseable {
         playwright = Playwright.create();
     }
 
-    /** A Chromium in {@code ns}, closed with the rig. */
+    /** A stock Chromium in {@code ns}, closed with the rig. */
     Browser launch(NetNamespace ns) {
-        Browser b = NamespacedChromium.launch(playwright, ns);
+        return launch(ns, false);
+    }
+
+    /**
+     * A Chromium in {@code ns}, closed with the rig; with {@code allowLoopback} (in the server's
+     * namespace) its pages reach the SFU's 127.0.0.1 candidate directly, not through the relay.
+     */
+    Browser launch(NetNamespace ns, boolean allowLoopback) {
+        Browser b = NamespacedChromium.launch(playwright, ns, allowLoopback);
         browsers.add(b);
         return b;
     }

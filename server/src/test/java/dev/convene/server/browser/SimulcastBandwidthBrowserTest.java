@@ -97,10 +97,8 @@ class SimulcastBandwidthBrowserTest {
         String meetingUrl = ada.createMeetingAndJoin(net.server.localUrl());
         // Bob and Cid only watch, in windows wide enough that each of the three tiles (Ada, Cid or Bob,
         // and the page's own) renders wider than Ada's top layer.
-        MeetingPage cid = MeetingPage.sized(serverSide, "Cid", 4200, 1300);
-        cid.openAndJoinWithCameraOff(meetingUrl);
-        MeetingPage bob = MeetingPage.sized(net.launch(net.clientNs), "Bob", 4200, 1300);
-        bob.openAndJoinWithCameraOff(meetingUrl);
+        MeetingPage cid = MeetingPage.watcher(serverSide, "Cid", 4200, 1300, meetingUrl);
+        MeetingPage bob = MeetingPage.watcher(net.launch(net.clientNs), "Bob", 4200, 1300, meetingUrl);
 
         for (MeetingPage p : List.of(bob, cid)) {
             await(p.name + " receives Ada's top layer").atMost(Duration.ofSeconds(60))

@@ -25,11 +25,20 @@ public final class NamespacedChromium {
      * so it needs no network outside its namespace.
      */
     public static Browser launch(Playwright playwright, NetNamespace ns) {
+        return launch(playwright, ns, false);
+    }
+
+    /**
+     * As {@link #launch(Playwright, NetNamespace)}, with {@code --allow-loopback-in-peer-connection}
+     * when {@code allowLoopback}: a page in the server's namespace then reaches the SFU on loopback,
+     * as the tests of the class's own Chromium ({@link Chromium}) do.
+     */
+    public static Browser launch(Playwright playwright, NetNamespace ns, boolean allowLoopback) {
         Chromium.requireExecutable();
         return playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(wrapper(ns))
                 .setHeadless(true)
-                .setArgs(Chromium.flags(false)));
+                .setArgs(Chromium.flags(allowLoopback)));
     }
 
     private static Path wrapper(NetNamespace ns) {
