@@ -863,6 +863,11 @@ export function meetingView({ session, onLeave, onRejoin }) {
         noteSpeakers();
         renderTiles();
         break;
+      case 'state':
+        // Back from a resume (or joined): the session forgot what it sent; say it all again.
+        if (session.state === 'joined') scheduleSubscribeSettings();
+        renderAll();
+        break;
       default:
         renderAll();
     }

@@ -613,6 +613,10 @@ export class MeetingSession extends EventTarget {
 
   onResumed(f) {
     this.resumeToken = f.resume_token || this.resumeToken;
+    // What we sent on the old socket after the server had given it up is lost (a page starved
+    // past the heartbeat sends into a socket the server already closed): every tile's settings
+    // go again, or a small tile of someone who joined meanwhile keeps the top layer.
+    if (this.subscribeSettings) this.subscribeSettings.clear();
     // What happened while we were away: the snapshot replaces the people list.
     const now = new Set((f.participants || []).map((p) => p.participant_id));
     for (const id of [...this.participants.keys()]) {
