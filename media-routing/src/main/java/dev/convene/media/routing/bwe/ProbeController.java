@@ -6,7 +6,9 @@ package dev.convene.media.routing.bwe;
  * (its wishes cost more than the estimate), the SFU adds padding up to a probe target for
  * {@link #PROBE_NANOS}: delivered without delay growth, the {@link BandwidthEstimator} takes the
  * delivered rate as its estimate; met with overuse or loss, it backs off and the next probe
- * waits longer. Targets double (at least +300 kbit/s), capped at 1.2 × what is wanted. Probing
+ * waits longer. Targets double (at least +300 kbit/s), capped at 1.2 × what is wanted; until a
+ * probe succeeds after a congestion cut they go only half as far again ({@link #CAUTIOUS_STEP_BPS}
+ * at least), as the link was just measured (ADR 0031, addendum of 2026-12-04). Probing
  * never starts within {@link #QUIET_AFTER_DECREASE_NANOS} of a congestion cut, nor while the
  * path queues or loses ({@link BandwidthEstimator#queueing()}), and a probe that makes it queue
  * stops at once: padding into a bottleneck's full buffer only gets media dropped.
