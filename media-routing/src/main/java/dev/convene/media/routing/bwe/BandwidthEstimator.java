@@ -380,7 +380,6 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         return (bytes - earliestBytes) * 8 * 1_000_000 / span;
     }
 
-    /** The rate at which the packets of the {@link #ackedBps()} window were sent (by their send times), or 0. */
     /**
      * For the packets that arrived within the last {@code windowMicros}: the time they took to send
      * over the time they took to arrive (about 1 on a path that keeps up; 0.15 behind a link a
@@ -409,6 +408,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         return (lastSend - firstSend) / 1000.0 / arrivalSpanMicros;
     }
 
+    /** The rate at which the packets of the {@link #ackedBps()} window were sent (by their send times), or 0. */
     long sentBpsOfAcked() {
         if (ackedCount < 2) {
             return 0;
