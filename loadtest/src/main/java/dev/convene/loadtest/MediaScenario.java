@@ -480,8 +480,11 @@ final class MediaScenario {
                 .result("loss_ratio", loss);
         double cpuProcess = b.cpu.processSeconds() - a.cpu.processSeconds();
         double cpuLoops = b.cpu.mediaLoopSeconds() - a.cpu.mediaLoopSeconds();
+        double cpuLoopsKernel = b.cpu.mediaLoopKernelSeconds() - a.cpu.mediaLoopKernelSeconds();
         report.result("process_cores", cpuProcess / seconds).result("media_loop_cores", cpuLoops / seconds)
                 .result("cpu_us_per_forwarded_packet_media_loop", sfuOut > 0 ? cpuLoops * 1e6 / sfuOut : Double.NaN)
+                .result("cpu_us_per_forwarded_packet_media_loop_kernel",
+                        sfuOut > 0 ? cpuLoopsKernel * 1e6 / sfuOut : Double.NaN)
                 .result("cpu_us_per_forwarded_packet_process", sfuOut > 0 ? cpuProcess * 1e6 / sfuOut : Double.NaN);
         report.result("sfu_forward_delay_us_p50", LoadRun.forwardDelayQuantile(a.metrics, b.metrics, 0.5))
                 .result("sfu_forward_delay_us_p99", LoadRun.forwardDelayQuantile(a.metrics, b.metrics, 0.99))

@@ -30,9 +30,14 @@ final class ServerProbe {
      */
     static final String MEDIA_LOOP_THREAD_PREFIX = "convene-media";
 
-    /** CPU seconds used so far, by the whole process and by its media loop threads. */
-    record Cpu(double processSeconds, double mediaLoopSeconds) {
-        static final Cpu NONE = new Cpu(Double.NaN, Double.NaN);
+    /**
+     * CPU seconds used so far, by the whole process and by its media loop threads, and of the
+     * loops' the part spent in the kernel (stime): on loopback that is mostly delivering each sent
+     * datagram into its receiver's socket inside {@code sendmmsg}, which on a NIC is a transmit
+     * descriptor (docs/performance.md).
+     */
+    record Cpu(double processSeconds, double mediaLoopSeconds, double mediaLoopKernelSeconds) {
+        static final Cpu NONE = new Cpu(Double.NaN, Double.NaN, Double.NaN);
     }
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)$");
@@ -107,6 +112,7 @@ final class ServerProbe {
             return Cpu.NONE;
         }
         long loops = 0;
+        long loopsKernel = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 String stat;
@@ -118,12 +124,14 @@ final class ServerProbe {
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (comm.startsWith(MEDIA_LOOP_THREAD_PREFIX)) {
                     loops += ticks(stat);
+                    loopsKernel += kernelTicks(stat);
                 }
             }
         } catch (IOException e) {
             return Cpu.NONE;
         }
-        return new Cpu((double) total / ticksPerSecond, (double) loops / ticksPerSecond);
+        return new Cpu((double) total / ticksPerSecond, (double) loops / ticksPerSecond,
+                (double) loopsKernel / ticksPerSecond);
     }
 
     private static long ticks(Path stat) {
@@ -136,8 +144,17 @@ final class ServerProbe {
 
     /** utime + stime: fields 14 and 15 of stat, the 12th and 13th after the parenthesised comm. */
     private static long ticks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = statFields(stat);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** stime alone: field 15. */
+    private static long kernelTicks(String stat) {
+        return Long.parseLong(statFields(stat)[12]);
+    }
+
+    private static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** Resident set size in bytes, or -1. */
