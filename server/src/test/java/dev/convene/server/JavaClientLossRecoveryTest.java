@@ -124,6 +124,8 @@ class JavaClientLossRecoveryTest {
                 .hasEntrySatisfying("inbound.nack_generator.requested", v -> assertThat(v).isPositive())
                 .hasEntrySatisfying("inbound.keyframes.requests_suppressed", v -> assertThat(v).isPositive())
                 .hasEntrySatisfying("outbound.retransmitter.rtx_sent", v -> assertThat(v).isPositive())
+                // The legs kept heads of the layer's received packets (ADR 0038) and the gaps still filled.
+                .hasEntrySatisfying("outbound.retransmission_buffer.shared_tails", v -> assertThat(v).isPositive())
                 .containsKeys("outbound.retransmitter.suppressed_per_packet", "outbound.retransmitter.suppressed_rtt",
                         "outbound.retransmitter.suppressed_budget", "outbound.retransmission_buffer.evicted_by_count");
 

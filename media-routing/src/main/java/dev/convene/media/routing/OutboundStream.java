@@ -35,11 +35,20 @@ public final class OutboundStream {
 
     /** Rewrites {@code copy} in place for this subscriber; on FORWARD, records it as sent. */
     public RewriteResult forward(RtpPacket copy, long nowNanos) {
+        return forward(copy, nowNanos, null, 0);
+    }
+
+    /**
+     * As {@link #forward(RtpPacket, long)}, where {@code copy} is a copy of the received packet
+     * {@code sourceSequence} that {@code source} keeps (null: none), so that the retransmission
+     * buffer may keep only what the rewrite changed (ADR 0038).
+     */
+    public RewriteResult forward(RtpPacket copy, long nowNanos, RetransmissionBuffer source, long sourceSequence) {
         RewriteResult result = rewriter.rewrite(copy, nowNanos);
         if (result == RewriteResult.FORWARD) {
             stats.onSent(copy, nowNanos);
             if (retransmitter != null) {
-                retransmitter.onSent(copy, rewriter.lastForwardedSequenceNumber(), nowNanos);
+                retransmitter.onSent(copy, rewriter.lastForwardedSequenceNumber(), nowNanos, source, sourceSequence);
             }
         }
         return result;

@@ -21,6 +21,16 @@ import java.util.Arrays;
  * pool is the buffer's own (it grows to the leg's highest need, then stores allocate nothing)
  * or, on the SFU, one per event loop kept ahead of demand by a periodic refill (ADR 0027).
  *
+ * <p>Shared payloads (ADR 0038): every subscriber of a layer is sent the same payload, so a
+ * buffer given a pool of small "head" arrays keeps of a packet only what its leg changed — the
+ * header and the payload's first {@link #HEAD_PAYLOAD} bytes, where codec descriptors (VP8's
+ * picture id, VP9's) are rewritten — when the rest is byte for byte the tail of a packet the
+ * layer's own buffer of received packets holds ({@link #storeReceived}). The leg's copy then
+ * refers to that packet, and a lookup misses once the received buffer has let it go. A packet
+ * that differs further in, or whose source is gone already, is copied whole as before; one no
+ * longer than a head array is kept in one. Per forwarded packet that is a write of one or two
+ * cache lines instead of the whole packet into memory the cache had long lost.
+ *
  * <p>Not thread-safe: one per outgoing stream, confined to its event loop.
  */
 public final class RetransmissionBuffer implements PipelineStage {
@@ -46,10 +56,20 @@ public final class RetransmissionBuffer implements PipelineStage {
 
     private static final long EMPTY = Long.MIN_VALUE;
 
+    /** Payload bytes a head keeps after the header: VP8's descriptor takes ≤ 6, VP9's flexible one with its layer indices ≤ ~16. */
+    public static final int HEAD_PAYLOAD = 32;
+    /** Length of a head array: a header with a browser's extensions (~50-80 bytes) and {@link #HEAD_PAYLOAD}. */
+    public static final int HEAD_SIZE = 192;
+
     private final Settings settings;
     private final int mask;
     private final byte[][] data;
+    /** A packet's whole length; the first {@code lengths - tails} bytes are in {@code data}. */
     private final int[] lengths;
+    /** Bytes at the packet's end that are the same bytes at the end of {@code sources}' packet; 0 for a whole copy. */
+    private final int[] tails;
+    private final RetransmissionBuffer[] sources;
+    private final long[] sourceSequences;
     private final long[] sequences;
     private final long[] storedAt;
     private final int[] retransmissions;
@@ -57,7 +77,12 @@ public final class RetransmissionBuffer implements PipelineStage {
     private final RtpPacket view = new RtpPacket();
     /** Where packet arrays come from and go back to: this buffer's own, or its loop's (ADR 0027). */
     private final PacketArrays arrays;
+    /** Small arrays for heads and short packets, or null: every packet is copied whole. */
+    private final PacketArrays heads;
+    /** A whole packet put back together from head and tail for {@link #packet}; given back on the next store. */
+    private byte[] assembly;
     private long arraysAllocated;
+    private long sharedTails;
 
     private boolean started;
     /** Lowest sequence number that may still be held; everything below is gone. */
@@ -80,15 +105,31 @@ public final class RetransmissionBuffer implements PipelineStage {
 
     /** As {@link #RetransmissionBuffer(Settings)}, with arrays from {@code arrays} (of {@code maxPacketSize} bytes). */
     public RetransmissionBuffer(Settings settings, PacketArrays arrays) {
+        this(settings, arrays, null);
+    }
+
+    /**
+     * As {@link #RetransmissionBuffer(Settings, PacketArrays)}; with {@code heads} (arrays of
+     * {@link #HEAD_SIZE} bytes, or null) a packet stored with its source keeps only its head.
+     */
+    public RetransmissionBuffer(Settings settings, PacketArrays arrays, PacketArrays heads) {
         if (arrays.arraySize() != settings.maxPacketSize()) {
             throw new IllegalArgumentException("pool arrays of " + arrays.arraySize() + " bytes for packets up to "
                     + settings.maxPacketSize());
         }
+        if (heads != null && (heads.arraySize() < RtpPacket.FIXED_HEADER_LENGTH + HEAD_PAYLOAD
+                || heads.arraySize() >= arrays.arraySize())) {
+            throw new IllegalArgumentException("head arrays of " + heads.arraySize() + " bytes");
+        }
         this.settings = settings;
         this.arrays = arrays;
+        this.heads = heads;
         this.mask = settings.slots() - 1;
         this.data = new byte[settings.slots()][];
         this.lengths = new int[settings.slots()];
+        this.tails = new int[settings.slots()];
+        this.sources = new RetransmissionBuffer[settings.slots()];
+        this.sourceSequences = new long[settings.slots()];
         this.sequences = new long[settings.slots()];
         this.storedAt = new long[settings.slots()];
         this.retransmissions = new int[settings.slots()];
@@ -102,6 +143,16 @@ public final class RetransmissionBuffer implements PipelineStage {
 
     /** Copies {@code packet} (as sent, before SRTP) under its extended sequence number. */
     public void store(RtpPacket packet, long extendedSequence, long nowNanos) {
+        store(packet, extendedSequence, nowNanos, null, 0);
+    }
+
+    /**
+     * As {@link #store(RtpPacket, long, long)}, for a packet rewritten from the received packet
+     * {@code sourceSequence} of {@code source} (a buffer filled by {@link #storeReceived}): when
+     * its tail is that packet's, only its head is copied (ADR 0038).
+     */
+    public void store(RtpPacket packet, long extendedSequence, long nowNanos, RetransmissionBuffer source,
+            long sourceSequence) {
         int length = packet.length();
         if (length > settings.maxPacketSize()) {
             tooLarge++;
@@ -134,22 +185,38 @@ public final class RetransmissionBuffer implements PipelineStage {
             return;
         }
         evictAged(nowNanos);
+        releaseAssembly();
         int slot = (int) (extendedSequence & mask);
         if (sequences[slot] != EMPTY) {
-            bytes -= lengths[slot];
+            bytes -= lengths[slot] - tails[slot];
         }
-        if (data[slot] == null) {
-            long before = arrays.allocatedOnTake();
-            data[slot] = arrays.take();
-            arraysAllocated += arrays.allocatedOnTake() - before;
+        int tail = source != null && heads != null ? sharedTail(packet, source, sourceSequence) : 0;
+        int own = length - tail;
+        PacketArrays pool = heads != null && own <= heads.arraySize() ? heads : arrays;
+        byte[] array = data[slot];
+        if (array != null && array.length != pool.arraySize()) {
+            poolOf(array).give(array);
+            array = null;
         }
-        System.arraycopy(packet.buffer(), packet.offset(), data[slot], 0, length);
+        if (array == null) {
+            long before = pool.allocatedOnTake();
+            array = pool.take();
+            data[slot] = array;
+            arraysAllocated += pool.allocatedOnTake() - before;
+        }
+        System.arraycopy(packet.buffer(), packet.offset(), array, 0, own);
         lengths[slot] = length;
+        tails[slot] = tail;
+        sources[slot] = tail > 0 ? source : null;
+        sourceSequences[slot] = sourceSequence;
+        if (tail > 0) {
+            sharedTails++;
+        }
         sequences[slot] = extendedSequence;
         storedAt[slot] = nowNanos;
         retransmissions[slot] = 0;
         lastRetransmittedAt[slot] = Long.MIN_VALUE;
-        bytes += length;
+        bytes += own;
         stored++;
         while (bytes > settings.maxBytes() && oldest < extendedSequence) {
             if (evict(oldest)) {
@@ -165,10 +232,64 @@ public final class RetransmissionBuffer implements PipelineStage {
             return false;
         }
         sequences[slot] = EMPTY;
-        bytes -= lengths[slot];
-        arrays.give(data[slot]);
+        bytes -= lengths[slot] - tails[slot];
+        poolOf(data[slot]).give(data[slot]);
         data[slot] = null;
+        sources[slot] = null;
         return true;
+    }
+
+    private PacketArrays poolOf(byte[] array) {
+        return heads != null && array.length == heads.arraySize() ? heads : arrays;
+    }
+
+    /**
+     * How many bytes at the end of {@code packet} are, byte for byte, the end of {@code source}'s
+     * packet {@code sourceSequence}, leaving a head that fits a head array; 0 if that is not so.
+     */
+    private int sharedTail(RtpPacket packet, RetransmissionBuffer source, long sourceSequence) {
+        int length = packet.length();
+        int head = packet.headerLength() + HEAD_PAYLOAD;
+        if (head >= length || head > heads.arraySize()) {
+            return 0;
+        }
+        int s = source.slotOf(sourceSequence);
+        if (s < 0 || source.tails[s] != 0) {
+            return 0;
+        }
+        int tail = length - head;
+        int sourceLength = source.lengths[s];
+        if (tail > sourceLength) {
+            return 0;
+        }
+        int from = packet.offset() + head;
+        return Arrays.equals(packet.buffer(), from, from + tail, source.data[s], sourceLength - tail, sourceLength)
+                ? tail : 0;
+    }
+
+    /** The slot holding {@code extendedSequence}, or -1; no side effects (for the buffers that refer to this one). */
+    private int slotOf(long extendedSequence) {
+        int slot = (int) (extendedSequence & mask);
+        return started && extendedSequence >= oldest && sequences[slot] == extendedSequence ? slot : -1;
+    }
+
+    /**
+     * Stores a packet as received from its publisher, for the legs that forward it to refer to
+     * ({@link #store(RtpPacket, long, long, RetransmissionBuffer, long)}), and returns the
+     * extended sequence number it is kept under: the 16-bit number extended next to the newest.
+     */
+    public long storeReceived(RtpPacket packet, long nowNanos) {
+        // The first number is lifted by a cycle so that one reordered before it stays positive.
+        long extended = started ? extend(packet.sequenceNumber()) : packet.sequenceNumber() + 0x10000L;
+        store(packet, extended, nowNanos);
+        return extended;
+    }
+
+    private void releaseAssembly() {
+        if (assembly != null) {
+            arrays.give(assembly);
+            assembly = null;
+        }
     }
 
     /**
@@ -219,6 +340,13 @@ public final class RetransmissionBuffer implements PipelineStage {
             lastMissGone = true;
             return -1;
         }
+        if (tails[slot] > 0 && sources[slot].slotOf(sourceSequences[slot]) < 0) {
+            // The layer's received packets let the payload go (their count, bytes or age).
+            evict(extendedSequence);
+            misses++;
+            lastMissGone = true;
+            return -1;
+        }
         hits++;
         return slot;
     }
@@ -231,9 +359,28 @@ public final class RetransmissionBuffer implements PipelineStage {
      */
     public boolean lastMissWasGone() { return lastMissGone; }
 
-    /** A view of the packet in {@code slot} (from {@link #find}); valid until the next store. */
+    /**
+     * A view of the packet in {@code slot}, as {@link #find} just returned it (nothing stored in
+     * the source buffer since); valid until the next store.
+     */
     public RtpPacket packet(int slot) {
-        view.wrap(data[slot], 0, lengths[slot]);
+        int tail = tails[slot];
+        if (tail == 0) {
+            view.wrap(data[slot], 0, lengths[slot]);
+            return view;
+        }
+        RetransmissionBuffer source = sources[slot];
+        int s = source.slotOf(sourceSequences[slot]);
+        if (s < 0) {
+            throw new IllegalStateException("the source let packet " + sourceSequences[slot] + " go since find");
+        }
+        if (assembly == null) {
+            assembly = arrays.take();
+        }
+        int own = lengths[slot] - tail;
+        System.arraycopy(data[slot], 0, assembly, 0, own);
+        System.arraycopy(source.data[s], source.lengths[s] - tail, assembly, own, tail);
+        view.wrap(assembly, 0, lengths[slot]);
         return view;
     }
 
@@ -262,6 +409,9 @@ public final class RetransmissionBuffer implements PipelineStage {
 
     public long hits() { return hits; }
 
+    /** Packets stored as a head referring to a received packet's tail. */
+    public long sharedTails() { return sharedTails; }
+
     public long misses() { return misses; }
 
     @Override
@@ -280,5 +430,6 @@ public final class RetransmissionBuffer implements PipelineStage {
         sink.counter("misses", misses);
         sink.counter("bytes_now", bytes);
         sink.counter("arrays_allocated", arraysAllocated);
+        sink.counter("shared_tails", sharedTails);
     }
 }

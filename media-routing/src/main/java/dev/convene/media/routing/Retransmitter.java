@@ -98,8 +98,17 @@ public final class Retransmitter implements PipelineStage {
 
     /** As above, storing packets in arrays of {@code arrays} (the event loop's pool, ADR 0027). */
     public Retransmitter(Settings settings, long rtxSsrc, int rtxPayloadType, int firstRtxSequence, PacketArrays arrays) {
+        this(settings, rtxSsrc, rtxPayloadType, firstRtxSequence, arrays, null);
+    }
+
+    /**
+     * As above; with {@code heads} (the loop's pool of {@link RetransmissionBuffer#HEAD_SIZE}-byte
+     * arrays) a packet sent with its received source keeps only its head (ADR 0038).
+     */
+    public Retransmitter(Settings settings, long rtxSsrc, int rtxPayloadType, int firstRtxSequence, PacketArrays arrays,
+            PacketArrays heads) {
         this.settings = settings;
-        this.buffer = new RetransmissionBuffer(settings.buffer(), arrays);
+        this.buffer = new RetransmissionBuffer(settings.buffer(), arrays, heads);
         this.budget = new RetransmissionBudget(settings.budgetShare(), settings.budgetFloorBps(), settings.budgetBurstNanos());
         this.rtxSsrc = rtxSsrc;
         this.rtxPayloadType = rtxPayloadType;
@@ -137,8 +146,17 @@ public final class Retransmitter implements PipelineStage {
 
     /** Keeps a copy of a packet just sent (plaintext, after rewriting). */
     public void onSent(RtpPacket packet, long extendedSequence, long nowNanos) {
+        onSent(packet, extendedSequence, nowNanos, null, 0);
+    }
+
+    /**
+     * As {@link #onSent(RtpPacket, long, long)}, for a packet rewritten from {@code source}'s
+     * received packet {@code sourceSequence} (null: none): its payload is kept there.
+     */
+    public void onSent(RtpPacket packet, long extendedSequence, long nowNanos, RetransmissionBuffer source,
+            long sourceSequence) {
         if (negotiated) {
-            buffer.store(packet, extendedSequence, nowNanos);
+            buffer.store(packet, extendedSequence, nowNanos, source, sourceSequence);
         }
     }
 

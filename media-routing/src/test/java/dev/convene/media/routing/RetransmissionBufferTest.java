@@ -133,4 +133,116 @@ class RetransmissionBufferTest {
         assertThat(buffer.find(1, 0)).isNegative();
         assertThat(buffer.bytes()).isZero();
     }
+
+    // ---- shared payloads (ADR 0038) ----
+
+    private static final int HEADER = RtpPacket.FIXED_HEADER_LENGTH;
+
+    /** A leg's buffer keeping heads in {@code heads}, whole packets in {@code arrays}. */
+    private static RetransmissionBuffer leg(PacketArrays arrays, PacketArrays heads) {
+        return new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays, heads);
+    }
+
+    /** {@code received} as a leg sends it: new number, timestamp and SSRC, its first payload byte rewritten. */
+    private static RtpPacket rewritten(RtpPacket received, int seq) {
+        byte[] copy = java.util.Arrays.copyOf(received.buffer(), received.buffer().length);
+        RtpPacket p = TestPackets.wrap(copy, received.payloadLength());
+        p.setSequenceNumber(seq);
+        p.setTimestamp(received.timestamp() + 90_000);
+        p.setSsrc(0x12345678L);
+        copy[p.payloadOffset()] ^= 0x55; // as a picture id rewrite would
+        return p;
+    }
+
+    private static byte[] bytesOf(RtpPacket p) {
+        return java.util.Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length());
+    }
+
+    @Test
+    void keepsOnlyTheHeadWhenTheTailIsTheReceivedPacketsAndGivesTheWholePacketBack() {
+        PacketArrays arrays = PacketArrays.unshared(1500);
+        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
+        RetransmissionBuffer received = new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays);
+        RetransmissionBuffer leg = leg(arrays, heads);
+        RtpPacket in = packet(65_530, 1000);
+        long source = received.storeReceived(in, 0);
+        RtpPacket out = rewritten(in, 40);
+        byte[] sent = bytesOf(out);
+
+        leg.store(out, 40, 0, received, source);
+        java.util.Arrays.fill(out.buffer(), (byte) 0); // the send buffer is reused for the next packet
+
+        assertThat(leg.sharedTails()).isEqualTo(1);
+        assertThat(leg.bytes()).as("header and the payload's first bytes").isEqualTo(HEADER + RetransmissionBuffer.HEAD_PAYLOAD);
+        assertThat(heads.inUse()).isEqualTo(1);
+        assertThat(arrays.inUse()).as("the received packet's array only").isEqualTo(1);
+        int slot = leg.find(40, 10 * MS);
+        assertThat(slot).isNotNegative();
+        assertThat(bytesOf(leg.packet(slot))).isEqualTo(sent);
+    }
+
+    @Test
+    void extendsReceivedNumbersAcrossTheWrapAndAPacketReorderedBeforeTheFirst() {
+        RetransmissionBuffer received = new RetransmissionBuffer();
+        long first = received.storeReceived(packet(65_535, 50), 0);
+        assertThat(received.storeReceived(packet(0, 50), 0)).isEqualTo(first + 1);
+        assertThat(received.storeReceived(packet(65_534, 50), 0)).as("reordered").isEqualTo(first - 1);
+        assertThat(received.find(first + 1, 0)).isNotNegative();
+        assertThat(received.find(first - 1, 0)).as("before the first: not kept, a leg copies it whole").isNegative();
+    }
+
+    @Test
+    void missesOnceTheReceivedPacketIsGoneSoTheNackEndsInAKeyFrameRequest() {
+        PacketArrays arrays = PacketArrays.unshared(1500);
+        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
+        RetransmissionBuffer received = new RetransmissionBuffer(new RetransmissionBuffer.Settings(4, 1 << 20, 1_000 * MS, 1500), arrays);
+        RetransmissionBuffer leg = leg(arrays, heads);
+        RtpPacket in = packet(100, 500);
+        long source = received.storeReceived(in, 0);
+        leg.store(rewritten(in, 7), 7, 0, received, source);
+        for (int seq = 101; seq < 106; seq++) {
+            received.storeReceived(packet(seq, 500), MS); // four slots: 100 is pushed out
+        }
+
+        assertThat(leg.find(7, 2 * MS)).isNegative();
+        assertThat(leg.lastMissWasGone()).isTrue();
+        assertThat(heads.inUse()).as("the head went back").isZero();
+    }
+
+    @Test
+    void copiesThePacketWholeWhenItDiffersBeyondTheHeadOrItsSourceIsUnknown() {
+        PacketArrays arrays = PacketArrays.unshared(1500);
+        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
+        RetransmissionBuffer received = new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays);
+        RetransmissionBuffer leg = leg(arrays, heads);
+        RtpPacket in = packet(100, 800);
+        long source = received.storeReceived(in, 0);
+        RtpPacket out = rewritten(in, 1);
+        out.buffer()[out.offset() + out.length() - 1] ^= 1;
+        byte[] sent = bytesOf(out);
+        leg.store(out, 1, 0, received, source);
+        leg.store(rewritten(in, 2), 2, 0, received, source + 5); // never received
+
+        assertThat(leg.sharedTails()).isZero();
+        assertThat(leg.bytes()).isEqualTo(2 * (HEADER + 800));
+        assertThat(bytesOf(leg.packet(leg.find(1, 0)))).isEqualTo(sent);
+    }
+
+    @Test
+    void keepsAShortPacketWholeInAHeadArray() {
+        PacketArrays arrays = PacketArrays.unshared(1500);
+        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
+        RetransmissionBuffer leg = leg(arrays, heads);
+        RtpPacket small = packet(3, 100);
+        byte[] sent = bytesOf(small);
+        leg.store(small, 3, 0);
+
+        assertThat(heads.inUse()).isEqualTo(1);
+        assertThat(arrays.inUse()).isZero();
+        assertThat(bytesOf(leg.packet(leg.find(3, 0)))).isEqualTo(sent);
+        for (int seq = 4; seq < 4 + 600; seq++) {
+            leg.store(packet(seq, seq % 2 == 0 ? 100 : 1000), seq, 0); // slots turn over, arrays change size
+        }
+        assertThat(heads.inUse() + arrays.inUse()).as("one array per held packet").isEqualTo(512);
+    }
 }

@@ -115,7 +115,7 @@ final class MediaLoop implements AutoCloseable {
             all.addAll(HostCandidate.tcpPassive(announced, tcp.localAddress().getPort()));
         }
         this.candidates = List.copyOf(all);
-        this.router = new PacketRouter(shared.counters(), tx);
+        this.router = new PacketRouter(shared.counters(), tx, context.arrays);
         this.ticker = socket.loop().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         this.feedbackTicker = socket.loop().scheduleAtFixedRate(this::feedbackTick, FEEDBACK_TICK_MILLIS,
                 FEEDBACK_TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -254,7 +254,9 @@ final class MediaLoop implements AutoCloseable {
             feedbackTickOnce();
             // Spare packet arrays ahead of the next bursts, so that storing packets allocates nothing.
             context.arrays.replenish();
-            packetArraysGrowthBytes = context.arrays.allocatedOnReplenish() * (long) context.arrays.arraySize();
+            context.heads.replenish();
+            packetArraysGrowthBytes = context.arrays.allocatedOnReplenish() * (long) context.arrays.arraySize()
+                    + context.heads.allocatedOnReplenish() * (long) context.heads.arraySize();
         } finally {
             timerAllocatedBytes += LoopAllocation.current() - allocatedBefore;
         }
@@ -319,10 +321,17 @@ final class MediaLoop implements AutoCloseable {
     private final class Context implements RoomContext {
         /** 64 spare at least: a key frame's packets to a few subscribers within one 20 ms tick. */
         private final PacketArrays arrays = new PacketArrays(RetransmissionBuffer.Settings.defaults().maxPacketSize(), 64);
+        /** Legs keep heads of most packets (ADR 0038): a key frame's packets to every subscriber within a tick. */
+        private final PacketArrays heads = new PacketArrays(RetransmissionBuffer.HEAD_SIZE, 256);
 
         @Override
         public PacketArrays packetArrays() {
             return arrays;
+        }
+
+        @Override
+        public PacketArrays headArrays() {
+            return heads;
         }
 
         @Override

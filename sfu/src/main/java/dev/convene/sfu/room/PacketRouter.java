@@ -6,6 +6,8 @@ import dev.convene.media.core.rtp.RtpPacket;
 import dev.convene.media.routing.ExtensionIds;
 import dev.convene.media.routing.InboundStream;
 import dev.convene.media.routing.OutboundStream;
+import dev.convene.media.routing.PacketArrays;
+import dev.convene.media.routing.RetransmissionBuffer;
 import dev.convene.media.routing.Retransmitter;
 import dev.convene.media.routing.RewriteResult;
 import dev.convene.media.routing.RtpStreamRewriter;
@@ -34,9 +36,13 @@ final class PacketRouter {
     private final RtpPacket outbound = new RtpPacket();
     private final int[] sequenceNumbers = new int[MAX_NACKED_PER_PACKET];
 
-    PacketRouter(MediaCounters counters, byte[] tx) {
+    /** The loop's packet arrays, for the layers' buffers of received packets (ADR 0038). */
+    private final PacketArrays arrays;
+
+    PacketRouter(MediaCounters counters, byte[] tx, PacketArrays arrays) {
         this.counters = counters;
         this.tx = tx;
+        this.arrays = arrays;
         this.txCapacity = tx.length - MediaSocket.TRAILER_ROOM;
     }
 
@@ -76,6 +82,13 @@ final class PacketRouter {
         }
         long ssrc = packet.ssrc();
         int len = packet.length();
+        // Video legs retransmit: the layer keeps the packet once, each leg what it rewrote (ADR 0038).
+        RetransmissionBuffer received = null;
+        long receivedSequence = 0;
+        if (track.kind() == TrackKind.VIDEO && track.forwarders().length > 0) {
+            received = layer.receivedPackets(arrays);
+            receivedSequence = received.storeReceived(packet, nowNanos);
+        }
         for (Forwarder f : track.forwarders()) {
             RtpStreamRewriter rewriter = f.leg().rewriter();
             // Most legs take one layer of three: skip the copy for the others.
@@ -90,7 +103,7 @@ final class PacketRouter {
                 // Subscribers read the level under the id their offer named.
                 ExtensionIds.swap(outbound, levelId, SdpTranslator.SUBSCRIBER_AUDIO_LEVEL_ID);
             }
-            RewriteResult rewritten = f.leg().forward(outbound, nowNanos);
+            RewriteResult rewritten = f.leg().forward(outbound, nowNanos, received, receivedSequence);
             if (rewritten == RewriteResult.FORWARD) {
                 f.sendStatistics().onPacketSent(outbound.sequenceNumber(), outbound.payloadLength());
                 // The stamp replaces the extension block; the audio level stays for the speaking ring.

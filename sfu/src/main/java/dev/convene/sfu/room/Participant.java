@@ -506,7 +506,7 @@ final class Participant implements WebRtcTransport.Listener, SubscriberFeedback.
         if (rtxPayloadType >= 0) {
             rtxSsrc = unusedOutputSsrc(outputSsrc);
             retransmitter = new Retransmitter(Retransmitter.Settings.defaults(), rtxSsrc, rtxPayloadType,
-                    (int) ctx.newSsrc() & 0xFFFF, ctx.packetArrays());
+                    (int) ctx.newSsrc() & 0xFFFF, ctx.packetArrays(), ctx.headArrays());
         }
         Forwarder forwarder = new Forwarder(track, this, outputSsrc, rtxSsrc, new OutboundStream(rewriter, retransmitter),
                 new SendStatistics(outputSsrc, out.clockRate()), new LayerSelector(ctx.allocator()), new Forwarder.Plan());

@@ -52,6 +52,9 @@ interface RoomContext {
     /** The loop's arrays for stored packets, shared by every leg's retransmission buffer (ADR 0027). */
     dev.convene.media.routing.PacketArrays packetArrays();
 
+    /** The loop's arrays for the heads legs keep of packets whose payload a layer keeps once (ADR 0038). */
+    dev.convene.media.routing.PacketArrays headArrays();
+
     /** How many participants' video a subscriber receives until it asks for another number. */
     int defaultLastN();
 

@@ -1,6 +1,8 @@
 package dev.convene.sfu.room;
 
 import dev.convene.media.routing.InboundStream;
+import dev.convene.media.routing.PacketArrays;
+import dev.convene.media.routing.RetransmissionBuffer;
 import dev.convene.media.routing.rtcp.ReceiveStatistics;
 import dev.convene.media.routing.rtcp.SourceSenderReport;
 import dev.convene.media.routing.simulcast.SimulcastLayer;
@@ -22,6 +24,16 @@ final class TrackLayer {
     private final Codec codec;
     private final InboundStream inbound;
     private final SimulcastLayer state;
+    /**
+     * As a leg's buffer, with twice its slots: a layer's packets must outlive every leg's copy of
+     * them (a leg stores a packet when it is received, so their ages agree), and a key frame's
+     * burst must not push out packets a leg still holds a head of.
+     */
+    private static final RetransmissionBuffer.Settings RECEIVED_PACKETS = new RetransmissionBuffer.Settings(
+            1024, 2 * 1024 * 1024, RetransmissionBuffer.Settings.defaults().maxAgeNanos(),
+            RetransmissionBuffer.Settings.defaults().maxPacketSize());
+
+    private RetransmissionBuffer receivedPackets;
     private long mediaSsrc = -1;
     private ReceiveStatistics receiveStatistics;
     private ReceiveStatistics networkStatistics;
@@ -50,6 +62,18 @@ final class TrackLayer {
     String rid() { return rid; }
 
     InboundStream inbound() { return inbound; }
+
+    /**
+     * The layer's packets of about the last second as received, once for all the legs that
+     * forward them: each leg's retransmission buffer keeps only what it rewrote (ADR 0038).
+     * Made on the first packet, with arrays from the loop's pool.
+     */
+    RetransmissionBuffer receivedPackets(PacketArrays arrays) {
+        if (receivedPackets == null) {
+            receivedPackets = new RetransmissionBuffer(RECEIVED_PACKETS, arrays);
+        }
+        return receivedPackets;
+    }
 
     SimulcastLayer state() { return state; }
 
