@@ -162,13 +162,25 @@ public final class MeetingPage implements AutoCloseable {
 
     /** Opens the landing page at {@code baseUrl}, creates a meeting and joins it; returns the meeting's URL. */
     public String createMeetingAndJoin(String baseUrl) {
+        String meetingUrl = createMeeting(baseUrl);
+        joinFromPrejoin();
+        return meetingUrl;
+    }
+
+    /** As {@link #createMeetingAndJoin}, with the camera off: the creator only watches. */
+    public String createMeetingAndJoinWithCameraOff(String baseUrl) {
+        String meetingUrl = createMeeting(baseUrl);
+        joinWithCameraOff();
+        return meetingUrl;
+    }
+
+    /** From the landing page at {@code baseUrl} to the new meeting's pre-join screen; returns the meeting's URL. */
+    private String createMeeting(String baseUrl) {
         page.navigate(baseUrl + "/");
         page.getByTestId("display-name-input").fill(name);
         page.getByTestId("new-meeting-button").click();
         page.waitForURL("**/m/*");
-        String meetingUrl = page.url();
-        joinFromPrejoin();
-        return meetingUrl;
+        return page.url();
     }
 
     public void openAndJoin(String meetingUrl) {
