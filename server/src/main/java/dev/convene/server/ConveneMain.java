@@ -61,9 +61,10 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--media-port", defaultValue = "50000", description = "UDP media port (all media of this node).")
     int mediaPort;
 
-    @Option(names = "--media-loops", defaultValue = "1",
+    @Option(names = "--media-loops", defaultValue = "0",
             description = "Media event loops (threads) of the SFU, each with its own UDP port --media-port + i (and "
-                    + "ICE-TCP port --media-tcp-port + i) and its own meetings; 0 = one per available processor.")
+                    + "ICE-TCP port --media-tcp-port + i) and its own meetings; 0 (the default) = one per available "
+                    + "processor.")
     int mediaLoops;
 
     @Option(names = "--media-tcp-port",

@@ -49,8 +49,8 @@ class ConfigDefaultsTest {
     }
 
     @Test
-    void mediaLoopsDefaultToOneComeFromTheEnvironmentAndZeroMeansOnePerProcessor() throws IOException {
-        assertThat(parse(new String[0], Map.of()).mediaLoops).isEqualTo(1);
+    void mediaLoopsDefaultToOnePerProcessorAndComeFromTheEnvironment() throws IOException {
+        assertThat(parse(new String[0], Map.of()).mediaLoops).as("0: one per processor").isZero();
         assertThat(parse(new String[0], Map.of("CONVENE_MEDIA_LOOPS", "4")).mediaLoops).isEqualTo(4);
         assertThat(parse(new String[] {"--media-loops", "2"}, Map.of("CONVENE_MEDIA_LOOPS", "4")).mediaLoops).isEqualTo(2);
 
