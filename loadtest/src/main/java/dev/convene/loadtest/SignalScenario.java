@@ -87,6 +87,8 @@ final class SignalScenario {
                 LoadRun.sleep(run.options.warmup);
             }
             long heapBefore = idle ? run.probe.heapAfterGc() : -1;
+            ServerProbe.Cpu serverCpuBefore = run.probe.cpu();
+            long toolCpuBefore = toolCpuNanos();
             long start = System.nanoTime();
             List<Double> latencies = new ArrayList<>();
             List<Double> restMs = new ArrayList<>();
@@ -98,6 +100,8 @@ final class SignalScenario {
                 upgradeMs.add((b.openNanos - b.restNanos) / 1e6);
                 joinFrameMs.add((b.joinedNanos - b.openNanos) / 1e6);
             }
+            ServerProbe.Cpu serverCpuAfter = run.probe.cpu();
+            long toolCpuAfter = toolCpuNanos();
             long lastJoined = joined.stream().mapToLong(b -> b.joinedNanos).max().orElse(start);
             double seconds = (lastJoined - start) / 1e9;
             latencies.sort(null);
@@ -120,6 +124,12 @@ final class SignalScenario {
                     .result("rest_join_503", refusals.rest503.sum())
                     .result("upgrade_503", refusals.upgrade503.sum())
                     .result("retries_after_503", refusals.retries.sum())
+                    // What a join costs each side, over the storm from its first start to its last answer. With the
+                    // server in this process (--embedded) the two are the same process.
+                    .result("server_cpu_ms_per_join", joined.isEmpty() ? Double.NaN
+                            : (serverCpuAfter.processSeconds() - serverCpuBefore.processSeconds()) * 1000 / joined.size())
+                    .result("tool_cpu_ms_per_join", joined.isEmpty() || toolCpuBefore < 0 ? Double.NaN
+                            : (toolCpuAfter - toolCpuBefore) / 1e6 / joined.size())
                     .result("sockets_closed_after_joined", joined.stream().filter(b -> !b.open()).count());
             if (joined.stream().anyMatch(b -> !b.open())) {
                 report.note("Joined sockets the server closed by the end of the storm, by close code (-1: no close frame): "
@@ -211,6 +221,15 @@ final class SignalScenario {
             }
         }
         return codes.toString();
+    }
+
+    /** CPU time of this process (every thread, the JIT's and the collector's included), or -1. */
+    private static long toolCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private List<String> meetings(String host, int participants, String title) {
