@@ -178,6 +178,9 @@ public final class SignalingServer implements AutoCloseable {
                         : new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
                 // After the TLS customizer: a trusted proxy's word on the scheme overrides the hop's.
                 httpConfig.addCustomizer(edge.proxies());
+                // No per-connection cache of header fields: its trie (~100 KB of char[]) stayed with
+                // every upgraded WebSocket for the socket's life, most of an idle socket's heap.
+                httpConfig.setHeaderCacheSize(0);
                 connector.setHost(config.bindHost());
                 connector.setPort(config.httpPort());
                 connector.setAcceptQueueSize(httpLimits.acceptQueue());
