@@ -219,6 +219,10 @@ public final class LoadtestMain implements Runnable {
         @Option(names = "--rate", defaultValue = "1000", description = "joins started per second (default ${DEFAULT-VALUE})")
         double rate;
 
+        @Option(names = "--warmup-joins", defaultValue = "500",
+                description = "joins made and closed first, at the same rate, then --warmup of rest (default ${DEFAULT-VALUE})")
+        int warmupJoins;
+
         @Override
         String name() {
             return "join-storm";
@@ -226,7 +230,7 @@ public final class LoadtestMain implements Runnable {
 
         @Override
         Report run(LoadRun run) {
-            return new SignalScenario(run, joins, rate, false).execute();
+            return new SignalScenario(run, joins, rate, false, warmupJoins).execute();
         }
     }
 
@@ -246,7 +250,7 @@ public final class LoadtestMain implements Runnable {
 
         @Override
         Report run(LoadRun run) {
-            return new SignalScenario(run, sockets, rate, true).execute();
+            return new SignalScenario(run, sockets, rate, true, 0).execute();
         }
     }
 }

@@ -126,10 +126,16 @@ class ScenariosTest {
 
     @Test
     void joinStorm() {
-        Report r = run("join-storm", "--joins", "40", "--rate", "20", "--client-timeout", "60s");
+        Report r = run("join-storm", "--joins", "40", "--rate", "20", "--warmup-joins", "10", "--warmup", "1s",
+                "--client-timeout", "60s");
+        assertThat(r.result("warmup_joined")).isEqualTo(10);
         assertThat(r.result("joins")).isEqualTo(40);
         assertThat(r.result("joins_per_s")).isPositive();
         assertThat(r.result("join_ms_p50")).isPositive().isLessThanOrEqualTo(r.result("join_ms_p99"));
+        // The steps of a join add up to it (medians of parts need not, but none exceeds the whole).
+        for (String step : new String[] {"rest_join_ms_p50", "socket_open_ms_p50", "join_frame_ms_p50"}) {
+            assertThat(r.result(step)).as(step).isPositive().isLessThanOrEqualTo(r.result("join_ms_max"));
+        }
     }
 
     @Test

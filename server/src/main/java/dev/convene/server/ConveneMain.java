@@ -168,7 +168,8 @@ public final class ConveneMain implements Callable<Integer> {
     int httpAcceptQueue;
 
     @Option(names = "--http-max-queued", defaultValue = "1024",
-            description = "Requests waiting for a thread at most; beyond it they are refused.")
+            description = "Requests waiting for their turn at most (half the threads handle requests at once); beyond it,"
+                    + " or after 1 s of waiting, they are answered 503 with Retry-After (ADR 0037).")
     int httpMaxQueued;
 
     @Option(names = "--empty-meeting-timeout", defaultValue = "5m",

@@ -346,10 +346,22 @@ public record SignalingConfig(
      * @param maxThreads request threads at most
      * @param minThreads request threads kept when idle
      * @param acceptQueue the listen backlog: connections the kernel holds before we accept them
-     * @param queuedRequests requests waiting for a thread at most; beyond it Jetty refuses them
+     * @param queuedRequests requests waiting for their turn at most (up to {@link #MAX_WAIT}); beyond
+     *                       it, or after waiting that long, a request is answered 503 with Retry-After
+     *                       ({@code OverloadGuard}, ADR 0037)
      */
     public record HttpLimits(int maxThreads, int minThreads, int acceptQueue, int queuedRequests) {
         public static final HttpLimits DEFAULTS = new HttpLimits(64, 8, 1024, 1024);
+        /** How long a request waits for its turn before it is answered 503. */
+        public static final Duration MAX_WAIT = Duration.ofSeconds(1);
+
+        /**
+         * Requests handled at once: half the threads, so that socket frames (a {@code join} waits
+         * on the media loop), the selectors and the acceptor always find one.
+         */
+        public int maxActiveRequests() {
+            return Math.max(2, maxThreads / 2);
+        }
 
         public HttpLimits {
             if (minThreads < 1 || maxThreads < Math.max(minThreads, 4)) {

@@ -7,6 +7,7 @@ import dev.convene.signaling.auth.TokenService;
 import dev.convene.signaling.http.MediaResources;
 import dev.convene.signaling.http.RestApi;
 import dev.convene.signaling.protocol.ProtocolCodec;
+import dev.convene.signaling.http.OverloadGuard;
 import dev.convene.signaling.http.WebGuards;
 import dev.convene.signaling.meetings.EmptyMeetings;
 import dev.convene.signaling.ws.SignalingSockets;
@@ -152,21 +153,34 @@ public final class SignalingServer implements AutoCloseable {
             }
         }
 
+        OverloadGuard overload = new OverloadGuard(httpLimits.maxActiveRequests(), httpLimits.queuedRequests(),
+                SignalingConfig.HttpLimits.MAX_WAIT);
+        io.micrometer.core.instrument.FunctionCounter.builder("convene_http_overload_refused", overload, OverloadGuard::refused)
+                .description("HTTP requests (WebSocket upgrades included) answered 503 overloaded by the admission limit")
+                .register(registry);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            // Bounded threads and a bounded queue: a flood of requests waits or is refused (503)
-            // instead of growing threads that stay; a deep listen backlog lets bursts of
-            // connections queue in the kernel instead of being reset.
+            // Bounded threads; requests bounded by the overload guard in front of everything
+            // (ADR 0037): a flood waits briefly or is answered 503 with Retry-After, never dropped.
+            // The pool's queue is unbounded on purpose: a full one made the selector drop the
+            // connection it could not dispatch (a reset, or 1006 on a socket), and with the guard
+            // bounding requests it holds at most a few tasks per open connection. A deep listen
+            // backlog lets bursts of connections queue in the kernel instead of being reset.
             QueuedThreadPool threads = new QueuedThreadPool(httpLimits.maxThreads(), httpLimits.minThreads(), 30_000,
-                    new BlockingArrayQueue<>(httpLimits.queuedRequests(), httpLimits.queuedRequests(), httpLimits.queuedRequests()));
+                    new BlockingArrayQueue<>(1024, 1024));
             threads.setName("convene-http");
             cfg.jetty.threadPool = threads;
+            // Javalin puts its servlet context inside the server's handler when that is a wrapper.
+            cfg.jetty.modifyServer(server -> server.setHandler(overload));
             cfg.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector connector = tls != null ? tls.connector(server, httpConfig)
                         : new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
                 // After the TLS customizer: a trusted proxy's word on the scheme overrides the hop's.
                 httpConfig.addCustomizer(edge.proxies());
+                // No per-connection cache of header fields: its trie (~100 KB of char[]) stayed with
+                // every upgraded WebSocket for the socket's life, most of an idle socket's heap.
+                httpConfig.setHeaderCacheSize(0);
                 connector.setHost(config.bindHost());
                 connector.setPort(config.httpPort());
                 connector.setAcceptQueueSize(httpLimits.acceptQueue());
@@ -253,12 +267,12 @@ public final class SignalingServer implements AutoCloseable {
             throw e;
         }
         log.info("event=signaling_started host={} port={} tls={} trusted_proxies={} sfu_directory={} guest_auth={} web_root={}"
-                + " allowed_origins={} http_max_threads={} http_accept_queue={}",
+                + " allowed_origins={} http_max_threads={} http_max_active={} http_max_queued={} http_accept_queue={}",
                 config.bindHost(), app.port(), tls == null ? "off" : tls.current().sha256Fingerprint(), edge.proxies(),
                 sfus.getClass().getSimpleName(), config.guestAuthEnabled(),
                 hasWebRoot ? config.webRoot() : "-",
                 config.hardening().allowedOrigins().isEmpty() ? "same-origin" : String.join(",", config.hardening().allowedOrigins()),
-                httpLimits.maxThreads(), httpLimits.acceptQueue());
+                httpLimits.maxThreads(), httpLimits.maxActiveRequests(), httpLimits.queuedRequests(), httpLimits.acceptQueue());
         return new SignalingServer(app, sockets, mediaResources, timer, registry, emptyMeetings, tls);
     }
 

@@ -1,8 +1,8 @@
 package dev.convene.signaling.ws;
 
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -32,7 +32,8 @@ final class Outbox {
 
     private final Session session;
     private final String connectionId;
-    private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(CAPACITY + 1);
+    /** Linked, not an array: an idle socket's empty queue costs a few bytes, not 4 KB of slots. */
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(CAPACITY + 1);
     private final AtomicBoolean closing = new AtomicBoolean();
 
     Outbox(Session session, String connectionId) {

@@ -5,17 +5,19 @@ package dev.convene.media.routing.bwe;
  * (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2): hands out the 16-bit number stamped
  * on each packet and remembers its send time and size for when feedback about it comes back.
  * Numbers are 64-bit internally, so feedback across the 16-bit wrap finds the right packet.
- * A ring of {@link #CAPACITY} entries, about 4 s of a 10 Mbit/s downlink; allocation-free.
- * Not thread-safe: confined to the transport's loop.
+ * A ring of {@link #CAPACITY} entries, about 4 s of a 10 Mbit/s downlink, allocated at the first
+ * packet (a participant that never receives media holds none of its 80 KB) and allocation-free
+ * after it. Not thread-safe: confined to the transport's loop.
  */
 public final class SendHistory {
 
     public static final int CAPACITY = 4096;
     private static final int MASK = CAPACITY - 1;
 
-    private final long[] sequence = new long[CAPACITY];
-    private final long[] sendNanos = new long[CAPACITY];
-    private final int[] size = new int[CAPACITY];
+    /** Null until the first packet. */
+    private long[] sequence;
+    private long[] sendNanos;
+    private int[] size;
     private long next;
 
     public SendHistory() {
@@ -24,12 +26,17 @@ public final class SendHistory {
 
     /** Starting elsewhere than 0 lets a test reach the 16-bit wrap quickly. */
     SendHistory(long first) {
-        java.util.Arrays.fill(sequence, -1);
         this.next = first;
     }
 
     /** Records a packet of {@code bytes} sent now and returns the 16-bit number to stamp on it. */
     public int onSent(int bytes, long nowNanos) {
+        if (sequence == null) {
+            sequence = new long[CAPACITY];
+            sendNanos = new long[CAPACITY];
+            size = new int[CAPACITY];
+            java.util.Arrays.fill(sequence, -1);
+        }
         long s = next++;
         int slot = (int) (s & MASK);
         sequence[slot] = s;
@@ -43,7 +50,7 @@ public final class SendHistory {
      * handed out, or -1 if that packet is no longer (or never was) in the history.
      */
     public long find(int sequence16) {
-        if (next == 0) {
+        if (sequence == null) {
             return -1;
         }
         long last = next - 1;

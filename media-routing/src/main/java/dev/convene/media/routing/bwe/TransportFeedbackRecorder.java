@@ -12,8 +12,10 @@ import dev.convene.media.core.rtcp.RtcpTransportFeedback;
  *
  * <p>Sequence numbers are extended to 64 bits so a feedback spanning the 16-bit wrap stays one.
  * A packet that arrives after its number was reported (reordered across a feedback) is not
- * reported again. Arrays are allocated once; {@link #onPacket} and {@link #write} allocate
- * nothing. Not thread-safe: confined to the media loop.
+ * reported again. Arrays are allocated once, at the first packet — a participant that never
+ * publishes (most of a large meeting, every signaling-only one) holds none of their 72 KB —;
+ * after it {@link #onPacket} and {@link #write} allocate nothing. Not thread-safe: confined to
+ * the media loop.
  */
 public final class TransportFeedbackRecorder {
 
@@ -23,9 +25,10 @@ public final class TransportFeedbackRecorder {
     static final int WINDOW = 4096;
 
     private final long senderSsrc;
-    private final long[] arrivals = new long[WINDOW];
-    private final long[] sequences = new long[WINDOW];
-    private final long[] scratch = new long[MAX_PER_FEEDBACK];
+    /** Null until the first packet. */
+    private long[] arrivals;
+    private long[] sequences;
+    private long[] scratch;
     private long highest = -1;
     private long nextToReport = -1;
     private int feedbackCount;
@@ -37,13 +40,16 @@ public final class TransportFeedbackRecorder {
     /** @param senderSsrc the SSRC the SFU sends its RTCP to this publisher from */
     public TransportFeedbackRecorder(long senderSsrc) {
         this.senderSsrc = senderSsrc;
-        java.util.Arrays.fill(sequences, -1);
     }
 
     /** A packet with transport-wide number {@code sequence16} arrived at {@code arrivalNanos}. */
     public void onPacket(int sequence16, long arrivalNanos) {
         if (baseNanos == Long.MIN_VALUE) {
             baseNanos = arrivalNanos - 1_000_000_000L;
+            arrivals = new long[WINDOW];
+            sequences = new long[WINDOW];
+            scratch = new long[MAX_PER_FEEDBACK];
+            java.util.Arrays.fill(sequences, -1);
         }
         long extended;
         if (highest < 0) {
