@@ -138,9 +138,18 @@ class RetransmissionBufferTest {
 
     private static final int HEADER = RtpPacket.FIXED_HEADER_LENGTH;
 
-    /** A leg's buffer keeping heads in {@code heads}, whole packets in {@code arrays}. */
-    private static RetransmissionBuffer leg(PacketArrays arrays, PacketArrays heads) {
+    /** The loop's two pools, fresh per test: whole packets and heads. */
+    private final PacketArrays arrays = PacketArrays.unshared(1500);
+    private final PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
+
+    /** A leg's buffer keeping heads in {@link #heads}, whole packets in {@link #arrays}. */
+    private RetransmissionBuffer leg() {
         return new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays, heads);
+    }
+
+    /** A layer's buffer of received packets, with {@code slots} slots, in {@link #arrays}. */
+    private RetransmissionBuffer received(int slots) {
+        return new RetransmissionBuffer(new RetransmissionBuffer.Settings(slots, 1 << 20, 1_000 * MS, 1500), arrays);
     }
 
     /** {@code received} as a leg sends it: new number, timestamp and SSRC, its first payload byte rewritten. */
@@ -160,10 +169,8 @@ class RetransmissionBufferTest {
 
     @Test
     void keepsOnlyTheHeadWhenTheTailIsTheReceivedPacketsAndGivesTheWholePacketBack() {
-        PacketArrays arrays = PacketArrays.unshared(1500);
-        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
-        RetransmissionBuffer received = new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays);
-        RetransmissionBuffer leg = leg(arrays, heads);
+        RetransmissionBuffer received = received(1024);
+        RetransmissionBuffer leg = leg();
         RtpPacket in = packet(65_530, 1000);
         long source = received.storeReceived(in, 0);
         RtpPacket out = rewritten(in, 40);
@@ -193,10 +200,8 @@ class RetransmissionBufferTest {
 
     @Test
     void missesOnceTheReceivedPacketIsGoneSoTheNackEndsInAKeyFrameRequest() {
-        PacketArrays arrays = PacketArrays.unshared(1500);
-        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
-        RetransmissionBuffer received = new RetransmissionBuffer(new RetransmissionBuffer.Settings(4, 1 << 20, 1_000 * MS, 1500), arrays);
-        RetransmissionBuffer leg = leg(arrays, heads);
+        RetransmissionBuffer received = received(4);
+        RetransmissionBuffer leg = leg();
         RtpPacket in = packet(100, 500);
         long source = received.storeReceived(in, 0);
         leg.store(rewritten(in, 7), 7, 0, received, source);
@@ -211,10 +216,8 @@ class RetransmissionBufferTest {
 
     @Test
     void copiesThePacketWholeWhenItDiffersBeyondTheHeadOrItsSourceIsUnknown() {
-        PacketArrays arrays = PacketArrays.unshared(1500);
-        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
-        RetransmissionBuffer received = new RetransmissionBuffer(RetransmissionBuffer.Settings.defaults(), arrays);
-        RetransmissionBuffer leg = leg(arrays, heads);
+        RetransmissionBuffer received = received(1024);
+        RetransmissionBuffer leg = leg();
         RtpPacket in = packet(100, 800);
         long source = received.storeReceived(in, 0);
         RtpPacket out = rewritten(in, 1);
@@ -230,9 +233,7 @@ class RetransmissionBufferTest {
 
     @Test
     void keepsAShortPacketWholeInAHeadArray() {
-        PacketArrays arrays = PacketArrays.unshared(1500);
-        PacketArrays heads = PacketArrays.unshared(RetransmissionBuffer.HEAD_SIZE);
-        RetransmissionBuffer leg = leg(arrays, heads);
+        RetransmissionBuffer leg = leg();
         RtpPacket small = packet(3, 100);
         byte[] sent = bytesOf(small);
         leg.store(small, 3, 0);
