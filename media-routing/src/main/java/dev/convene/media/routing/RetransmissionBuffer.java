@@ -85,6 +85,8 @@ public final class RetransmissionBuffer implements PipelineStage {
     private long sharedTails;
 
     private boolean started;
+    /** When {@link #storeReceived} last stored. */
+    private long lastStoreNanos;
     /** Lowest sequence number that may still be held; everything below is gone. */
     private long oldest;
     private long newest;
@@ -279,9 +281,17 @@ public final class RetransmissionBuffer implements PipelineStage {
      * extended sequence number it is kept under: the 16-bit number extended next to the newest.
      */
     public long storeReceived(RtpPacket packet, long nowNanos) {
+        int sequenceNumber = packet.sequenceNumber();
         // The first number is lifted by a cycle so that one reordered before it stays positive.
-        long extended = started ? extend(packet.sequenceNumber()) : packet.sequenceNumber() + 0x10000L;
+        long extended = started ? extend(sequenceNumber) : sequenceNumber + 0x10000L;
+        if (started && extended <= newest && nowNanos - lastStoreNanos > settings.maxAgeNanos()) {
+            // Nothing stored for longer than anything is kept (nobody took the layer meanwhile): the
+            // number moved on by any amount, so it is read forward from the newest, never back.
+            int ahead = (sequenceNumber - (int) (newest & 0xFFFF)) & 0xFFFF;
+            extended = newest + (ahead == 0 ? 0x10000 : ahead);
+        }
         store(packet, extended, nowNanos);
+        lastStoreNanos = nowNanos;
         return extended;
     }
 

@@ -199,6 +199,18 @@ class RetransmissionBufferTest {
     }
 
     @Test
+    void readsNumbersForwardAfterALayerNobodyTookForLongerThanPacketsAreKept() {
+        RetransmissionBuffer received = received(1024);
+        long first = received.storeReceived(packet(1_000, 50), 0);
+        // 40,000 numbers later (more than half a cycle: it would read as older than the first)
+        long later = received.storeReceived(packet(41_000, 50), 5_000 * MS);
+        assertThat(later).isEqualTo(first + 40_000);
+        assertThat(received.find(later, 5_000 * MS)).isNotNegative();
+        assertThat(received.storeReceived(packet(41_001, 50), 5_001 * MS)).isEqualTo(later + 1);
+        assertThat(received.storeReceived(packet(40_999, 50), 5_002 * MS)).as("reordered, within the pause rule").isEqualTo(later - 1);
+    }
+
+    @Test
     void missesOnceTheReceivedPacketIsGoneSoTheNackEndsInAKeyFrameRequest() {
         RetransmissionBuffer received = received(4);
         RetransmissionBuffer leg = leg();

@@ -82,18 +82,19 @@ final class PacketRouter {
         }
         long ssrc = packet.ssrc();
         int len = packet.length();
-        // Video legs retransmit: the layer keeps the packet once, each leg what it rewrote (ADR 0038).
+        // Video legs retransmit: the layer keeps the packet once, for the first leg that takes it,
+        // and each leg only what it rewrote (ADR 0038).
         RetransmissionBuffer received = null;
         long receivedSequence = 0;
-        if (track.kind() == TrackKind.VIDEO && track.forwarders().length > 0) {
-            received = layer.receivedPackets(arrays);
-            receivedSequence = received.storeReceived(packet, nowNanos);
-        }
         for (Forwarder f : track.forwarders()) {
             RtpStreamRewriter rewriter = f.leg().rewriter();
             // Most legs take one layer of three: skip the copy for the others.
             if (rewriter.currentSource() != ssrc && rewriter.pendingSource() != ssrc) {
                 continue;
+            }
+            if (received == null && track.kind() == TrackKind.VIDEO) {
+                received = layer.receivedPackets(arrays);
+                receivedSequence = received.storeReceived(packet, nowNanos);
             }
             System.arraycopy(packet.buffer(), packet.offset(), tx, 0, len);
             if (!outbound.wrap(tx, 0, len)) {
