@@ -58,7 +58,7 @@ public final class ConveneMain implements Callable<Integer> {
     @Option(names = "--media-host", defaultValue = "0.0.0.0", description = "Address the UDP media socket binds.")
     String mediaHost;
 
-    @Option(names = "--media-port", defaultValue = "50000", description = "UDP media port (all media of this node).")
+    @Option(names = "--media-port", defaultValue = "50000", description = "UDP media port of the first media loop; loop i uses this + i (see --media-loops).")
     int mediaPort;
 
     @Option(names = "--media-loops", defaultValue = "0",
