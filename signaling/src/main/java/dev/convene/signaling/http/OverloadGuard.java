@@ -1,5 +1,6 @@
 package dev.convene.signaling.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,12 +24,15 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class OverloadGuard extends QoSHandler {
 
-    /** How long a refused client should wait: one second spreads a burst without idling a recovered node long. */
-    public static final long RETRY_AFTER_SECONDS = 1;
+    /** The answer, with the API's own problem shape; its Retry-After (1 s) spreads a burst without idling a recovered node long. */
+    private static final ApiProblem PROBLEM = ApiProblem.unavailable(ProblemCode.UNAVAILABLE,
+            "The server is at its limit of requests in progress; try again after Retry-After");
 
-    private static final byte[] BODY = ("{\"type\":\"https://convene.dev/problems/unavailable\",\"title\":\"Service unavailable\","
-            + "\"status\":503,\"detail\":\"The server is at its limit of requests in progress; try again after Retry-After\","
-            + "\"code\":\"unavailable\"}").getBytes(StandardCharsets.UTF_8);
+    /** How long a refused client should wait. */
+    public static final long RETRY_AFTER_SECONDS = PROBLEM.retryAfterSeconds();
+
+    private static final byte[] BODY = RestApi.problemBody(new ObjectMapper(), PROBLEM).toString()
+            .getBytes(StandardCharsets.UTF_8);
 
     private final LongAdder refused = new LongAdder();
 

@@ -138,7 +138,8 @@ public final class RestApi {
         };
     }
 
-    void writeProblem(Context ctx, ApiProblem p) {
+    /** A problem's JSON body as every answer of the API writes it; also for answers given outside Javalin ({@link OverloadGuard}). */
+    static ObjectNode problemBody(ObjectMapper mapper, ApiProblem p) {
         ObjectNode body = mapper.createObjectNode();
         body.put("type", "https://convene.dev/problems/" + p.code());
         body.put("title", p.title());
@@ -148,6 +149,11 @@ public final class RestApi {
         if (p.reason() != null) {
             body.put("reason", p.reason());
         }
+        return body;
+    }
+
+    void writeProblem(Context ctx, ApiProblem p) {
+        ObjectNode body = problemBody(mapper, p);
         ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
         if (p.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
