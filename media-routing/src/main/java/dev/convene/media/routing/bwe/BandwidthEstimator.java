@@ -79,7 +79,7 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
      * {@link #MIN_QUEUE_DELAY_MS} in one feedback: a 300 kbit/s link under a 2 Mbit/s stream
      * delivers at ~0.15, a receiver that stamped late at more than 1.
      */
-    static final double COLLAPSED_DELIVERY = 0.3;
+    static final double COLLAPSED_DELIVERY = 0.5;
     /** Arrivals a severe-queue cut measures: recent enough to be mostly behind the bottleneck. */
     static final long SEVERE_ACKED_WINDOW_MICROS = 150_000;
     private static final double BETA = 0.85;

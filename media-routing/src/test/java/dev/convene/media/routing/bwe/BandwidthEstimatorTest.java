@@ -205,6 +205,28 @@ class BandwidthEstimatorTest {
     }
 
     /**
+     * A top layer of 720 kbit/s (a simple camera picture; Chromium's 1280-wide layer in
+     * SimulcastBandwidthBrowserTest sends 670 kbit/s) into a 300 kbit/s link delivers at about
+     * 0.42 of its send rate: still a collapse, cut on the first feedback that shows the queue.
+     * Waiting for a 150 ms queue in two feedbacks, or for the loss signal, let the bottleneck's
+     * 200 ms buffer fill first, and the new layer's key frame met a full buffer (the subscriber
+     * froze 0.57-0.64 s where a cut at a 60 ms queue froze it not at all).
+     */
+    @Test
+    void aLinkUnderHalfOfASmallerStreamIsCutOnTheFirstFeedbackThatShowsTheQueue() {
+        Sim sim = new Sim(0);
+        sim.layers = new long[] {150_000, 720_000};
+        sim.run(5_000);
+        sim.capacityBps = 300_000;
+        sim.maxQueueNanos = 0;
+        long took = sim.until(e -> e <= 330_000, 1_000);
+        assertThat(took).as("ms until the estimate fits 300 kbit/s").isBetween(0L, 200L);
+        assertThat(sim.estimator.collapseCuts()).isEqualTo(1);
+        sim.run(10_000);
+        assertThat(sim.estimate()).as("it stays near the link, no collapse to the floor").isBetween(150_000L, 400_000L);
+    }
+
+    /**
      * A receiver starved of CPU for 250 ms stamps everything that arrived meanwhile at once, and
      * its feedback waits too: one feedback with a deep "queue", then none. No cut on an unimpaired path.
      */
