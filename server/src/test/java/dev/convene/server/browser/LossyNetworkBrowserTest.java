@@ -279,12 +279,15 @@ class LossyNetworkBrowserTest {
                 .isLessThanOrEqualTo(2);
     }
 
-    /** The relay's counters: {@code up_relayed}, {@code up_dropped}, {@code down_relayed}, {@code down_dropped}. */
+    /**
+     * The relay's counters: {@code up_relayed}, {@code up_dropped}, {@code down_relayed},
+     * {@code down_dropped} (and the others that are one number; lists such as the drop times are skipped).
+     */
     private Map<String, Long> relayCounts() {
         Map<String, Long> counts = new HashMap<>();
         for (String word : net.relay.stats().split("\\s+")) {
             int eq = word.indexOf('=');
-            if (eq > 0 && !word.contains("late_max")) {
+            if (eq > 0 && !word.contains("late_max") && word.substring(eq + 1).matches("\\d+")) {
                 counts.put(word.substring(0, eq), Long.parseLong(word.substring(eq + 1)));
             }
         }

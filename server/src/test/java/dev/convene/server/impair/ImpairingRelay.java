@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  *   impair up|down LOSS DELAY_MS   →  "ok impair up loss=0.05 delay_ms=40"
  *   rate up|down BPS [QUEUE_MS]    →  "ok rate down bps=300000 queue_ms=200"   (0 lifts the cap)
- *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… up_rate_dropped=… up_rate_queue_max_ms=… down_… clients=…"
+ *   stats                          →  "stats up_relayed=… up_dropped=… up_late_max_ms=… up_late_20ms=… up_rate_dropped=… up_rate_queue_max_ms=… up_rate_drops_ms_bytes=… down_… clients=…"
  * </pre>
  * {@code late_max_ms} and {@code late_20ms} tell how far behind its due time a delayed datagram
  * left (the largest lateness, and how many were over 20 ms late): on a loaded machine the
@@ -61,6 +61,8 @@ public final class ImpairingRelay {
 
     static final int MAX_CLIENTS = 64;
     static final long MAX_DATAGRAMS = 5_000_000;
+    /** Rate drops listed in {@code stats} ("ms since the rate was set:bytes"), the first ones only. */
+    private static final int MAX_LOGGED_DROPS = 40;
     static final Duration MAX_LIFETIME = Duration.ofMinutes(15);
     private static final int MAX_DATAGRAM = 65_535;
     private static final long LATE_NANOS = 20_000_000L;
@@ -141,6 +143,8 @@ public final class ImpairingRelay {
                         d.rateQueueNanos = queueMs * 1_000_000;
                         d.rateBps = bps;
                         d.rateQueueMaxNanos.reset();
+                        d.rateSetNanos = System.nanoTime();
+                        d.rateDrops.clear();
                         out.println("ok rate " + w[1] + " bps=" + bps + " queue_ms=" + queueMs);
                     } else if (w.length == 1 && w[0].equals("stats")) {
                         out.println("stats " + up.stats() + " " + down.stats() + " clients=" + up.clients);
@@ -229,6 +233,9 @@ public final class ImpairingRelay {
                 new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
         /** When the rate cap's queue is empty again; relay thread only. */
         private long nextFreeNanos;
+        /** When the rate was last set, and the first rate drops since then ("ms:bytes"), for the log. */
+        private volatile long rateSetNanos;
+        private final java.util.Queue<String> rateDrops = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         Direction(String name, Random random) {
             this.name = name;
@@ -254,6 +261,9 @@ public final class ImpairingRelay {
                 if (start - now > rateQueueNanos) {
                     dropped.increment();
                     rateDropped.increment();
+                    if (rateDrops.size() < MAX_LOGGED_DROPS) {
+                        rateDrops.add((now - rateSetNanos) / 1_000_000 + ":" + bytes.length);
+                    }
                     return;
                 }
                 nextFreeNanos = start + bytes.length * 8L * 1_000_000_000L / rate;
@@ -284,7 +294,8 @@ public final class ImpairingRelay {
             return name + "_relayed=" + relayed.sum() + " " + name + "_dropped=" + dropped.sum() + " " + name
                     + "_late_max_ms=" + lateMaxNanos.get() / 1_000_000 + " " + name + "_late_20ms=" + lateOver.sum()
                     + " " + name + "_rate_dropped=" + rateDropped.sum() + " " + name + "_rate_queue_max_ms="
-                    + rateQueueMaxNanos.get() / 1_000_000;
+                    + rateQueueMaxNanos.get() / 1_000_000 + " " + name + "_rate_drops_ms_bytes="
+                    + String.join(",", rateDrops);
         }
 
         @Override
