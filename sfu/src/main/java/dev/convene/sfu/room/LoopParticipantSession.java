@@ -54,13 +54,13 @@ final class LoopParticipantSession implements ParticipantSession {
 
     @Override
     public void setMuted(String trackId, boolean muted) {
-        loop.run(() -> participant.setMuted(trackId, muted));
+        loop.post(() -> participant.setMuted(trackId, muted));
     }
 
     @Override
     public void setSubscribeSettings(String trackId, SubscribeSettings s) {
         LayerSettings settings = new LayerSettings(s.maxWidth(), s.maxHeight(), s.maxFps(), s.paused(), s.priority());
-        loop.run(() -> participant.setSubscribeSettings(trackId, settings, s.pinned(), s.lastN()));
+        loop.post(() -> participant.setSubscribeSettings(trackId, settings, s.pinned(), s.lastN()));
     }
 
     @Override
