@@ -182,33 +182,60 @@ export class MeetingSession extends EventTarget {
 
   /**
    * Dynacast (docs/signaling.md, layers): switches off the encodings of one of our tracks that
-   * nobody receives, so the browser stops encoding them, and back on when someone does.
+   * nobody receives, so the browser stops encoding them, and back on when someone does. Frames
+   * are applied one at a time on the publisher's queue (a setParameters racing another, or a
+   * negotiation, is refused), and only the newest one of a track: an "on" that follows an "off"
+   * closely must not be lost to the "off" still being applied. A refused one is tried again.
    */
-  async applyLayers(f) {
-    for (const lt of this.local.values()) {
-      if (lt.trackId !== f.track_id || !lt.transceiver) continue;
-      const sender = lt.transceiver.sender;
-      const params = sender.getParameters();
-      if (!params.encodings || params.encodings.length === 0) return;
-      let changed = false;
-      for (const layer of f.layers || []) {
-        const enc = layer.rid != null ? params.encodings.find((e) => e.rid === layer.rid) : params.encodings[layer.index];
-        if (enc && enc.active !== !!layer.active) { enc.active = !!layer.active; changed = true; }
+  applyLayers(f) {
+    if (!this.layersWanted) this.layersWanted = new Map();
+    this.layersWanted.set(f.track_id, f.layers || []);
+    return this.pubQueue(() => this.applyWantedLayers(f.track_id));
+  }
+
+  /** Must run inside pubQueue. */
+  async applyWantedLayers(trackId, attempt = 0) {
+    const layers = this.layersWanted && this.layersWanted.get(trackId);
+    if (!layers || this.closed) return;
+    this.layersWanted.delete(trackId);
+    try {
+      for (const lt of this.local.values()) {
+        if (lt.trackId !== trackId || !lt.transceiver) continue;
+        const sender = lt.transceiver.sender;
+        const params = sender.getParameters();
+        if (!params.encodings || params.encodings.length === 0) return;
+        let changed = false;
+        for (const layer of layers) {
+          const enc = layer.rid != null ? params.encodings.find((e) => e.rid === layer.rid) : params.encodings[layer.index];
+          if (enc && enc.active !== !!layer.active) { enc.active = !!layer.active; changed = true; }
+        }
+        if (changed) await sender.setParameters(params);
+        this.layersRequested = { ...(this.layersRequested || {}), [trackId]: layers.map((l) => !!l.active) };
       }
-      if (changed) await sender.setParameters(params);
-      this.layersRequested = { ...(this.layersRequested || {}), [f.track_id]: (f.layers || []).map((l) => !!l.active) };
+    } catch (e) {
+      if (attempt >= 5 || this.closed) throw e;
+      // Refused (a negotiation in between): again shortly, unless a newer frame came meanwhile.
+      if (!this.layersWanted.has(trackId)) this.layersWanted.set(trackId, layers);
+      setTimeout(() => {
+        this.pubQueue(() => this.applyWantedLayers(trackId, attempt + 1))
+          .catch((err) => console.warn(`convene: layers not applied (${err && err.message})`));
+      }, 500);
     }
   }
 
-  /** Queued publisher negotiation; a failure other than a closed session is retried twice. */
+  /**
+   * Queued publisher negotiation. A failure other than a closed session or a refused SDP is
+   * retried for as long as the session lives, 1, 2, 4, then every 5 s: a media server slow to
+   * answer under load must delay our camera, not lose it for the rest of the meeting.
+   */
   renegotiatePublisher() {
     const attempt = async (n) => {
       try {
         await this.pubQueue(() => this.negotiatePublisher());
       } catch (e) {
-        if (this.closed || n >= 2 || (e && e.code === 'bad_sdp')) throw e;
+        if (this.closed || (e && e.code === 'bad_sdp')) throw e;
         console.warn(`convene: publisher negotiation failed (${e && (e.code || e.message)}), retrying`);
-        await new Promise((r) => setTimeout(r, 1000 * (n + 1)));
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 5000)));
         if (this.closed) throw e;
         await attempt(n + 1);
       }
@@ -336,7 +363,7 @@ export class MeetingSession extends EventTarget {
       // offer_id names the offer answered: a late answer to an SFU we migrated away from answers nothing.
       const msg = { type: 'answer', pc: 'subscriber', sdp: pc.localDescription.sdp };
       if (frame.offer_id) msg.offer_id = frame.offer_id;
-      await this.sig.request(msg);
+      await this.answerAgainIfBusy(msg);
       this.reconcileSubscriber();
     }).catch((e) => {
       // The answered offer was replaced (migrate): the newer offer is answered in its turn.
@@ -344,6 +371,33 @@ export class MeetingSession extends EventTarget {
       console.warn('convene: subscriber negotiation failed', e);
       this.emit('error', { message: 'Could not receive media from the meeting.' });
     });
+  }
+
+  /**
+   * Sends our subscriber answer; sent again, the same frame, when the server refused it only for
+   * being busy (`internal_error`: its media loop did not take the call in time and cancelled it,
+   * so nothing was applied; `sfu_unavailable`; or no reply at all), up to four more times, 0.5 to
+   * 2 s apart. Without it one busy moment leaves this page's subscriber connection on an offer the
+   * server still waits to hear answered, and no later track ever reaches the page. If a refused
+   * attempt was applied after all (late), the server says the offer is answered (`bad_sdp`):
+   * that is success.
+   */
+  async answerAgainIfBusy(msg) {
+    let refusedBusy = false;
+    for (let attempt = 0; ; attempt++) {
+      const sig = this.sig;
+      try {
+        return await sig.request(msg);
+      } catch (e) {
+        const code = e && e.code;
+        if (refusedBusy && code === 'bad_sdp') return null;
+        const busy = code === 'internal_error' || code === 'sfu_unavailable' || code === 'timeout';
+        if (!busy || attempt >= 4 || this.closed || sig !== this.sig) throw e;
+        refusedBusy = true;
+        console.warn(`convene: subscriber answer refused (${code}), sending it again`);
+        await new Promise((r) => setTimeout(r, Math.min(500 * (attempt + 1), 2000)));
+      }
+    }
   }
 
   onRemoteTrack(ev) {
