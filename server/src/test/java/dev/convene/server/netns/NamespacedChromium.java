@@ -4,11 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
 import dev.convene.server.browser.Chromium;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Headless Debian chromium running inside a {@link NetNamespace}, as a stock browser would:
@@ -21,8 +17,8 @@ public final class NamespacedChromium {
 
     /**
      * Launches chromium in {@code ns}. Playwright starts a generated wrapper script
-     * ({@code exec ip netns exec NS chromium "$@"}); the browser talks to Playwright over a pipe,
-     * so it needs no network outside its namespace.
+     * ({@code exec nice -n 10 ip netns exec NS chromium "$@"}, {@link Chromium#wrapper}); the
+     * browser talks to Playwright over a pipe, so it needs no network outside its namespace.
      */
     public static Browser launch(Playwright playwright, NetNamespace ns) {
         return launch(playwright, ns, false);
@@ -42,15 +38,6 @@ public final class NamespacedChromium {
     }
 
     private static Path wrapper(NetNamespace ns) {
-        try {
-            Path script = Files.createTempFile("chromium-" + ns.name() + "-", ".sh",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.writeString(script, "#!/bin/sh\nexec " + String.join(" ", ns.launcher()) + " "
-                    + Chromium.EXECUTABLE + " \"$@\"\n");
-            script.toFile().deleteOnExit();
-            return script;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write the chromium wrapper for " + ns.name(), e);
-        }
+        return Chromium.wrapper("chromium-" + ns.name(), ns.launcher());
     }
 }
