@@ -114,9 +114,11 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
     private long previousGroupArrivalMicros;
 
     // Delivered bytes by arrival time, for the acked bitrate.
-    private final long[] ackedArrival = new long[ACKED_RING];
-    private final int[] ackedBytes = new int[ACKED_RING];
-    private final long[] ackedSend = new long[ACKED_RING];
+    // Made at the first delivered packet (20 KB): a participant that receives no media, as most
+    // sockets of a large meeting's audience before their media flows, keeps none.
+    private long[] ackedArrival;
+    private int[] ackedBytes;
+    private long[] ackedSend;
     private int ackedNext;
     private int ackedCount;
     private long lastArrivalMicros = Long.MIN_VALUE;
@@ -166,6 +168,11 @@ public final class BandwidthEstimator implements RtcpTransportFeedback.Visitor {
         }
         periodReceived++;
         int bytes = history.size(seq);
+        if (ackedArrival == null) {
+            ackedArrival = new long[ACKED_RING];
+            ackedBytes = new int[ACKED_RING];
+            ackedSend = new long[ACKED_RING];
+        }
         ackedArrival[ackedNext] = arrivalMicros;
         ackedBytes[ackedNext] = bytes;
         ackedSend[ackedNext] = history.sendNanos(seq);
