@@ -72,6 +72,8 @@ final class MediaLoop implements AutoCloseable {
     private Room[] roomArray = new Room[0];
     private final SecureRandom random = new SecureRandom();
     private final byte[] tx = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
+    /** The RTCP feedback (PLI, NACK, REMB) of every transport on this loop is written here. */
+    private final byte[] rtcpScratch = WebRtcTransport.newRtcpScratch();
     private final List<HostCandidate> candidates;
     private final PacketRouter router;
     private final ScheduledFuture<?> ticker;
@@ -337,7 +339,7 @@ final class MediaLoop implements AutoCloseable {
         @Override
         public WebRtcTransport newTransport(String name, WebRtcTransport.Listener listener) {
             return new WebRtcTransport(name, demux, socket.loop(), shared.certificate(), shared.counters(),
-                    shared.config().consentTimeout(), listener);
+                    shared.config().consentTimeout(), listener, rtcpScratch);
         }
 
         @Override

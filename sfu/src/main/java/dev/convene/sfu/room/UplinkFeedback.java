@@ -21,8 +21,8 @@ final class UplinkFeedback {
     static final int EVERY_TICKS = 3;
 
     private final TransportFeedbackRecorder recorder = new TransportFeedbackRecorder(WebRtcTransport.FEEDBACK_SSRC);
-    private final byte[] out = new byte[RtcpTransportFeedback.maxLength(TransportFeedbackRecorder.MAX_PER_FEEDBACK)
-            + MediaSocket.TRAILER_ROOM];
+    /** Made at the first feedback (2.4 KB): transport-cc upstream is off by default, and most participants never send it. */
+    private byte[] out;
     private int extensionId;
 
     /** The id the publisher's offer gave the transport-wide sequence number (kept in the answer), 0 for none. */
@@ -47,6 +47,12 @@ final class UplinkFeedback {
 
     /** Sends the feedback due on {@code transport}, naming {@code mediaSsrc}; nothing if no packet arrived since the last. */
     void sendDue(WebRtcTransport transport, long mediaSsrc) {
+        if (extensionId == 0) {
+            return;
+        }
+        if (out == null) {
+            out = new byte[RtcpTransportFeedback.maxLength(TransportFeedbackRecorder.MAX_PER_FEEDBACK) + MediaSocket.TRAILER_ROOM];
+        }
         int len = recorder.write(out, 0, Math.max(mediaSsrc, 0));
         if (len > 0) {
             transport.sendRtcp(out, 0, len);

@@ -59,7 +59,12 @@ public final class WebRtcTransport {
     private final Listener listener;
     private final IceLiteAgent ice;
     private final TransportParams localParams;
-    private final byte[] rtcpScratch = new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
+    /**
+     * Where PLI, NACK and REMB are written, protected and sent at once (the path copies them
+     * out): one buffer of the media loop's, shared by its transports, as every use is on the loop
+     * and done before it returns. A buffer each cost two KB per transport, four per participant.
+     */
+    private final byte[] rtcpScratch;
     /** Where consent-check answers are written; the path copies them out on send. */
     private final byte[] stunScratch = new byte[256];
     /**
@@ -78,9 +83,15 @@ public final class WebRtcTransport {
      * @param loop the media event loop the transport is confined to
      * @param consentTimeout how long the peer may send neither a valid check nor authenticated
      *     media from the selected address before the transport counts as gone (RFC 7675)
+     * @param rtcpScratch where RTCP feedback is written ({@link #newRtcpScratch()}), shared by the loop's transports
      */
     public WebRtcTransport(String name, TransportDemux demux, Executor loop, DtlsCertificate certificate,
-            MediaCounters counters, Duration consentTimeout, Listener listener) {
+            MediaCounters counters, Duration consentTimeout, Listener listener, byte[] rtcpScratch) {
+        if (rtcpScratch.length < MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM) {
+            throw new IllegalArgumentException("an RTCP scratch buffer needs " + (MediaSocket.MAX_DATAGRAM
+                    + MediaSocket.TRAILER_ROOM) + " bytes, not " + rtcpScratch.length);
+        }
+        this.rtcpScratch = rtcpScratch;
         this.name = name;
         this.demux = demux;
         this.loop = loop;
@@ -309,6 +320,11 @@ public final class WebRtcTransport {
             counters.bytesOut.add(protectedLength);
             to.send(buf, off, protectedLength);
         }
+    }
+
+    /** A buffer for the RTCP feedback of the transports of one media loop. */
+    public static byte[] newRtcpScratch() {
+        return new byte[MediaSocket.MAX_DATAGRAM + MediaSocket.TRAILER_ROOM];
     }
 
     /** Asks the sender of {@code mediaSsrc} on this transport for a keyframe. On the loop. */
