@@ -226,7 +226,8 @@ export class MeetingSession extends EventTarget {
   /**
    * Queued publisher negotiation. A failure other than a closed session or a refused SDP is
    * retried for as long as the session lives, 1, 2, 4, then every 5 s: a media server slow to
-   * answer under load must delay our camera, not lose it for the rest of the meeting.
+   * answer under load must delay our camera, not lose it for the rest of the meeting. The third
+   * failure tells the page (an `error` it shows), which the retries do not stop.
    */
   renegotiatePublisher() {
     const attempt = async (n) => {
@@ -235,6 +236,7 @@ export class MeetingSession extends EventTarget {
       } catch (e) {
         if (this.closed || (e && e.code === 'bad_sdp')) throw e;
         console.warn(`convene: publisher negotiation failed (${e && (e.code || e.message)}), retrying`);
+        if (n === 2) this.emit('error', { message: 'Could not send your camera and microphone yet; still trying.' });
         await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 5000)));
         if (this.closed) throw e;
         await attempt(n + 1);
