@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way frames leave a socket. Any thread may {@link #send} (the socket's own handler, SFU
- * callbacks, event bus deliveries); one virtual thread per socket writes the queued frames in
- * order and waits for each write, so Jetty never sees two writes of one socket at once. A close
- * is queued behind the frames before it, so an {@code error} sent before a close arrives first.
- * A client that does not read its frames fills the bounded queue and is disconnected (1008),
- * without holding up anyone else's thread.
+ * callbacks, event bus deliveries); a virtual thread writes the queued frames in order and waits
+ * for each write, so Jetty never sees two writes of one socket at once. That thread lives only
+ * while frames are queued: it is started when the first frame of a burst is queued and ends when
+ * the queue is empty, so an idle socket — most of a large meeting's, between heartbeats — holds
+ * no thread stack (one parked writer per socket was ~3 KB of heap each). At most one runs per
+ * socket at a time. A close is queued behind the frames before it, so an {@code error} sent before
+ * a close arrives first. A client that does not read its frames fills the bounded queue and is
+ * disconnected (1008), without holding up anyone else's thread.
  */
 final class Outbox {
 
@@ -35,11 +38,12 @@ final class Outbox {
     /** Linked, not an array: an idle socket's empty queue costs a few bytes, not 4 KB of slots. */
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(CAPACITY + 1);
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Whether a writer thread runs (or, after a close or a failed write, the socket's writing is over). */
+    private final AtomicBoolean writing = new AtomicBoolean();
 
     Outbox(Session session, String connectionId) {
         this.session = session;
         this.connectionId = connectionId;
-        Thread.ofVirtual().name("convene-ws-writer-" + connectionId).start(this::writeLoop);
     }
 
     /** Queues a text frame; frames after {@link #close} are dropped. */
@@ -50,6 +54,7 @@ final class Outbox {
         if (!queue.offer(new Text(text))) {
             overflow();
         }
+        startWriter();
     }
 
     /** Queues the close of the socket behind the frames already queued; only the first close counts. */
@@ -59,6 +64,7 @@ final class Outbox {
             if (!queue.offer(new Close(code, reason))) {
                 session.disconnect();
             }
+            startWriter();
         }
     }
 
@@ -74,10 +80,28 @@ final class Outbox {
         }
     }
 
-    private void writeLoop() {
+    private void startWriter() {
+        if (writing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("convene-ws-writer-" + connectionId).start(this::writeQueued);
+        }
+    }
+
+    /**
+     * Writes until the queue is empty, then ends; a frame queued between the last poll and the
+     * end is written by this thread still, or by the next one its sender starts. After a close,
+     * or a failed write, {@link #writing} stays set: nothing is written on this socket again.
+     */
+    private void writeQueued() {
         try {
             while (true) {
-                Item item = queue.take();
+                Item item = queue.poll();
+                if (item == null) {
+                    writing.set(false);
+                    if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
                 Callback.Completable done = new Callback.Completable();
                 switch (item) {
                     case Text t -> {
