@@ -72,6 +72,11 @@ final class Outbox {
         return closing.get();
     }
 
+    /** Whether a writer thread runs now (or writing has ended for good, after a close): for tests. */
+    boolean writerRunning() {
+        return writing.get();
+    }
+
     private void overflow() {
         if (closing.compareAndSet(false, true)) {
             log.warn("event=ws_outbox_overflow connection_id={} queued={}", connectionId, queue.size());
